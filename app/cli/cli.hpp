@@ -1,0 +1,35 @@
+#pragma once
+// The `nexusmap` command line. Each subcommand lives in its own cmd_*.cpp and registers itself
+// through one add_* function listed in cli.cpp.
+#include <CLI/CLI.hpp>
+#include <string>
+
+namespace nexusmap::cli {
+
+// Runs the command line; returns the process exit code. Errors go to stderr.
+int run(int argc, char** argv);
+
+// Shared: a progress bar on stderr (only when stderr is a terminal or NEXUSMAP_PROGRESS=1).
+class ProgressBar {
+  public:
+    explicit ProgressBar(std::string label);
+    ~ProgressBar();
+    bool update(double fraction, std::string_view stage);
+
+  private:
+    std::string label_;
+    int last_ = -1;
+    bool enabled_;
+};
+
+// Where the bundled data lives (source tree's data/, or NEXUSMAP_DATA_DIR).
+std::string data_dir();
+
+// Subcommand registration (one per file).
+void add_info(CLI::App& app);
+void add_density(CLI::App& app);
+void add_contours(CLI::App& app);
+void add_zonal(CLI::App& app);
+void add_demo(CLI::App& app);
+
+} // namespace nexusmap::cli

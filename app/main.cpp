@@ -1,0 +1,21 @@
+// nexusmap: with no arguments (or `view ...`) opens the viewer; anything else is the command line.
+#include <cstring>
+#include <iostream>
+
+#include "cli/cli.hpp"
+#ifdef NEXUSMAP_HAVE_VIEWER
+#include "viewer/viewer.hpp"
+#endif
+
+int main(int argc, char** argv) {
+    const bool wants_viewer = argc == 1 || (argc > 1 && std::strcmp(argv[1], "view") == 0);
+    if (wants_viewer) {
+#ifdef NEXUSMAP_HAVE_VIEWER
+        return nexusmap::viewer::run(argc, argv);
+#else
+        std::cerr << "nexusmap: this build has no viewer (NEXUSMAP_BUILD_VIEWER=OFF); try `nexusmap --help`\n";
+        return 2;
+#endif
+    }
+    return nexusmap::cli::run(argc, argv);
+}

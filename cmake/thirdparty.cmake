@@ -1,0 +1,21 @@
+# Small, well-kept Debian -dev packages (see scripts/install-deps.sh for why each one).
+find_package(Threads REQUIRED)
+find_package(nlohmann_json REQUIRED CONFIG)
+find_package(CLI11 REQUIRED CONFIG)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(FFTW3 REQUIRED IMPORTED_TARGET fftw3)
+find_package(PNG REQUIRED)
+if(NEXUSMAP_BUILD_TESTS)
+  find_package(doctest REQUIRED CONFIG)
+endif()
+if(NEXUSMAP_BUILD_VIEWER)
+  find_package(glfw3 REQUIRED CONFIG)
+  find_package(OpenGL REQUIRED COMPONENTS OpenGL)
+  # libimgui-dev ships one static library with the GLFW and OpenGL3 backends inside.
+  find_path(IMGUI_INCLUDE_DIR imgui.h PATH_SUFFIXES imgui REQUIRED)
+  find_library(IMGUI_LIBRARY imgui REQUIRED)
+  add_library(imgui::imgui UNKNOWN IMPORTED)
+  set_target_properties(imgui::imgui PROPERTIES IMPORTED_LOCATION ${IMGUI_LIBRARY}
+    INTERFACE_INCLUDE_DIRECTORIES "${IMGUI_INCLUDE_DIR};${IMGUI_INCLUDE_DIR}/backends")
+  target_link_libraries(imgui::imgui INTERFACE glfw OpenGL::OpenGL ${CMAKE_DL_LIBS})
+endif()

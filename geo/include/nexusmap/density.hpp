@@ -1,0 +1,78 @@
+#pragma once
+// Kernel density estimation on a georeferenced grid.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nexusmap/crs.hpp"
+#include "nexusmap/events.hpp"
+#include "nexusmap/layers.hpp"
+#include "nexusmap/progress.hpp"
+#include "nexusmap/raster.hpp"
+
+namespace nexusmap {
+
+enum class Kernel { Quartic, Triangular, Uniform, Triweight, Epanechnikov, Gaussian };
+const char* kernel_name(Kernel k);
+std::optional<Kernel> kernel_from_name(std::string_view s);
+
+// 2-D radial kernel normalised to integrate to 1 over the plane, for bandwidth h (metres) and
+// distance r. Compact kernels have support r < h (h is the search radius, as in QGIS/ArcGIS);
+// the Gaussian uses h as its standard deviation and is truncated at kGaussianCutoff * h and
+// renormalised, so its mass is still exactly 1.
+inline constexpr double kGaussianCutoff = 4.0;
+double kernel_value(Kernel k, double r, double h);
+double kernel_support(Kernel k, double h); // radius beyond which the kernel is zero
+
+enum class BandwidthRule { Fixed, Silverman, Scott };
+// Automatic bandwidths for 2-D data (both return a radius in metres appropriate for `k`; the
+// Gaussian-equivalent sigma is converted to each kernel's support with its canonical factor).
+double auto_bandwidth(const std::vector<double>& x, const std::vector<double>& y,
+                      const std::vector<float>* w, BandwidthRule rule, Kernel k);
+
+enum class DensityUnits {
+    PerKm2,     // weight per km^2: integrates to the weight total (default)
+    QgisRaw,    // QGIS heatmap "raw": sum of unnormalised kernel shapes (peak 1 per point)
+    QgisScaled, // QGIS heatmap "scaled" (reproduces QGIS 3.22's normalisation for comparison)
+};
+const char* units_label(DensityUnits u);
+
+enum class KdeMethod { Auto, Exact, Fft };
+
+struct KdeParams {
+    Kernel kernel = Kernel::Quartic;
+    double bandwidth_m = 50'000; // radius (compact kernels) or sigma (Gaussian)
+    BandwidthRule rule = BandwidthRule::Fixed;
+    double cell_m = 5'000;
+    DensityUnits units = DensityUnits::PerKm2;
+    bool use_weights = true;     // false: every point counts 1
+    KdeMethod method = KdeMethod::Auto;
+    int threads = 0;             // 0 = hardware concurrency
+};
+
+struct KdeInput {
+    const std::vector<double>* x = nullptr; // projected metres
+    const std::vector<double>* y = nullptr;
+    const std::vector<float>* w = nullptr;   // may be null
+};
+
+struct KdeResult {
+    Raster raster;
+    double bandwidth_m = 0; // the bandwidth used (after an automatic rule)
+    KdeMethod method_used = KdeMethod::Exact;
+    double weight_total = 0; // of the input points
+    size_t n_points = 0;
+};
+
+// Grid from the data bounds padded by the kernel support.
+GridSpec grid_for_points(const std::vector<double>& x, const std::vector<double>& y, double pad_m,
+                         double cell_m);
+
+// Computes density on `grid`. Points with NaN coordinates are skipped (counted in n_points only if used).
+KdeResult kernel_density(const KdeInput& in, const GridSpec& grid, const Crs& crs, const KdeParams& p,
+                         Progress progress = {});
+
+// Sets every cell whose centre is outside all polygons of `mask` (same CRS) to nodata.
+void apply_mask(Raster& r, const VectorLayer& mask);
+
+} // namespace nexusmap

@@ -1,0 +1,186 @@
+#include "nexusmap/crs.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <string>
+
+#include "nexusmap/error.hpp"
+#include "proj_util.hpp"
+
+namespace nexusmap {
+using detail::PjPtr;
+using detail::proj_ctx;
+
+namespace {
+std::string last_proj_error() {
+    int e = proj_context_errno(proj_ctx());
+    const char* s = proj_context_errno_string(proj_ctx(), e);
+    return s ? s : "unknown PROJ error";
+}
+
+Crs make_crs(const std::string& def, const std::string& shown) {
+    PjPtr pj(proj_create(proj_ctx(), def.c_str()));
+    if (!pj) throw GeoError("", "CRS '" + shown + "'", "not understood by PROJ (" + last_proj_error() + ")");
+    auto type = proj_get_type(pj.get());
+    if (type == PJ_TYPE_BOUND_CRS) {
+        // Keep the bound CRS (its TOWGS84 matters), but classify by its source.
+        PjPtr src(proj_get_source_crs(proj_ctx(), pj.get()));
+        if (src) type = proj_get_type(src.get());
+    }
+    const bool geographic = type == PJ_TYPE_GEOGRAPHIC_2D_CRS || type == PJ_TYPE_GEOGRAPHIC_3D_CRS ||
+                            type == PJ_TYPE_GEOGRAPHIC_CRS;
+    const bool is_crs = geographic || type == PJ_TYPE_PROJECTED_CRS || type == PJ_TYPE_COMPOUND_CRS ||
+                        type == PJ_TYPE_GEOCENTRIC_CRS || type == PJ_TYPE_ENGINEERING_CRS ||
+                        type == PJ_TYPE_VERTICAL_CRS || type == PJ_TYPE_BOUND_CRS ||
+                        type == PJ_TYPE_OTHER_CRS;
+    if (!is_crs) throw GeoError("", "CRS '" + shown + "'", "is not a coordinate reference system");
+    const char* opts[] = {"MULTILINE=NO", nullptr};
+    const char* wkt = proj_as_wkt(proj_ctx(), pj.get(), PJ_WKT2_2019, opts);
+    if (!wkt) throw GeoError("", "CRS '" + shown + "'", "cannot be written as WKT");
+    Crs c = Crs::from_wkt(wkt);
+    return c;
+}
+} // namespace
+
+Crs Crs::from_wkt(const std::string& wkt) {
+    Crs c;
+    c.wkt_ = wkt;
+    c.def_ = wkt;
+    PjPtr pj(proj_create(proj_ctx(), wkt.c_str()));
+    if (!pj) throw GeoError("", "CRS", "WKT not understood by PROJ (" + last_proj_error() + ")");
+    auto type = proj_get_type(pj.get());
+    if (type == PJ_TYPE_BOUND_CRS) {
+        PjPtr src(proj_get_source_crs(proj_ctx(), pj.get()));
+        if (src) type = proj_get_type(src.get());
+    }
+    c.geographic_ = type == PJ_TYPE_GEOGRAPHIC_2D_CRS || type == PJ_TYPE_GEOGRAPHIC_3D_CRS ||
+                    type == PJ_TYPE_GEOGRAPHIC_CRS;
+    return c;
+}
+
+Crs Crs::from_user(const std::string& definition) {
+    std::string d = definition;
+    while (!d.empty() && std::isspace(static_cast<unsigned char>(d.back()))) d.pop_back();
+    while (!d.empty() && std::isspace(static_cast<unsigned char>(d.front()))) d.erase(d.begin());
+    if (d.empty()) throw GeoError("", "CRS", "empty definition");
+    if (d.rfind("laea:", 0) == 0) {
+        double lon0 = 0, lat0 = 0;
+        char extra = 0;
+        if (std::sscanf(d.c_str() + 5, "%lf,%lf%c", &lon0, &lat0, &extra) != 2 || !std::isfinite(lon0) ||
+            !std::isfinite(lat0) || std::fabs(lon0) > 180 || std::fabs(lat0) > 90)
+            throw GeoError("", "CRS '" + d + "'", "expected laea:LON0,LAT0 with LON0 in [-180,180], LAT0 in [-90,90]");
+        return laea(lon0, lat0);
+    }
+    // A bare number is taken as an EPSG code.
+    if (d.find_first_not_of("0123456789") == std::string::npos) d = "EPSG:" + d;
+    Crs c = make_crs(d, definition);
+    c.def_ = definition;
+    return c;
+}
+
+Crs Crs::wgs84() {
+    thread_local Crs c = [] {
+        Crs x = make_crs("EPSG:4326", "EPSG:4326");
+        x.def_ = "EPSG:4326";
+        return x;
+    }();
+    return c;
+}
+
+Crs Crs::laea(double lon0, double lat0) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "+proj=laea +lat_0=%.10g +lon_0=%.10g +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs +type=crs",
+                  lat0, lon0);
+    Crs c = make_crs(buf, buf);
+    std::snprintf(buf, sizeof buf, "laea:%.10g,%.10g", lon0, lat0);
+    c.def_ = buf;
+    return c;
+}
+
+Crs Crs::default_analysis() { return laea(2.0, 12.0); }
+
+std::string Crs::name() const {
+    if (wkt_.empty()) return "(none)";
+    PjPtr pj(proj_create(proj_ctx(), wkt_.c_str()));
+    if (!pj) return "(invalid)";
+    const char* n = proj_get_name(pj.get());
+    std::string s = n ? n : "(unnamed)";
+    const char* auth = proj_get_id_auth_name(pj.get(), 0);
+    const char* code = proj_get_id_code(pj.get(), 0);
+    if (auth && code) s += std::string(" (") + auth + ":" + code + ")";
+    return s;
+}
+
+bool Crs::same_as(const Crs& other) const {
+    if (wkt_ == other.wkt_) return true;
+    if (wkt_.empty() || other.wkt_.empty()) return false;
+    PjPtr a(proj_create(proj_ctx(), wkt_.c_str())), b(proj_create(proj_ctx(), other.wkt_.c_str()));
+    if (!a || !b) return false;
+    return proj_is_equivalent_to(a.get(), b.get(), PJ_COMP_EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS) != 0;
+}
+
+struct Transformer::Impl {
+    PjPtr pj;
+    bool noop = false;
+};
+
+Transformer::Transformer(const Crs& src, const Crs& dst) : impl_(std::make_unique<Impl>()) {
+    if (!src.valid() || !dst.valid()) throw GeoError("", "transform", "source or target CRS is missing");
+    if (src.wkt() == dst.wkt()) {
+        impl_->noop = true;
+        return;
+    }
+    PjPtr raw(proj_create_crs_to_crs(proj_ctx(), src.wkt().c_str(), dst.wkt().c_str(), nullptr));
+    if (!raw) throw GeoError("", "transform", "no transformation from " + src.name() + " to " + dst.name() + " (" + last_proj_error() + ")");
+    // Force x=lon/easting, y=lat/northing whatever the CRS's official axis order.
+    impl_->pj.reset(proj_normalize_for_visualization(proj_ctx(), raw.get()));
+    if (!impl_->pj) throw GeoError("", "transform", "cannot normalise axis order (" + last_proj_error() + ")");
+}
+Transformer::~Transformer() = default;
+Transformer::Transformer(Transformer&&) noexcept = default;
+Transformer& Transformer::operator=(Transformer&&) noexcept = default;
+bool Transformer::is_noop() const { return impl_->noop; }
+
+static size_t run_trans(PJ* pj, PJ_DIRECTION dir, double* x, double* y, size_t n) {
+    if (n == 0) return 0;
+    proj_trans_generic(pj, dir, x, sizeof(double), n, y, sizeof(double), n, nullptr, 0, 0, nullptr, 0, 0);
+    size_t failed = 0;
+    for (size_t i = 0; i < n; ++i) {
+        if (!std::isfinite(x[i]) || !std::isfinite(y[i]) || x[i] == HUGE_VAL) {
+            x[i] = y[i] = std::numeric_limits<double>::quiet_NaN();
+            ++failed;
+        }
+    }
+    proj_errno_reset(pj);
+    return failed;
+}
+
+size_t Transformer::forward(double* x, double* y, size_t n) const {
+    if (impl_->noop) return 0;
+    return run_trans(impl_->pj.get(), PJ_FWD, x, y, n);
+}
+size_t Transformer::inverse(double* x, double* y, size_t n) const {
+    if (impl_->noop) return 0;
+    return run_trans(impl_->pj.get(), PJ_INV, x, y, n);
+}
+
+static BBox densified(const Transformer& t, const BBox& b, int densify, bool fwd) {
+    std::vector<double> xs, ys;
+    for (int i = 0; i <= densify; ++i) {
+        double f = double(i) / densify;
+        double px[4] = {b.xmin + f * b.width(), b.xmin + f * b.width(), b.xmin, b.xmax};
+        double py[4] = {b.ymin, b.ymax, b.ymin + f * b.height(), b.ymin + f * b.height()};
+        for (int k = 0; k < 4; ++k) xs.push_back(px[k]), ys.push_back(py[k]);
+    }
+    if (fwd) t.forward(xs.data(), ys.data(), xs.size());
+    else t.inverse(xs.data(), ys.data(), xs.size());
+    BBox out = BBox::inverted();
+    for (size_t i = 0; i < xs.size(); ++i)
+        if (std::isfinite(xs[i]) && std::isfinite(ys[i])) out.expand(xs[i], ys[i]);
+    return out;
+}
+BBox Transformer::forward_bbox(const BBox& b, int densify) const { return densified(*this, b, densify, true); }
+BBox Transformer::inverse_bbox(const BBox& b, int densify) const { return densified(*this, b, densify, false); }
+
+} // namespace nexusmap

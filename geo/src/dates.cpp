@@ -1,0 +1,136 @@
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "nexusmap/events.hpp"
+
+namespace nexusmap {
+
+// Howard Hinnant's civil-date algorithms (public-domain formulas, written out here).
+int32_t days_from_civil(int y, int m, int d) {
+    y -= m <= 2;
+    const int era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = static_cast<unsigned>(y - era * 400);
+    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<int>(doe) - 719468;
+}
+
+void civil_from_days(int32_t z, int& y, int& m, int& d) {
+    z += 719468;
+    const int era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = static_cast<unsigned>(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = static_cast<int>(yoe) + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+    m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+    y += m <= 2;
+}
+
+std::string format_date(int32_t days) {
+    if (days == kNoDay) return "";
+    int y, m, d;
+    civil_from_days(days, y, m, d);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+    return buf;
+}
+
+namespace {
+bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+int days_in_month(int y, int m) {
+    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && leap(y) ? 29 : dm[m - 1];
+}
+std::optional<int32_t> make(int y, int m, int d) {
+    if (y < 1800 || y > 2200 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m)) return std::nullopt;
+    return days_from_civil(y, m, d);
+}
+int month_from_name(std::string_view w) {
+    static const char* names[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+    static const char* fr[] = {"janv", "fevr", "mars", "avr", "mai", "juin", "juil", "aout", "sept", "oct", "nov", "dec"};
+    if (w.size() < 3) return 0;
+    std::string low;
+    for (char c : w) low += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (int i = 0; i < 12; ++i)
+        if (low.compare(0, 3, names[i]) == 0) return i + 1;
+    for (int i = 0; i < 12; ++i)
+        if (low.rfind(fr[i], 0) == 0) return i + 1;
+    return 0;
+}
+// Splits into tokens: runs of digits, runs of letters; separators dropped.
+struct Tok {
+    std::string_view s;
+    bool digits;
+};
+} // namespace
+
+std::optional<int32_t> parse_date(std::string_view s, bool day_first) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    if (s.empty() || s.size() > 64) return std::nullopt;
+    // Drop a time part: "2020-03-12T10:00:00Z" or "2020-03-12 10:00".
+    if (s.size() > 10 && (s[10] == 'T' || s[10] == ' ') && std::isdigit(static_cast<unsigned char>(s[0])) && s[4] == '-')
+        s = s.substr(0, 10);
+    std::vector<Tok> t;
+    size_t i = 0;
+    while (i < s.size()) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if (std::isdigit(c)) {
+            size_t j = i;
+            while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
+            t.push_back({s.substr(i, j - i), true});
+            i = j;
+        } else if (std::isalpha(c) || c >= 0x80) {
+            size_t j = i;
+            while (j < s.size() && (std::isalpha(static_cast<unsigned char>(s[j])) || static_cast<unsigned char>(s[j]) >= 0x80)) ++j;
+            t.push_back({s.substr(i, j - i), false});
+            i = j;
+        } else if (c == '-' || c == '/' || c == '.' || c == ' ' || c == ',') {
+            ++i;
+        } else {
+            return std::nullopt;
+        }
+    }
+    auto num = [](std::string_view v) {
+        int x = 0;
+        auto r = std::from_chars(v.data(), v.data() + v.size(), x);
+        return r.ec == std::errc() ? x : -1;
+    };
+    if (t.size() == 1 && t[0].digits && t[0].s.size() == 8) { // 20200312
+        return make(num(t[0].s.substr(0, 4)), num(t[0].s.substr(4, 2)), num(t[0].s.substr(6, 2)));
+    }
+    if (t.size() == 2 && t[0].digits && t[1].digits && t[0].s.size() == 4) // 2020-03 (first of month)
+        return make(num(t[0].s), num(t[1].s), 1);
+    if (t.size() != 3) return std::nullopt;
+    // Month names: "12 March 2020", "March 12, 2020", "12-Mar-2020".
+    if (!t[1].digits && t[0].digits && t[2].digits) {
+        int m = month_from_name(t[1].s);
+        if (!m) return std::nullopt;
+        int a = num(t[0].s), c = num(t[2].s);
+        if (t[2].s.size() == 4) return make(c, m, a);
+        if (t[0].s.size() == 4) return make(a, m, c);
+        if (t[2].s.size() == 2) return make(2000 + c, m, a);
+        return std::nullopt;
+    }
+    if (!t[0].digits && t[1].digits && t[2].digits) {
+        int m = month_from_name(t[0].s);
+        if (!m || t[2].s.size() != 4) return std::nullopt;
+        return make(num(t[2].s), m, num(t[1].s));
+    }
+    if (!(t[0].digits && t[1].digits && t[2].digits)) return std::nullopt;
+    int a = num(t[0].s), b = num(t[1].s), c = num(t[2].s);
+    if (t[0].s.size() == 4) return make(a, b, c); // ISO Y-M-D
+    if (t[2].s.size() != 4) return std::nullopt;  // two-digit years are too ambiguous
+    // D/M/Y or M/D/Y: decide by value when one is > 12, else by preference.
+    if (a > 12 && b <= 12) return make(c, b, a);
+    if (b > 12 && a <= 12) return make(c, a, b);
+    return day_first ? make(c, b, a) : make(c, a, b);
+}
+
+} // namespace nexusmap

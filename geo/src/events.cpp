@@ -1,0 +1,498 @@
+#include "nexusmap/events.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+#include <unordered_map>
+
+#include "csv.hpp"
+#include "nexusmap/error.hpp"
+
+namespace nexusmap {
+using detail::CsvReader;
+
+double EventTable::weight_total() const {
+    double s = 0;
+    for (float w : weight) s += w;
+    return s;
+}
+
+std::array<int32_t, 2> EventTable::day_range() const {
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
+    for (int32_t d : day)
+        if (d != kNoDay) lo = std::min(lo, d), hi = std::max(hi, d);
+    if (lo > hi) return {kNoDay, kNoDay};
+    return {lo, hi};
+}
+
+EventTable EventTable::subset(const std::vector<bool>& keep) const {
+    EventTable o;
+    o.type_names = type_names;
+    o.country_names = country_names;
+    o.crs = crs;
+    o.source = source;
+    o.schema = schema;
+    o.synthetic = synthetic;
+    o.metadata = metadata;
+    const bool has_xy = x.size() == size();
+    for (size_t i = 0; i < size(); ++i) {
+        if (i < keep.size() && !keep[i]) continue;
+        o.lon.push_back(lon[i]);
+        o.lat.push_back(lat[i]);
+        if (has_xy) o.x.push_back(x[i]), o.y.push_back(y[i]);
+        o.day.push_back(day[i]);
+        o.weight.push_back(weight[i]);
+        o.fatalities.push_back(fatalities[i]);
+        o.type.push_back(type[i]);
+        o.precision.push_back(precision[i]);
+        o.row.push_back(row[i]);
+        o.country.push_back(country[i]);
+        o.admin1.push_back(admin1[i]);
+        o.actor.push_back(actor[i]);
+    }
+    return o;
+}
+
+std::string LoadReport::summary(size_t max_rows) const {
+    std::ostringstream o;
+    o << path << ": " << loaded << " of " << records << " records loaded (" << schema << " columns";
+    for (auto& [role, col] : columns) o << ", " << role << "=" << col;
+    o << ")\n";
+    if (!bad.empty()) {
+        o << "  " << bad.size() << " rows not loaded:\n";
+        for (auto& [r, n] : by_reason) o << "    " << n << " x " << r << "\n";
+        for (size_t i = 0; i < bad.size() && i < max_rows; ++i)
+            o << "    line " << bad[i].line << ": " << bad[i].reason << (bad[i].detail.empty() ? "" : " (" + bad[i].detail + ")")
+              << "\n";
+        if (bad.size() > max_rows) o << "    ... and " << bad.size() - max_rows << " more\n";
+    }
+    for (auto& w : warnings) o << "  warning: " << w << "\n";
+    return o.str();
+}
+
+namespace {
+
+std::string lower_trim(std::string s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+    size_t a = 0;
+    while (a < s.size() && std::isspace(static_cast<unsigned char>(s[a]))) ++a;
+    s = s.substr(a);
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::optional<double> parse_number(std::string_view v) {
+    while (!v.empty() && std::isspace(static_cast<unsigned char>(v.front()))) v.remove_prefix(1);
+    while (!v.empty() && std::isspace(static_cast<unsigned char>(v.back()))) v.remove_suffix(1);
+    if (v.empty()) return std::nullopt;
+    if (v.front() == '+') v.remove_prefix(1);
+    double d = 0;
+    auto r = std::from_chars(v.data(), v.data() + v.size(), d);
+    if (r.ec != std::errc() || r.ptr != v.data() + v.size()) {
+        // Decimal comma ("12,5") from European exports with ; delimiters.
+        std::string t(v);
+        if (std::count(t.begin(), t.end(), ',') == 1 && t.find('.') == std::string::npos) {
+            std::replace(t.begin(), t.end(), ',', '.');
+            r = std::from_chars(t.data(), t.data() + t.size(), d);
+            if (r.ec == std::errc() && r.ptr == t.data() + t.size()) return d;
+        }
+        return std::nullopt;
+    }
+    return d;
+}
+
+// Finds a column by a list of candidate names (case-insensitive); -1 if none.
+int find_col(const std::vector<std::string>& hdr, std::initializer_list<const char*> names) {
+    for (const char* n : names)
+        for (size_t i = 0; i < hdr.size(); ++i)
+            if (hdr[i] == n) return static_cast<int>(i);
+    return -1;
+}
+int named_col(const std::vector<std::string>& hdr, const std::string& want, const std::string& file,
+              const char* role) {
+    if (want.empty()) return -1;
+    std::string w = lower_trim(want);
+    for (size_t i = 0; i < hdr.size(); ++i)
+        if (hdr[i] == w) return static_cast<int>(i);
+    std::string all;
+    for (auto& h : hdr) all += (all.empty() ? "" : ", ") + h;
+    throw GeoError(file, "header", std::string("no column '") + want + "' for " + role + " (columns: " + all + ")");
+}
+
+const char* ucdp_violence_label(std::string_view code) {
+    if (code == "1") return "State-based violence";
+    if (code == "2") return "Non-state violence";
+    if (code == "3") return "One-sided violence";
+    return nullptr;
+}
+
+struct Interner {
+    std::vector<std::string>* names;
+    std::unordered_map<std::string, uint16_t> map;
+    uint16_t get(const std::string& s) {
+        auto it = map.find(s);
+        if (it != map.end()) return it->second;
+        if (names->size() >= 65535) return 65534;
+        uint16_t id = static_cast<uint16_t>(names->size());
+        names->push_back(s);
+        map.emplace(s, id);
+        return id;
+    }
+};
+
+} // namespace
+
+EventLoadResult parse_events_csv(std::string_view text, const std::string& name, const EventCsvOptions& opt,
+                                 Progress progress) {
+    EventLoadResult res;
+    EventTable& ev = res.events;
+    LoadReport& rep = res.report;
+    rep.path = name;
+    ev.source = name;
+    text = detail::strip_bom(text);
+
+    // Leading comment lines ("# ...") carry provenance in our own CSV outputs.
+    size_t comment_lines = 0;
+    while (!text.empty() && text.front() == '#') {
+        size_t nl = text.find('\n');
+        std::string_view c = text.substr(0, nl);
+        std::string low = lower_trim(std::string(c));
+        if (low.find("synthetic") != std::string::npos) ev.synthetic = true;
+        auto colon = c.find(':');
+        if (colon != std::string_view::npos && colon > 2) {
+            std::string k = lower_trim(std::string(c.substr(1, colon - 1)));
+            std::string v = std::string(c.substr(colon + 1));
+            while (!v.empty() && (v.back() == '\r' || v.back() == ' ')) v.pop_back();
+            while (!v.empty() && v.front() == ' ') v.erase(v.begin());
+            if (!k.empty() && k.find(' ') == std::string::npos) ev.metadata[k] = v;
+        }
+        ++comment_lines;
+        text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    }
+    if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
+        throw GeoError(name, "", "no header row (the file is empty)");
+    // Binary garbage is refused up front rather than reported row by row.
+    {
+        size_t probe = std::min<size_t>(text.size(), 4096), ctrl = 0;
+        for (size_t i = 0; i < probe; ++i) {
+            unsigned char c = static_cast<unsigned char>(text[i]);
+            if (c == 0 || (c < 32 && c != '\n' && c != '\r' && c != '\t')) ++ctrl;
+        }
+        if (ctrl > probe / 50 + 1) throw GeoError(name, "", "looks like a binary file, not CSV text");
+    }
+
+    const char delim = opt.delimiter ? opt.delimiter : detail::detect_delimiter(text);
+    CsvReader rd(text, delim);
+    std::vector<std::string> f;
+    std::string err;
+    size_t line = 0;
+    rd.next(f, line, err);
+    if (!err.empty()) throw GeoError(name, "line " + std::to_string(line + comment_lines), "header: " + err);
+    std::vector<std::string> hdr;
+    for (auto& h : f) hdr.push_back(lower_trim(h));
+    {
+        std::unordered_map<std::string, int> seen;
+        for (auto& h : hdr)
+            if (!h.empty() && ++seen[h] == 2) rep.warnings.push_back("duplicate column '" + h + "': the first one is used");
+    }
+
+    // Schema detection.
+    const bool acled = find_col(hdr, {"event_date"}) >= 0 && find_col(hdr, {"latitude"}) >= 0 &&
+                       (find_col(hdr, {"fatalities"}) >= 0 || find_col(hdr, {"event_type"}) >= 0);
+    const bool ucdp = !acled && find_col(hdr, {"latitude"}) >= 0 &&
+                      (find_col(hdr, {"type_of_violence"}) >= 0 || find_col(hdr, {"where_prec"}) >= 0) &&
+                      (find_col(hdr, {"best", "best_death", "best_est"}) >= 0);
+    rep.schema = ev.schema = acled ? "ACLED" : ucdp ? "UCDP GED" : "generic";
+
+    int c_lat = opt.lat.empty() ? find_col(hdr, {"latitude", "lat", "y", "lat_dd", "decimallatitude"}) : named_col(hdr, opt.lat, name, "latitude");
+    int c_lon = opt.lon.empty() ? find_col(hdr, {"longitude", "lon", "lng", "long", "x", "lon_dd", "decimallongitude"}) : named_col(hdr, opt.lon, name, "longitude");
+    int c_wkt = opt.wkt.empty() ? find_col(hdr, {"geom_wkt", "wkt", "geometry", "the_geom"}) : named_col(hdr, opt.wkt, name, "WKT geometry");
+    int c_date = opt.date.empty() ? find_col(hdr, {"event_date", "date_start", "date", "event date", "datetime", "timestamp", "day"})
+                                  : named_col(hdr, opt.date, name, "date");
+    int c_year = find_col(hdr, {"year"}), c_month = find_col(hdr, {"month"}), c_dom = find_col(hdr, {"day"});
+    if (c_date == c_dom && c_dom >= 0 && c_year >= 0 && c_month >= 0) c_date = -1; // "day" is day-of-month here
+    int c_fat = find_col(hdr, {"fatalities", "best", "best_death", "best_est", "deaths", "killed"});
+    int c_weight = -1;
+    if (!opt.weight.empty()) {
+        if (lower_trim(opt.weight) == "auto") {
+            if (c_fat < 0) throw GeoError(name, "header", "--weight auto: no fatalities/best column to use as weight");
+            c_weight = c_fat;
+        } else {
+            c_weight = named_col(hdr, opt.weight, name, "weight");
+        }
+    }
+    int c_type = opt.type.empty() ? find_col(hdr, {"event_type", "type_of_violence", "type", "category"}) : named_col(hdr, opt.type, name, "type");
+    int c_country = opt.country.empty() ? find_col(hdr, {"country", "adm0", "admin0", "adm0name"}) : named_col(hdr, opt.country, name, "country");
+    int c_adm1 = opt.admin1.empty() ? find_col(hdr, {"admin1", "adm_1", "adm1", "admin_1"}) : named_col(hdr, opt.admin1, name, "admin-1");
+    int c_actor = opt.actor.empty() ? find_col(hdr, {"actor1", "side_a", "actor"}) : named_col(hdr, opt.actor, name, "actor");
+    int c_prec = opt.precision.empty() ? find_col(hdr, {"geo_precision", "where_prec", "precision"}) : named_col(hdr, opt.precision, name, "precision");
+    int c_note = find_col(hdr, {"source_note", "synthetic"});
+
+    if ((c_lat < 0 || c_lon < 0) && c_wkt < 0) {
+        std::string all;
+        for (auto& h : hdr) all += (all.empty() ? "" : ", ") + h;
+        throw GeoError(name, "header", "no latitude/longitude (or WKT) columns found; name them with --lat/--lon (columns: " + all + ")");
+    }
+    auto role = [&](const char* r, int c) {
+        if (c >= 0) rep.columns[r] = hdr[c];
+    };
+    if (c_lat >= 0 && c_lon >= 0) role("lat", c_lat), role("lon", c_lon);
+    else role("wkt", c_wkt);
+    if (c_date >= 0) role("date", c_date);
+    else if (c_year >= 0) rep.columns["date"] = c_month >= 0 ? (c_dom >= 0 ? "year/month/day" : "year/month") : "year";
+    role("weight", c_weight);
+    role("fatalities", c_fat);
+    role("type", c_type);
+    role("country", c_country);
+    role("admin1", c_adm1);
+    role("precision", c_prec);
+    const bool has_dates = c_date >= 0 || c_year >= 0;
+    if (!has_dates) rep.warnings.push_back("no date column: events are undated (time filters will not apply)");
+
+    Interner types{&ev.type_names, {}}, countries{&ev.country_names, {}};
+    const bool ucdp_codes = ucdp && c_type >= 0 && hdr[c_type] == "type_of_violence";
+    auto bad = [&](size_t ln, std::string reason, std::string detail) {
+        if (opt.strict) throw GeoError(name, "line " + std::to_string(ln), reason + (detail.empty() ? "" : " ('" + detail + "')"));
+        if (detail.size() > 80) detail = detail.substr(0, 77) + "...";
+        rep.by_reason[reason]++;
+        rep.bad.push_back({ln, std::move(reason), std::move(detail)});
+    };
+
+    size_t rec = 0;
+    const size_t total = text.size();
+    while (rd.next(f, line, err)) {
+        const size_t ln = line + comment_lines;
+        if (f.size() == 1 && f[0].find_first_not_of(" \t\r") == std::string::npos) continue; // blank line
+        ++rec;
+        if ((rec & 8191) == 0) progress(double(rd.offset()) / double(total), "parsing CSV");
+        if (!err.empty()) {
+            bad(ln, "unterminated quote", "");
+            break;
+        }
+        if (f.size() != hdr.size()) {
+            // Ragged rows: short rows are reported; the fields we need must still be present.
+            bad(ln, "wrong number of fields", std::to_string(f.size()) + " fields, header has " + std::to_string(hdr.size()));
+            continue;
+        }
+        auto get = [&](int c) -> const std::string& {
+            static const std::string empty;
+            return c >= 0 && static_cast<size_t>(c) < f.size() ? f[c] : empty;
+        };
+        double la = NAN, lo = NAN;
+        if (c_lat >= 0 && c_lon >= 0) {
+            const std::string &sl = get(c_lat), &so = get(c_lon);
+            if (sl.find_first_not_of(" \t") == std::string::npos || so.find_first_not_of(" \t") == std::string::npos) {
+                bad(ln, "missing coordinates", sl + "," + so);
+                continue;
+            }
+            auto pl = parse_number(sl), po = parse_number(so);
+            if (!pl || !po) {
+                bad(ln, "unparsable coordinates", sl + "," + so);
+                continue;
+            }
+            la = *pl;
+            lo = *po;
+        } else {
+            const std::string& w = get(c_wkt);
+            double a = 0, b = 0;
+            char tail = 0;
+            if (std::sscanf(w.c_str(), " POINT ( %lf %lf )%c", &a, &b, &tail) < 2) {
+                bad(ln, "unparsable WKT point", w);
+                continue;
+            }
+            lo = a;
+            la = b;
+        }
+        if (!std::isfinite(la) || !std::isfinite(lo)) {
+            bad(ln, "non-finite coordinates", get(c_lat) + "," + get(c_lon));
+            continue;
+        }
+        if (std::fabs(la) > 90 || std::fabs(lo) > 180) {
+            if (std::fabs(la) <= 180 && std::fabs(lo) <= 90) bad(ln, "latitude/longitude swapped", get(c_lat) + "," + get(c_lon));
+            else bad(ln, "coordinates out of range", get(c_lat) + "," + get(c_lon));
+            continue;
+        }
+        if (la == 0 && lo == 0) {
+            bad(ln, "coordinates at 0,0 (null island)", "");
+            continue;
+        }
+        int32_t day = kNoDay;
+        if (c_date >= 0) {
+            const std::string& ds = get(c_date);
+            if (ds.find_first_not_of(" \t") == std::string::npos) {
+                bad(ln, "missing date", "");
+                continue;
+            }
+            auto d = parse_date(ds, opt.day_first);
+            if (!d) {
+                bad(ln, "unparsable date", ds);
+                continue;
+            }
+            day = *d;
+        } else if (c_year >= 0) {
+            auto y = parse_number(get(c_year));
+            auto m = c_month >= 0 ? parse_number(get(c_month)) : std::optional<double>(1);
+            auto dd = c_dom >= 0 ? parse_number(get(c_dom)) : std::optional<double>(1);
+            if (!y || !m || !dd || *y < 1800 || *y > 2200 || *m < 1 || *m > 12 || *dd < 1 || *dd > 31) {
+                bad(ln, "unparsable date", get(c_year) + "-" + get(c_month) + "-" + get(c_dom));
+                continue;
+            }
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", int(*y), int(*m), int(*dd));
+            auto d = parse_date(buf);
+            if (!d) {
+                bad(ln, "unparsable date", buf);
+                continue;
+            }
+            day = *d;
+        }
+        float fat = 0;
+        if (c_fat >= 0 && !get(c_fat).empty()) {
+            auto v = parse_number(get(c_fat));
+            if (v && std::isfinite(*v) && *v >= 0) fat = static_cast<float>(*v);
+        }
+        float w = 1;
+        if (c_weight >= 0) {
+            auto v = parse_number(get(c_weight));
+            if (!v || !std::isfinite(*v)) {
+                bad(ln, "unparsable weight", get(c_weight));
+                continue;
+            }
+            if (*v < 0) {
+                bad(ln, "negative weight", get(c_weight));
+                continue;
+            }
+            w = static_cast<float>(*v);
+        }
+        std::string ty = get(c_type);
+        if (ucdp_codes)
+            if (const char* l = ucdp_violence_label(ty)) ty = l;
+        uint8_t prec = 0;
+        if (c_prec >= 0) {
+            auto v = parse_number(get(c_prec));
+            if (v && *v >= 0 && *v < 256) prec = static_cast<uint8_t>(*v);
+        }
+        if (c_note >= 0 && !ev.synthetic) {
+            std::string low = lower_trim(get(c_note));
+            if (low.find("synthetic") != std::string::npos || low == "true") ev.synthetic = true;
+        }
+        ev.lat.push_back(la);
+        ev.lon.push_back(lo);
+        ev.day.push_back(day);
+        ev.weight.push_back(w);
+        ev.fatalities.push_back(fat);
+        ev.type.push_back(types.get(ty.empty() ? "(unspecified)" : ty));
+        ev.precision.push_back(prec);
+        ev.row.push_back(static_cast<uint32_t>(ln));
+        ev.country.push_back(countries.get(get(c_country)));
+        ev.admin1.push_back(get(c_adm1));
+        ev.actor.push_back(get(c_actor));
+    }
+    rep.records = rec;
+
+    // Rows whose swapped coordinates land in the bulk of the data, while the originals are far
+    // outside it, are flagged as swapped (a frequent spreadsheet error).
+    if (opt.swap_check && ev.size() >= 20) {
+        std::vector<double> la = ev.lat, lo = ev.lon;
+        auto q = [](std::vector<double>& v, double p) {
+            size_t k = static_cast<size_t>(p * (v.size() - 1));
+            std::nth_element(v.begin(), v.begin() + k, v.end());
+            return v[k];
+        };
+        double la0 = q(la, 0.02), la1 = q(la, 0.98), lo0 = q(lo, 0.02), lo1 = q(lo, 0.98);
+        // Only for regional data: in a global file a swapped pair is as plausible as any other.
+        const bool regional = (la1 - la0) < 40 && (lo1 - lo0) < 40;
+        const double mla = std::max(10.0, 0.5 * (la1 - la0)), mlo = std::max(10.0, 0.5 * (lo1 - lo0));
+        BBox core{lo0, la0, lo1, la1};
+        BBox wide{lo0 - mlo, la0 - mla, lo1 + mlo, la1 + mla};
+        std::vector<bool> keep(ev.size(), true);
+        size_t nswap = 0;
+        for (size_t i = 0; i < ev.size(); ++i) {
+            if (regional && !wide.contains(ev.lon[i], ev.lat[i]) && core.contains(ev.lat[i], ev.lon[i])) {
+                keep[i] = false;
+                ++nswap;
+                char buf[96];
+                std::snprintf(buf, sizeof buf, "%.6g,%.6g", ev.lat[i], ev.lon[i]);
+                bad(ev.row[i], "latitude/longitude swapped", buf);
+            }
+        }
+        if (nswap) ev = ev.subset(keep);
+    }
+    std::sort(rep.bad.begin(), rep.bad.end(), [](const BadRow& a, const BadRow& b) { return a.line < b.line; });
+    rep.loaded = ev.size();
+    if (ev.synthetic) ev.metadata["synthetic"] = "true";
+    ev.metadata["schema"] = rep.schema;
+    progress(1.0, "parsed");
+    return res;
+}
+
+EventLoadResult load_events_csv(const std::string& path, const EventCsvOptions& opt, Progress progress) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) throw GeoError(path, "", "no such file");
+    if (std::filesystem::is_directory(path, ec)) throw GeoError(path, "", "is a folder, not a CSV file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw GeoError(path, "", "cannot be opened for reading");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.empty()) throw GeoError(path, "", "file is empty (0 bytes)");
+    return parse_events_csv(text, path, opt, std::move(progress));
+}
+
+EventLoadResult load_events(const std::string& path, const EventCsvOptions& opt, Progress progress) {
+    std::string ext = std::filesystem::path(path).extension().string();
+    for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (ext == ".csv" || ext == ".tsv" || ext == ".txt") return load_events_csv(path, opt, std::move(progress));
+    // Any OGR point source: read as a layer, then map attributes by the same header rules by
+    // writing a minimal CSV view (keeps one code path for column detection and validation).
+    ReadLayerOptions ro;
+    ro.target_crs = Crs::wgs84();
+    VectorLayer l = read_layer(path, ro, progress);
+    if (l.type != GeomType::Point) throw GeoError(path, "layer '" + l.name + "'", "is not a point layer; events must be points");
+    std::string csv = "longitude,latitude";
+    for (auto& fld : l.fields) {
+        std::string low = lower_trim(fld);
+        if (low == "latitude" || low == "longitude" || low == "lat" || low == "lon") continue;
+        csv += ",\"" + fld + "\"";
+    }
+    csv += "\n";
+    size_t nmulti = 0;
+    for (auto& f : l.features) {
+        if (f.geom.points.empty()) continue;
+        if (f.geom.points.size() > 1) ++nmulti;
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.9f,%.9f", f.geom.points[0].x, f.geom.points[0].y);
+        csv += buf;
+        for (size_t i = 0; i < l.fields.size(); ++i) {
+            std::string low = lower_trim(l.fields[i]);
+            if (low == "latitude" || low == "longitude" || low == "lat" || low == "lon") continue;
+            std::string v = attr_to_string(f.attrs[i]);
+            std::string q;
+            for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+            csv += ",\"" + q + "\"";
+        }
+        csv += "\n";
+    }
+    EventCsvOptions o2 = opt;
+    o2.lat = "latitude";
+    o2.lon = "longitude";
+    o2.delimiter = ',';
+    auto r = parse_events_csv(csv, path, o2, {});
+    r.report.schema = r.events.schema = "OGR (" + r.report.schema + " columns)";
+    if (l.synthetic()) r.events.synthetic = true, r.events.metadata["synthetic"] = "true";
+    for (auto& w : l.warnings) r.report.warnings.push_back(w);
+    if (nmulti) r.report.warnings.push_back(std::to_string(nmulti) + " multipoint features: only their first point was used");
+    return r;
+}
+
+void project_events(EventTable& ev, const Crs& crs) {
+    Transformer t(Crs::wgs84(), crs);
+    ev.x = ev.lon;
+    ev.y = ev.lat;
+    t.forward(ev.x.data(), ev.y.data(), ev.size());
+    ev.crs = crs;
+}
+
+} // namespace nexusmap

@@ -1,0 +1,148 @@
+#include "nexusmap/raster.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "gdal_util.hpp"
+#include "nexusmap/atomic_file.hpp"
+#include "nexusmap/error.hpp"
+
+namespace nexusmap {
+using namespace detail;
+
+GridSpec GridSpec::covering(const BBox& b, double cell) {
+    if (!(cell > 0) || !std::isfinite(cell)) throw GeoError("", "grid", "cell size must be a positive number");
+    if (b.empty()) throw GeoError("", "grid", "extent is empty");
+    GridSpec g;
+    g.cell = cell;
+    g.xmin = std::floor(b.xmin / cell) * cell;
+    g.ymax = std::ceil(b.ymax / cell) * cell;
+    const double w = std::ceil((b.xmax - g.xmin) / cell - 1e-9);
+    const double h = std::ceil((g.ymax - b.ymin) / cell - 1e-9);
+    if (w * h > 4e9) throw GeoError("", "grid", "would have more than 4e9 cells");
+    g.width = std::max(1, static_cast<int>(w));
+    g.height = std::max(1, static_cast<int>(h));
+    return g;
+}
+
+double Raster::integral() const {
+    double s = 0;
+    for (float v : data)
+        if (!is_nodata(v)) s += v;
+    return s * cell_area();
+}
+
+std::array<double, 2> Raster::minmax() const {
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (float v : data)
+        if (!is_nodata(v)) lo = std::min<double>(lo, v), hi = std::max<double>(hi, v);
+    if (lo > hi) return {std::nan(""), std::nan("")};
+    return {lo, hi};
+}
+
+double Raster::sample(double x, double y) const {
+    const double fc = (x - grid.xmin) / grid.cell, fr = (grid.ymax - y) / grid.cell;
+    if (!(fc >= 0 && fr >= 0 && fc < grid.width && fr < grid.height)) return std::nan("");
+    float v = at(static_cast<int>(fc), static_cast<int>(fr));
+    return is_nodata(v) ? std::nan("") : v;
+}
+
+namespace {
+void fill_dataset(GDALDataset* ds, const Raster& r) {
+    auto gt = r.grid.geotransform();
+    ds->SetGeoTransform(gt.data());
+    if (r.crs.valid()) {
+        OGRSpatialReference srs;
+        srs.importFromWkt(r.crs.wkt().c_str());
+        srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        ds->SetSpatialRef(&srs);
+    }
+    for (auto& [k, v] : r.metadata) ds->SetMetadataItem(k.c_str(), v.c_str());
+    if (!r.units.empty()) ds->SetMetadataItem("units", r.units.c_str());
+    GDALRasterBand* b = ds->GetRasterBand(1);
+    if (r.has_nodata) b->SetNoDataValue(r.nodata);
+    if (!r.units.empty()) b->SetUnitType(r.units.c_str());
+    if (b->RasterIO(GF_Write, 0, 0, r.grid.width, r.grid.height, const_cast<float*>(r.data.data()),
+                    r.grid.width, r.grid.height, GDT_Float32, 0, 0) != CE_None)
+        throw GeoError("", "GeoTIFF", "writing pixels failed: " + cpl_error());
+}
+} // namespace
+
+void write_geotiff(const Raster& r, const std::string& path, const GeoTiffOptions& opt) {
+    gdal_init();
+    if (r.data.size() != r.grid.size()) throw GeoError(path, "", "raster data does not match its grid");
+    AtomicFile out(path, opt.overwrite);
+    QuietGdal quiet;
+    if (!opt.cog) {
+        GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GTiff");
+        const char* co[] = {"COMPRESS=DEFLATE", "PREDICTOR=3", "TILED=YES", "BIGTIFF=IF_SAFER", nullptr};
+        GDALDatasetUniquePtr ds(drv->Create(out.temp_path().c_str(), r.grid.width, r.grid.height, 1, GDT_Float32,
+                                            const_cast<char**>(co)));
+        if (!ds) throw GeoError(path, "", "cannot create GeoTIFF: " + cpl_error());
+        fill_dataset(ds.get(), r);
+        CPLErrorReset();
+        ds.reset(); // GDAL 3.6 has no Close(): the destructor flushes
+        if (CPLGetLastErrorType() >= CE_Failure) throw GeoError(path, "", "cannot finish GeoTIFF: " + cpl_error());
+    } else {
+        GDALDriver* mem = GetGDALDriverManager()->GetDriverByName("MEM");
+        GDALDatasetUniquePtr src(mem->Create("", r.grid.width, r.grid.height, 1, GDT_Float32, nullptr));
+        fill_dataset(src.get(), r);
+        GDALDriver* cog = GetGDALDriverManager()->GetDriverByName("COG");
+        if (!cog) throw GeoError(path, "", "this GDAL has no COG driver");
+        const char* co[] = {"COMPRESS=DEFLATE", "PREDICTOR=YES", "BIGTIFF=IF_SAFER", nullptr};
+        GDALDatasetUniquePtr ds(cog->CreateCopy(out.temp_path().c_str(), src.get(), FALSE, const_cast<char**>(co),
+                                                nullptr, nullptr));
+        if (!ds) throw GeoError(path, "", "cannot create COG: " + cpl_error());
+        CPLErrorReset();
+        ds.reset(); // GDAL 3.6 has no Close(): the destructor flushes
+        if (CPLGetLastErrorType() >= CE_Failure) throw GeoError(path, "", "cannot finish COG: " + cpl_error());
+    }
+    out.commit();
+}
+
+Raster read_raster(const std::string& path, int band) {
+    gdal_init();
+    QuietGdal quiet;
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    if (!ds) throw GeoError(path, "", "cannot open as a raster: " + cpl_error());
+    if (band < 1 || band > ds->GetRasterCount()) throw GeoError(path, "band " + std::to_string(band), "does not exist");
+    double gt[6];
+    if (ds->GetGeoTransform(gt) != CE_None) throw GeoError(path, "", "has no geotransform");
+    if (gt[2] != 0 || gt[4] != 0 || gt[5] >= 0 || std::fabs(gt[1] + gt[5]) > 1e-9 * std::fabs(gt[1]))
+        throw GeoError(path, "", "only north-up rasters with square cells are supported");
+    Raster r;
+    r.grid.xmin = gt[0];
+    r.grid.ymax = gt[3];
+    r.grid.cell = gt[1];
+    r.grid.width = ds->GetRasterXSize();
+    r.grid.height = ds->GetRasterYSize();
+    if (const OGRSpatialReference* srs = ds->GetSpatialRef()) {
+        char* wkt = nullptr;
+        const char* opts[] = {"FORMAT=WKT2_2019", nullptr};
+        srs->exportToWkt(&wkt, opts);
+        if (wkt) r.crs = Crs::from_wkt(wkt);
+        CPLFree(wkt);
+    }
+    GDALRasterBand* b = ds->GetRasterBand(band);
+    int has = 0;
+    double nd = b->GetNoDataValue(&has);
+    r.has_nodata = has != 0;
+    r.nodata = has ? static_cast<float>(nd) : -9999.0f;
+    if (const char* u = b->GetUnitType(); u && *u) r.units = u;
+    if (char** md = ds->GetMetadata()) {
+        for (char** p = md; *p; ++p) {
+            char* key = nullptr;
+            const char* val = CPLParseNameValue(*p, &key);
+            if (key && val) r.metadata[key] = val;
+            CPLFree(key);
+        }
+    }
+    r.data.resize(r.grid.size());
+    if (b->RasterIO(GF_Read, 0, 0, r.grid.width, r.grid.height, r.data.data(), r.grid.width, r.grid.height,
+                    GDT_Float32, 0, 0) != CE_None)
+        throw GeoError(path, "", "reading pixels failed: " + cpl_error());
+    return r;
+}
+
+} // namespace nexusmap

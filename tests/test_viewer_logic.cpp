@@ -1,0 +1,344 @@
+// The viewer's pure logic (no GL, no window): view transform, triangulation, kernel shapes the
+// heat shader mirrors, colour scaling, time windows, command line.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <numbers>
+#include <random>
+
+#include "nexusmap/crs.hpp"
+#include "nexusmap/density.hpp"
+#include "viewer/colormap.hpp"
+#include "viewer/kernel_shapes.hpp"
+#include "viewer/layer_mesh.hpp"
+#include "viewer/options.hpp"
+#include "viewer/time_model.hpp"
+#include "viewer/triangulate.hpp"
+#include "viewer/view_transform.hpp"
+
+using namespace nexusmap;
+using namespace nexusmap::viewer;
+
+namespace {
+Ring square(double x0, double y0, double s, bool ccw = true) {
+    Ring r = {{x0, y0}, {x0 + s, y0}, {x0 + s, y0 + s}, {x0, y0 + s}, {x0, y0}};
+    if (!ccw) std::reverse(r.begin(), r.end());
+    return r;
+}
+Ring circle(double cx, double cy, double rad, int n, bool ccw = true) {
+    Ring r;
+    for (int i = 0; i <= n; ++i) {
+        const double a = (ccw ? 1 : -1) * 2 * std::numbers::pi * (i % n) / n;
+        r.push_back({cx + rad * std::cos(a), cy + rad * std::sin(a)});
+    }
+    return r;
+}
+double poly_area(const Polygon& p) {
+    double a = p.rings.empty() ? 0 : ring_area(p.rings[0]);
+    for (size_t i = 1; i < p.rings.size(); ++i) a -= ring_area(p.rings[i]);
+    return a;
+}
+struct Tri {
+    std::vector<Vec2> pts;
+    std::vector<uint32_t> idx;
+};
+Tri tri(const Polygon& p) {
+    Tri t;
+    triangulate_polygon(p, t.pts, t.idx);
+    return t;
+}
+void check_indices(const Tri& t) {
+    REQUIRE(t.idx.size() % 3 == 0);
+    for (uint32_t i : t.idx) REQUIRE(i < t.pts.size());
+}
+} // namespace
+
+TEST_CASE("view transform: screen and map round-trip, zoom keeps the cursor's point") {
+    ViewTransform v;
+    v.set_viewport(340, 0, 1260, 976);
+    v.cx = 100'000;
+    v.cy = -250'000;
+    v.m_per_px = 3000;
+    const ScreenPt s = v.to_screen(512'345, 77'000);
+    const ScreenPt m = v.to_map(s.x, s.y);
+    CHECK(m.x == doctest::Approx(512'345));
+    CHECK(m.y == doctest::Approx(77'000));
+    // North is up: a larger y is higher on screen (smaller screen y).
+    CHECK(v.to_screen(0, 1000).y < v.to_screen(0, 0).y);
+    // Canvas centre shows (cx, cy).
+    const ScreenPt c = v.to_screen(v.cx, v.cy);
+    CHECK(c.x == doctest::Approx(340 + 630));
+    CHECK(c.y == doctest::Approx(488));
+
+    const ScreenPt cursor{900, 300};
+    const ScreenPt before = v.to_map(cursor.x, cursor.y);
+    v.zoom_at(cursor.x, cursor.y, 1.7);
+    CHECK(v.m_per_px == doctest::Approx(3000 / 1.7));
+    const ScreenPt after = v.to_map(cursor.x, cursor.y);
+    CHECK(after.x == doctest::Approx(before.x));
+    CHECK(after.y == doctest::Approx(before.y));
+
+    // Zoom is clamped and still keeps the anchor.
+    v.zoom_at(cursor.x, cursor.y, 1e9);
+    CHECK(v.m_per_px == doctest::Approx(v.min_m_per_px));
+    CHECK(v.to_map(cursor.x, cursor.y).x == doctest::Approx(before.x));
+
+    // Dragging right by 10 px moves the map right: the point under the cursor follows it.
+    const ScreenPt p0 = v.to_map(500, 500);
+    v.pan_pixels(10, -4);
+    const ScreenPt p1 = v.to_map(510, 496);
+    CHECK(p1.x == doctest::Approx(p0.x));
+    CHECK(p1.y == doctest::Approx(p0.y));
+}
+
+TEST_CASE("view transform: fit shows the whole box, NDC scale matches pixels") {
+    ViewTransform v;
+    v.set_viewport(0, 0, 800, 600);
+    const BBox b{-2'000'000, -1'000'000, 2'500'000, 2'000'000};
+    v.fit(b, 20);
+    const BBox vis = v.visible();
+    CHECK(vis.xmin <= b.xmin);
+    CHECK(vis.xmax >= b.xmax);
+    CHECK(vis.ymin <= b.ymin);
+    CHECK(vis.ymax >= b.ymax);
+    // The limiting axis fills the canvas minus the margins.
+    CHECK(v.m_per_px == doctest::Approx(4'500'000.0 / 760));
+    // (map - centre) * ndc scale reaches 1 at the canvas edge.
+    CHECK((vis.xmax - v.cx) * v.ndc_sx() == doctest::Approx(1.0));
+    CHECK((vis.ymax - v.cy) * v.ndc_sy() == doctest::Approx(1.0));
+}
+
+TEST_CASE("view transform with geo's Transformer: lon/lat to screen and back") {
+    const Crs analysis = Crs::default_analysis();
+    Transformer tr(Crs::wgs84(), analysis);
+    ViewTransform v;
+    v.set_viewport(340, 0, 1260, 1000);
+    BBox ll{-17.5, 1.6, 24.0, 24.0};
+    v.fit(tr.forward_bbox(ll));
+    double x = 0.5, y = 14.5;
+    tr.forward(x, y);
+    const ScreenPt s = v.to_screen(x, y);
+    CHECK(v.in_canvas(s.x, s.y));
+    ScreenPt m = v.to_map(s.x, s.y);
+    tr.inverse(m.x, m.y);
+    CHECK(m.x == doctest::Approx(0.5).epsilon(1e-9));
+    CHECK(m.y == doctest::Approx(14.5).epsilon(1e-9));
+    // The analysis CRS is centred at 2E 12N: that point is the map origin.
+    double ox = 2, oy = 12;
+    tr.forward(ox, oy);
+    CHECK(std::abs(ox) < 1e-3);
+    CHECK(std::abs(oy) < 1e-3);
+}
+
+TEST_CASE("scale bar lengths are 1, 2 or 5 times a power of ten") {
+    CHECK(nice_scale_length_m(1000, 150) == 100'000);  // 150 km available -> 100 km
+    CHECK(nice_scale_length_m(1000, 250) == 200'000);
+    CHECK(nice_scale_length_m(1000, 600) == 500'000);
+    CHECK(nice_scale_length_m(10, 100) == 1000);
+    CHECK(nice_scale_length_m(0, 100) == 0);
+}
+
+TEST_CASE("triangulation: triangle areas sum to the polygon area") {
+    SUBCASE("square, either orientation, closed or open") {
+        for (bool ccw : {true, false}) {
+            Polygon p{{square(0, 0, 10, ccw)}};
+            Tri t = tri(p);
+            check_indices(t);
+            CHECK(t.idx.size() == 6);
+            CHECK(triangles_area(t.pts, t.idx) == doctest::Approx(100));
+            p.rings[0].pop_back(); // open ring
+            CHECK(triangles_area(tri(p).pts, tri(p).idx) == doctest::Approx(100));
+        }
+    }
+    SUBCASE("square with a hole (either orientation)") {
+        for (bool hole_ccw : {true, false}) {
+            Polygon p{{square(0, 0, 10), square(3, 3, 4, hole_ccw)}};
+            Tri t = tri(p);
+            check_indices(t);
+            CHECK(triangles_area(t.pts, t.idx) == doctest::Approx(84));
+        }
+    }
+    SUBCASE("concave comb") {
+        Ring r = {{0, 0}, {10, 0}, {10, 10}, {8, 10}, {8, 2}, {6, 2}, {6, 10}, {4, 10}, {4, 2}, {2, 2}, {2, 10}, {0, 10}, {0, 0}};
+        Polygon p{{r}};
+        Tri t = tri(p);
+        check_indices(t);
+        CHECK(t.idx.size() / 3 == r.size() - 1 - 2);
+        CHECK(triangles_area(t.pts, t.idx) == doctest::Approx(poly_area(p)));
+    }
+    SUBCASE("star with 2 holes, projected-size coordinates") {
+        Ring star;
+        const double cx = 1.8e6, cy = -2.4e6;
+        for (int i = 0; i <= 40; ++i) {
+            const double a = 2 * std::numbers::pi * (i % 40) / 40, rad = (i % 2) ? 400e3 : 1000e3;
+            star.push_back({cx + rad * std::cos(a), cy + rad * std::sin(a)});
+        }
+        Polygon p{{star, circle(cx - 150e3, cy, 100e3, 32, false), circle(cx + 150e3, cy + 50e3, 80e3, 24)}};
+        Tri t = tri(p);
+        check_indices(t);
+        CHECK(triangles_area(t.pts, t.idx) == doctest::Approx(poly_area(p)).epsilon(1e-9));
+    }
+    SUBCASE("large ring (z-order path) with many holes") {
+        Polygon p{{circle(0, 0, 1000, 2000)}};
+        for (int i = 0; i < 10; ++i) p.rings.push_back(square(-500 + i * 100, -20, 40, i % 2));
+        Tri t = tri(p);
+        check_indices(t);
+        CHECK(triangles_area(t.pts, t.idx) == doctest::Approx(poly_area(p)).epsilon(1e-9));
+    }
+    SUBCASE("random star-shaped polygons") {
+        std::mt19937 rng(42);
+        std::uniform_real_distribution<double> rr(0.2, 1.0);
+        for (int k = 0; k < 50; ++k) {
+            Ring r;
+            const int n = 5 + k * 3;
+            for (int i = 0; i < n; ++i) {
+                const double a = 2 * std::numbers::pi * i / n, rad = rr(rng) * 1000;
+                r.push_back({rad * std::cos(a), rad * std::sin(a)});
+            }
+            r.push_back(r.front());
+            Polygon p{{r}};
+            Tri t = tri(p);
+            check_indices(t);
+            CHECK(triangles_area(t.pts, t.idx) == doctest::Approx(poly_area(p)).epsilon(1e-9));
+        }
+    }
+    SUBCASE("degenerate input: repeated and collinear points, NaN, tiny rings") {
+        Ring r = {{0, 0}, {5, 0}, {5, 0}, {10, 0}, {10, 10}, {NAN, 3}, {0, 10}, {0, 0}};
+        Polygon p{{r, Ring{{1, 1}, {2, 2}, {1, 1}}}};
+        Tri t = tri(p);
+        check_indices(t);
+        CHECK(triangles_area(t.pts, t.idx) == doctest::Approx(100));
+        CHECK(tri(Polygon{{Ring{{0, 0}, {1, 1}}}}).idx.empty());
+        CHECK(tri(Polygon{}).idx.empty());
+    }
+}
+
+TEST_CASE("layer meshes: fills cover the polygons, strips have 4 vertices per segment") {
+    VectorLayer l;
+    l.type = GeomType::Polygon;
+    l.fields = {"commodity"};
+    Feature f;
+    f.geom.type = GeomType::Polygon;
+    f.geom.polygons.push_back(Polygon{{square(1e6, 1e6, 1000), square(1e6 + 100, 1e6 + 100, 100)}});
+    f.attrs = {std::string("gold")};
+    l.features.push_back(f);
+    f.attrs = {std::string("fuel")};
+    l.features.push_back(f);
+    f.attrs = {std::string("gold")};
+    l.features.push_back(f);
+    const LayerMesh m = build_layer_mesh(l);
+    CHECK(m.fill_area == doctest::Approx(3 * (1e6 - 1e4)));
+    CHECK(m.line_verts.size() == size_t(3 * 8 * 4 * kLineStride)); // 3 features x 8 segments
+    CHECK(m.ox == doctest::Approx(1e6 + 500));
+    const Categories c = categorize(l, "COMMODITY");
+    REQUIRE(c.names == std::vector<std::string>{"fuel", "gold"});
+    CHECK(c.of_feature == std::vector<int>{1, 0, 1});
+    CHECK(categorize(l, "nope").of_feature == std::vector<int>{-1, -1, -1});
+}
+
+TEST_CASE("heat shader kernels reproduce geo's kernel_value") {
+    for (Kernel k : {Kernel::Quartic, Kernel::Triangular, Kernel::Uniform, Kernel::Triweight, Kernel::Epanechnikov,
+                     Kernel::Gaussian}) {
+        CAPTURE(kernel_name(k));
+        CHECK(std::string(kKernelNames[kernel_code(k)]) == kernel_name(k));
+        for (double h : {5'000.0, 50'000.0}) {
+            // The shader gets norm = kernel_value(k, 0, h): every shape is 1 at the centre.
+            const double norm = kernel_value(k, 0, h);
+            CHECK(norm == doctest::Approx(kernel_norm_ref(k, h)).epsilon(1e-9));
+            for (double u : {0.0, 0.1, 0.33, 0.5, 0.77, 0.99, 1.5, 2.5, 3.9, 4.1}) {
+                CAPTURE(u);
+                const double r = u * h;
+                if (r >= kernel_support(k, h)) continue; // edge handled by the support test
+                CHECK(norm * kernel_shape(k, u) == doctest::Approx(kernel_value(k, r, h)).epsilon(1e-9));
+            }
+            CHECK(kernel_shape(k, kernel_support(k, h) / h * 1.0001) == 0.0);
+            // Numerical integral over the plane of norm * shape is 1 (mass conservation).
+            const double sup = kernel_support(k, h);
+            const int n = 20000;
+            double mass = 0;
+            for (int i = 0; i < n; ++i) {
+                const double r = (i + 0.5) * sup / n;
+                mass += norm * kernel_shape(k, r / h) * 2 * std::numbers::pi * r * (sup / n);
+            }
+            CHECK(mass == doctest::Approx(1.0).epsilon(2e-3));
+        }
+    }
+}
+
+TEST_CASE("colour scales: value -> t -> value round-trips, ramps have their end colours") {
+    for (Scale s : {Scale::Linear, Scale::Sqrt, Scale::Log}) {
+        ValueScale vs{s, s == Scale::Log ? 0.01 : 0.0, 2.5};
+        CHECK(vs.to_t(vs.effective_lo()) == doctest::Approx(0.0));
+        CHECK(vs.to_t(2.5) == doctest::Approx(1.0));
+        for (double t : {0.0, 0.25, 0.5, 0.9, 1.0}) CHECK(vs.to_t(vs.from_t(t)) == doctest::Approx(t));
+    }
+    ValueScale log0{Scale::Log, 0.0, 5.0};
+    CHECK(log0.effective_lo() == doctest::Approx(5e-3));
+    const Rgb lo = ramp_color(Ramp::Viridis, 0), hi = ramp_color(Ramp::Viridis, 1);
+    CHECK(lo.r == doctest::Approx(68 / 255.f));
+    CHECK(hi.g == doctest::Approx(231 / 255.f));
+    const auto lut = ramp_lut(Ramp::YlOrRd);
+    CHECK(int(lut[255 * 4]) == 128); // dark red at the top
+    CHECK(int(lut[0 * 4 + 2]) == 204);
+    CHECK(ramp_color(Ramp::Magma, NAN).r == doctest::Approx(0.0));
+}
+
+TEST_CASE("time windows and the events-per-month chart") {
+    const int32_t d = days_from_civil(2021, 3, 15);
+    CHECK(month_index(d) == 2021 * 12 + 2);
+    CHECK(month_start_day(2021 * 12 + 2) == days_from_civil(2021, 3, 1));
+    CHECK(month_label(2021 * 12 + 11) == "2021-12");
+    CHECK(month_start_day(2021 * 12 + 12) == days_from_civil(2022, 1, 1));
+
+    TimeWindow w;
+    w.all = false;
+    w.set_range(2020 * 12, 2022 * 12 + 11); // 36 months
+    w.length = 6;
+    w.start = 2022 * 12 + 10;
+    w.clamp();
+    CHECK(w.start == 2022 * 12 + 6); // the window stays inside the data
+    CHECK(w.day_hi() == days_from_civil(2023, 1, 1));
+    CHECK(w.contains(days_from_civil(2022, 12, 31)));
+    CHECK_FALSE(w.contains(days_from_civil(2022, 6, 30)));
+    CHECK_FALSE(w.contains(kNoDay));
+    w.step();
+    CHECK(w.start == 2020 * 12); // wraps
+    w.step();
+    CHECK(w.start == 2020 * 12 + 1);
+
+    const std::vector<int32_t> days = {days_from_civil(2020, 1, 5), days_from_civil(2020, 1, 31), kNoDay,
+                                       days_from_civil(2020, 3, 1), days_from_civil(2019, 12, 31)};
+    const std::vector<uint16_t> types = {0, 1, 0, 0, 0};
+    auto pm = events_per_month(days, types, {}, 2020 * 12, 3);
+    CHECK(pm == std::vector<float>{2, 0, 1});
+    pm = events_per_month(days, types, {true, false}, 2020 * 12, 3);
+    CHECK(pm == std::vector<float>{1, 0, 1});
+}
+
+TEST_CASE("viewer command line") {
+    auto parse = [](std::vector<std::string> args) {
+        std::vector<char*> argv;
+        for (auto& a : args) argv.push_back(a.data());
+        return parse_viewer_args(int(argv.size()), argv.data());
+    };
+    auto o = parse({"nexusmap"});
+    CHECK(o.demo);
+    CHECK(o.error.empty());
+    o = parse({"nexusmap", "view", "a.csv", "b.gpkg", "--screenshot", "x.png", "--frames", "3", "--probe", "0.5,14.5",
+               "--size", "800x600", "--bandwidth-km", "25"});
+    CHECK_FALSE(o.demo);
+    CHECK(o.files == std::vector<std::string>{"a.csv", "b.gpkg"});
+    CHECK(o.screenshot == "x.png");
+    CHECK(o.frames == 3);
+    REQUIRE(o.probes.size() == 1);
+    CHECK(o.probes[0].second == doctest::Approx(14.5));
+    CHECK(o.width == 800);
+    CHECK(o.bandwidth_km == doctest::Approx(25));
+    o = parse({"nexusmap", "view", "--probe-png", "s.png", "10", "20", "30", "40"});
+    CHECK(o.probe_png == "s.png");
+    CHECK(o.probe_px.size() == 2);
+    CHECK_FALSE(parse({"nexusmap", "view", "--frames", "0"}).error.empty());
+    CHECK_FALSE(parse({"nexusmap", "view", "--bogus"}).error.empty());
+    CHECK_FALSE(parse({"nexusmap", "view", "--probe", "1"}).error.empty());
+    CHECK_FALSE(parse({"nexusmap", "view", "--screenshot"}).error.empty());
+}
