@@ -1,0 +1,117 @@
+#include "cli/common.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/cli.hpp"
+#include "nexusmap/error.hpp"
+
+namespace fs = std::filesystem;
+namespace nexusmap::cli {
+
+void EventArgs::add_to(CLI::App* cmd, bool positional) {
+    if (positional) cmd->add_option("EVENTS", file, "Event file: ACLED/UCDP/any CSV, or any OGR point layer")->required();
+    auto* g = cmd->add_option_group("Event columns and filters");
+    g->add_option("--lat", lat, "Latitude column (default: detected)");
+    g->add_option("--lon", lon, "Longitude column (default: detected)");
+    g->add_option("--date-col", date, "Date column (default: detected)");
+    g->add_option("--weight", weight, "Weight column, or 'auto' for fatalities/best (default: every event counts 1)");
+    g->add_option("--type-col", type, "Event type column (default: detected)");
+    g->add_option("--from", from, "First date to keep (YYYY-MM-DD)");
+    g->add_option("--to", to, "Last date to keep (YYYY-MM-DD, inclusive)");
+    g->add_option("--type", types, "Keep only these event types (repeatable)");
+    g->add_option("--country", countries, "Keep only these countries (repeatable)");
+    g->add_flag("--strict", strict, "Fail on the first bad row instead of reporting and skipping it");
+    g->add_flag("--month-first", month_first, "Read ambiguous dates as MM/DD/YYYY (default DD/MM/YYYY)");
+    cmd->add_option("--crs", crs, "Analysis CRS: EPSG code, PROJ string, WKT, or laea:LON0,LAT0 (metric, equal-area advised)")
+        ->capture_default_str();
+}
+
+EventTable EventArgs::load() const {
+    EventCsvOptions o;
+    o.lat = lat, o.lon = lon, o.date = date, o.weight = weight, o.type = type, o.country = country;
+    o.strict = strict;
+    o.day_first = !month_first;
+    ProgressBar bar("loading");
+    auto r = load_events(file, o, ProgressFn([&](double f, std::string_view s) { return bar.update(f, s); }));
+    if (!quiet) std::cerr << r.report.summary();
+    EventTable ev = std::move(r.events);
+    // Filters.
+    std::optional<int32_t> d0, d1;
+    if (!from.empty()) {
+        d0 = parse_date(from);
+        if (!d0) throw GeoError("", "--from '" + from + "'", "is not a date (use YYYY-MM-DD)");
+    }
+    if (!to.empty()) {
+        d1 = parse_date(to);
+        if (!d1) throw GeoError("", "--to '" + to + "'", "is not a date (use YYYY-MM-DD)");
+    }
+    if (d0 && d1 && *d1 < *d0) throw GeoError("", "--from/--to", "the window ends before it starts");
+    if (d0 || d1 || !types.empty() || !countries.empty()) {
+        std::vector<bool> keep(ev.size(), true);
+        for (size_t i = 0; i < ev.size(); ++i) {
+            if ((d0 || d1) && ev.day[i] == kNoDay) keep[i] = false;
+            if (d0 && ev.day[i] < *d0) keep[i] = false;
+            if (d1 && ev.day[i] > *d1) keep[i] = false;
+            if (!types.empty() && std::find(types.begin(), types.end(), ev.type_names[ev.type[i]]) == types.end()) keep[i] = false;
+            if (!countries.empty() &&
+                std::find(countries.begin(), countries.end(), ev.country_names[ev.country[i]]) == countries.end())
+                keep[i] = false;
+        }
+        ev = ev.subset(keep);
+        if (!quiet) std::cerr << "  " << ev.size() << " events after filters\n";
+    }
+    if (ev.size() == 0) throw GeoError(file, "", "no events left to analyse (check the file and the filters)");
+    project_events(ev, Crs::from_user(crs));
+    return ev;
+}
+
+void check_output(const std::string& out, bool force, const std::vector<std::string>& inputs) {
+    std::error_code ec;
+    for (auto& in : inputs) {
+        if (in.empty()) continue;
+        if (fs::exists(out, ec) && fs::equivalent(out, in, ec))
+            throw GeoError(out, "", "is one of the inputs; nexusmap never overwrites its inputs");
+    }
+    if (fs::exists(out, ec) && !force) throw GeoError(out, "", "exists already (use --force to overwrite)");
+}
+
+std::pair<std::string, std::string> split_layer_spec(const std::string& spec) {
+    // "file.gpkg:admin1" but not "C:\..." style or URLs.
+    auto p = spec.rfind(':');
+    if (p != std::string::npos && p > 1 && spec.find('/', p) == std::string::npos && !fs::exists(spec))
+        return {spec.substr(0, p), spec.substr(p + 1)};
+    return {spec, ""};
+}
+
+std::vector<double> parse_numbers(const std::string& s, const char* what) {
+    std::vector<double> out;
+    size_t i = 0;
+    while (i <= s.size()) {
+        size_t j = s.find(',', i);
+        if (j == std::string::npos) j = s.size();
+        std::string tok = s.substr(i, j - i);
+        while (!tok.empty() && tok.front() == ' ') tok.erase(tok.begin());
+        while (!tok.empty() && tok.back() == ' ') tok.pop_back();
+        double v = 0;
+        auto r = std::from_chars(tok.data(), tok.data() + tok.size(), v);
+        if (tok.empty() || r.ec != std::errc() || r.ptr != tok.data() + tok.size() || !std::isfinite(v))
+            throw GeoError("", std::string(what) + " '" + s + "'", "'" + tok + "' is not a number");
+        out.push_back(v);
+        i = j + 1;
+    }
+    return out;
+}
+
+BBox parse_bbox(const std::string& s) {
+    auto v = parse_numbers(s, "bbox");
+    if (v.size() != 4) throw GeoError("", "bbox '" + s + "'", "needs 4 numbers: xmin,ymin,xmax,ymax");
+    BBox b{v[0], v[1], v[2], v[3]};
+    if (!(b.xmax > b.xmin && b.ymax > b.ymin)) throw GeoError("", "bbox '" + s + "'", "xmax must exceed xmin and ymax exceed ymin");
+    return b;
+}
+
+} // namespace nexusmap::cli

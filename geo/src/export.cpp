@@ -1,0 +1,62 @@
+#include "nexusmap/export.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
+#include "nexusmap/atomic_file.hpp"
+#include "nexusmap/version.hpp"
+
+namespace nexusmap {
+
+std::string fmt_num(double v, int sig) {
+    if (!std::isfinite(v)) return "";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*g", sig, v);
+    return buf;
+}
+
+static std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+    std::string o = "\"";
+    for (char c : s) o += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return o + "\"";
+}
+
+void write_csv(const Table& t, const std::string& path, const Metadata& metadata) {
+    std::string s;
+    for (auto& [k, v] : metadata) {
+        std::string one = v;
+        for (auto& c : one)
+            if (c == '\n' || c == '\r') c = ' ';
+        s += "# " + k + ": " + one + "\n";
+    }
+    for (size_t i = 0; i < t.columns.size(); ++i) s += (i ? "," : "") + csv_field(t.columns[i]);
+    s += "\n";
+    for (auto& r : t.rows) {
+        for (size_t i = 0; i < r.size(); ++i) s += (i ? "," : "") + csv_field(r[i]);
+        s += "\n";
+    }
+    write_text_atomic(path, s);
+}
+
+Metadata provenance(const EventTable& ev, const std::string& from, const std::string& to) {
+    Metadata m;
+    m["tool"] = std::string("nexusmap ") + kVersion;
+    std::time_t now = std::time(nullptr);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    m["created"] = buf;
+    m["inputs"] = ev.source;
+    m["event_schema"] = ev.schema;
+    m["synthetic"] = ev.synthetic ? "true" : "false";
+    if (ev.synthetic) m["data_note"] = "SYNTHETIC demo events: illustrative only, not real incidents";
+    auto dr = ev.day_range();
+    m["date_from"] = !from.empty() ? from : format_date(dr[0]);
+    m["date_to"] = !to.empty() ? to : format_date(dr[1]);
+    m["n_events"] = std::to_string(ev.size());
+    if (ev.crs.valid()) m["analysis_crs"] = ev.crs.definition();
+    return m;
+}
+
+} // namespace nexusmap
