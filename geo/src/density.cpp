@@ -245,8 +245,15 @@ size_t good_fft_size(size_t n) {
 // Fast path: linear binning of the weights onto the cell centres (mass-preserving), then one
 // FFT convolution with the kernel sampled at cell offsets. Cost ~ cells*log(cells) + points,
 // independent of the kernel footprint.
-void fft_kde(const KdeInput& in, const GridSpec& g, Kernel k, double h, double scale, std::vector<double>& out,
-             int threads, const Progress& progress) {
+void fft_kde(const KdeInput& in, const GridSpec& gc, Kernel k, double h, double scale, std::vector<double>& out,
+             int threads, const Progress& progress, int s) {
+    // The convolution runs on a grid s times finer (s odd, so a fine cell centre coincides with
+    // each coarse cell centre); linear binning's error falls as 1/s^2.
+    GridSpec g = gc;
+    g.cell = gc.cell / s;
+    g.width = gc.width * s;
+    g.height = gc.height * s;
+    const int off = (s - 1) / 2;
     const double sup = kernel_support(k, h);
     const int R = static_cast<int>(std::ceil(sup / g.cell)) + 1;
     const size_t Wb = size_t(g.width) + 2 * R, Hb = size_t(g.height) + 2 * R;
@@ -316,14 +323,41 @@ void fft_kde(const KdeInput& in, const GridSpec& g, Kernel k, double h, double s
         fftw_destroy_plan(pk);
         fftw_destroy_plan(pi);
     }
-    for (int r = 0; r < g.height; ++r)
-        for (int col = 0; col < g.width; ++col) {
-            double v = bins[size_t(r + 2 * R) * NX + size_t(col + 2 * R)];
-            out[size_t(r) * g.width + col] = v < 0 && v > -1e-12 * c ? 0.0 : v; // FFT round-off below zero
+    for (int r = 0; r < gc.height; ++r)
+        for (int col = 0; col < gc.width; ++col) {
+            double v = bins[size_t(r * s + off + 2 * R) * NX + size_t(col * s + off + 2 * R)];
+            out[size_t(r) * gc.width + col] = v < 0 ? 0.0 : v; // FFT round-off below zero
         }
 }
 
+// Measured constant C in max|fft - exact| / peak ~= C * (cell / h)^2 for linear binning
+// (tests/test_density.cpp measures it at h/cell = 12.5); kernels with a discontinuity get none.
+double binning_error_const(Kernel k) {
+    switch (k) {
+    case Kernel::Quartic: return 0.36;
+    case Kernel::Triweight: return 0.55;
+    case Kernel::Gaussian: return 0.10;
+    default: return -1;
+    }
+}
+
 } // namespace
+
+int fft_refinement(Kernel k, double h, double cell, double tolerance) {
+    if (k == Kernel::Epanechnikov) {
+        // Its kink at the support edge makes the binning error first order: ~0.07 * cell / h.
+        for (int s = 1; s <= 7; s += 2)
+            if (0.07 * cell / (s * h) <= tolerance) return s;
+        return 0;
+    }
+    const double C = binning_error_const(k);
+    if (C < 0) return 0;
+    for (int s = 1; s <= 7; s += 2) {
+        const double r = cell / (s * h);
+        if (C * r * r <= tolerance) return s;
+    }
+    return 0;
+}
 
 KdeResult kernel_density(const KdeInput& in, const GridSpec& grid, const Crs& crs, const KdeParams& p,
                          Progress progress) {
@@ -358,15 +392,22 @@ KdeResult kernel_density(const KdeInput& in, const GridSpec& grid, const Crs& cr
     if (m == KdeMethod::Auto) {
         // FFT when the footprint work clearly dominates and the kernel spans enough cells for
         // linear binning to stay within 1e-3 of the peak (bench/ and tests/test_density.cpp).
+        const int s = fft_refinement(p.kernel, h, grid.cell, 0.5e-3);
         const double foot = kPi * std::pow(kernel_support(p.kernel, h) / grid.cell, 2);
         const double exact_cost = double(res.n_points) * foot;
-        const double fft_cost = 30.0 * double(grid.size() + 4 * foot) * std::log2(double(grid.size()) + 2.0);
-        const bool smooth = p.kernel != Kernel::Uniform && p.kernel != Kernel::Triangular;
-        m = (smooth && h / grid.cell >= 4 && exact_cost > fft_cost) ? KdeMethod::Fft : KdeMethod::Exact;
+        const double fine = double(grid.size()) * s * s;
+        const double fft_cost = 40.0 * (fine + 4 * foot * s * s) * std::log2(fine + 2.0);
+        m = (s > 0 && exact_cost > fft_cost) ? KdeMethod::Fft : KdeMethod::Exact;
     }
     res.method_used = m;
-    if (m == KdeMethod::Fft) fft_kde(use, grid, p.kernel, h, scale, acc, p.threads, progress);
-    else exact_kde(use, grid, p.kernel, h, scale, acc, p.threads, progress);
+    int refine = 1;
+    if (m == KdeMethod::Fft) {
+        refine = fft_refinement(p.kernel, h, grid.cell, 0.5e-3);
+        if (refine == 0) refine = 7; // forced on a discontinuous kernel: the finest we do
+        fft_kde(use, grid, p.kernel, h, scale, acc, p.threads, progress, refine);
+    } else {
+        exact_kde(use, grid, p.kernel, h, scale, acc, p.threads, progress);
+    }
 
     res.raster = Raster(grid, crs, 0.0f);
     for (size_t i = 0; i < acc.size(); ++i) res.raster.data[i] = static_cast<float>(acc[i]);
@@ -385,7 +426,9 @@ KdeResult kernel_density(const KdeInput& in, const GridSpec& grid, const Crs& cr
     std::snprintf(buf, sizeof buf, "%.10g", res.weight_total);
     md["weight_sum"] = buf;
     md["weighted"] = use.w ? "true" : "false";
-    md["method"] = m == KdeMethod::Fft ? "fft (linear binning + FFT convolution)" : "exact";
+    md["method"] = m == KdeMethod::Fft ? "fft (linear binning on a " + std::to_string(refine) + "x finer grid + FFT convolution" +
+                                          (fft_refinement(p.kernel, h, grid.cell, 0.5e-3) > 0 ? "; max error <= 1e-3 of peak)" : "; error not bounded for this kernel)")
+                                    : "exact";
     progress(1.0, "kernel density done");
     return res;
 }

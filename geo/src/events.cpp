@@ -312,7 +312,8 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
             continue;
         }
         if (std::fabs(la) > 90 || std::fabs(lo) > 180) {
-            if (std::fabs(la) <= 180 && std::fabs(lo) <= 90) bad(ln, "latitude/longitude swapped", get(c_lat) + "," + get(c_lon));
+            if (std::fabs(la) > 90 && std::fabs(la) <= 180 && std::fabs(lo) <= 90)
+                bad(ln, "latitude out of range (latitude/longitude swapped?)", get(c_lat) + "," + get(c_lon));
             else bad(ln, "coordinates out of range", get(c_lat) + "," + get(c_lon));
             continue;
         }
@@ -351,9 +352,13 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
             day = *d;
         }
         float fat = 0;
-        if (c_fat >= 0 && !get(c_fat).empty()) {
+        if (c_fat >= 0 && get(c_fat).find_first_not_of(" \t") != std::string::npos) {
             auto v = parse_number(get(c_fat));
-            if (v && std::isfinite(*v) && *v >= 0) fat = static_cast<float>(*v);
+            if (!v || !std::isfinite(*v) || *v < 0) {
+                bad(ln, "invalid fatalities", get(c_fat));
+                continue;
+            }
+            fat = static_cast<float>(*v);
         }
         float w = 1;
         if (c_weight >= 0) {
@@ -396,23 +401,42 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
 
     // Rows whose swapped coordinates land in the bulk of the data, while the originals are far
     // outside it, are flagged as swapped (a frequent spreadsheet error).
-    if (opt.swap_check && ev.size() >= 20) {
-        std::vector<double> la = ev.lat, lo = ev.lon;
-        auto q = [](std::vector<double>& v, double p) {
+    if (opt.swap_check && ev.size() >= 10) {
+        // Robust centre and spread (median, inter-quartile range) of the bulk of the data.
+        auto q = [](std::vector<double> v, double p) {
             size_t k = static_cast<size_t>(p * (v.size() - 1));
             std::nth_element(v.begin(), v.begin() + k, v.end());
             return v[k];
         };
-        double la0 = q(la, 0.02), la1 = q(la, 0.98), lo0 = q(lo, 0.02), lo1 = q(lo, 0.98);
+        const double mla = q(ev.lat, 0.5), mlo = q(ev.lon, 0.5);
+        const double ila = q(ev.lat, 0.75) - q(ev.lat, 0.25), ilo = q(ev.lon, 0.75) - q(ev.lon, 0.25);
         // Only for regional data: in a global file a swapped pair is as plausible as any other.
-        const bool regional = (la1 - la0) < 40 && (lo1 - lo0) < 40;
-        const double mla = std::max(10.0, 0.5 * (la1 - la0)), mlo = std::max(10.0, 0.5 * (lo1 - lo0));
-        BBox core{lo0, la0, lo1, la1};
-        BBox wide{lo0 - mlo, la0 - mla, lo1 + mlo, la1 + mla};
+        const bool regional = ila < 30 && ilo < 30;
+        auto far = [&](double lo, double la) { return std::fabs(la - mla) > 2 * ila + 3 || std::fabs(lo - mlo) > 2 * ilo + 3; };
+        auto near = [&](double lo, double la) { return std::fabs(la - mla) <= 1.5 * ila + 1 && std::fabs(lo - mlo) <= 1.5 * ilo + 1; };
+        // Counts of events per 1-degree cell: a swapped row is isolated where it is recorded and
+        // lands among many events once swapped back. Clustered outliers (a real cluster far from
+        // the bulk) are left alone.
+        std::unordered_map<int64_t, int> cells;
+        auto key = [](double lo, double la) {
+            return (int64_t(std::floor(la)) + 1000) * 4000 + (int64_t(std::floor(lo)) + 1000);
+        };
+        for (size_t i = 0; i < ev.size(); ++i) cells[key(ev.lon[i], ev.lat[i])]++;
+        auto around = [&](double lo, double la) {
+            int n = 0;
+            for (int dy = -1; dy <= 1; ++dy)
+                for (int dx = -1; dx <= 1; ++dx) {
+                    auto it = cells.find(key(lo + dx, la + dy));
+                    if (it != cells.end()) n += it->second;
+                }
+            return n;
+        };
+        const int crowd = std::max<int>(3, static_cast<int>(ev.size() / 200));
         std::vector<bool> keep(ev.size(), true);
         size_t nswap = 0;
         for (size_t i = 0; i < ev.size(); ++i) {
-            if (regional && !wide.contains(ev.lon[i], ev.lat[i]) && core.contains(ev.lat[i], ev.lon[i])) {
+            if (regional && far(ev.lon[i], ev.lat[i]) && near(ev.lat[i], ev.lon[i]) && around(ev.lon[i], ev.lat[i]) <= 2 &&
+                around(ev.lat[i], ev.lon[i]) >= crowd) {
                 keep[i] = false;
                 ++nswap;
                 char buf[96];

@@ -72,6 +72,10 @@ GridSpec grid_for_points(const std::vector<double>& x, const std::vector<double>
 KdeResult kernel_density(const KdeInput& in, const GridSpec& grid, const Crs& crs, const KdeParams& p,
                          Progress progress = {});
 
+// Refinement factor (1, 3, 5, 7) for the FFT path to keep its error within `tolerance` of the
+// peak, or 0 when no factor does (uniform/triangular kernels, or h too small for the cell).
+int fft_refinement(Kernel k, double h, double cell, double tolerance);
+
 // Sets every cell whose centre is outside all polygons of `mask` (same CRS) to nodata.
 void apply_mask(Raster& r, const VectorLayer& mask);
 

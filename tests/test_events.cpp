@@ -1,0 +1,189 @@
+// Event loading: header detection (ACLED, UCDP GED, generic), bad rows with line numbers and
+// reasons, quoting/BOM/CRLF, the date parser.
+#include <doctest/doctest.h>
+
+#include "nexusmap/error.hpp"
+#include "nexusmap/events.hpp"
+#include "test_util.hpp"
+
+using namespace nexusmap;
+
+TEST_CASE("date parser: formats and calendar checks against days_from_civil") {
+    // 1970-01-01 is day 0; 2000-03-01 is 11017 days later (hand count: 30 years * 365 + 7 leap days + 59).
+    CHECK(days_from_civil(1970, 1, 1) == 0);
+    CHECK(days_from_civil(2000, 3, 1) == 30 * 365 + 7 + 31 + 29);
+    const int32_t d = days_from_civil(2020, 3, 12);
+    CHECK(parse_date("2020-03-12") == d);
+    CHECK(parse_date("2020/03/12") == d);
+    CHECK(parse_date("2020-03-12T10:30:00Z") == d);
+    CHECK(parse_date("12 March 2020") == d);
+    CHECK(parse_date("March 12, 2020") == d);
+    CHECK(parse_date("12-Mar-2020") == d);
+    CHECK(parse_date("12/03/2020") == d);        // day first by default
+    CHECK(parse_date("03/12/2020", false) == d); // month first when asked
+    CHECK(parse_date("13/03/2020", false) == days_from_civil(2020, 3, 13)); // 13 cannot be a month
+    CHECK(parse_date("20200312") == d);
+    CHECK(parse_date("2020-02-29").has_value());
+    CHECK_FALSE(parse_date("2021-02-29").has_value()); // not a leap year
+    CHECK_FALSE(parse_date("2020-13-01").has_value());
+    CHECK_FALSE(parse_date("").has_value());
+    CHECK_FALSE(parse_date("yesterday").has_value());
+    CHECK_FALSE(parse_date("12/03/20").has_value()); // two-digit years are refused
+    int y, m, dd;
+    civil_from_days(d, y, m, dd);
+    CHECK(y == 2020);
+    CHECK(m == 3);
+    CHECK(dd == 12);
+    CHECK(format_date(d) == "2020-03-12");
+}
+
+TEST_CASE("ACLED header is recognised and malformed rows are reported, not dropped silently") {
+    auto r = load_events_csv(testutil::data("acled_small.csv"));
+    CHECK(r.report.schema == "ACLED");
+    CHECK(r.report.columns.at("date") == "event_date");
+    CHECK(r.report.columns.at("lat") == "latitude");
+    CHECK(r.report.columns.at("fatalities") == "fatalities");
+    CHECK(r.report.records == 12);
+    CHECK(r.report.loaded == 5);
+    CHECK(r.report.bad.size() == 7);
+    auto reason_at = [&](size_t line) {
+        for (auto& b : r.report.bad)
+            if (b.line == line) return b.reason;
+        return std::string("(none)");
+    };
+    // Line numbers count the header as line 1.
+    CHECK(reason_at(5) == "missing date");
+    CHECK(reason_at(6) == "missing coordinates");
+    CHECK(reason_at(7) == "unparsable coordinates");
+    CHECK(reason_at(8) == "unparsable date");
+    CHECK(reason_at(9) == "latitude out of range (latitude/longitude swapped?)");
+    CHECK(reason_at(12) == "invalid fatalities");
+    CHECK(reason_at(13) == "wrong number of fields");
+    CHECK(r.report.by_reason.at("missing date") == 1);
+    const std::string s = r.report.summary();
+    CHECK(s.find("7 rows not loaded") != std::string::npos);
+    CHECK(s.find("line 5: missing date") != std::string::npos);
+    // The loaded rows keep their values.
+    CHECK(r.events.lat[0] == doctest::Approx(14.49));
+    CHECK(r.events.lon[0] == doctest::Approx(-4.19));
+    CHECK(r.events.fatalities[0] == 3);
+    CHECK(r.events.weight[0] == 1); // fatalities are not weights unless asked
+    CHECK(r.events.day[1] == days_from_civil(2021, 3, 12));
+    CHECK(r.events.type_names[r.events.type[0]] == "Battles");
+    CHECK(r.events.row[4] == 11); // CIV1, quoted "Battles"
+}
+
+TEST_CASE("rows with latitude and longitude swapped are flagged against the bulk of a regional file") {
+    auto r = load_events_csv(testutil::data("swapped_latlon.csv"));
+    CHECK(r.report.records == 42);
+    CHECK(r.report.loaded == 40);
+    REQUIRE(r.report.bad.size() == 2);
+    CHECK(r.report.bad[0].line == 12);
+    CHECK(r.report.bad[1].line == 26);
+    CHECK(r.report.bad[0].reason == "latitude/longitude swapped");
+    EventCsvOptions o;
+    o.swap_check = false; // an analyst can turn the heuristic off
+    CHECK(load_events_csv(testutil::data("swapped_latlon.csv"), o).report.loaded == 42);
+}
+
+TEST_CASE("--strict stops at the first bad row with file and line") {
+    EventCsvOptions o;
+    o.strict = true;
+    try {
+        load_events_csv(testutil::data("acled_small.csv"), o);
+        FAIL("expected a GeoError");
+    } catch (const GeoError& e) {
+        std::string w = e.what();
+        CHECK(w.find("acled_small.csv") != std::string::npos);
+        CHECK(w.find("line 5") != std::string::npos);
+        CHECK(w.find("missing date") != std::string::npos);
+    }
+}
+
+TEST_CASE("weights: 'auto' uses fatalities, a named column is used as is") {
+    EventCsvOptions o;
+    o.weight = "auto";
+    auto r = load_events_csv(testutil::data("acled_small.csv"), o);
+    CHECK(r.report.columns.at("weight") == "fatalities");
+    CHECK(r.events.weight_total() == doctest::Approx(3 + 0 + 5 + 4));
+}
+
+TEST_CASE("UCDP GED header is recognised; violence codes become labels; quoted quotes survive") {
+    auto r = load_events_csv(testutil::data("ucdp_small.csv"));
+    CHECK(r.report.schema == "UCDP GED");
+    CHECK(r.report.loaded == 3);
+    CHECK(r.report.columns.at("date") == "date_start");
+    CHECK(r.report.columns.at("fatalities") == "best");
+    CHECK(r.events.type_names[r.events.type[0]] == "State-based violence");
+    CHECK(r.events.type_names[r.events.type[1]] == "One-sided violence");
+    CHECK(r.events.admin1[2] == "Sahel region, \"North\"");
+    CHECK(r.events.precision[1] == 2);
+    CHECK(r.events.fatalities[1] == 10);
+}
+
+TEST_CASE("CRLF, BOM, semicolons, decimal commas and quoted newlines") {
+    auto a = load_events_csv(testutil::data("crlf.csv"));
+    CHECK(a.report.loaded == 2);
+    CHECK(a.events.lat[1] == doctest::Approx(12.5));
+    auto b = load_events_csv(testutil::data("bom_semicolon_multiline.csv"));
+    CHECK(b.report.loaded == 2);
+    CHECK(b.events.lat[0] == doctest::Approx(12.0));
+    CHECK(b.events.day[0] == days_from_civil(2020, 2, 1)); // 01/02/2020 day-first
+    CHECK(b.events.row[1] == 4); // the quoted newline makes the second record start on line 4
+}
+
+TEST_CASE("empty, binary and header-less inputs give clear errors") {
+    CHECK_THROWS_WITH_AS(load_events_csv(testutil::data("empty.csv")), doctest::Contains("empty"), GeoError);
+    CHECK_THROWS_WITH_AS(load_events_csv(testutil::data("garbage.bin")), doctest::Contains("binary"), GeoError);
+    CHECK_THROWS_WITH_AS(load_events_csv(testutil::data("no_such_file.csv")), doctest::Contains("no such file"), GeoError);
+    CHECK_THROWS_WITH_AS(parse_events_csv("a,b,c\n1,2,3\n", "x.csv"), doctest::Contains("no latitude/longitude"), GeoError);
+    EventCsvOptions o;
+    o.lat = "nope";
+    CHECK_THROWS_WITH_AS(parse_events_csv("lat,lon\n1,2\n", "x.csv", o), doctest::Contains("no column 'nope'"), GeoError);
+}
+
+TEST_CASE("unterminated quote is reported with its line") {
+    auto r = parse_events_csv("latitude,longitude,date\n12,1,2020-01-01\n13,\"2,2020-01-02\n", "q.csv");
+    CHECK(r.report.loaded == 1);
+    REQUIRE(r.report.bad.size() == 1);
+    CHECK(r.report.bad[0].line == 3);
+    CHECK(r.report.bad[0].reason == "unterminated quote");
+}
+
+TEST_CASE("real UCDP GED 21.1 West Africa extract loads completely (skips when absent)") {
+    const std::string p = testutil::shared_real("ucdp_ged_211_juanr/ged211_prec12_bbox_wafrica.csv");
+    if (p.empty()) return; // shared data not present
+    auto r = load_events_csv(p);
+    // SOURCE.md: 8,909 rows, 1989-04-01..2020-12-31, best deaths total 107,495.
+    CHECK(r.report.loaded == 8909);
+    CHECK(r.report.bad.empty());
+    auto dr = r.events.day_range();
+    CHECK(format_date(dr[0]) == "1989-04-01");
+    CHECK(format_date(dr[1]) == "2020-12-31");
+    double fat = 0;
+    for (float f : r.events.fatalities) fat += f;
+    CHECK(fat == doctest::Approx(107495).epsilon(1e-9));
+}
+
+TEST_CASE("real UCDP GED 23.1 full-schema sample: 1000 rows with quoted multi-line text (skips when absent)") {
+    const std::string p = testutil::shared_real("ucdp_ged_231_sample_uncertainUCDP/ged231_sample1000_fullschema.csv");
+    if (p.empty()) return;
+    auto r = load_events_csv(p);
+    CHECK(r.report.schema == "UCDP GED");
+    CHECK(r.report.records == 1000);
+    CHECK(r.report.loaded == 1000); // global data: the swap heuristic must not fire
+    // SOURCE.md: where_prec 1:475 2:232 ...
+    size_t p1 = 0;
+    for (auto v : r.events.precision) p1 += v == 1;
+    CHECK(p1 == 475);
+}
+
+TEST_CASE("project_events fills x/y in the analysis CRS") {
+    auto r = load_events_csv(testutil::data("crlf.csv"));
+    project_events(r.events, Crs::default_analysis());
+    REQUIRE(r.events.x.size() == 2);
+    // LAEA centred at (2E, 12N): a point at (1E, 12N) lies ~108.9 km west (1 degree of longitude
+    // at 12N on the ellipsoid is 108.9 km; the LAEA scale near the centre is ~1).
+    CHECK(r.events.x[0] == doctest::Approx(-108'900).epsilon(0.003));
+    CHECK(std::abs(r.events.y[0]) < 1'000);
+}
