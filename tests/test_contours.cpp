@@ -1,0 +1,62 @@
+// Percent-volume contours: valid polygons holding the stated share of the mass.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "nexusmap/contours.hpp"
+#include "nexusmap/density.hpp"
+#include "nexusmap/error.hpp"
+
+using namespace nexusmap;
+
+TEST_CASE("percent-volume polygons are valid and hold the stated share of the mass (1%)") {
+    // Two Gaussian blobs of different weight on a 2 km grid.
+    std::vector<double> x, y;
+    for (int i = 0; i < 400; ++i) {
+        double t = i * 2.399963; // golden-angle spiral: deterministic, well spread
+        double r = 30'000 * std::sqrt((i % 200) / 200.0);
+        double cx = i < 300 ? 0 : 150'000;
+        x.push_back(cx + r * std::cos(t));
+        y.push_back(r * std::sin(t));
+    }
+    KdeParams p;
+    p.bandwidth_m = 25'000;
+    p.cell_m = 2'000;
+    GridSpec g = grid_for_points(x, y, 30'000, 2'000);
+    auto kde = kernel_density({&x, &y, nullptr}, g, Crs::default_analysis(), p);
+    ContourParams cp;
+    cp.percent_volumes = {50, 75, 90};
+    VectorLayer l = contour_polygons(kde.raster, cp);
+    REQUIRE(l.features.size() == 3);
+    double prev_area = 0;
+    for (size_t i = 0; i < 3; ++i) {
+        auto& f = l.features[i];
+        CHECK(is_valid(f.geom));
+        const double share = std::get<double>(f.attrs[3]);
+        CHECK(share == doctest::Approx(cp.percent_volumes[i] / 100.0).epsilon(0.01));
+        const double a = std::get<double>(f.attrs[2]);
+        CHECK(a > prev_area); // nested: more mass needs more area
+        prev_area = a;
+    }
+    // The level for 100% is the smallest positive cell; 50% level is above 90%'s.
+    CHECK(percent_volume_level(kde.raster, 0.5) > percent_volume_level(kde.raster, 0.9));
+    CHECK_THROWS_AS(percent_volume_level(kde.raster, 1.5), GeoError);
+}
+
+TEST_CASE("explicit level: polygon area matches the cells above the level (one cell ring tolerance)") {
+    // A cone-shaped surface: v = max(0, 1 - r / 50 km). {v >= 0.5} is a disk of radius 25 km.
+    GridSpec g;
+    g.xmin = -60'000, g.ymax = 60'000, g.cell = 1'000, g.width = 120, g.height = 120;
+    Raster r(g, Crs::default_analysis(), 0.0f);
+    for (int row = 0; row < g.height; ++row)
+        for (int col = 0; col < g.width; ++col) {
+            double d = std::hypot(g.col_center_x(col), g.row_center_y(row));
+            r.at(col, row) = static_cast<float>(std::max(0.0, 1 - d / 50'000));
+        }
+    ContourParams cp;
+    cp.levels = {0.5};
+    VectorLayer l = contour_polygons(r, cp);
+    REQUIRE(l.features.size() == 1);
+    const double expect_km2 = M_PI * 25 * 25; // 1963.5 km^2
+    CHECK(std::get<double>(l.features[0].attrs[2]) == doctest::Approx(expect_km2).epsilon(0.01));
+}

@@ -1,0 +1,80 @@
+// CRS parsing, axis order and transform round trips.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "nexusmap/crs.hpp"
+#include "nexusmap/error.hpp"
+
+using namespace nexusmap;
+
+TEST_CASE("round trip lon/lat -> analysis CRS -> lon/lat under 1 mm") {
+    for (const char* def : {"laea:2,12", "EPSG:32630", "EPSG:3857", "+proj=aea +lat_1=5 +lat_2=20 +lon_0=0 +datum=WGS84 +units=m"}) {
+        Crs c = Crs::from_user(def);
+        Transformer t(Crs::wgs84(), c);
+        std::vector<double> lon{-17.4, -4.2, 0.5, 2.4, 15.0}, lat{14.7, 14.5, 14.8, 6.4, 12.1};
+        auto x = lon, y = lat;
+        t.forward(x.data(), y.data(), x.size());
+        auto lo = x, la = y;
+        t.inverse(lo.data(), la.data(), lo.size());
+        for (size_t i = 0; i < lon.size(); ++i) {
+            std::string d = def;
+            CAPTURE(d);
+            CAPTURE(i);
+            // 1 mm on the ground is ~9e-9 degrees; compare in metres along each axis.
+            const double dy = (la[i] - lat[i]) * 111'320.0, dx = (lo[i] - lon[i]) * 111'320.0 * std::cos(lat[i] * M_PI / 180);
+            CHECK(std::hypot(dx, dy) < 1e-3);
+        }
+    }
+}
+
+TEST_CASE("axis order is x = longitude, y = latitude for EPSG:4326 (whose official order is lat, lon)") {
+    Transformer t(Crs::wgs84(), Crs::from_user("EPSG:32631")); // UTM 31N, central meridian 3E
+    double x = 3.0, y = 0.0;
+    t.forward(x, y);
+    CHECK(x == doctest::Approx(500'000).epsilon(1e-9)); // false easting at the central meridian
+    CHECK(std::fabs(y) < 1e-6);
+}
+
+TEST_CASE("LAEA is equal-area: a 1 x 1 degree cell keeps its ellipsoidal area (0.05%)") {
+    // Area of the 1 x 1 degree cell 1-2E, 12-13N on the WGS 84 ellipsoid, closed form:
+    // A = dlon * (F(phi2) - F(phi1)), F(phi) = b^2 [sin(phi) / (2 (1 - e^2 sin^2 phi)) + atanh(e sin phi) / (2e)].
+    const double a0 = 6378137.0, fl = 1 / 298.257223563, b = a0 * (1 - fl), e = std::sqrt(fl * (2 - fl)), deg = M_PI / 180;
+    auto F = [&](double p) {
+        const double s = std::sin(p);
+        return b * b * (s / (2 * (1 - e * e * s * s)) + std::log((1 + e * s) / (1 - e * s)) / (4 * e));
+    };
+    const double expected = deg * (F(13 * deg) - F(12 * deg)) / 1e6;
+    Transformer t(Crs::wgs84(), Crs::default_analysis());
+    // Shoelace on a densified ring.
+    std::vector<double> xs, ys;
+    for (int i = 0; i <= 100; ++i) xs.push_back(1 + i / 100.0), ys.push_back(12);
+    for (int i = 0; i <= 100; ++i) xs.push_back(2), ys.push_back(12 + i / 100.0);
+    for (int i = 0; i <= 100; ++i) xs.push_back(2 - i / 100.0), ys.push_back(13);
+    for (int i = 0; i <= 100; ++i) xs.push_back(1), ys.push_back(13 - i / 100.0);
+    t.forward(xs.data(), ys.data(), xs.size());
+    double a = 0;
+    for (size_t i = 0; i + 1 < xs.size(); ++i) a += xs[i] * ys[i + 1] - xs[i + 1] * ys[i];
+    CHECK(std::fabs(a) / 2 / 1e6 == doctest::Approx(expected).epsilon(5e-4));
+}
+
+TEST_CASE("CRS definitions: EPSG codes, bare numbers, laea:, and clear errors") {
+    CHECK(Crs::from_user("4326").is_geographic());
+    CHECK_FALSE(Crs::from_user("EPSG:3857").is_geographic());
+    CHECK(Crs::from_user("laea:2,12").same_as(Crs::default_analysis()));
+    CHECK(Crs::from_user(" EPSG:4326 ").same_as(Crs::wgs84()));
+    CHECK_THROWS_WITH_AS(Crs::from_user("EPSG:999999"), doctest::Contains("not understood"), GeoError);
+    CHECK_THROWS_WITH_AS(Crs::from_user("laea:200,12"), doctest::Contains("LON0"), GeoError);
+    CHECK_THROWS_AS(Crs::from_user(""), GeoError);
+    CHECK_THROWS_AS(Crs::from_user("+proj=nonsense"), GeoError);
+}
+
+TEST_CASE("forward_bbox of the study area is finite and ordered") {
+    Transformer t(Crs::wgs84(), Crs::default_analysis());
+    BBox b = t.forward_bbox({-18, 4, 16, 24});
+    CHECK(b.xmin < 0);
+    CHECK(b.xmax > 0);
+    CHECK(b.ymin < 0);
+    CHECK(b.ymax > 0);
+    CHECK(std::isfinite(b.width()));
+}
