@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 #include "gdal_util.hpp"
@@ -20,7 +21,11 @@ GridSpec GridSpec::covering(const BBox& b, double cell) {
     g.ymax = std::ceil(b.ymax / cell) * cell;
     const double w = std::ceil((b.xmax - g.xmin) / cell - 1e-9);
     const double h = std::ceil((g.ymax - b.ymin) / cell - 1e-9);
-    if (w * h > 4e9) throw GeoError("", "grid", "would have more than 4e9 cells");
+    if (w * h > 4e9) {
+        char buf[200];
+        std::snprintf(buf, sizeof buf, "%.0f x %.0f cells exceeds the cap of 4e9 cells; use a larger cell size or a smaller extent", w, h);
+        throw GeoError("", "grid", buf);
+    }
     g.width = std::max(1, static_cast<int>(w));
     g.height = std::max(1, static_cast<int>(h));
     return g;
