@@ -187,3 +187,21 @@ TEST_CASE("project_events fills x/y in the analysis CRS") {
     CHECK(r.events.x[0] == doctest::Approx(-108'900).epsilon(0.003));
     CHECK(std::abs(r.events.y[0]) < 1'000);
 }
+
+TEST_CASE("events from any OGR point source map their attributes by the same header rules") {
+    for (const char* f : {"points.shp", "points.fgb", "points.gpkg", "points.geojson", "points.kml", "points_wkt.csv"}) {
+        CAPTURE(std::string(f));
+        auto r = load_events(testutil::data(std::string("formats/") + f));
+        REQUIRE(r.report.loaded == 3);
+        // FlatGeobuf returns features in its spatial-index order: find the Fada N'Gourma point.
+        size_t k = 0;
+        while (k < 3 && std::abs(r.events.lon[k] - 0.35) > 1e-9) ++k;
+        REQUIRE(k < 3);
+        CHECK(r.events.lat[k] == doctest::Approx(12.06));
+        // KML keeps only name/description, so dates survive only in the other formats.
+        if (std::string(f) != "points.kml") {
+            CHECK(r.events.day[k] == days_from_civil(2021, 4, 1));
+            CHECK(r.events.fatalities[k] == 5);
+        }
+    }
+}

@@ -113,3 +113,16 @@ TEST_CASE("bundled basemap: admin-0 has the 18 countries, admin-1 names each poi
     CHECK(a1.attr_string(k, "iso_a3") == "MLI");
     CHECK(a1.attr_string(k, "name") == "Mopti");
 }
+
+TEST_CASE("any OGR vector source: Shapefile, KML, FlatGeobuf, GeoPackage, GeoJSON, CSV with WKT") {
+    for (const char* f : {"points.shp", "points.kml", "points.fgb", "points.gpkg", "points.geojson", "points_wkt.csv"}) {
+        CAPTURE(std::string(f));
+        VectorLayer l = read_layer(testutil::data(std::string("formats/") + f));
+        CHECK(l.type == GeomType::Point);
+        REQUIRE(l.features.size() == 3);
+        BBox b = l.bbox();
+        CHECK(b.xmin == doctest::Approx(-4.19));
+        CHECK(b.ymax == doctest::Approx(14.49));
+        CHECK(l.crs.valid());
+    }
+}

@@ -1,0 +1,122 @@
+// Kernel density benchmark: exact vs FFT path, 1 and 2 threads, clustered points over West Africa
+// in the default equal-area CRS, quartic kernel, 50 km radius. Each case runs in a forked child
+// so its peak memory (ru_maxrss) is its own. Not a test: prints a Markdown table.
+//
+//   bench_kde [--sizes 10000,100000,1000000] [--cells 1,5] [--exact-max 100000] [--seed 1]
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "nexusmap/density.hpp"
+
+using namespace nexusmap;
+
+namespace {
+// Clustered points: 12 Gaussian clusters (sd 30-120 km) plus 10% uniform background over a
+// 3000 x 2000 km box centred on the analysis CRS origin.
+void make_points(size_t n, uint64_t seed, std::vector<double>& x, std::vector<double>& y) {
+    std::mt19937_64 rng(seed);
+    std::uniform_real_distribution<double> ux(-1.5e6, 1.5e6), uy(-1.0e6, 1.0e6), us(30e3, 120e3);
+    std::normal_distribution<double> nd(0, 1);
+    std::vector<std::array<double, 3>> c(12);
+    for (auto& k : c) k = {ux(rng) * 0.8, uy(rng) * 0.8, us(rng)};
+    x.resize(n);
+    y.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+        if (i % 10 == 0) {
+            x[i] = ux(rng), y[i] = uy(rng);
+        } else {
+            auto& k = c[i % c.size()];
+            x[i] = k[0] + k[2] * nd(rng), y[i] = k[1] + k[2] * nd(rng);
+        }
+    }
+}
+
+struct Row {
+    double seconds = 0, peak_mb = 0, input_mb = 0, output_mb = 0;
+    int cells_w = 0, cells_h = 0;
+    char method[32] = {0};
+};
+
+Row run_case(size_t n, double cell_km, KdeMethod m, int threads, uint64_t seed) {
+    int fds[2];
+    if (pipe(fds) != 0) std::perror("pipe");
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        Row r;
+        std::vector<double> x, y;
+        make_points(n, seed, x, y);
+        KdeParams p;
+        p.bandwidth_m = 50'000;
+        p.cell_m = cell_km * 1000;
+        p.method = m;
+        p.threads = threads;
+        GridSpec g = GridSpec::covering({-1.5e6 - 5e4, -1.0e6 - 5e4, 1.5e6 + 5e4, 1.0e6 + 5e4}, p.cell_m);
+        auto t0 = std::chrono::steady_clock::now();
+        auto res = kernel_density({&x, &y, nullptr}, g, Crs::default_analysis(), p);
+        auto t1 = std::chrono::steady_clock::now();
+        r.seconds = std::chrono::duration<double>(t1 - t0).count();
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        r.peak_mb = ru.ru_maxrss / 1024.0;
+        r.input_mb = n * 2 * sizeof(double) / 1e6;
+        r.output_mb = g.size() * sizeof(float) / 1e6;
+        r.cells_w = g.width, r.cells_h = g.height;
+        std::snprintf(r.method, sizeof r.method, "%s", res.method_used == KdeMethod::Fft ? "fft" : "exact");
+        if (write(fds[1], &r, sizeof r) != sizeof r) _exit(1);
+        _exit(0);
+    }
+    close(fds[1]);
+    Row r;
+    if (read(fds[0], &r, sizeof r) != sizeof r) r.seconds = NAN;
+    close(fds[0]);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    return r;
+}
+
+std::vector<double> parse_list(const char* s) {
+    std::vector<double> v;
+    for (const char* p = s; *p;) {
+        v.push_back(std::strtod(p, const_cast<char**>(&p)));
+        if (*p == ',') ++p;
+    }
+    return v;
+}
+} // namespace
+
+int main(int argc, char** argv) {
+    std::vector<double> sizes{10'000, 100'000, 1'000'000}, cells{1, 5};
+    double exact_max = 100'000;
+    uint64_t seed = 1;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!std::strcmp(argv[i], "--sizes")) sizes = parse_list(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--cells")) cells = parse_list(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--exact-max")) exact_max = std::atof(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--seed")) seed = std::strtoull(argv[i + 1], nullptr, 10);
+    }
+    std::printf("| points | cell km | grid | method | threads | wall s | peak MB | (input+output) MB | peak / (in+out) |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|\n");
+    for (double c : cells)
+        for (double n : sizes)
+            for (KdeMethod m : {KdeMethod::Fft, KdeMethod::Exact}) {
+                if (m == KdeMethod::Exact && n > exact_max) continue;
+                for (int t : {1, 2}) {
+                    Row r = run_case(size_t(n), c, m, t, seed);
+                    const double io = r.input_mb + r.output_mb;
+                    std::printf("| %.0f | %.0f | %d x %d | %s | %d | %.3f | %.0f | %.0f | %.1f |\n", n, c, r.cells_w, r.cells_h,
+                                r.method, t, r.seconds, r.peak_mb, io, r.peak_mb / io);
+                    std::fflush(stdout);
+                }
+            }
+    return 0;
+}
