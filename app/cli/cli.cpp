@@ -48,6 +48,11 @@ int run(int argc, char** argv) {
     add_contours(app);
     add_zonal(app);
     add_demo(app);
+    add_spillover(app);
+    add_corridors(app);
+    add_hotspots(app);
+    add_lisa(app);
+    add_emerging(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -31,5 +31,10 @@ void add_density(CLI::App& app);
 void add_contours(CLI::App& app);
 void add_zonal(CLI::App& app);
 void add_demo(CLI::App& app);
+void add_spillover(CLI::App& app);
+void add_corridors(CLI::App& app);
+void add_hotspots(CLI::App& app);
+void add_lisa(CLI::App& app);
+void add_emerging(CLI::App& app);
 
 } // namespace nexusmap::cli
