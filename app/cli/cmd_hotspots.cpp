@@ -1098,7 +1098,9 @@ void add_emerging(CLI::App& app) {
                             "steps, last step z/p/bin, simplestyle fill) + PREFIX_emerging.csv. Only units with at "
                             "least one event in the period are analysed (as ArcGIS' space-time cube); events without "
                             "a date are left out. Categories follow ArcGIS Pro (docs/hotspots.md).") +
-                kUnitsFooter);
+                "\nUnits: a fishnet or hexagons cover the events' bounding box in the analysis CRS (--crs, default "
+                "laea:2,12). Values are event counts per unit and step, or sums of --weight." +
+                "\nExample: nexusmap emerging data/demo/events_synthetic.csv --cell-km 50 --step quarter --out out/sahel");
     cmd->callback([a] { run_emerging(a->c, a->step, a->time_window, a->no_fdr, a->alpha); });
 }
 
