@@ -35,7 +35,8 @@ Ring circle(double cx, double cy, double rad, int n, bool ccw = true) {
 }
 double poly_area(const Polygon& p) {
     double a = p.rings.empty() ? 0 : ring_area(p.rings[0]);
-    for (size_t i = 1; i < p.rings.size(); ++i) a -= ring_area(p.rings[i]);
+    for (size_t i = 1; i < p.rings.size(); ++i)
+        a -= ring_area(p.rings[i]);
     return a;
 }
 struct Tri {
@@ -49,7 +50,8 @@ Tri tri(const Polygon& p) {
 }
 void check_indices(const Tri& t) {
     REQUIRE(t.idx.size() % 3 == 0);
-    for (uint32_t i : t.idx) REQUIRE(i < t.pts.size());
+    for (uint32_t i : t.idx)
+        REQUIRE(i < t.pts.size());
 }
 } // namespace
 
@@ -131,7 +133,7 @@ TEST_CASE("view transform with geo's Transformer: lon/lat to screen and back") {
 }
 
 TEST_CASE("scale bar lengths are 1, 2 or 5 times a power of ten") {
-    CHECK(nice_scale_length_m(1000, 150) == 100'000);  // 150 km available -> 100 km
+    CHECK(nice_scale_length_m(1000, 150) == 100'000); // 150 km available -> 100 km
     CHECK(nice_scale_length_m(1000, 250) == 200'000);
     CHECK(nice_scale_length_m(1000, 600) == 500'000);
     CHECK(nice_scale_length_m(10, 100) == 1000);
@@ -159,7 +161,8 @@ TEST_CASE("triangulation: triangle areas sum to the polygon area") {
         }
     }
     SUBCASE("concave comb") {
-        Ring r = {{0, 0}, {10, 0}, {10, 10}, {8, 10}, {8, 2}, {6, 2}, {6, 10}, {4, 10}, {4, 2}, {2, 2}, {2, 10}, {0, 10}, {0, 0}};
+        Ring r = {{0, 0},  {10, 0}, {10, 10}, {8, 10}, {8, 2},  {6, 2}, {6, 10},
+                  {4, 10}, {4, 2},  {2, 2},   {2, 10}, {0, 10}, {0, 0}};
         Polygon p{{r}};
         Tri t = tri(p);
         check_indices(t);
@@ -180,7 +183,8 @@ TEST_CASE("triangulation: triangle areas sum to the polygon area") {
     }
     SUBCASE("large ring (z-order path) with many holes") {
         Polygon p{{circle(0, 0, 1000, 2000)}};
-        for (int i = 0; i < 10; ++i) p.rings.push_back(square(-500 + i * 100, -20, 40, i % 2));
+        for (int i = 0; i < 10; ++i)
+            p.rings.push_back(square(-500 + i * 100, -20, 40, i % 2));
         Tri t = tri(p);
         check_indices(t);
         CHECK(triangles_area(t.pts, t.idx) == doctest::Approx(poly_area(p)).epsilon(1e-9));
@@ -237,8 +241,8 @@ TEST_CASE("layer meshes: fills cover the polygons, strips have 4 vertices per se
 }
 
 TEST_CASE("heat shader kernels reproduce geo's kernel_value") {
-    for (Kernel k : {Kernel::Quartic, Kernel::Triangular, Kernel::Uniform, Kernel::Triweight, Kernel::Epanechnikov,
-                     Kernel::Gaussian}) {
+    for (Kernel k : {Kernel::Quartic, Kernel::Triangular, Kernel::Uniform, Kernel::Triweight,
+                     Kernel::Epanechnikov, Kernel::Gaussian}) {
         CAPTURE(kernel_name(k));
         CHECK(std::string(kKernelNames[kernel_code(k)]) == kernel_name(k));
         for (double h : {5'000.0, 50'000.0}) {
@@ -270,7 +274,8 @@ TEST_CASE("colour scales: value -> t -> value round-trips, ramps have their end 
         ValueScale vs{s, s == Scale::Log ? 0.01 : 0.0, 2.5};
         CHECK(vs.to_t(vs.effective_lo()) == doctest::Approx(0.0));
         CHECK(vs.to_t(2.5) == doctest::Approx(1.0));
-        for (double t : {0.0, 0.25, 0.5, 0.9, 1.0}) CHECK(vs.to_t(vs.from_t(t)) == doctest::Approx(t));
+        for (double t : {0.0, 0.25, 0.5, 0.9, 1.0})
+            CHECK(vs.to_t(vs.from_t(t)) == doctest::Approx(t));
     }
     ValueScale log0{Scale::Log, 0.0, 5.0};
     CHECK(log0.effective_lo() == doctest::Approx(5e-3));
@@ -318,14 +323,15 @@ TEST_CASE("time windows and the events-per-month chart") {
 TEST_CASE("viewer command line") {
     auto parse = [](std::vector<std::string> args) {
         std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
+        for (auto& a : args)
+            argv.push_back(a.data());
         return parse_viewer_args(int(argv.size()), argv.data());
     };
     auto o = parse({"nexusmap"});
     CHECK(o.demo);
     CHECK(o.error.empty());
-    o = parse({"nexusmap", "view", "a.csv", "b.gpkg", "--screenshot", "x.png", "--frames", "3", "--probe", "0.5,14.5",
-               "--size", "800x600", "--bandwidth-km", "25"});
+    o = parse({"nexusmap", "view", "a.csv", "b.gpkg", "--screenshot", "x.png", "--frames", "3", "--probe",
+               "0.5,14.5", "--size", "800x600", "--bandwidth-km", "25"});
     CHECK_FALSE(o.demo);
     CHECK(o.files == std::vector<std::string>{"a.csv", "b.gpkg"});
     CHECK(o.screenshot == "x.png");
@@ -337,6 +343,14 @@ TEST_CASE("viewer command line") {
     o = parse({"nexusmap", "view", "--probe-png", "s.png", "10", "20", "30", "40"});
     CHECK(o.probe_png == "s.png");
     CHECK(o.probe_px.size() == 2);
+    o = parse({"nexusmap", "view", "--window", "2019-03,12", "--view", "0.5,14.5,0.8", "--compare-exact"});
+    CHECK(o.error.empty());
+    CHECK(o.window == "2019-03,12");
+    REQUIRE(o.view);
+    CHECK((*o.view)[2] == doctest::Approx(0.8));
+    CHECK(o.compare_exact);
+    CHECK_FALSE(parse({"nexusmap", "view", "--window", "2019-13,12"}).error.empty());
+    CHECK_FALSE(parse({"nexusmap", "view", "--view", "1,2"}).error.empty());
     CHECK_FALSE(parse({"nexusmap", "view", "--frames", "0"}).error.empty());
     CHECK_FALSE(parse({"nexusmap", "view", "--bogus"}).error.empty());
     CHECK_FALSE(parse({"nexusmap", "view", "--probe", "1"}).error.empty());

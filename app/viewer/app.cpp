@@ -1,0 +1,516 @@
+#include "viewer/app.hpp"
+
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "gl/gl.hpp"
+#include "nexusmap/error.hpp"
+
+namespace nexusmap::viewer {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string data_dir() {
+    if (const char* env = std::getenv("NEXUSMAP_DATA_DIR")) return env;
+    return std::string(NEXUSMAP_SOURCE_DIR) + "/data";
+}
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    return s;
+}
+
+// A layer with its CPU mesh, produced by a loader thread.
+struct LoadedLayer {
+    VectorLayer layer;
+    LayerMesh mesh;
+    std::shared_ptr<PolygonIndex> index;
+};
+
+struct LoadedEvents {
+    EventTable table;
+    LoadReport report;
+    std::vector<float> instances;
+    double ox = 0, oy = 0;
+};
+
+// Progress of step i of n, mapped into [i/n, (i+1)/n]. Returns false (cancel) when the outer
+// progress says stop, instead of throwing through geo's code.
+Progress sub_progress(Progress& outer, size_t i, size_t n) {
+    return Progress([&outer, i, n](double f, std::string_view stage) {
+        try {
+            outer((double(i) + f) / double(n), stage);
+            return true;
+        } catch (const Cancelled&) {
+            return false;
+        }
+    });
+}
+
+void default_style(MapLayer& l, int polygon_layers_before) {
+    LayerStyle& s = l.style;
+    const std::string name = lower(l.data.name);
+    switch (l.data.type) {
+    case GeomType::Polygon:
+        // Finer subdivisions (admin1) as thin lines over the coarse layer's land fill.
+        if (name == "admin1" || polygon_layers_before > 0) {
+            s.fill = false;
+            s.line_color = {0.55f, 0.55f, 0.55f, 1.f};
+            s.line_width = 0.7f;
+        } else {
+            s.fill_color = {0.96f, 0.95f, 0.92f, 1.f};
+            s.line_color = {0.25f, 0.25f, 0.25f, 1.f};
+            s.line_width = 1.4f;
+        }
+        break;
+    case GeomType::Line:
+        s.line_width = 2.5f;
+        s.line_color = {0.2f, 0.3f, 0.6f, 0.9f};
+        s.opacity = 0.9f;
+        for (const char* f : {"commodity", "type", "category"})
+            if (int fi = l.data.field_index(f); fi >= 0) {
+                s.category_field = fi;
+                break;
+            }
+        break;
+    case GeomType::Point:
+        s.line_color = {0.1f, 0.1f, 0.4f, 1.f};
+        s.point_size = 3.5f;
+        break;
+    default:
+        break;
+    }
+}
+
+int draw_rank(const MapLayer& l) {
+    switch (l.data.type) {
+    case GeomType::Polygon:
+        return 0;
+    case GeomType::Line:
+        return 1;
+    default:
+        return 2;
+    }
+}
+
+// Bilinear value of a north-up raster at a map point, like the GPU grid's read-out (NaN outside).
+double sample_bilinear(const Raster& r, double x, double y) {
+    const GridSpec& g = r.grid;
+    const double fx = (x - g.xmin) / g.cell - 0.5, fy = (g.ymax - y) / g.cell - 0.5;
+    if (g.width < 1 || g.height < 1 || fx < -0.5 || fy < -0.5 || fx > g.width - 0.5 || fy > g.height - 0.5)
+        return std::nan("");
+    const double cx = std::clamp(fx, 0.0, double(g.width - 1)),
+                 cy = std::clamp(fy, 0.0, double(g.height - 1));
+    const int x0 = int(cx), y0 = int(cy), x1 = std::min(x0 + 1, g.width - 1),
+              y1 = std::min(y0 + 1, g.height - 1);
+    const double tx = cx - x0, ty = cy - y0;
+    auto at = [&](int c, int row) {
+        const float v = r.at(c, row);
+        return r.is_nodata(v) ? 0.0 : double(v);
+    };
+    return (at(x0, y0) * (1 - tx) + at(x1, y0) * tx) * (1 - ty) +
+           (at(x0, y1) * (1 - tx) + at(x1, y1) * tx) * ty;
+}
+
+bool mentions_synthetic(const std::map<std::string, std::string>& md) {
+    for (const auto& [k, v] : md)
+        if (lower(k).find("synthetic") != std::string::npos && lower(v) != "false")
+            return true;
+        else if (lower(v).find("synthetic") != std::string::npos)
+            return true;
+    return false;
+}
+
+} // namespace
+
+App::App(GLFWwindow* window, const ViewerOptions& opt) : window_(window), opt_(opt) {
+    doc_.analysis = Crs::default_analysis();
+    // PROJ reads its database here, once, before the first frame (not during one).
+    lonlat_ = std::make_unique<Transformer>(Crs::wgs84(), doc_.analysis);
+    map_.init();
+    heat_.init();
+    if (auto k = kernel_from_name(opt_.kernel))
+        doc_.heat.kernel = *k;
+    else
+        std::cerr << "nexusmap: unknown kernel '" << opt_.kernel << "', using quartic\n";
+    doc_.heat.bandwidth_km = float(opt_.bandwidth_km);
+    for (size_t r = 0; r < kRampNames.size(); ++r)
+        if (lower(kRampNames[r]).rfind(lower(opt_.ramp), 0) == 0) doc_.heat.ramp = Ramp(r);
+    // Initial view: the study area (West Africa and the Sahel) until data arrive.
+    int w = 0, h = 0;
+    glfwGetWindowSize(window_, &w, &h);
+    view_.set_viewport(sidebar_w_, 0, w - sidebar_w_, h - status_h_);
+    view_.fit(lonlat_->forward_bbox(BBox{-18, 3, 24, 24}));
+    if (opt_.view) {
+        double x = (*opt_.view)[0], y = (*opt_.view)[1];
+        lonlat_->forward(x, y);
+        view_.cx = x;
+        view_.cy = y;
+        view_.m_per_px = std::clamp((*opt_.view)[2] * 1000, view_.min_m_per_px, view_.max_m_per_px);
+        user_moved_ = true; // keep it: loads must not re-fit
+    }
+}
+
+App::~App() {
+    jobs_.cancel_all();
+}
+
+void App::start_loading() {
+    loads_started_ = true;
+    std::vector<std::string> files = opt_.files;
+    if (opt_.demo) {
+        const std::string d = data_dir();
+        for (const char* f :
+             {"/basemap/west_africa.gpkg", "/demo/routes_illustrative.geojson", "/demo/events_synthetic.csv"})
+            files.push_back(d + f);
+    }
+    for (const auto& f : files) {
+        if (!fs::exists(f)) {
+            doc_.messages.push_back("missing file: " + f);
+            std::cerr << "nexusmap: " << f << ": no such file\n";
+            continue;
+        }
+        if (lower(fs::path(f).extension().string()) == ".csv")
+            load_events(f);
+        else
+            load_vector(f);
+    }
+}
+
+void App::load_vector(const std::string& path) {
+    const Crs analysis = doc_.analysis;
+    jobs_.start<std::vector<LoadedLayer>>(
+        "loading " + fs::path(path).filename().string(),
+        [path, analysis](Progress& progress) {
+            std::vector<LoadedLayer> out;
+            std::vector<std::string> names = list_layers(path);
+            if (names.empty()) names.push_back("");
+            for (size_t i = 0; i < names.size(); ++i) {
+                ReadLayerOptions ro;
+                ro.layer = names[i];
+                ro.target_crs = analysis;
+                LoadedLayer l;
+                l.layer = read_layer(path, ro, sub_progress(progress, i, names.size()));
+                // Triangulate here, on the worker; the main thread only uploads.
+                l.mesh = build_layer_mesh(l.layer, [&] {
+                    progress((double(i) + 0.95) / double(names.size()), "triangulating");
+                    return false;
+                });
+                if (l.layer.type == GeomType::Polygon) l.index = std::make_shared<PolygonIndex>(l.layer);
+                out.push_back(std::move(l));
+            }
+            return out;
+        },
+        [this, path](std::vector<LoadedLayer>&& loaded) {
+            for (auto& ll : loaded) {
+                auto l = std::make_unique<MapLayer>();
+                l->title = ll.layer.name.empty() ? fs::path(path).stem().string() : ll.layer.name;
+                l->fill_area_m2 = ll.mesh.fill_area;
+                l->gpu.upload(ll.mesh, ll.layer.features.size());
+                l->data = std::move(ll.layer);
+                l->index = std::move(ll.index);
+                for (const auto& w : l->data.warnings)
+                    doc_.messages.push_back(l->title + ": " + w);
+                add_layer(std::move(l));
+            }
+        });
+}
+
+void App::add_layer(std::unique_ptr<MapLayer> layer) {
+    int polygons_before = 0;
+    for (auto& l : doc_.layers)
+        polygons_before += l->data.type == GeomType::Polygon;
+    default_style(*layer, layer->data.type == GeomType::Polygon && lower(layer->data.name) == "admin0"
+                              ? 0
+                              : polygons_before);
+    doc_.layers.push_back(std::move(layer));
+    // Polygons, then lines, then points; among polygons the finer (more features) first so
+    // coarse borders are drawn over fine ones in the outline pass.
+    std::stable_sort(doc_.layers.begin(), doc_.layers.end(), [](auto& a, auto& b) {
+        if (draw_rank(*a) != draw_rank(*b)) return draw_rank(*a) < draw_rank(*b);
+        if (draw_rank(*a) == 0) return a->data.features.size() > b->data.features.size();
+        return false;
+    });
+    if (!user_moved_) fit_all();
+}
+
+void App::load_events(const std::string& path) {
+    const Crs analysis = doc_.analysis;
+    jobs_.start<LoadedEvents>(
+        "loading " + fs::path(path).filename().string(),
+        [path, analysis](Progress& progress) {
+            LoadedEvents out;
+            EventLoadResult r = load_events_csv(path, {}, sub_progress(progress, 0, 2));
+            out.table = std::move(r.events);
+            out.report = std::move(r.report);
+            progress(0.6, "projecting");
+            project_events(out.table, analysis);
+            progress(0.9, "building buffers");
+            const EventTable& t = out.table;
+            BBox b = BBox::inverted();
+            for (size_t i = 0; i < t.x.size(); ++i)
+                if (std::isfinite(t.x[i]) && std::isfinite(t.y[i])) b.expand(t.x[i], t.y[i]);
+            if (b.xmax >= b.xmin) {
+                out.ox = 0.5 * (b.xmin + b.xmax);
+                out.oy = 0.5 * (b.ymin + b.ymax);
+            }
+            out.instances.reserve(t.size() * kEventStride);
+            for (size_t i = 0; i < t.size(); ++i) {
+                if (!std::isfinite(t.x[i]) || !std::isfinite(t.y[i])) continue;
+                const int32_t day = t.day.empty() ? kNoDay : t.day[i];
+                out.instances.insert(out.instances.end(), {float(t.x[i] - out.ox), float(t.y[i] - out.oy),
+                                                           day == kNoDay ? -1e9f : float(day),
+                                                           t.type.empty() ? 0.f : float(t.type[i]),
+                                                           t.weight.empty() ? 1.f : t.weight[i],
+                                                           t.fatalities.empty() ? 0.f : t.fatalities[i]});
+            }
+            return out;
+        },
+        [this, path](LoadedEvents&& le) {
+            auto ev = std::make_unique<EventSet>();
+            ev->title = fs::path(path).filename().string();
+            ev->ox = le.ox;
+            ev->oy = le.oy;
+            ev->gpu.upload(le.instances);
+            ev->table = std::move(le.table);
+            ev->type_on.assign(std::max<size_t>(ev->table.type_names.size(), 1), true);
+            ev->synthetic = ev->table.synthetic || mentions_synthetic(ev->table.metadata);
+            const auto dr = ev->table.day_range();
+            if (dr[0] != kNoDay) {
+                ev->window.set_range(month_index(dr[0]), month_index(dr[1]));
+                ev->window.length = 12;
+                ev->window.start = ev->window.first;
+                ev->window.clamp();
+            }
+            ev->window.all = true;
+            if (int y = 0, m = 0, n = 0;
+                !opt_.window.empty() && std::sscanf(opt_.window.c_str(), "%d-%d,%d", &y, &m, &n) == 3) {
+                ev->window.all = false;
+                ev->window.start = y * 12 + m - 1;
+                ev->window.length = n;
+                ev->window.clamp();
+            }
+            if (!le.report.bad.empty())
+                doc_.messages.push_back(ev->title + ": " + std::to_string(le.report.bad.size()) +
+                                        " rows skipped");
+            for (const auto& w : le.report.warnings)
+                doc_.messages.push_back(ev->title + ": " + w);
+            doc_.events = std::move(ev);
+            heat_.invalidate();
+            if (!user_moved_) fit_all();
+        });
+}
+
+void App::fit_all() {
+    const BBox b = doc_.extent();
+    if (b.xmax > b.xmin) view_.fit(b, 24);
+}
+
+bool App::animating() const {
+    return jobs_.busy() || time_panel_.playing() || dragging_;
+}
+
+bool App::ready() const {
+    if (!loads_started_ || jobs_.busy()) return false;
+    if (doc_.events && doc_.events->gpu.count > 0 && doc_.heat.visible && !heat_.valid()) return false;
+    if (opt_.compare_exact && doc_.events && !heatmap_panel_.exact) return false;
+    return true;
+}
+
+bool App::had_errors() const {
+    return std::any_of(jobs_.all().begin(), jobs_.all().end(),
+                       [](auto& j) { return j->state() == Job::State::Failed; }) ||
+           std::any_of(doc_.messages.begin(), doc_.messages.end(),
+                       [](const std::string& m) { return m.rfind("missing file", 0) == 0; });
+}
+
+void App::handle_input() {
+    ImGuiIO& io = ImGui::GetIO();
+    const ImVec2 m = io.MousePos;
+    const bool over_canvas = view_.in_canvas(m.x, m.y) && !io.WantCaptureMouse;
+    if (over_canvas && io.MouseWheel != 0) {
+        view_.zoom_at(m.x, m.y, std::pow(1.25, double(io.MouseWheel)));
+        user_moved_ = true;
+    }
+    if (over_canvas && ImGui::IsMouseClicked(ImGuiMouseButton_Left)) dragging_ = true;
+    if (!ImGui::IsMouseDown(ImGuiMouseButton_Left)) dragging_ = false;
+    if (dragging_ && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0)) {
+        view_.pan_pixels(io.MouseDelta.x, io.MouseDelta.y);
+        user_moved_ = true;
+    }
+    if (over_canvas && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) view_.zoom_at(m.x, m.y, 2.0);
+    // ImGui 1.86 indexes keys by the backend's (GLFW) key codes.
+    if (!io.WantCaptureKeyboard) {
+        if (ImGui::IsKeyPressed(GLFW_KEY_R)) fit_all();
+        const double cx = view_.vx + view_.vw / 2, cy = view_.vy + view_.vh / 2;
+        if (ImGui::IsKeyPressed(GLFW_KEY_EQUAL) || ImGui::IsKeyPressed(GLFW_KEY_KP_ADD))
+            view_.zoom_at(cx, cy, 1.5);
+        if (ImGui::IsKeyPressed(GLFW_KEY_MINUS) || ImGui::IsKeyPressed(GLFW_KEY_KP_SUBTRACT))
+            view_.zoom_at(cx, cy, 1 / 1.5);
+    }
+}
+
+void App::update_hover() {
+    const ImVec2 m = ImGui::GetIO().MousePos;
+    hover_ = {};
+    if (!view_.in_canvas(m.x, m.y) || ImGui::GetIO().WantCaptureMouse) return;
+    const ScreenPt p = view_.to_map(m.x, m.y);
+    hover_.x = p.x;
+    hover_.y = p.y;
+    double lon = p.x, lat = p.y;
+    lonlat_->inverse(lon, lat);
+    hover_.lon = lon;
+    hover_.lat = lat;
+    hover_.valid = std::isfinite(lon) && std::isfinite(lat);
+    hover_.density = doc_.events && doc_.heat.visible ? heat_.sample(p.x, p.y) : std::nan("");
+    // Name of the finest polygon under the cursor (admin1 before admin0: finer layers sort first).
+    for (const auto& l : doc_.layers) {
+        if (!l->index || !l->style.visible) continue;
+        const int name = l->data.field_index("name");
+        if (name < 0) continue;
+        const int f = l->index->locate(p.x, p.y);
+        if (f < 0) continue;
+        hover_.region = l->data.attr_string(size_t(f), "name");
+        if (const int adm0 = l->data.field_index("adm0_name"); adm0 >= 0)
+            hover_.region += " (" + l->data.attr_string(size_t(f), "adm0_name") + ")";
+        break;
+    }
+    hover_.exact = heatmap_panel_.exact ? sample_bilinear(*heatmap_panel_.exact, p.x, p.y) : std::nan("");
+}
+
+void App::draw_ui() {
+    PanelContext ctx{doc_, jobs_, heat_, view_, lonlat_.get(), false, std::nullopt};
+    const ImGuiViewport* vp = ImGui::GetMainViewport();
+    ImGui::SetNextWindowPos(vp->Pos);
+    ImGui::SetNextWindowSize(ImVec2(sidebar_w_, vp->Size.y));
+    ImGui::Begin("nexusmap", nullptr,
+                 ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                     ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
+    ImGui::TextDisabled("Sahel conflict events -> Gulf of Guinea");
+    layers_panel_.draw(ctx);
+    heatmap_panel_.draw(ctx);
+    time_panel_.draw(ctx);
+    if (!doc_.messages.empty() && ImGui::CollapsingHeader("Messages")) {
+        for (const auto& msg : doc_.messages)
+            ImGui::TextWrapped("%s", msg.c_str());
+    }
+    ImGui::End();
+    status_bar_.draw(ctx, hover_, vp->Pos.x + sidebar_w_, vp->Pos.y + vp->Size.y - status_h_,
+                     vp->Size.x - sidebar_w_, status_h_);
+    overlay_.draw(ctx);
+    if (ctx.request_fit_all) fit_all();
+    if (ctx.request_fit) view_.fit(*ctx.request_fit, 24);
+    if (ctx.request_fit_all || ctx.request_fit) user_moved_ = true;
+}
+
+void App::draw_map(int fb_w, int fb_h, double s) {
+    // Canvas rectangle in framebuffer pixels (GL's origin is bottom-left).
+    const int cx = int(std::lround(view_.vx * s)), cw = int(std::lround(view_.vw * s));
+    const int ch = int(std::lround(view_.vh * s)), cy = fb_h - int(std::lround((view_.vy + view_.vh) * s));
+    glViewport(0, 0, fb_w, fb_h);
+    glDisable(GL_SCISSOR_TEST);
+    glClearColor(0.13f, 0.14f, 0.16f, 1.f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    glEnable(GL_SCISSOR_TEST);
+    glScissor(cx, cy, cw, ch);
+    glViewport(cx, cy, cw, ch);
+    glClearColor(0.78f, 0.86f, 0.91f, 1.f); // sea
+    glClear(GL_COLOR_BUFFER_BIT);
+    glEnable(GL_BLEND);
+    glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
+    glDisable(GL_DEPTH_TEST);
+    glDisable(GL_CULL_FACE);
+    for (auto& l : doc_.layers)
+        sync_categories(*l);
+    // Two passes: every fill, then every outline/line/point, so borders are never hidden.
+    for (auto& l : doc_.layers) {
+        if (l->data.type != GeomType::Polygon) continue;
+        const bool outline = l->style.outline;
+        l->style.outline = false;
+        map_.draw_layer(*l, view_);
+        l->style.outline = outline;
+    }
+    for (auto& l : doc_.layers) {
+        if (l->data.type == GeomType::Polygon) {
+            const bool fill = l->style.fill;
+            l->style.fill = false;
+            map_.draw_layer(*l, view_);
+            l->style.fill = fill;
+        } else {
+            map_.draw_layer(*l, view_);
+        }
+    }
+    if (doc_.events) {
+        // Points under the heat: isolated events stay visible, hotspots read as colour.
+        map_.draw_events(*doc_.events, view_);
+        heat_.draw(view_, doc_.heat);
+    }
+    glDisable(GL_SCISSOR_TEST);
+    glViewport(0, 0, fb_w, fb_h);
+}
+
+void App::frame() {
+    jobs_.poll();
+    int w = 0, h = 0, fb_w = 0, fb_h = 0;
+    glfwGetWindowSize(window_, &w, &h);
+    glfwGetFramebufferSize(window_, &fb_w, &fb_h);
+    const double s = w > 0 ? double(fb_w) / w : 1.0;
+    view_.set_viewport(sidebar_w_, 0, std::max(1.f, float(w) - sidebar_w_),
+                       std::max(1.f, float(h) - status_h_));
+
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+    handle_input();
+    update_hover();
+    draw_ui();
+    ImGui::Render();
+
+    // Re-splat (only when kernel, bandwidth or filters changed) before drawing.
+    if (doc_.events) heat_.update(*doc_.events, doc_.heat);
+    if (opt_.compare_exact && !exact_started_ && loads_started_ && !jobs_.busy() && doc_.events &&
+        heat_.valid()) {
+        PanelContext ctx{doc_, jobs_, heat_, view_, lonlat_.get(), false, std::nullopt};
+        heatmap_panel_.start_exact(ctx);
+        exact_started_ = true;
+    }
+    draw_map(fb_w, fb_h, s);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    if (const std::string err = gl::drain_errors(); !err.empty())
+        std::cerr << "nexusmap: GL: " << err << "\n";
+}
+
+void App::print_probes(std::ostream& out, double s) const {
+    for (auto [lon, lat] : opt_.probes) {
+        double x = lon, y = lat;
+        lonlat_->forward(x, y);
+        const ScreenPt p = view_.to_screen(x, y);
+        out << "probe " << lon << " " << lat << " " << std::lround(p.x * s) << " " << std::lround(p.y * s)
+            << (view_.in_canvas(p.x, p.y) ? "" : " outside") << "\n";
+    }
+    if (overlay_.legend_bar) {
+        const auto& b = *overlay_.legend_bar;
+        out << "legend " << std::lround(b[0] * s) << " " << std::lround(b[1] * s) << " "
+            << std::lround(b[2] * s) << " " << std::lround(b[3] * s) << "\n";
+    }
+    out << "canvas " << std::lround(view_.vx * s) << " " << std::lround(view_.vy * s) << " "
+        << std::lround((view_.vx + view_.vw) * s) << " " << std::lround((view_.vy + view_.vh) * s) << "\n";
+    if (heat_.valid()) out << "heat_max " << heat_.max_value() << " integral " << heat_.integral() << "\n";
+    if (!heatmap_panel_.exact_summary.empty()) out << "exact " << heatmap_panel_.exact_summary << "\n";
+    out << "synthetic " << (doc_.synthetic() ? 1 : 0) << "\n";
+}
+
+} // namespace nexusmap::viewer

@@ -1,0 +1,116 @@
+#pragma once
+// What the viewer shows: loaded layers and events with their styles and filters. Panels edit it;
+// the renderers draw it. GPU resources hang off each item and are created on the main thread.
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nexusmap/crs.hpp"
+#include "nexusmap/density.hpp"
+#include "nexusmap/events.hpp"
+#include "nexusmap/layers.hpp"
+#include "viewer/colormap.hpp"
+#include "viewer/layer_mesh.hpp"
+#include "viewer/map_renderer.hpp"
+#include "viewer/time_model.hpp"
+
+namespace nexusmap::viewer {
+
+using Color = std::array<float, 4>;
+
+struct LayerStyle {
+    bool visible = true;
+    float opacity = 1.f;
+    bool fill = true;
+    Color fill_color{0.95f, 0.94f, 0.91f, 1.f};
+    bool outline = true;
+    Color line_color{0.45f, 0.45f, 0.45f, 1.f};
+    float line_width = 1.f;  // pixels
+    float point_size = 4.f;  // radius, pixels
+    int category_field = -1; // index into the layer's fields; -1 = one colour
+};
+
+struct MapLayer {
+    std::string title;
+    VectorLayer data;
+    LayerStyle style;
+    GpuLayer gpu;
+    Categories cats;   // of style.category_field
+    int cats_for = -2; // field the categories/colours were built for
+    double fill_area_m2 = 0;
+    std::shared_ptr<PolygonIndex> index; // polygons only: feature under the cursor (built by the loader)
+};
+
+struct EventStyle {
+    bool visible = true;
+    float radius_px = 1.6f;
+    float opacity = 0.7f;
+    bool color_by_type = true;
+    Color color{0.15f, 0.15f, 0.15f, 1.f};
+};
+
+struct EventSet {
+    std::string title;
+    EventTable table;
+    double ox = 0, oy = 0; // origin of the GPU positions
+    std::vector<bool> type_on;
+    TimeWindow window;
+    EventStyle style;
+    GpuEvents gpu;
+    bool synthetic = false;
+    std::string source_note;
+
+    // CPU mirror of the shader's filter (for the chart and the exact KDE).
+    bool passes(size_t i) const {
+        const uint16_t t = table.type.empty() ? 0 : table.type[i];
+        if (t < type_on.size() && !type_on[t]) return false;
+        return window.contains(table.day.empty() ? kNoDay : table.day[i]);
+    }
+};
+
+enum class WeightMode { Count, WeightColumn, Fatalities };
+
+struct HeatParams {
+    bool visible = true;
+    Kernel kernel = Kernel::Quartic;
+    float bandwidth_km = 50.f;
+    WeightMode weight = WeightMode::Count;
+    Ramp ramp = Ramp::YlOrRd;
+    Scale scale = Scale::Linear;
+    bool auto_range = true;
+    float lo = 0.f, hi = 0.01f; // fixed range, per km^2
+    float opacity = 0.75f;
+    float threshold = 0.03f; // fraction of the range's top below which cells stay transparent
+};
+
+struct Document {
+    Crs analysis;
+    std::vector<std::unique_ptr<MapLayer>> layers; // drawn first to last
+    std::unique_ptr<EventSet> events;
+    HeatParams heat;
+    std::vector<std::string> messages; // load warnings shown in the status panel
+
+    BBox extent() const {
+        BBox b = BBox::inverted();
+        for (auto& l : layers) {
+            const BBox lb = l->data.bbox();
+            if (lb.xmax >= lb.xmin) {
+                b.expand(lb.xmin, lb.ymin);
+                b.expand(lb.xmax, lb.ymax);
+            }
+        }
+        if (events)
+            for (size_t i = 0; i < events->table.x.size(); ++i)
+                if (std::isfinite(events->table.x[i])) b.expand(events->table.x[i], events->table.y[i]);
+        return b;
+    }
+    bool synthetic() const {
+        if (events && events->synthetic) return true;
+        for (auto& l : layers)
+            if (l->data.synthetic()) return true;
+        return false;
+    }
+};
+
+} // namespace nexusmap::viewer

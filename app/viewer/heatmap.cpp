@@ -1,0 +1,197 @@
+#include "viewer/heatmap.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <limits>
+
+#include "nexusmap/density.hpp"
+#include "viewer/document.hpp"
+#include "viewer/kernel_shapes.hpp"
+
+namespace nexusmap::viewer {
+
+void HeatmapRenderer::init() {
+    splat_ = gl::Program::load("heat_splat");
+    color_ = gl::Program::load("heat_color");
+    fbo_ = gl::Framebuffer::create();
+    tex_ = gl::Texture::create();
+    ramp_tex_ = gl::Texture::create();
+    quad_vao_ = gl::VertexArray::create();
+}
+
+bool HeatmapRenderer::update(const EventSet& ev, const HeatParams& p) {
+    if (!ev.gpu.uploaded || ev.gpu.count == 0) {
+        valid_ = false;
+        return false;
+    }
+    // Everything the splat depends on; re-splat only when it changes.
+    std::vector<double> key = {double(kernel_code(p.kernel)),
+                               p.bandwidth_km,
+                               double(int(p.weight)),
+                               double(ev.window.all),
+                               double(ev.window.start),
+                               double(ev.window.length),
+                               double(ev.gpu.count),
+                               ev.ox,
+                               ev.oy};
+    for (bool on : ev.type_on)
+        key.push_back(on);
+    if (valid_ && key == key_) return false;
+    key_ = std::move(key);
+
+    const auto t0 = std::chrono::steady_clock::now();
+    const double h = p.bandwidth_km * 1000.0;
+    const double support = kernel_support(p.kernel, h);
+    // Grid over all events (not just the filtered ones, so it does not jump while playing),
+    // padded by the support; ~8 cells per bandwidth, at most 2048 cells a side.
+    BBox b = BBox::inverted();
+    for (size_t i = 0; i < ev.table.x.size(); ++i)
+        if (std::isfinite(ev.table.x[i]) && std::isfinite(ev.table.y[i]))
+            b.expand(ev.table.x[i], ev.table.y[i]);
+    if (b.xmax < b.xmin) {
+        valid_ = false;
+        return false;
+    }
+    GLint max_tex = 2048;
+    glGetIntegerv(GL_MAX_TEXTURE_SIZE, &max_tex);
+    const int max_side = std::min(2048, int(max_tex));
+    const double span = std::max(b.width(), b.height()) + 2 * support;
+    const double cell = std::max(h / 8.0, span / (max_side - 2));
+    grid_.cell = cell;
+    grid_.xmin = std::floor((b.xmin - support) / cell) * cell;
+    const double ymin = std::floor((b.ymin - support) / cell) * cell;
+    grid_.width = std::max(1, int(std::ceil((b.xmax + support - grid_.xmin) / cell)));
+    grid_.height = std::max(1, int(std::ceil((b.ymax + support - ymin) / cell)));
+    grid_.ymax = ymin + grid_.height * cell;
+
+    glBindTexture(GL_TEXTURE_2D, tex_.id());
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_R32F, grid_.width, grid_.height, 0, GL_RED, GL_FLOAT, nullptr);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    glBindTexture(GL_TEXTURE_2D, 0);
+
+    GLint prev_fbo = 0, prev_vp[4];
+    glGetIntegerv(GL_FRAMEBUFFER_BINDING, &prev_fbo);
+    glGetIntegerv(GL_VIEWPORT, prev_vp);
+    glBindFramebuffer(GL_FRAMEBUFFER, fbo_.id());
+    glFramebufferTexture2D(GL_FRAMEBUFFER, GL_COLOR_ATTACHMENT0, GL_TEXTURE_2D, tex_.id(), 0);
+    if (glCheckFramebufferStatus(GL_FRAMEBUFFER) != GL_FRAMEBUFFER_COMPLETE) {
+        glBindFramebuffer(GL_FRAMEBUFFER, GLuint(prev_fbo));
+        valid_ = false;
+        return false;
+    }
+    glViewport(0, 0, grid_.width, grid_.height);
+    glDisable(GL_SCISSOR_TEST);
+    glClearColor(0, 0, 0, 0);
+    glClear(GL_COLOR_BUFFER_BIT);
+    glEnable(GL_BLEND);
+    glBlendEquation(GL_FUNC_ADD);
+    glBlendFunc(GL_ONE, GL_ONE); // additive: the grid is the sum of all kernels
+
+    splat_.use();
+    const double gw = grid_.width * cell, gh = grid_.height * cell;
+    splat_.set("u_grid_center", float(grid_.xmin + gw / 2 - ev.ox), float(ymin + gh / 2 - ev.oy));
+    splat_.set("u_grid_scale", float(2.0 / gw), float(2.0 / gh));
+    splat_.set("u_extent_m", float(std::max(support, 1.5 * cell)));
+    splat_.set("u_all_time", ev.window.all ? 1 : 0);
+    splat_.set("u_day_range", float(ev.window.day_lo()), float(ev.window.day_hi()));
+    set_type_mask(splat_, ev.type_on);
+    splat_.set("u_weight_mode", int(p.weight));
+    splat_.set("u_kernel", kernel_code(p.kernel));
+    splat_.set("u_h", float(h));
+    splat_.set("u_support", float(support));
+    // geo's own normalisation (per m^2 at r = 0) scaled to km^2: the GPU and the exact KDE
+    // agree by construction; tests check the shapes.
+    splat_.set("u_norm", float(kernel_value(p.kernel, 0.0, h) * 1e6));
+    ev.gpu.vao.bind();
+    glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, GLsizei(ev.gpu.count));
+    glBindVertexArray(0);
+
+    // One read-back per re-splat gives the auto range and the hover read-out.
+    cpu_.assign(grid_.size(), 0.f);
+    glPixelStorei(GL_PACK_ALIGNMENT, 4);
+    glReadPixels(0, 0, grid_.width, grid_.height, GL_RED, GL_FLOAT, cpu_.data());
+    glBindFramebuffer(GL_FRAMEBUFFER, GLuint(prev_fbo));
+    glViewport(prev_vp[0], prev_vp[1], prev_vp[2], prev_vp[3]);
+    glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
+
+    max_ = 0;
+    double sum = 0;
+    for (float v : cpu_) {
+        max_ = std::max(max_, double(v));
+        sum += v;
+    }
+    integral_ = sum * (cell / 1000.0) * (cell / 1000.0);
+    splat_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    valid_ = true;
+    return true;
+}
+
+ValueScale HeatmapRenderer::value_scale(const HeatParams& p) const {
+    ValueScale vs;
+    vs.scale = p.scale;
+    if (p.auto_range) {
+        vs.lo = 0;
+        vs.hi = max_ > 0 ? max_ : 1e-9;
+    } else {
+        vs.lo = p.lo;
+        vs.hi = std::max(p.hi, p.lo + 1e-12f);
+    }
+    return vs;
+}
+
+double HeatmapRenderer::sample(double x, double y) const {
+    if (!valid_ || cpu_.empty()) return std::numeric_limits<double>::quiet_NaN();
+    const double ymin = grid_.ymin();
+    const double fx = (x - grid_.xmin) / grid_.cell - 0.5, fy = (y - ymin) / grid_.cell - 0.5;
+    if (fx < -0.5 || fy < -0.5 || fx > grid_.width - 0.5 || fy > grid_.height - 0.5)
+        return std::numeric_limits<double>::quiet_NaN();
+    // Same as GL_LINEAR with clamp-to-edge.
+    const double cx = std::clamp(fx, 0.0, double(grid_.width - 1)),
+                 cy = std::clamp(fy, 0.0, double(grid_.height - 1));
+    const int x0 = int(cx), y0 = int(cy);
+    const int x1 = std::min(x0 + 1, grid_.width - 1), y1 = std::min(y0 + 1, grid_.height - 1);
+    const double tx = cx - x0, ty = cy - y0;
+    auto at = [&](int c, int r) { return double(cpu_[size_t(r) * grid_.width + c]); };
+    return (at(x0, y0) * (1 - tx) + at(x1, y0) * tx) * (1 - ty) +
+           (at(x0, y1) * (1 - tx) + at(x1, y1) * tx) * ty;
+}
+
+void HeatmapRenderer::draw(const ViewTransform& view, const HeatParams& p) {
+    if (!valid_ || !p.visible) return;
+    if (ramp_loaded_ != int(p.ramp)) {
+        const auto lut = ramp_lut(p.ramp);
+        glBindTexture(GL_TEXTURE_2D, ramp_tex_.id());
+        glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA8, 256, 1, 0, GL_RGBA, GL_UNSIGNED_BYTE, lut.data());
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+        ramp_loaded_ = int(p.ramp);
+    }
+    const ValueScale vs = value_scale(p);
+    color_.use();
+    color_.set("u_center", float(view.cx - grid_.xmin), float(view.cy - grid_.ymin()));
+    color_.set("u_scale", float(view.ndc_sx()), float(view.ndc_sy()));
+    color_.set("u_size_m", float(grid_.width * grid_.cell), float(grid_.height * grid_.cell));
+    color_.set("u_scale_mode", int(p.scale));
+    color_.set("u_lo", float(vs.effective_lo()));
+    color_.set("u_hi", float(vs.hi));
+    color_.set("u_threshold", float(std::max(0.0, double(p.threshold)) * vs.hi));
+    color_.set("u_opacity", p.opacity);
+    color_.set("u_heat", 0);
+    color_.set("u_ramp", 1);
+    glActiveTexture(GL_TEXTURE0);
+    glBindTexture(GL_TEXTURE_2D, tex_.id());
+    glActiveTexture(GL_TEXTURE1);
+    glBindTexture(GL_TEXTURE_2D, ramp_tex_.id());
+    quad_vao_.bind();
+    glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+    glBindVertexArray(0);
+    glBindTexture(GL_TEXTURE_2D, 0);
+    glActiveTexture(GL_TEXTURE0);
+}
+
+} // namespace nexusmap::viewer

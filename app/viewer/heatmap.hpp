@@ -1,0 +1,56 @@
+#pragma once
+// GPU kernel density: events are splatted into an R32F grid fixed in map space (so pan/zoom is
+// free and only kernel, bandwidth or filter changes re-splat), then colour-mapped on screen.
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "gl/resources.hpp"
+#include "gl/shader.hpp"
+#include "nexusmap/raster.hpp"
+#include "viewer/colormap.hpp"
+#include "viewer/view_transform.hpp"
+
+namespace nexusmap::viewer {
+
+struct EventSet;
+struct HeatParams;
+
+class HeatmapRenderer {
+  public:
+    void init();
+    // Re-splats when the inputs changed; returns true when it did.
+    bool update(const EventSet& ev, const HeatParams& p);
+    void draw(const ViewTransform& view, const HeatParams& p);
+    void invalidate() {
+        valid_ = false;
+        key_.clear();
+    }
+
+    bool valid() const { return valid_; }
+    // The grid in geo's convention (row 0 north) so exact KDE results line up cell for cell.
+    const GridSpec& grid() const { return grid_; }
+    // Density (per km^2) at cell (col, row) with row 0 north, as splatted.
+    float cell(int col, int row) const { return cpu_[size_t(grid_.height - 1 - row) * grid_.width + col]; }
+    double max_value() const { return max_; }
+    double integral() const { return integral_; } // sum * cell area in km^2: the weight total
+    double splat_ms() const { return splat_ms_; }
+    // Bilinear density at a map point (what the colour pass shows); NaN outside the grid.
+    double sample(double x, double y) const;
+    // The range the colour pass uses for `p` (auto: 0 .. grid max).
+    ValueScale value_scale(const HeatParams& p) const;
+
+  private:
+    gl::Program splat_, color_;
+    gl::Framebuffer fbo_;
+    gl::Texture tex_, ramp_tex_;
+    gl::VertexArray quad_vao_; // core profile needs a VAO bound even for attribute-less draws
+    int ramp_loaded_ = -1;
+    GridSpec grid_;
+    std::vector<float> cpu_; // bottom row first (GL order)
+    double max_ = 0, integral_ = 0, splat_ms_ = 0;
+    bool valid_ = false;
+    std::vector<double> key_;
+};
+
+} // namespace nexusmap::viewer

@@ -1,0 +1,160 @@
+// Heatmap panel: kernel and bandwidth (ground km), weights, colour ramp and scaling, range,
+// opacity, threshold; and an exact KDE computed by geo on a worker thread to check the GPU grid.
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "viewer/kernel_shapes.hpp"
+#include "viewer/panels.hpp"
+
+namespace nexusmap::viewer {
+
+namespace {
+bool job_alive(const Jobs& jobs, const Job* j) {
+    return j && std::any_of(jobs.all().begin(), jobs.all().end(), [j](auto& p) { return p.get() == j; });
+}
+const char* weight_label(WeightMode w) {
+    switch (w) {
+    case WeightMode::Count:
+        return "events";
+    case WeightMode::WeightColumn:
+        return "weight";
+    case WeightMode::Fatalities:
+        return "fatalities";
+    }
+    return "events";
+}
+} // namespace
+
+void HeatmapPanel::start_exact(PanelContext& ctx) {
+    const EventSet& ev = *ctx.doc.events;
+    const HeatParams& p = ctx.doc.heat;
+    // Copy the filtered points: the worker must not touch the document.
+    auto xs = std::make_shared<std::vector<double>>();
+    auto ys = std::make_shared<std::vector<double>>();
+    auto ws = std::make_shared<std::vector<float>>();
+    for (size_t i = 0; i < ev.table.size(); ++i) {
+        if (!ev.passes(i) || !std::isfinite(ev.table.x[i])) continue;
+        xs->push_back(ev.table.x[i]);
+        ys->push_back(ev.table.y[i]);
+        if (p.weight == WeightMode::WeightColumn) ws->push_back(ev.table.weight[i]);
+        if (p.weight == WeightMode::Fatalities) ws->push_back(ev.table.fatalities[i]);
+    }
+    KdeParams kp;
+    kp.kernel = p.kernel;
+    kp.bandwidth_m = p.bandwidth_km * 1000.0;
+    kp.cell_m = ctx.heat.grid().cell;
+    kp.units = DensityUnits::PerKm2;
+    kp.use_weights = p.weight != WeightMode::Count;
+    kp.method = KdeMethod::Exact;
+    kp.threads = std::max(1u, std::thread::hardware_concurrency() - 1);
+    const GridSpec grid = ctx.heat.grid();
+    const Crs crs = ctx.doc.analysis;
+    exact_key_ = {double(kernel_code(p.kernel)), p.bandwidth_km,          double(int(p.weight)),
+                  double(ev.window.all),         double(ev.window.start), double(ev.window.length)};
+    for (bool on : ev.type_on)
+        exact_key_.push_back(on);
+    exact.reset();
+    exact_summary.clear();
+    exact_job_ = &ctx.jobs.start<KdeResult>(
+        "exact KDE (geo)",
+        [xs, ys, ws, grid, crs, kp](Progress& progress) {
+            KdeInput in{xs.get(), ys.get(), ws->empty() ? nullptr : ws.get()};
+            return kernel_density(in, grid, crs, kp, progress);
+        },
+        [this, &heat = ctx.heat](KdeResult&& r) {
+            // Compare cell by cell with the GPU grid (same GridSpec, row 0 north).
+            double max_diff = 0, max_v = 0;
+            if (heat.valid() && heat.grid().width == r.raster.grid.width &&
+                heat.grid().height == r.raster.grid.height) {
+                for (int row = 0; row < r.raster.grid.height; ++row)
+                    for (int col = 0; col < r.raster.grid.width; ++col) {
+                        const double e = r.raster.at(col, row);
+                        if (r.raster.is_nodata(float(e))) continue;
+                        max_v = std::max(max_v, e);
+                        max_diff = std::max(max_diff, std::abs(e - double(heat.cell(col, row))));
+                    }
+            }
+            char buf[256];
+            std::snprintf(buf, sizeof buf,
+                          "exact: %zu pts, max %.4g, integral %.1f; GPU max |diff| %.2g (%.2g%% of max)",
+                          r.n_points, max_v, r.raster.integral() / 1e6, max_diff,
+                          max_v > 0 ? 100 * max_diff / max_v : 0.0);
+            exact_summary = buf;
+            exact = std::move(r.raster);
+        });
+}
+
+void HeatmapPanel::draw(PanelContext& ctx) {
+    if (!ImGui::CollapsingHeader("Heatmap (kernel density)", ImGuiTreeNodeFlags_DefaultOpen)) return;
+    HeatParams& p = ctx.doc.heat;
+    if (!ctx.doc.events) {
+        ImGui::TextDisabled("Load an event table (.csv) to see its density.");
+        return;
+    }
+    ImGui::Checkbox("show heatmap", &p.visible);
+    int k = kernel_code(p.kernel);
+    if (ImGui::Combo("kernel", &k, kKernelNames, IM_ARRAYSIZE(kKernelNames))) p.kernel = Kernel(k);
+    ImGui::SliderFloat("bandwidth", &p.bandwidth_km, 2.f, 300.f, "%.0f km", ImGuiSliderFlags_Logarithmic);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Ground distance in the equal-area analysis CRS.\nCompact kernels: search radius; "
+                          "gaussian: standard deviation (cut at 4 sigma).");
+    int w = int(p.weight);
+    const char* weights[] = {"count (1 per event)", "weight column", "fatalities"};
+    if (ImGui::Combo("weight", &w, weights, 3)) p.weight = WeightMode(w);
+    int r = int(p.ramp);
+    if (ImGui::Combo("ramp", &r, kRampNames.data(), int(kRampNames.size()))) p.ramp = Ramp(r);
+    int sc = int(p.scale);
+    if (ImGui::Combo("scale", &sc, kScaleNames.data(), int(kScaleNames.size()))) p.scale = Scale(sc);
+    ImGui::Checkbox("auto range (0 .. max)", &p.auto_range);
+    if (!p.auto_range) {
+        ImGui::InputFloat("min", &p.lo, 0, 0, "%.4g");
+        ImGui::InputFloat("max", &p.hi, 0, 0, "%.4g");
+        if (ImGui::Button("use current max")) {
+            p.lo = 0;
+            p.hi = float(ctx.heat.max_value());
+        }
+    }
+    ImGui::SliderFloat("opacity##heat", &p.opacity, 0.f, 1.f);
+    ImGui::SliderFloat("threshold", &p.threshold, 0.f, 0.5f, "%.2f of max");
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Cells below this fraction of the range's top are transparent.");
+
+    if (ctx.heat.valid()) {
+        const GridSpec& g = ctx.heat.grid();
+        ImGui::TextDisabled("grid %dx%d, cell %.1f km, splat %.0f ms", g.width, g.height, g.cell / 1000,
+                            ctx.heat.splat_ms());
+        ImGui::TextDisabled("max %.4g %s per km2; integral %.1f", ctx.heat.max_value(),
+                            weight_label(p.weight), ctx.heat.integral());
+    }
+
+    // Exact KDE through geo, on a worker thread, on the GPU's grid.
+    const bool running = job_alive(ctx.jobs, exact_job_) && exact_job_->state() == Job::State::Running;
+    if (!running) {
+        if (ImGui::Button("Exact KDE (geo) for comparison") && ctx.heat.valid()) start_exact(ctx);
+    } else {
+        ImGui::ProgressBar(float(exact_job_->fraction()), ImVec2(-70, 0), exact_job_->stage().c_str());
+        ImGui::SameLine();
+        if (ImGui::Button("Cancel")) exact_job_->cancel();
+    }
+    if (exact) {
+        std::vector<double> key = {double(kernel_code(p.kernel)),
+                                   p.bandwidth_km,
+                                   double(int(p.weight)),
+                                   double(ctx.doc.events->window.all),
+                                   double(ctx.doc.events->window.start),
+                                   double(ctx.doc.events->window.length)};
+        for (bool on : ctx.doc.events->type_on)
+            key.push_back(on);
+        if (key != exact_key_) {
+            exact.reset(); // stale: parameters changed since
+            exact_summary.clear();
+        } else {
+            ImGui::TextWrapped("%s", exact_summary.c_str());
+        }
+    }
+}
+
+} // namespace nexusmap::viewer

@@ -1,0 +1,152 @@
+#pragma once
+// Command line of `nexusmap view`. Pure logic (tested without a display).
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace nexusmap::viewer {
+
+struct ViewerOptions {
+    bool demo = false;
+    std::vector<std::string> files;
+    int width = 1600, height = 1000;
+    // Screenshot mode: wait for loading, render `frames` frames, save PNG, exit.
+    std::string screenshot;
+    int frames = 5;
+    std::vector<std::pair<double, double>> probes; // lon/lat whose pixel positions are printed
+    bool compare_exact = false; // with --screenshot: also run geo's exact KDE and print the difference
+    std::string window;         // initial time window "YYYY-MM,MONTHS" (empty: all dates)
+    std::optional<std::array<double, 3>> view; // initial centre lon, lat and km per pixel
+    // Initial heatmap settings (also handy for reproducible screenshots).
+    std::string kernel = "quartic", ramp = "YlOrRd";
+    double bandwidth_km = 50;
+    // Hidden helper for tests: print the RGB of pixels of a PNG and exit.
+    std::string probe_png;
+    std::vector<std::pair<int, int>> probe_px;
+    bool help = false;
+    std::string error; // non-empty: bad command line
+};
+
+inline const char* viewer_usage() {
+    return "usage: nexusmap [view] [--demo] [FILES...] [options]\n"
+           "  FILES               .csv event tables (ACLED-like) and vector layers (GeoPackage, GeoJSON, "
+           "...)\n"
+           "  --demo              the bundled West Africa basemap, synthetic events and illustrative routes\n"
+           "                      (the default when no file is given)\n"
+           "  --size WxH          window size in pixels (default 1600x1000)\n"
+           "  --kernel NAME       quartic|triangular|uniform|triweight|epanechnikov|gaussian\n"
+           "  --bandwidth-km KM   heatmap bandwidth (default 50)\n"
+           "  --ramp NAME         viridis|magma|inferno|YlOrRd|RdYlBu\n"
+           "  --window YYYY-MM,N  start with a time window of N months (default: all dates)\n"
+           "  --view LON,LAT,KMPX start centred on LON,LAT at KMPX km per pixel (default: fit the data)\n"
+           "  --screenshot FILE   wait for loading, render --frames N frames (default 5), save PNG, exit\n"
+           "  --probe LON,LAT     with --screenshot: print the pixel where LON,LAT is drawn (repeatable)\n"
+           "  --compare-exact     with --screenshot: also run geo's exact KDE on the GPU grid, print the "
+           "difference\n"
+           "  --probe-png FILE X Y [X Y...]  print the RGB of pixels of a PNG and exit (for tests)\n";
+}
+
+// argv[0] is the program; an optional leading "view" is skipped.
+inline ViewerOptions parse_viewer_args(int argc, char** argv) {
+    ViewerOptions o;
+    int i = 1;
+    if (i < argc && std::string(argv[i]) == "view") ++i;
+    auto need = [&](const std::string& flag) -> std::optional<std::string> {
+        if (i + 1 >= argc) {
+            o.error = flag + " needs a value";
+            return std::nullopt;
+        }
+        return std::string(argv[++i]);
+    };
+    auto to_int = [](const std::string& s, int& out) {
+        char* end = nullptr;
+        const long v = std::strtol(s.c_str(), &end, 10);
+        if (end == s.c_str() || *end) return false;
+        out = int(v);
+        return true;
+    };
+    auto to_double = [](const std::string& s, double& out) {
+        char* end = nullptr;
+        const double v = std::strtod(s.c_str(), &end);
+        if (end == s.c_str() || *end) return false;
+        out = v;
+        return true;
+    };
+    for (; i < argc && o.error.empty(); ++i) {
+        const std::string a = argv[i];
+        if (a == "--demo") {
+            o.demo = true;
+        } else if (a == "-h" || a == "--help") {
+            o.help = true;
+        } else if (a == "--size") {
+            if (auto v = need(a)) {
+                const auto x = v->find('x');
+                if (x == std::string::npos || !to_int(v->substr(0, x), o.width) ||
+                    !to_int(v->substr(x + 1), o.height) || o.width < 64 || o.height < 64)
+                    o.error = "--size expects WxH, e.g. 1600x1000";
+            }
+        } else if (a == "--screenshot") {
+            if (auto v = need(a)) o.screenshot = *v;
+        } else if (a == "--frames") {
+            if (auto v = need(a); v && (!to_int(*v, o.frames) || o.frames < 1))
+                o.error = "--frames expects a positive integer";
+        } else if (a == "--probe") {
+            if (auto v = need(a)) {
+                const auto c = v->find(',');
+                double lon = 0, lat = 0;
+                if (c == std::string::npos || !to_double(v->substr(0, c), lon) ||
+                    !to_double(v->substr(c + 1), lat))
+                    o.error = "--probe expects LON,LAT";
+                else
+                    o.probes.emplace_back(lon, lat);
+            }
+        } else if (a == "--compare-exact") {
+            o.compare_exact = true;
+        } else if (a == "--window") {
+            if (auto v = need(a)) {
+                o.window = *v;
+                int y = 0, m = 0, n = 0;
+                if (std::sscanf(v->c_str(), "%d-%d,%d", &y, &m, &n) != 3 || m < 1 || m > 12 || n < 1)
+                    o.error = "--window expects YYYY-MM,MONTHS, e.g. 2019-01,12";
+            }
+        } else if (a == "--view") {
+            if (auto v = need(a)) {
+                std::array<double, 3> cv{};
+                if (std::sscanf(v->c_str(), "%lf,%lf,%lf", &cv[0], &cv[1], &cv[2]) != 3 || !(cv[2] > 0))
+                    o.error = "--view expects LON,LAT,KM_PER_PIXEL, e.g. 0.5,14.5,0.5";
+                else
+                    o.view = cv;
+            }
+        } else if (a == "--kernel") {
+            if (auto v = need(a)) o.kernel = *v;
+        } else if (a == "--ramp") {
+            if (auto v = need(a)) o.ramp = *v;
+        } else if (a == "--bandwidth-km") {
+            if (auto v = need(a); v && (!to_double(*v, o.bandwidth_km) || !(o.bandwidth_km > 0)))
+                o.error = "--bandwidth-km expects a positive number";
+        } else if (a == "--probe-png") {
+            if (auto v = need(a)) o.probe_png = *v;
+            while (o.error.empty() && i + 2 < argc && argv[i + 1][0] != '-') {
+                int x = 0, y = 0;
+                if (!to_int(argv[i + 1], x) || !to_int(argv[i + 2], y)) {
+                    o.error = "--probe-png expects FILE X Y [X Y ...]";
+                    break;
+                }
+                o.probe_px.emplace_back(x, y);
+                i += 2;
+            }
+        } else if (!a.empty() && a[0] == '-') {
+            o.error = "unknown option " + a;
+        } else {
+            o.files.push_back(a);
+        }
+    }
+    if (o.files.empty()) o.demo = true;
+    return o;
+}
+
+} // namespace nexusmap::viewer

@@ -1,0 +1,90 @@
+#pragma once
+// The ImGui panels. Each class is implemented in its own file and keeps its UI state in members
+// (no function-local statics), so two viewers in one process would not share state.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nexusmap/crs.hpp"
+#include "nexusmap/density.hpp"
+#include "viewer/document.hpp"
+#include "viewer/heatmap.hpp"
+#include "viewer/jobs.hpp"
+#include "viewer/view_transform.hpp"
+
+struct ImVec2;
+
+namespace nexusmap::viewer {
+
+// What panels may read and change. Requests (fit, ...) are flags the app acts on after the UI.
+struct PanelContext {
+    Document& doc;
+    Jobs& jobs;
+    HeatmapRenderer& heat;
+    ViewTransform& view;
+    const Transformer* lonlat; // wgs84 <-> analysis (forward: lon/lat -> map); may be null
+    bool request_fit_all = false;
+    std::optional<BBox> request_fit; // zoom to this box
+};
+
+// Layer list: visibility, opacity, colours, widths, categorical colours with legend.
+class LayersPanel {
+  public:
+    void draw(PanelContext& ctx);
+
+  private:
+    int selected_ = 0;
+};
+
+// Kernel, bandwidth, ramp, scale, range, opacity, threshold; exact KDE (geo) for comparison.
+class HeatmapPanel {
+  public:
+    void draw(PanelContext& ctx);
+    // Exact density from geo's kernel_density() on the same grid, for the hover read-out.
+    std::optional<Raster> exact;
+    std::string exact_summary;
+    // Starts geo's exact KDE on the GPU grid with the current parameters and filters.
+    void start_exact(PanelContext& ctx);
+
+  private:
+    Job* exact_job_ = nullptr;
+    std::vector<double> exact_key_; // the parameters `exact` was computed with
+};
+
+// Time window slider, play button, event-type filter, events-per-month chart.
+class TimePanel {
+  public:
+    void draw(PanelContext& ctx);
+    bool playing() const { return playing_; }
+
+  private:
+    bool playing_ = false;
+    float seconds_per_step_ = 0.6f;
+    std::chrono::steady_clock::time_point last_step_{};
+    std::vector<float> chart_;      // events per month under the current type filter
+    std::vector<double> chart_key_; // what chart_ was computed for
+};
+
+// Hover read-out and job progress along the bottom of the map.
+struct Hover {
+    bool valid = false;
+    double x = 0, y = 0, lon = 0, lat = 0;
+    double density = 0; // GPU grid, per km^2 (NaN outside)
+    double exact = 0;   // geo's exact KDE when computed (NaN otherwise)
+    std::string region; // admin name under the cursor, when known
+};
+class StatusBar {
+  public:
+    void draw(PanelContext& ctx, const Hover& hover, float x, float y, float w, float h);
+};
+
+// Scale bar, north arrow, attribution, SYNTHETIC mark and heatmap legend over the map canvas.
+class MapOverlay {
+  public:
+    void draw(PanelContext& ctx);
+    // Colour bar of the legend, window pixels (x0, y0, x1, y1); empty when no legend is shown.
+    std::optional<std::array<float, 4>> legend_bar;
+};
+
+} // namespace nexusmap::viewer

@@ -1,0 +1,167 @@
+// `nexusmap` / `nexusmap view ...`: window, ImGui setup, frame loop and screenshot mode.
+#include "viewer/viewer.hpp"
+
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_glfw.h>
+#include <imgui_impl_opengl3.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+#include "gl/gl.hpp"
+#include "viewer/app.hpp"
+#include "viewer/options.hpp"
+#include "viewer/png_io.hpp"
+
+namespace nexusmap::viewer {
+
+void link_imgui_stb(); // imgui_stb.cpp
+
+namespace {
+
+int probe_png(const ViewerOptions& o) {
+    try {
+        const Image img = read_png(o.probe_png);
+        std::cout << "size " << img.width << " " << img.height << "\n";
+        for (auto [x, y] : o.probe_px) {
+            if (x < 0 || y < 0 || x >= img.width || y >= img.height) {
+                std::cout << "pixel " << x << " " << y << " outside\n";
+                continue;
+            }
+            const uint8_t* p = &img.rgba[(size_t(y) * img.width + x) * 4];
+            std::cout << "pixel " << x << " " << y << " " << int(p[0]) << " " << int(p[1]) << " " << int(p[2])
+                      << "\n";
+        }
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << "nexusmap: " << e.what() << "\n";
+        return 1;
+    }
+}
+
+// Reads the back buffer (the frame just drawn, before the swap) into a top-row-first image.
+Image capture(int w, int h) {
+    Image img;
+    img.width = w;
+    img.height = h;
+    img.rgba.resize(size_t(w) * h * 4);
+    glReadBuffer(GL_BACK);
+    glPixelStorei(GL_PACK_ALIGNMENT, 1);
+    std::vector<uint8_t> tmp(img.rgba.size());
+    glReadPixels(0, 0, w, h, GL_RGBA, GL_UNSIGNED_BYTE, tmp.data());
+    const size_t row = size_t(w) * 4;
+    for (int y = 0; y < h; ++y)
+        std::copy_n(&tmp[size_t(h - 1 - y) * row], row, &img.rgba[size_t(y) * row]);
+    for (size_t i = 3; i < img.rgba.size(); i += 4)
+        img.rgba[i] = 255; // opaque PNG
+    return img;
+}
+
+void load_font() {
+    // DejaVu Sans when installed (crisper, and has the superscript in "km²"); else ImGui's own.
+    ImGuiIO& io = ImGui::GetIO();
+    for (const char* f : {"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"})
+        if (std::filesystem::exists(f) && io.Fonts->AddFontFromFileTTF(f, 15.f)) return;
+    io.Fonts->AddFontDefault();
+}
+
+} // namespace
+
+int run(int argc, char** argv) {
+    link_imgui_stb();
+    const ViewerOptions opt = parse_viewer_args(argc, argv);
+    if (opt.help) {
+        std::cout << viewer_usage();
+        return 0;
+    }
+    if (!opt.error.empty()) {
+        std::cerr << "nexusmap view: " << opt.error << "\n" << viewer_usage();
+        return 2;
+    }
+    if (!opt.probe_png.empty()) return probe_png(opt);
+
+    glfwSetErrorCallback([](int code, const char* msg) {
+        std::cerr << "nexusmap: GLFW error " << code << ": " << msg << "\n";
+    });
+    if (!glfwInit()) {
+        std::cerr << "nexusmap: cannot open a window (no display? try xvfb-run, or use the command line: "
+                     "nexusmap --help)\n";
+        return 1;
+    }
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+    glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+    glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+    glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
+    glfwWindowHint(GLFW_SAMPLES, 4);
+    GLFWwindow* window = glfwCreateWindow(opt.width, opt.height, "nexusmap", nullptr, nullptr);
+    if (!window) {
+        std::cerr << "nexusmap: cannot create an OpenGL 3.3 core window\n";
+        glfwTerminate();
+        return 1;
+    }
+    glfwMakeContextCurrent(window);
+    glfwSwapInterval(opt.screenshot.empty() ? 1 : 0);
+
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGui::GetIO().IniFilename = nullptr; // no imgui.ini litter in the working directory
+    ImGui::StyleColorsDark();
+    load_font();
+    ImGui_ImplGlfw_InitForOpenGL(window, true);
+    ImGui_ImplOpenGL3_Init("#version 330 core");
+
+    int rc = 0;
+    try {
+        App app(window, opt);
+        app.start_loading();
+        const bool shot = !opt.screenshot.empty();
+        const auto t0 = std::chrono::steady_clock::now();
+        int frames_after_ready = 0;
+        while (!glfwWindowShouldClose(window)) {
+            // Sleep in the event wait when nothing moves; poll while loading or playing.
+            if (shot || app.animating())
+                glfwPollEvents();
+            else
+                glfwWaitEventsTimeout(0.25);
+            app.frame();
+            if (shot) {
+                const double waited =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                if (app.ready() || waited > 180) ++frames_after_ready;
+                if (frames_after_ready >= opt.frames) {
+                    int fw = 0, fh = 0, ww = 0, wh = 0;
+                    glfwGetFramebufferSize(window, &fw, &fh);
+                    glfwGetWindowSize(window, &ww, &wh);
+                    write_png(opt.screenshot, capture(fw, fh));
+                    std::cout << "screenshot " << opt.screenshot << " " << fw << " " << fh << "\n";
+                    app.print_probes(std::cout, ww > 0 ? double(fw) / ww : 1.0);
+                    if (!app.ready()) {
+                        std::cerr << "nexusmap: loading did not finish in time\n";
+                        rc = 1;
+                    } else if (app.had_errors()) {
+                        std::cerr << "nexusmap: some files failed to load (see the status bar)\n";
+                        rc = 1;
+                    }
+                    break;
+                }
+            }
+            glfwSwapBuffers(window);
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "nexusmap: " << e.what() << "\n";
+        rc = 1;
+    }
+
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+    glfwDestroyWindow(window);
+    glfwTerminate();
+    return rc;
+}
+
+} // namespace nexusmap::viewer
