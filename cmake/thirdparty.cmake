@@ -14,8 +14,10 @@ if(NEXUSMAP_BUILD_VIEWER)
   # libimgui-dev ships one static library with the GLFW and OpenGL3 backends inside.
   find_path(IMGUI_INCLUDE_DIR imgui.h PATH_SUFFIXES imgui REQUIRED)
   find_library(IMGUI_LIBRARY imgui REQUIRED)
+  # imgui.pc says "Requires: stb": the font atlas uses libstb-dev's stb_truetype/stb_rect_pack.
+  find_library(STB_LIBRARY stb REQUIRED)
   add_library(imgui::imgui UNKNOWN IMPORTED)
   set_target_properties(imgui::imgui PROPERTIES IMPORTED_LOCATION ${IMGUI_LIBRARY}
     INTERFACE_INCLUDE_DIRECTORIES "${IMGUI_INCLUDE_DIR};${IMGUI_INCLUDE_DIR}/backends")
-  target_link_libraries(imgui::imgui INTERFACE glfw OpenGL::OpenGL ${CMAKE_DL_LIBS})
+  target_link_libraries(imgui::imgui INTERFACE ${STB_LIBRARY} glfw OpenGL::OpenGL ${CMAKE_DL_LIBS})
 endif()

@@ -14,6 +14,6 @@ $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends \
   build-essential cmake ninja-build pkg-config git \
   libgdal-dev gdal-bin libproj-dev proj-bin libgeos-dev \
-  libimgui-dev libglfw3-dev libgl-dev libgl1-mesa-dri libglx-mesa0 mesa-utils \
+  libimgui-dev libstb-dev libglfw3-dev libgl-dev libgl1-mesa-dri libglx-mesa0 mesa-utils \
   doctest-dev nlohmann-json3-dev libcli11-dev libfftw3-dev libpng-dev \
   xvfb xauth

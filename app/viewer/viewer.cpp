@@ -19,7 +19,6 @@
 
 namespace nexusmap::viewer {
 
-void link_imgui_stb(); // imgui_stb.cpp
 
 namespace {
 
@@ -72,7 +71,6 @@ void load_font() {
 } // namespace
 
 int run(int argc, char** argv) {
-    link_imgui_stb();
     const ViewerOptions opt = parse_viewer_args(argc, argv);
     if (opt.help) {
         std::cout << viewer_usage();
