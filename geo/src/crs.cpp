@@ -7,6 +7,7 @@
 
 #include "nexusmap/error.hpp"
 #include "proj_util.hpp"
+#include <proj_experimental.h> // proj_alter_name
 
 namespace nexusmap {
 using detail::PjPtr;
@@ -94,7 +95,15 @@ Crs Crs::laea(double lon0, double lat0) {
     char buf[160];
     std::snprintf(buf, sizeof buf, "+proj=laea +lat_0=%.10g +lon_0=%.10g +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs +type=crs",
                   lat0, lon0);
-    Crs c = make_crs(buf, buf);
+    // Named, so GIS tools show something better than "unknown".
+    PjPtr raw(proj_create(proj_ctx(), buf));
+    if (!raw) throw GeoError("", "CRS", std::string("cannot build ") + buf + " (" + last_proj_error() + ")");
+    char name[128];
+    std::snprintf(name, sizeof name, "Lambert azimuthal equal-area %.6g %.6g (nexusmap)", lon0, lat0);
+    PjPtr named(proj_alter_name(proj_ctx(), raw.get(), name));
+    const char* opts[] = {"MULTILINE=NO", nullptr};
+    const char* wkt = proj_as_wkt(proj_ctx(), (named ? named : raw).get(), PJ_WKT2_2019, opts);
+    Crs c = wkt ? Crs::from_wkt(wkt) : make_crs(buf, buf);
     std::snprintf(buf, sizeof buf, "laea:%.10g,%.10g", lon0, lat0);
     c.def_ = buf;
     return c;

@@ -627,8 +627,8 @@ Geometry make_valid(const Geometry& g) {
 
 // ---- point-in-polygon index ------------------------------------------------------------------
 struct PolygonIndex::Impl {
-    // Per feature: bbox + prepared geometry (owned). GEOS prepared geometries are not
-    // thread-safe under one context, so each thread builds its own on first use.
+    // Per feature: bbox + its rings, tested by even-odd ray casting. Plain data (no GEOS
+    // handles), so queries are thread-safe; tests/test_layers.cpp checks it against known answers.
     std::vector<BBox> boxes;
     std::vector<Geometry> geoms;
     // Simple uniform bucket grid over the bboxes for candidate lookup.

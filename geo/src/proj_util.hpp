@@ -16,7 +16,11 @@ using PjPtr = std::unique_ptr<PJ, PjDeleter>;
 
 // The calling thread's PROJ context (created on first use, destroyed at thread exit).
 inline PJ_CONTEXT* proj_ctx() {
-    thread_local std::unique_ptr<PJ_CONTEXT, ProjContextDeleter> ctx{proj_context_create()};
+    thread_local std::unique_ptr<PJ_CONTEXT, ProjContextDeleter> ctx = [] {
+        std::unique_ptr<PJ_CONTEXT, ProjContextDeleter> c{proj_context_create()};
+        proj_log_level(c.get(), PJ_LOG_NONE); // errors reach the user through GeoError, not stderr
+        return c;
+    }();
     return ctx.get();
 }
 
