@@ -69,6 +69,25 @@ void add_demo(CLI::App& app) {
         write_geojson(z.layer, zj, zm);
         write_csv(zonal_table(z.layer), zc, zm);
         std::cout << "  " << zj << "\n  " << zc << "\n";
+
+        // The statistical and spillover analyses run as their own subcommands, so the demo is
+        // exactly what an analyst would type.
+        const std::string dir = a->out;
+        std::vector<std::vector<std::string>> steps = {
+            {"hotspots", events, "--units", "fishnet", "--cell-km", "25", "--fdr", "--out", dir + "/demo"},
+            {"emerging", events, "--units", "fishnet", "--cell-km", "50", "--step", "year", "--out", dir + "/demo"},
+            {"spillover", events, "--out", dir + "/spillover"},
+            {"corridors", events, "--out", dir + "/corridors"},
+        };
+        for (auto& st : steps) {
+            if (a->force) st.push_back("--force");
+            std::vector<char*> argv{const_cast<char*>("nexusmap")};
+            for (auto& w : st) argv.push_back(w.data());
+            std::cout << "  nexusmap " << st[0] << " ...\n";
+            std::cout.flush();
+            if (int rc = run(static_cast<int>(argv.size()), argv.data()); rc != 0)
+                throw GeoError("", "demo", "step '" + st[0] + "' failed (exit " + std::to_string(rc) + ")");
+        }
         std::cout << "done. All outputs are labelled synthetic=true in their metadata.\n";
     });
 }
