@@ -245,8 +245,8 @@ size_t good_fft_size(size_t n) {
 // Fast path: linear binning of the weights onto the cell centres (mass-preserving), then one
 // FFT convolution with the kernel sampled at cell offsets. Cost ~ cells*log(cells) + points,
 // independent of the kernel footprint.
-void fft_kde(const KdeInput& in, const GridSpec& gc, Kernel k, double h, double scale, std::vector<double>& out,
-             int threads, const Progress& progress, int s) {
+void fft_kde(const KdeInput& in, const GridSpec& gc, Kernel k, double h, double scale, float* out, int threads,
+             const Progress& progress, int s) {
     // The convolution runs on a grid s times finer (s odd, so a fine cell centre coincides with
     // each coarse cell centre); linear binning's error falls as 1/s^2.
     GridSpec g = gc;
@@ -258,21 +258,21 @@ void fft_kde(const KdeInput& in, const GridSpec& gc, Kernel k, double h, double 
     const int R = static_cast<int>(std::ceil(sup / g.cell)) + 1;
     const size_t Wb = size_t(g.width) + 2 * R, Hb = size_t(g.height) + 2 * R;
     const size_t NX = good_fft_size(Wb + 2 * R), NY = good_fft_size(Hb + 2 * R);
-    const size_t NXc = NX / 2 + 1;
+    const size_t NXc = NX / 2 + 1, NXp = 2 * NXc; // in-place r2c: rows padded to 2*(NX/2+1) reals
     progress(0.05, "kernel density (FFT): binning");
-    double* bins = fftw_alloc_real(NX * NY);
-    double* ker = fftw_alloc_real(NX * NY);
-    fftw_complex* fb = fftw_alloc_complex(NXc * NY);
-    fftw_complex* fk = fftw_alloc_complex(NXc * NY);
+    // Two in-place buffers (points, kernel) instead of four keeps peak memory near 2 grids.
+    double* bins = fftw_alloc_real(NXp * NY);
+    double* ker = fftw_alloc_real(NXp * NY);
     struct Free {
-        void* p[4];
+        double* p[2];
         ~Free() {
-            for (void* q : p) fftw_free(q);
+            for (double* q : p) fftw_free(q);
         }
-    } guard{{bins, ker, fb, fk}};
-    std::fill(bins, bins + NX * NY, 0.0);
-    std::fill(ker, ker + NX * NY, 0.0);
-    // Bin index (i, j) is the centre of grid cell (i - R, j - R); NX is the row stride.
+    } guard{{bins, ker}};
+    if (!bins || !ker) throw GeoError("", "kernel density", "out of memory for the FFT grid");
+    std::fill(bins, bins + NXp * NY, 0.0);
+    std::fill(ker, ker + NXp * NY, 0.0);
+    // Bin index (i, j) is the centre of fine cell (i - R, j - R); NXp is the row stride.
     const auto& X = *in.x;
     const auto& Y = *in.y;
     for (size_t i = 0; i < X.size(); ++i) {
@@ -288,20 +288,23 @@ void fft_kde(const KdeInput& in, const GridSpec& gc, Kernel k, double h, double 
         const long xs[4] = {cx, cx + 1, cx, cx + 1}, ys[4] = {cy, cy, cy + 1, cy + 1};
         for (int q = 0; q < 4; ++q)
             if (xs[q] >= 0 && ys[q] >= 0 && size_t(xs[q]) < Wb && size_t(ys[q]) < Hb)
-                bins[size_t(ys[q]) * NX + size_t(xs[q])] += wi * ws[q];
+                bins[size_t(ys[q]) * NXp + size_t(xs[q])] += wi * ws[q];
     }
-    // Kernel stencil centred at (R2, R2) where R2 = R (so output (c, r) sits at (c + 2R, r + 2R)).
+    // Kernel stencil centred at (R, R), so output (c, r) sits at (c + 2R, r + 2R).
     const double c = scale / (h * h);
     for (int dy = -R; dy <= R; ++dy)
         for (int dx = -R; dx <= R; ++dx) {
             const double d = std::hypot(dx * g.cell, dy * g.cell);
-            ker[size_t(dy + R) * NX + size_t(dx + R)] = c * shape(k, d / h);
+            ker[size_t(dy + R) * NXp + size_t(dx + R)] = c * shape(k, d / h);
         }
     progress(0.3, "kernel density (FFT): transforms");
+    auto* fb = reinterpret_cast<fftw_complex*>(bins);
+    auto* fk = reinterpret_cast<fftw_complex*>(ker);
     fftw_plan pb, pk, pi;
     {
         std::lock_guard lock(g_fftw_plan_mutex);
-        (void)threads;
+        static const bool threads_ok = fftw_init_threads() != 0;
+        if (threads_ok) fftw_plan_with_nthreads(thread_count(threads));
         pb = fftw_plan_dft_r2c_2d(int(NY), int(NX), bins, fb, FFTW_ESTIMATE);
         pk = fftw_plan_dft_r2c_2d(int(NY), int(NX), ker, fk, FFTW_ESTIMATE);
         pi = fftw_plan_dft_c2r_2d(int(NY), int(NX), fb, bins, FFTW_ESTIMATE);
@@ -325,8 +328,8 @@ void fft_kde(const KdeInput& in, const GridSpec& gc, Kernel k, double h, double 
     }
     for (int r = 0; r < gc.height; ++r)
         for (int col = 0; col < gc.width; ++col) {
-            double v = bins[size_t(r * s + off + 2 * R) * NX + size_t(col * s + off + 2 * R)];
-            out[size_t(r) * gc.width + col] = v < 0 ? 0.0 : v; // FFT round-off below zero
+            double v = bins[size_t(r * s + off + 2 * R) * NXp + size_t(col * s + off + 2 * R)];
+            out[size_t(r) * gc.width + col] = static_cast<float>(v < 0 ? 0.0 : v); // FFT round-off below zero
         }
 }
 
@@ -387,7 +390,7 @@ KdeResult kernel_density(const KdeInput& in, const GridSpec& grid, const Crs& cr
     case DensityUnits::QgisRaw: scale = h * h; break; // c/h^2 * shape with c = h^2 -> shape
     case DensityUnits::QgisScaled: scale = qgis_scaled_const(p.kernel); break;
     }
-    std::vector<double> acc(grid.size(), 0.0);
+    res.raster = Raster(grid, crs, 0.0f);
     KdeMethod m = p.method;
     if (m == KdeMethod::Auto) {
         // FFT when the footprint work clearly dominates and the kernel spans enough cells for
@@ -404,13 +407,13 @@ KdeResult kernel_density(const KdeInput& in, const GridSpec& grid, const Crs& cr
     if (m == KdeMethod::Fft) {
         refine = fft_refinement(p.kernel, h, grid.cell, 0.5e-3);
         if (refine == 0) refine = 7; // forced on a discontinuous kernel: the finest we do
-        fft_kde(use, grid, p.kernel, h, scale, acc, p.threads, progress, refine);
+        fft_kde(use, grid, p.kernel, h, scale, res.raster.data.data(), p.threads, progress, refine);
     } else {
+        // Accumulate in double: thousands of small contributions per cell.
+        std::vector<double> acc(grid.size(), 0.0);
         exact_kde(use, grid, p.kernel, h, scale, acc, p.threads, progress);
+        for (size_t i = 0; i < acc.size(); ++i) res.raster.data[i] = static_cast<float>(acc[i]);
     }
-
-    res.raster = Raster(grid, crs, 0.0f);
-    for (size_t i = 0; i < acc.size(); ++i) res.raster.data[i] = static_cast<float>(acc[i]);
     res.raster.units = units_label(p.units);
     auto& md = res.raster.metadata;
     md["kernel"] = kernel_name(p.kernel);
