@@ -6,6 +6,7 @@
 #   libfftw3-dev        the fast kernel-density path (FFT convolution of binned points)
 #   libpng-dev          PNG screenshots and map images without a display
 #   xvfb, xauth, libgl1-mesa-dri, mesa-utils  the viewer's screenshot tests under Mesa llvmpipe
+#   clang, libclang-rt-14-dev  libFuzzer targets (scripts/fuzz.sh)
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
@@ -16,4 +17,5 @@ $SUDO apt-get install -y --no-install-recommends \
   libgdal-dev gdal-bin libproj-dev proj-bin libgeos-dev \
   libimgui-dev libstb-dev libglfw3-dev libgl-dev libgl1-mesa-dri libglx-mesa0 mesa-utils \
   doctest-dev nlohmann-json3-dev libcli11-dev libfftw3-dev libpng-dev \
-  xvfb xauth
+  xvfb xauth \
+  clang libclang-rt-14-dev

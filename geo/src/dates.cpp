@@ -75,7 +75,8 @@ std::optional<int32_t> parse_date(std::string_view s, bool day_first) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
     if (s.empty() || s.size() > 64) return std::nullopt;
     // Drop a time part: "2020-03-12T10:00:00Z" or "2020-03-12 10:00".
-    if (s.size() > 10 && (s[10] == 'T' || s[10] == ' ') && std::isdigit(static_cast<unsigned char>(s[0])) && s[4] == '-')
+    if (s.size() > 10 && (s[10] == 'T' || s[10] == ' ') && std::isdigit(static_cast<unsigned char>(s[0])) &&
+        (s[4] == '-' || s[4] == '/'))
         s = s.substr(0, 10);
     std::vector<Tok> t;
     size_t i = 0;

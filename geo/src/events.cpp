@@ -1,6 +1,7 @@
 #include "nexusmap/events.hpp"
 
 #include <algorithm>
+#include <cfloat>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -308,7 +309,7 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
             la = b;
         }
         if (!std::isfinite(la) || !std::isfinite(lo)) {
-            bad(ln, "non-finite coordinates", get(c_lat) + "," + get(c_lon));
+            bad(ln, "non-finite coordinates", c_lat >= 0 && c_lon >= 0 ? get(c_lat) + "," + get(c_lon) : get(c_wkt));
             continue;
         }
         if (std::fabs(la) > 90 || std::fabs(lo) > 180) {
@@ -338,7 +339,8 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
             auto y = parse_number(get(c_year));
             auto m = c_month >= 0 ? parse_number(get(c_month)) : std::optional<double>(1);
             auto dd = c_dom >= 0 ? parse_number(get(c_dom)) : std::optional<double>(1);
-            if (!y || !m || !dd || *y < 1800 || *y > 2200 || *m < 1 || *m > 12 || *dd < 1 || *dd > 31) {
+            // Written as !(in range) so that NaN ("nan" parses as a number) is refused too.
+            if (!y || !m || !dd || !(*y >= 1800 && *y <= 2200 && *m >= 1 && *m <= 12 && *dd >= 1 && *dd <= 31)) {
                 bad(ln, "unparsable date", get(c_year) + "-" + get(c_month) + "-" + get(c_dom));
                 continue;
             }
@@ -354,7 +356,7 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
         float fat = 0;
         if (c_fat >= 0 && get(c_fat).find_first_not_of(" \t") != std::string::npos) {
             auto v = parse_number(get(c_fat));
-            if (!v || !std::isfinite(*v) || *v < 0) {
+            if (!v || !std::isfinite(*v) || *v < 0 || *v > FLT_MAX) {
                 bad(ln, "invalid fatalities", get(c_fat));
                 continue;
             }
@@ -363,7 +365,7 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
         float w = 1;
         if (c_weight >= 0) {
             auto v = parse_number(get(c_weight));
-            if (!v || !std::isfinite(*v)) {
+            if (!v || !std::isfinite(*v) || std::fabs(*v) > FLT_MAX) {
                 bad(ln, "unparsable weight", get(c_weight));
                 continue;
             }

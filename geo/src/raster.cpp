@@ -21,7 +21,7 @@ GridSpec GridSpec::covering(const BBox& b, double cell) {
     g.ymax = std::ceil(b.ymax / cell) * cell;
     const double w = std::ceil((b.xmax - g.xmin) / cell - 1e-9);
     const double h = std::ceil((g.ymax - b.ymin) / cell - 1e-9);
-    if (w * h > 4e9) {
+    if (!(w * h <= 4e9) || w > 2147483647.0 || h > 2147483647.0) { // int width/height must not overflow
         char buf[200];
         std::snprintf(buf, sizeof buf, "%.0f x %.0f cells exceeds the cap of 4e9 cells; use a larger cell size or a smaller extent", w, h);
         throw GeoError("", "grid", buf);
@@ -114,6 +114,8 @@ Raster read_raster(const std::string& path, int band) {
     if (band < 1 || band > ds->GetRasterCount()) throw GeoError(path, "band " + std::to_string(band), "does not exist");
     double gt[6];
     if (ds->GetGeoTransform(gt) != CE_None) throw GeoError(path, "", "has no geotransform");
+    if (!std::isfinite(gt[0]) || !std::isfinite(gt[3]) || !(gt[1] > 0) || !std::isfinite(gt[1]))
+        throw GeoError(path, "", "has an invalid geotransform (cell size or origin not finite and positive)");
     if (gt[2] != 0 || gt[4] != 0 || gt[5] >= 0 || std::fabs(gt[1] + gt[5]) > 1e-9 * std::fabs(gt[1]))
         throw GeoError(path, "", "only north-up rasters with square cells are supported");
     Raster r;
@@ -142,6 +144,14 @@ Raster read_raster(const std::string& path, int band) {
             if (key && val) r.metadata[key] = val;
             CPLFree(key);
         }
+    }
+    // A header can claim any size (a few KB of sparse TIFF can say 100000 x 100000): refuse before
+    // allocating rather than exhausting memory.
+    if (r.grid.width <= 0 || r.grid.height <= 0 || double(r.grid.width) * double(r.grid.height) > 2147483647.0) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "%d x %d cells is too large to read (limit 2^31 cells, 8 GB as float32)",
+                      r.grid.width, r.grid.height);
+        throw GeoError(path, "", buf);
     }
     r.data.resize(r.grid.size());
     if (b->RasterIO(GF_Read, 0, 0, r.grid.width, r.grid.height, r.data.data(), r.grid.width, r.grid.height,
