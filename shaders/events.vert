@@ -14,6 +14,8 @@ uniform uint u_type_mask[8];            // bit per event type (256 types)
 uniform int u_color_by_type;
 uniform vec4 u_color;
 uniform vec3 u_palette[10];
+uniform usamplerBuffer u_keep;          // per instance: 0 = filtered out (countries, actors, fatalities)
+uniform int u_use_keep;
 
 out vec2 v_corner;
 out vec4 v_color;
@@ -22,6 +24,7 @@ bool visible_event() {
     int t = int(a_attr.y + 0.5);
     if (t < 256 && ((u_type_mask[t >> 5] >> uint(t & 31)) & 1u) == 0u) return false;
     if (u_all_time == 0 && !(a_attr.x >= u_day_range.x && a_attr.x < u_day_range.y)) return false;
+    if (u_use_keep != 0 && texelFetch(u_keep, gl_InstanceID).r == 0u) return false;
     return true;
 }
 

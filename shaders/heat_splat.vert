@@ -13,6 +13,8 @@ uniform vec2 u_day_range;
 uniform int u_all_time;
 uniform uint u_type_mask[8];
 uniform int u_weight_mode;              // 0 count, 1 weight column, 2 fatalities
+uniform usamplerBuffer u_keep;          // per instance: 0 = filtered out (countries, actors, fatalities)
+uniform int u_use_keep;
 
 out vec2 v_off;                         // metres from the event
 flat out float v_w;
@@ -22,6 +24,7 @@ void main() {
     int t = int(a_attr.y + 0.5);
     bool on = !(t < 256 && ((u_type_mask[t >> 5] >> uint(t & 31)) & 1u) == 0u);
     if (u_all_time == 0 && !(a_attr.x >= u_day_range.x && a_attr.x < u_day_range.y)) on = false;
+    if (u_use_keep != 0 && texelFetch(u_keep, gl_InstanceID).r == 0u) on = false;
     v_w = u_weight_mode == 0 ? 1.0 : (u_weight_mode == 1 ? a_attr.z : a_attr.w);
     if (!on || v_w == 0.0) {
         gl_Position = vec4(2.0, 2.0, 2.0, 1.0);

@@ -142,6 +142,7 @@ App::App(GLFWwindow* window, const ViewerOptions& opt) : window_(window), opt_(o
     lonlat_ = std::make_unique<Transformer>(Crs::wgs84(), doc_.analysis);
     map_.init();
     heat_.init();
+    analysis_.show_hover = opt_.screenshot.empty(); // the pointer position is arbitrary in screenshots
     if (auto k = kernel_from_name(opt_.kernel))
         doc_.heat.kernel = *k;
     else
@@ -177,17 +178,8 @@ void App::start_loading() {
              {"/basemap/west_africa.gpkg", "/demo/routes_illustrative.geojson", "/demo/events_synthetic.csv"})
             files.push_back(d + f);
     }
-    for (const auto& f : files) {
-        if (!fs::exists(f)) {
-            doc_.messages.push_back("missing file: " + f);
-            std::cerr << "nexusmap: " << f << ": no such file\n";
-            continue;
-        }
-        if (lower(fs::path(f).extension().string()) == ".csv")
-            load_events(f);
-        else
-            load_vector(f);
-    }
+    for (const auto& f : files)
+        open_file(f); // by extension or content: events, project, vector (export_panel.cpp)
 }
 
 void App::load_vector(const std::string& path) {
@@ -325,13 +317,20 @@ bool App::animating() const {
 
 bool App::ready() const {
     if (!loads_started_ || jobs_.busy()) return false;
+    if (pending_project_) return false; // its styles/filters are not applied yet
     if (doc_.events && doc_.events->gpu.count > 0 && doc_.heat.visible && !heat_.valid()) return false;
     if (opt_.compare_exact && doc_.events && !heatmap_panel_.exact) return false;
+    if ((opt_.run_hotspots || opt_.run_emerging) && doc_.events && !analysis_.has_hotspots() &&
+        !analysis_.hotspots_attempted())
+        return false;
+    if (opt_.run_spillover && doc_.events && !analysis_.has_spillover() && !analysis_.spillover_attempted())
+        return false;
     return true;
 }
 
 bool App::had_errors() const {
-    return std::any_of(jobs_.all().begin(), jobs_.all().end(),
+    return open_failed_ ||
+           std::any_of(jobs_.all().begin(), jobs_.all().end(),
                        [](auto& j) { return j->state() == Job::State::Failed; }) ||
            std::any_of(doc_.messages.begin(), doc_.messages.end(),
                        [](const std::string& m) { return m.rfind("missing file", 0) == 0; });
@@ -403,6 +402,8 @@ void App::draw_ui() {
     layers_panel_.draw(ctx);
     heatmap_panel_.draw(ctx);
     time_panel_.draw(ctx);
+    draw_export_ui(ctx); // files, export and project (export_panel.cpp)
+    analysis_.draw_panels(ctx);
     if (!doc_.messages.empty() && ImGui::CollapsingHeader("Messages")) {
         for (const auto& msg : doc_.messages)
             ImGui::TextWrapped("%s", msg.c_str());
@@ -411,6 +412,8 @@ void App::draw_ui() {
     status_bar_.draw(ctx, hover_, vp->Pos.x + sidebar_w_, vp->Pos.y + vp->Size.y - status_h_,
                      vp->Size.x - sidebar_w_, status_h_);
     overlay_.draw(ctx);
+    analysis_.draw_overlay(ctx);
+    analysis_.draw_windows(ctx);
     if (ctx.request_fit_all) fit_all();
     if (ctx.request_fit) view_.fit(*ctx.request_fit, 24);
     if (ctx.request_fit_all || ctx.request_fit) user_moved_ = true;
@@ -458,12 +461,14 @@ void App::draw_map(int fb_w, int fb_h, double s) {
         map_.draw_events(*doc_.events, view_);
         heat_.draw(view_, doc_.heat);
     }
+    analysis_.draw_map(map_, view_);
     glDisable(GL_SCISSOR_TEST);
     glViewport(0, 0, fb_w, fb_h);
 }
 
 void App::frame() {
     jobs_.poll();
+    pre_frame(); // drops, pending project, requested PNG export (export_panel.cpp)
     int w = 0, h = 0, fb_w = 0, fb_h = 0;
     glfwGetWindowSize(window_, &w, &h);
     glfwGetFramebufferSize(window_, &fb_w, &fb_h);
@@ -486,6 +491,20 @@ void App::frame() {
         PanelContext ctx{doc_, jobs_, heat_, view_, lonlat_.get(), false, std::nullopt};
         heatmap_panel_.start_exact(ctx);
         exact_started_ = true;
+    }
+    if (!analyses_started_ && (opt_.run_hotspots || opt_.run_emerging || opt_.run_spillover) && loads_started_ &&
+        !jobs_.busy() && doc_.events) {
+        PanelContext ctx{doc_, jobs_, heat_, view_, lonlat_.get(), false, std::nullopt};
+        if (opt_.run_hotspots || opt_.run_emerging) {
+            analysis_.hot_params.mode = opt_.run_emerging && !opt_.run_hotspots ? 1 : 0;
+            analysis_.open_hotspots_ = true;
+            analysis_.start_hotspots(ctx);
+        }
+        if (opt_.run_spillover) {
+            analysis_.open_spillover_ = true;
+            analysis_.start_spillover(ctx);
+        }
+        analyses_started_ = true;
     }
     draw_map(fb_w, fb_h, s);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
@@ -511,6 +530,7 @@ void App::print_probes(std::ostream& out, double s) const {
     if (heat_.valid()) out << "heat_max " << heat_.max_value() << " integral " << heat_.integral() << "\n";
     if (!heatmap_panel_.exact_summary.empty()) out << "exact " << heatmap_panel_.exact_summary << "\n";
     out << "synthetic " << (doc_.synthetic() ? 1 : 0) << "\n";
+    analysis_.print(out, s);
 }
 
 } // namespace nexusmap::viewer

@@ -1,17 +1,22 @@
 #pragma once
 // The viewer application: document, background jobs, renderers, panels and the per-frame logic.
+#include <array>
 #include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "nexusmap/crs.hpp"
+#include "viewer/analysis_layers.hpp"
 #include "viewer/document.hpp"
+#include "viewer/export_panel.hpp"
 #include "viewer/heatmap.hpp"
 #include "viewer/jobs.hpp"
 #include "viewer/map_renderer.hpp"
 #include "viewer/options.hpp"
 #include "viewer/panels.hpp"
+#include "viewer/project.hpp"
 #include "viewer/view_transform.hpp"
 
 struct GLFWwindow;
@@ -36,6 +41,20 @@ class App {
     bool had_errors() const;
     // Screenshot mode: pixel positions (framebuffer pixels, y down) of lon/lat probes and the legend.
     void print_probes(std::ostream& out, double fb_scale) const;
+
+    // Files, exports and projects (export_panel.cpp, project.cpp).
+    // Opens a .csv event table, a JSON project (by its "nexusmap_project" marker) or a vector source.
+    void open_file(const std::string& path);
+    // Renders the map (layers, heatmap, overlay) offscreen at `scale` x the window; returns its size.
+    std::array<int, 2> export_png(const std::string& path, int scale);
+    // geo's exact KDE with the current kernel/bandwidth/weights/filters on a worker, then GeoTIFF.
+    Job& start_export_tif(const std::string& path, double cell_km = 0);
+    // Every layer and the filtered events as GeoJSON files in `dir`, on a worker.
+    Job& start_export_geojson(const std::string& dir);
+    void save_project(const std::string& path) const; // throws on I/O errors
+    Project current_project() const;
+    // Batch mode, once ready(): the --export-* and --save-project outputs. False when one failed.
+    bool run_batch_exports(std::ostream& out);
 
   private:
     void load_vector(const std::string& path);
@@ -67,6 +86,19 @@ class App {
     TimePanel time_panel_;
     StatusBar status_bar_;
     MapOverlay overlay_;
+    // Files, exports and projects (export_panel.cpp, project.cpp).
+    void pre_frame(); // drag and drop, a project waiting for its loads, a requested PNG export
+    void draw_export_ui(PanelContext& ctx);
+    void open_project(const std::string& path);
+    void apply_pending_project();
+    ExportPanel export_panel_;
+    std::optional<Project> pending_project_; // applied once its files have loaded
+    bool open_failed_ = false; // a project or file could not be opened (batch mode exits 1)
+    std::optional<ExportRequest> pending_png_;
+    std::vector<std::string> dropped_; // from GLFW's drop callback
+    bool drop_installed_ = false;
+    AnalysisUi analysis_;         // hot spots, spillover, labels, picking (analysis_layers.hpp)
+    bool analyses_started_ = false; // --hotspots / --emerging / --spillover
 };
 
 } // namespace nexusmap::viewer

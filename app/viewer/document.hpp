@@ -1,6 +1,7 @@
 #pragma once
 // What the viewer shows: loaded layers and events with their styles and filters. Panels edit it;
 // the renderers draw it. GPU resources hang off each item and are created on the main thread.
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <string>
@@ -61,8 +62,41 @@ struct EventSet {
     bool synthetic = false;
     std::string source_note;
 
+    // Attribute filters (Time panel): countries, actors, minimum fatalities. rebuild_keep() turns
+    // them into `keep` (per table row; empty = every row passes), which the GPU gets as a per-
+    // instance texture (events.vert, heat_splat.vert) and passes() applies on the CPU, so points,
+    // heatmap, exact KDE, hot spots and spillover all see the same events.
+    std::vector<bool> country_on;        // per table.country_names entry; empty = all
+    std::vector<std::string> actors_on;  // selected actors; empty = all
+    float min_fatalities = 0;
+    std::vector<uint8_t> keep;
+    uint32_t filter_version = 0;         // bumped by rebuild_keep()
+    std::vector<uint32_t> instance_row;  // GPU instance -> table row (rows without coordinates are not uploaded)
+    bool keep_dirty = false;             // keep changed; GPU copy not yet updated
+    void rebuild_keep() {
+        const bool by_country = std::find(country_on.begin(), country_on.end(), false) != country_on.end();
+        const bool by_actor = !actors_on.empty(), by_fat = min_fatalities > 0;
+        keep.clear();
+        if (by_country || by_actor || by_fat) {
+            keep.assign(table.size(), 1);
+            for (size_t i = 0; i < table.size(); ++i) {
+                if (by_country && !table.country.empty() && table.country[i] < country_on.size() &&
+                    !country_on[table.country[i]])
+                    keep[i] = 0;
+                else if (by_actor && (i >= table.actor.size() ||
+                                      !std::binary_search(actors_on.begin(), actors_on.end(), table.actor[i])))
+                    keep[i] = 0;
+                else if (by_fat && (table.fatalities.empty() || !(table.fatalities[i] >= min_fatalities)))
+                    keep[i] = 0;
+            }
+        }
+        ++filter_version;
+        keep_dirty = true;
+    }
+
     // CPU mirror of the shader's filter (for the chart and the exact KDE).
     bool passes(size_t i) const {
+        if (!keep.empty() && i < keep.size() && !keep[i]) return false;
         const uint16_t t = table.type.empty() ? 0 : table.type[i];
         if (t < type_on.size() && !type_on[t]) return false;
         return window.contains(table.day.empty() ? kNoDay : table.day[i]);

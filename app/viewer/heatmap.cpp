@@ -36,6 +36,7 @@ bool HeatmapRenderer::update(const EventSet& ev, const HeatParams& p) {
                                ev.oy};
     for (bool on : ev.type_on)
         key.push_back(on);
+    key.push_back(double(ev.filter_version)); // country / actor / fatality filters
     if (valid_ && key == key_) return false;
     key_ = std::move(key);
 
@@ -98,6 +99,7 @@ bool HeatmapRenderer::update(const EventSet& ev, const HeatParams& p) {
     splat_.set("u_all_time", ev.window.all ? 1 : 0);
     splat_.set("u_day_range", float(ev.window.day_lo()), float(ev.window.day_hi()));
     set_type_mask(splat_, ev.type_on);
+    ev.gpu.bind_keep(splat_);
     splat_.set("u_weight_mode", int(p.weight));
     splat_.set("u_kernel", kernel_code(p.kernel));
     splat_.set("u_h", float(h));

@@ -42,8 +42,8 @@ void text_halo(ImDrawList* dl, ImVec2 p, ImU32 col, const char* s) {
 }
 } // namespace
 
-void MapOverlay::draw(PanelContext& ctx) {
-    ImDrawList* dl = ImGui::GetBackgroundDrawList();
+void MapOverlay::draw(PanelContext& ctx, ImDrawList* target) {
+    ImDrawList* dl = target ? target : ImGui::GetBackgroundDrawList();
     const ViewTransform& v = ctx.view;
     const float x0 = float(v.vx), y0 = float(v.vy), x1 = float(v.vx + v.vw), y1 = float(v.vy + v.vh);
     const ImU32 ink = IM_COL32(30, 30, 30, 255);

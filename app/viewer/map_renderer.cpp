@@ -66,6 +66,26 @@ void GpuEvents::upload(const std::vector<float>& inst) {
     uploaded = true;
 }
 
+void GpuEvents::set_keep(const std::vector<uint8_t>& per_instance) {
+    use_keep = !per_instance.empty();
+    if (!use_keep) return;
+    if (!keep_buf.id()) keep_buf = gl::Buffer::create();
+    if (!keep_tex.id()) keep_tex = gl::Texture::create();
+    keep_buf.upload(GL_TEXTURE_BUFFER, per_instance.data(), per_instance.size(), GL_DYNAMIC_DRAW);
+    glBindTexture(GL_TEXTURE_BUFFER, keep_tex.id());
+    glTexBuffer(GL_TEXTURE_BUFFER, GL_R8UI, keep_buf.id());
+    glBindTexture(GL_TEXTURE_BUFFER, 0);
+    glBindBuffer(GL_TEXTURE_BUFFER, 0);
+}
+
+void GpuEvents::bind_keep(const gl::Program& p) const {
+    p.set("u_use_keep", use_keep ? 1 : 0);
+    p.set("u_keep", 1);
+    glActiveTexture(GL_TEXTURE1);
+    glBindTexture(GL_TEXTURE_BUFFER, use_keep ? keep_tex.id() : 0);
+    glActiveTexture(GL_TEXTURE0);
+}
+
 void sync_categories(MapLayer& l) {
     if (l.cats_for == l.style.category_field || !l.gpu.uploaded) return;
     l.cats_for = l.style.category_field;
@@ -151,6 +171,7 @@ void MapRenderer::draw_layer(MapLayer& layer, const ViewTransform& view) {
         events_.set("u_day_range", 0.f, 0.f);
         set_type_mask(events_, {});
         events_.set("u_color_by_type", 0);
+        events_.set("u_use_keep", 0);
         events_.set("u_color", s.line_color[0], s.line_color[1], s.line_color[2], s.line_color[3]);
         events_.set("u_opacity", s.opacity);
         g.point_vao.bind();
@@ -169,6 +190,7 @@ void MapRenderer::draw_events(EventSet& ev, const ViewTransform& view) {
     events_.set("u_all_time", ev.window.all ? 1 : 0);
     events_.set("u_day_range", float(ev.window.day_lo()), float(ev.window.day_hi()));
     set_type_mask(events_, ev.type_on);
+    ev.gpu.bind_keep(events_);
     events_.set("u_color_by_type", ev.style.color_by_type ? 1 : 0);
     set_palette(events_);
     const Color& c = ev.style.color;

@@ -35,6 +35,13 @@ struct GpuEvents {
     size_t count = 0;
     bool uploaded = false;
     void upload(const std::vector<float>& inst);
+    // Attribute filter per instance (R8UI texture buffer, 0 = hidden); empty = all shown.
+    gl::Buffer keep_buf;
+    gl::Texture keep_tex;
+    bool use_keep = false;
+    void set_keep(const std::vector<uint8_t>& per_instance);
+    // Binds the keep texture to unit 1 and sets u_keep / u_use_keep of `p` (events, heat splat).
+    void bind_keep(const gl::Program& p) const;
 };
 inline constexpr int kEventStride = 6;
 

@@ -29,6 +29,18 @@ struct ViewerOptions {
     std::vector<std::pair<int, int>> probe_px;
     bool help = false;
     std::string error; // non-empty: bad command line
+    // Analyses to run once loading finishes (screenshot mode waits for them; see analysis_layers.hpp).
+    bool run_hotspots = false, run_emerging = false, run_spillover = false;
+    // Batch exports (after loading, like --screenshot; any of them runs the viewer in batch mode).
+    std::string export_png;     // the map (layers, heatmap, legend, furniture) rendered offscreen
+    int export_scale = 1;       // 1..4 times the window size
+    std::string export_tif;     // geo's exact KDE with the current parameters, GeoTIFF
+    std::string export_geojson; // folder: every layer (and the filtered events) as GeoJSON
+    std::string save_project;   // the session as a JSON project
+    bool batch() const {
+        return !screenshot.empty() || !export_png.empty() || !export_tif.empty() || !export_geojson.empty() ||
+               !save_project.empty();
+    }
 };
 
 inline const char* viewer_usage() {
@@ -47,7 +59,17 @@ inline const char* viewer_usage() {
            "  --probe LON,LAT     with --screenshot: print the pixel where LON,LAT is drawn (repeatable)\n"
            "  --compare-exact     with --screenshot: also run geo's exact KDE on the GPU grid, print the "
            "difference\n"
-           "  --probe-png FILE X Y [X Y...]  print the RGB of pixels of a PNG and exit (for tests)\n";
+           "  --hotspots          run Gi* hot spots (Hot spots panel defaults) once loaded\n"
+           "  --emerging          run emerging hot spots (yearly steps) once loaded\n"
+           "  --spillover         run the spillover analysis (default groups) once loaded; with\n"
+           "                      --screenshot it prints the front velocity\n"
+           "  --probe-png FILE X Y [X Y...]  print the RGB of pixels of a PNG and exit (for tests)\n"
+           "  PROJECT.json        a saved session (layers, styles, heatmap, time window, filters, view)\n"
+           "  --export-png FILE   batch: render the map offscreen at --export-scale N (1-4) x the window, "
+           "save PNG\n"
+           "  --export-tif FILE   batch: geo's exact KDE with the current settings as GeoTIFF\n"
+           "  --export-geojson DIR  batch: every layer and the filtered events as GeoJSON in DIR\n"
+           "  --save-project FILE batch: save the session as a JSON project\n";
 }
 
 // argv[0] is the program; an optional leading "view" is skipped.
@@ -128,6 +150,23 @@ inline ViewerOptions parse_viewer_args(int argc, char** argv) {
         } else if (a == "--bandwidth-km") {
             if (auto v = need(a); v && (!to_double(*v, o.bandwidth_km) || !(o.bandwidth_km > 0)))
                 o.error = "--bandwidth-km expects a positive number";
+        } else if (a == "--export-png") {
+            if (auto v = need(a)) o.export_png = *v;
+        } else if (a == "--export-scale") {
+            if (auto v = need(a); v && (!to_int(*v, o.export_scale) || o.export_scale < 1 || o.export_scale > 4))
+                o.error = "--export-scale expects 1, 2, 3 or 4";
+        } else if (a == "--export-tif") {
+            if (auto v = need(a)) o.export_tif = *v;
+        } else if (a == "--export-geojson") {
+            if (auto v = need(a)) o.export_geojson = *v;
+        } else if (a == "--save-project") {
+            if (auto v = need(a)) o.save_project = *v;
+        } else if (a == "--hotspots") {
+            o.run_hotspots = true;
+        } else if (a == "--emerging") {
+            o.run_emerging = true;
+        } else if (a == "--spillover") {
+            o.run_spillover = true;
         } else if (a == "--probe-png") {
             if (auto v = need(a)) o.probe_png = *v;
             while (o.error.empty() && i + 2 < argc && argv[i + 1][0] != '-') {

@@ -13,7 +13,16 @@
 #include "viewer/jobs.hpp"
 #include "viewer/view_transform.hpp"
 
+namespace nexusmap::viewer {
+struct EventFilterUi {
+    char query[64] = "";
+    const void* actors_for = nullptr;
+    std::vector<std::pair<std::string, size_t>> actors; // distinct actors with counts
+};
+} // namespace nexusmap::viewer
+
 struct ImVec2;
+struct ImDrawList;
 
 namespace nexusmap::viewer {
 
@@ -64,6 +73,7 @@ class TimePanel {
     std::chrono::steady_clock::time_point last_step_{};
     std::vector<float> chart_;      // events per month under the current type filter
     std::vector<double> chart_key_; // what chart_ was computed for
+    EventFilterUi filters_;         // countries, actors, min fatalities, weights (event_filters.cpp)
 };
 
 // Hover read-out and job progress along the bottom of the map.
@@ -82,7 +92,8 @@ class StatusBar {
 // Scale bar, north arrow, attribution, SYNTHETIC mark and heatmap legend over the map canvas.
 class MapOverlay {
   public:
-    void draw(PanelContext& ctx);
+    // Draws into ImGui's background list, or into `target` (the offscreen PNG export).
+    void draw(PanelContext& ctx, ImDrawList* target = nullptr);
     // Colour bar of the legend, window pixels (x0, y0, x1, y1); empty when no legend is shown.
     std::optional<std::array<float, 4>> legend_bar;
 };

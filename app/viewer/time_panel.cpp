@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "viewer/analysis_layers.hpp"
 #include "viewer/panels.hpp"
 
 namespace nexusmap::viewer {
@@ -61,8 +62,14 @@ void TimePanel::draw(PanelContext& ctx) {
         std::vector<double> key = {double(w.first), double(w.last), double(ev.table.size())};
         for (bool on : ev.type_on)
             key.push_back(on);
+        key.push_back(double(ev.filter_version));
         if (key != chart_key_) {
             chart_ = events_per_month(ev.table.day, ev.table.type, ev.type_on, w.first, w.last - w.first + 1);
+            for (size_t i = 0; i < ev.keep.size() && i < ev.table.day.size(); ++i) // attribute filters
+                if (!ev.keep[i] && ev.table.day[i] != kNoDay &&
+                    (ev.table.type.empty() || ev.table.type[i] >= ev.type_on.size() || ev.type_on[ev.table.type[i]]))
+                    if (const int m = month_index(ev.table.day[i]) - w.first; m >= 0 && m < int(chart_.size()))
+                        chart_[size_t(m)] -= 1.f;
             chart_key_ = std::move(key);
         }
         const float peak = chart_.empty() ? 1.f : *std::max_element(chart_.begin(), chart_.end());
@@ -97,6 +104,7 @@ void TimePanel::draw(PanelContext& ctx) {
         if (ImGui::Checkbox(ev.table.type_names[t].c_str(), &on)) ev.type_on[t] = on;
         ImGui::PopID();
     }
+    draw_attribute_filters(ev, ctx.doc.heat, filters_); // event_filters.cpp
 }
 
 } // namespace nexusmap::viewer

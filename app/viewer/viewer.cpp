@@ -116,7 +116,7 @@ int run(int argc, char** argv) {
     try {
         App app(window, opt);
         app.start_loading();
-        const bool shot = !opt.screenshot.empty();
+        const bool shot = opt.batch(); // --screenshot and/or --export-* / --save-project
         const auto t0 = std::chrono::steady_clock::now();
         int frames_after_ready = 0;
         while (!glfwWindowShouldClose(window)) {
@@ -134,8 +134,10 @@ int run(int argc, char** argv) {
                     int fw = 0, fh = 0, ww = 0, wh = 0;
                     glfwGetFramebufferSize(window, &fw, &fh);
                     glfwGetWindowSize(window, &ww, &wh);
-                    write_png(opt.screenshot, capture(fw, fh));
-                    std::cout << "screenshot " << opt.screenshot << " " << fw << " " << fh << "\n";
+                    if (!opt.screenshot.empty()) {
+                        write_png(opt.screenshot, capture(fw, fh));
+                        std::cout << "screenshot " << opt.screenshot << " " << fw << " " << fh << "\n";
+                    }
                     app.print_probes(std::cout, ww > 0 ? double(fw) / ww : 1.0);
                     if (!app.ready()) {
                         std::cerr << "nexusmap: loading did not finish in time\n";
@@ -144,6 +146,8 @@ int run(int argc, char** argv) {
                         std::cerr << "nexusmap: some files failed to load (see the status bar)\n";
                         rc = 1;
                     }
+                    // Exports after the screenshot (so it shows the session as loaded).
+                    if (app.ready() && !app.run_batch_exports(std::cout)) rc = 1;
                     break;
                 }
             }

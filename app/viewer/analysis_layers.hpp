@@ -1,0 +1,184 @@
+#pragma once
+// Analyses in the viewer: hot spots (Gi* on a fishnet, emerging hot spots), spillover across the
+// Sahel / coastal border with route corridors, non-overlapping country/admin-1 labels, event
+// picking and the hover read-outs that go with them. Heavy work runs on Jobs worker threads; the
+// results come back as GL layers (drawn by MapRenderer) plus the numbers the panels chart.
+//
+// Implemented in analysis_layers.cpp (layers, hover, labels, picking), hotspot_panel.cpp and
+// spillover_panel.cpp. The app calls: draw_panels() inside the sidebar, draw_windows() after it,
+// draw_map() after the heatmap, draw_overlay() with the other map furniture.
+#include <array>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "nexusmap/corridors.hpp"
+#include "nexusmap/error.hpp"
+#include "nexusmap/hotspots.hpp"
+#include "nexusmap/spillover.hpp"
+#include "viewer/document.hpp"
+#include "viewer/jobs.hpp"
+#include "viewer/map_renderer.hpp"
+#include "viewer/panels.hpp"
+#include "viewer/picking.hpp"
+
+namespace nexusmap::viewer {
+
+// Standard hot spot colours, bin -3..+3 (index bin + 3); 0 is transparent.
+inline constexpr unsigned char kHotspotRgb[7][3] = {{69, 117, 181}, {132, 158, 186}, {192, 204, 190}, {0, 0, 0},
+                                                    {250, 185, 132}, {237, 117, 81},  {214, 47, 39}};
+inline const char* const kHotspotLabels[7] = {"Cold spot, 99% confidence", "Cold spot, 95% confidence",
+                                              "Cold spot, 90% confidence", "Not significant",
+                                              "Hot spot, 90% confidence",  "Hot spot, 95% confidence",
+                                              "Hot spot, 99% confidence"};
+
+// Emerging hot spot pattern colours (index = EmergingPattern; 0 unused).
+std::array<unsigned char, 3> emerging_color(int pattern);
+// Fill mesh of fishnet cells: one quad per horizontal run of equal class; cells with class < 0
+// are left out. The class is the mesh's feature id (the index of its colour).
+LayerMesh cells_mesh(const GridSpec& g, const std::vector<int>& cls);
+// A GL layer (main thread) with one colour per feature id.
+std::unique_ptr<MapLayer> make_gpu_layer(const LayerMesh& mesh, const std::vector<std::array<float, 4>>& colors);
+
+inline constexpr double kPickRadiusPx = 6;
+
+// ImGui's default glyph ranges lack the en dash of geo's segment names ("BFA–TGO").
+inline std::string ascii_dash(std::string s) {
+    for (size_t k; (k = s.find("\xe2\x80\x93")) != std::string::npos;)
+        s.replace(k, 3, "-");
+    return s;
+}
+
+// Attribute filters UI state (owned by the Time panel) and the functions behind them
+// (event_filters.cpp): the filter widgets, and the upload of EventSet::keep to the GPU.
+// EventFilterUi is in panels.hpp.
+void draw_attribute_filters(EventSet& ev, HeatParams& heat, EventFilterUi& ui);
+void sync_event_keep(EventSet& ev);
+
+struct HotspotParams {
+    float cell_km = 10, band_km = 30;
+    bool fdr = true;
+    bool land_only = true; // fishnet cells whose centre lies in an admin-0 polygon (the study area)
+    bool weighted = false; // sum the events' weights instead of counting
+    int mode = 0;          // 0 Gi*, 1 emerging hot spots
+    int step = 0;          // emerging: 0 year, 1 quarter
+};
+
+struct HotspotOutput {
+    HotspotParams params;
+    GridSpec grid;
+    std::vector<double> value;   // per cell
+    std::vector<uint8_t> mask;   // per cell (empty: all)
+    GiStarResult gi;             // mode 0
+    EmergingResult em;           // mode 1
+    std::vector<int32_t> unit_of_cell; // mode 1: unit per cell, -1 when no unit
+    std::vector<std::string> step_labels;
+    LayerMesh mesh;
+    size_t n_events = 0;
+    std::array<size_t, 7> bin_count{};
+    std::vector<size_t> pattern_count;
+    double seconds = 0;
+};
+
+struct SpilloverUiParams {
+    char sahel[64] = "MLI,BFA,NER";
+    char coastal[64] = "CIV,GHA,TGO,BEN";
+    char bands[96] = "-200,-100,-50,0,50,100,200";
+    int period = 0; // year, quarter, month
+    float x_km = 100, window_km = 300, quantile = 0.9f;
+    int permutations = 499;
+    float half_width_km = 25, bin_km = 25;
+};
+
+struct SpilloverOutput {
+    SpilloverResult sp;
+    CorridorResult cor;
+    bool have_corridors = false;
+    LayerMesh border_mesh, bands_mesh;
+    VectorLayer border_layer, bands_layer;
+    double seconds = 0;
+};
+
+class AnalysisUi {
+  public:
+    AnalysisUi();
+    ~AnalysisUi();
+    // Sidebar sections (inside the app's sidebar window).
+    void draw_panels(PanelContext& ctx);
+    // Floating windows (spillover charts, picked event) and the hover tooltip; after the sidebar.
+    void draw_windows(PanelContext& ctx);
+    // GL layers; call after the heatmap so hot spot cells and the border read on top.
+    void draw_map(MapRenderer& map, const ViewTransform& view);
+    // Labels, hot spot legend, picked-event marker (background draw list, over the map).
+    void draw_overlay(PanelContext& ctx);
+
+    void start_hotspots(PanelContext& ctx);
+    void start_spillover(PanelContext& ctx);
+    bool busy() const { return hot_job_ || spill_job_; }
+    bool has_hotspots() const { return bool(hot_); }
+    bool has_spillover() const { return bool(spill_); }
+    // A run was asked for (it may have failed or been refused): screenshot mode stops waiting.
+    bool hotspots_attempted() const { return hot_attempted_; }
+    bool spillover_attempted() const { return spill_attempted_; }
+    // Screenshot mode: summary lines (hotspot counts, spillover front velocity, legend box).
+    void print(std::ostream& out, double fb_scale) const;
+
+    HotspotParams hot_params;
+    SpilloverUiParams spill_params;
+    bool show_labels = true, show_admin1_labels = true;
+    bool show_hover = true; // tooltip under the cursor (off in screenshot mode: the pointer is arbitrary)
+    bool hot_attempted_ = false, spill_attempted_ = false;
+    bool open_hotspots_ = false, open_spillover_ = false; // panels start open (screenshot flags)
+
+  private:
+    void draw_hotspot_panel(PanelContext& ctx);
+    void draw_spillover_panel(PanelContext& ctx);
+    void draw_spillover_window(PanelContext& ctx);
+    void draw_event_window(PanelContext& ctx);
+    void draw_labels(PanelContext& ctx);
+    void draw_hotspot_legend(PanelContext& ctx);
+    void draw_hover(PanelContext& ctx);
+    void handle_click(PanelContext& ctx);
+    void ensure_label_cache(PanelContext& ctx);
+    void ensure_pick_grid(PanelContext& ctx);
+
+    // Hot spots
+    std::unique_ptr<HotspotOutput> hot_;
+    std::unique_ptr<MapLayer> hot_layer_;
+    bool show_hot_ = true, hide_heat_ = true;
+    float hot_opacity_ = 0.85f;
+    Job* hot_job_ = nullptr;
+    std::string hot_error_;
+    std::vector<double> hot_key_; // filters the result was computed with
+
+    // Spillover
+    std::unique_ptr<SpilloverOutput> spill_;
+    std::unique_ptr<MapLayer> border_layer_, bands_layer_;
+    bool show_border_ = true, show_bands_ = true, show_spill_window_ = true;
+    Job* spill_job_ = nullptr;
+    std::string spill_error_;
+    int leadlag_segment_ = 0, route_ = 0;
+
+    // Labels: per layer (by pointer) anchor and area of each feature
+    struct LabelCache {
+        const void* layer = nullptr;
+        int kind = 0; // 0 country, 1 admin-1
+        std::vector<double> x, y, area;
+        std::vector<std::string> text;
+    };
+    std::vector<LabelCache> labels_;
+    size_t labels_for_layers_ = size_t(-1);
+    size_t last_labels_placed_ = 0, last_labels_candidates_ = 0;
+
+    // Picking
+    const void* pick_table_ = nullptr;
+    size_t pick_size_ = 0;
+    PointGrid pick_grid_;
+    long picked_ = -1;
+    bool show_event_window_ = false;
+    std::optional<std::array<float, 4>> hot_legend_, spill_window_;
+};
+
+} // namespace nexusmap::viewer

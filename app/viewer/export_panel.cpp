@@ -1,0 +1,551 @@
+// Files, exports and batch mode: the "Files, export and project" panel, GLFW drag and drop, the
+// offscreen PNG export (map layers, heatmap and the ImGui map overlay rendered into a framebuffer
+// at 1-4x the window size), the density GeoTIFF (geo's exact kernel_density on a worker, then
+// write_geotiff) and GeoJSON layers (write_geojson). All files are written atomically.
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <imgui_impl_opengl3.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+#include <utility>
+
+#include "gl/gl.hpp"
+#include "nexusmap/atomic_file.hpp"
+#include "nexusmap/density.hpp"
+#include "viewer/app.hpp"
+#include "viewer/kernel_shapes.hpp"
+#include "viewer/offscreen.hpp"
+#include "viewer/png_io.hpp"
+#include "viewer/project.hpp"
+
+namespace nexusmap::viewer {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool job_alive(const Jobs& jobs, const Job* j) {
+    return j && std::any_of(jobs.all().begin(), jobs.all().end(), [j](auto& p) { return p.get() == j; });
+}
+
+// "Routes (illustrative)" -> "Routes_illustrative"
+std::string safe_name(const std::string& s) {
+    std::string out;
+    for (unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '_')
+            out += char(c);
+        else if (!out.empty() && out.back() != '_')
+            out += '_';
+    }
+    while (!out.empty() && out.back() == '_')
+        out.pop_back();
+    return out.empty() ? "layer" : out;
+}
+
+std::string window_label(const EventSet& ev) {
+    if (ev.window.all) return "all dates";
+    return month_label(ev.window.start) + " + " + std::to_string(ev.window.length) + " months";
+}
+
+std::string hidden_types(const EventSet& ev) {
+    std::string out;
+    for (size_t t = 0; t < ev.type_on.size() && t < ev.table.type_names.size(); ++t)
+        if (!ev.type_on[t]) out += (out.empty() ? "" : "; ") + ev.table.type_names[t];
+    return out;
+}
+
+// The attribute filters (countries, actors, minimum fatalities) as metadata entries.
+void filter_metadata(const EventSet& ev, std::map<std::string, std::string>& md) {
+    std::string countries, actors;
+    for (size_t c = 0; c < ev.country_on.size() && c < ev.table.country_names.size(); ++c)
+        if (!ev.country_on[c]) countries += (countries.empty() ? "" : "; ") + ev.table.country_names[c];
+    for (const auto& a : ev.actors_on)
+        actors += (actors.empty() ? "" : "; ") + a;
+    if (!countries.empty()) md["hidden_countries"] = countries;
+    if (!actors.empty()) md["actors"] = actors;
+    if (ev.min_fatalities > 0) md["min_fatalities"] = std::to_string(ev.min_fatalities);
+}
+
+const char* weight_name(WeightMode w) {
+    return w == WeightMode::Fatalities ? "fatalities" : (w == WeightMode::WeightColumn ? "weight" : "count");
+}
+
+void section(const char* title) {
+    ImGui::Spacing();
+    ImGui::Separator();
+    ImGui::TextDisabled("%s", title);
+}
+
+void path_row(const char* label, char* buf, size_t n, FileDialog& dialog, FileDialog::Mode mode, int purpose,
+              const char* title) {
+    ImGui::PushID(label);
+    ImGui::SetNextItemWidth(-90);
+    ImGui::InputText(label, buf, n);
+    ImGui::SameLine();
+    if (ImGui::SmallButton("...")) dialog.open(title, mode, buf, purpose);
+    ImGui::PopID();
+}
+
+} // namespace
+
+ExportRequest ExportPanel::draw(PanelContext& ctx, int window_w, int window_h) {
+    ExportRequest req;
+    // Purposes for the shared dialog.
+    enum { kOpen = 1, kPng, kTif, kDir, kProject };
+    if (auto picked = dialog_.draw()) {
+        switch (dialog_.purpose()) {
+        case kOpen:
+            req.kind = ExportRequest::Kind::Open;
+            req.path = *picked;
+            break;
+        case kPng:
+            std::snprintf(png_, sizeof png_, "%s", picked->c_str());
+            break;
+        case kTif:
+            std::snprintf(tif_, sizeof tif_, "%s", picked->c_str());
+            break;
+        case kDir:
+            std::snprintf(geojson_dir_, sizeof geojson_dir_, "%s", picked->c_str());
+            break;
+        case kProject:
+            std::snprintf(project_, sizeof project_, "%s", picked->c_str());
+            break;
+        }
+    }
+    if (!ImGui::CollapsingHeader("Files, export and project")) return req;
+
+    if (ImGui::Button("Open file...")) dialog_.open("Open a layer, event table or project", FileDialog::Mode::Open, "", kOpen);
+    ImGui::SameLine();
+    ImGui::TextDisabled("(or drop files on the window)");
+
+    section("Map image (PNG)");
+    path_row("##png", png_, sizeof png_, dialog_, FileDialog::Mode::Save, kPng, "Export the map as PNG");
+    ImGui::SetNextItemWidth(120);
+    ImGui::SliderInt("scale", &scale_, 1, 4, "%dx");
+    ImGui::SameLine();
+    ImGui::TextDisabled("%d x %d px", window_w * scale_, window_h * scale_);
+    if (ImGui::Button("Export PNG")) req = {ExportRequest::Kind::Png, png_, scale_, 0};
+
+    section("Density (GeoTIFF, exact KDE by geo)");
+    path_row("##tif", tif_, sizeof tif_, dialog_, FileDialog::Mode::Save, kTif, "Export the density as GeoTIFF");
+    ImGui::SetNextItemWidth(120);
+    ImGui::InputFloat("cell km", &cell_km_, 0, 0, "%.2f");
+    cell_km_ = std::max(0.f, cell_km_);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("0 = the heat grid's cell (the GPU grid, cell for cell)");
+    if (job_alive(ctx.jobs, tif_job) && tif_job->state() == Job::State::Running) {
+        ImGui::ProgressBar(float(tif_job->fraction()), ImVec2(-70, 0), tif_job->stage().c_str());
+        ImGui::SameLine();
+        if (ImGui::Button("Cancel##tif")) tif_job->cancel();
+    } else {
+        if (!ctx.doc.events) ImGui::BeginDisabled();
+        if (ImGui::Button("Export density GeoTIFF")) req = {ExportRequest::Kind::Tif, tif_, 1, cell_km_};
+        if (!ctx.doc.events) ImGui::EndDisabled();
+    }
+
+    section("Layers (GeoJSON, WGS 84)");
+    path_row("##dir", geojson_dir_, sizeof geojson_dir_, dialog_, FileDialog::Mode::Folder, kDir,
+             "Folder for the GeoJSON layers");
+    if (job_alive(ctx.jobs, geojson_job) && geojson_job->state() == Job::State::Running) {
+        ImGui::ProgressBar(float(geojson_job->fraction()), ImVec2(-1, 0), geojson_job->stage().c_str());
+    } else if (ImGui::Button("Export layers as GeoJSON")) {
+        req = {ExportRequest::Kind::GeoJson, geojson_dir_, 1, 0};
+    }
+
+    section("Project (JSON)");
+    path_row("##project", project_, sizeof project_, dialog_, FileDialog::Mode::Save, kProject,
+             "Save the session as a project");
+    if (ImGui::Button("Save project")) req = {ExportRequest::Kind::SaveProject, project_, 1, 0};
+    ImGui::SameLine();
+    if (ImGui::Button("Open project...")) dialog_.open("Open a project", FileDialog::Mode::Open, project_, kOpen);
+
+    if (!status_.empty()) {
+        if (status_error_)
+            ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.f, 0.45f, 0.4f, 1.f));
+        ImGui::TextWrapped("%s", status_.c_str());
+        if (status_error_) ImGui::PopStyleColor();
+    }
+    return req;
+}
+
+// --- App: files ------------------------------------------------------------------------------
+
+void App::open_file(const std::string& path) {
+    std::error_code ec;
+    if (!fs::exists(path, ec)) {
+        doc_.messages.push_back("missing file: " + path);
+        std::cerr << "nexusmap: " << path << ": no such file\n";
+        return;
+    }
+    if (fs::is_directory(path, ec)) {
+        doc_.messages.push_back(path + ": is a folder, not a file");
+        export_panel_.set_status(path + ": is a folder, not a file", true);
+        std::cerr << "nexusmap: " << path << ": is a folder, not a file\n";
+        open_failed_ = true;
+        return;
+    }
+    std::string ext = fs::path(path).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    if (ext == ".csv") {
+        load_events(path);
+        return;
+    }
+    if (ext == ".json") {
+        // A project, unless it is plain GeoJSON: look for the project marker in the first MB.
+        std::ifstream in(path, std::ios::binary);
+        std::string head(1 << 20, '\0');
+        in.read(head.data(), std::streamsize(head.size()));
+        head.resize(size_t(std::max<std::streamsize>(0, in.gcount())));
+        if (looks_like_project(head)) {
+            open_project(path);
+            return;
+        }
+    }
+    load_vector(path);
+}
+
+void App::pre_frame() {
+    if (!drop_installed_) {
+        drop_installed_ = true;
+        glfwSetWindowUserPointer(window_, this);
+        glfwSetDropCallback(window_, [](GLFWwindow* w, int n, const char** paths) {
+            if (auto* app = static_cast<App*>(glfwGetWindowUserPointer(w)))
+                for (int i = 0; i < n; ++i)
+                    if (paths[i]) app->dropped_.emplace_back(paths[i]);
+        });
+    }
+    // Dropped files load on worker threads like any other (errors end up in the status bar).
+    for (const auto& p : std::exchange(dropped_, {})) {
+        loads_started_ = true;
+        open_file(p);
+        export_panel_.set_status("opening " + fs::path(p).filename().string(), false);
+    }
+    if (pending_project_ && loads_started_ && !jobs_.busy()) apply_pending_project();
+    if (pending_png_) {
+        const ExportRequest r = *std::exchange(pending_png_, std::nullopt);
+        try {
+            const auto sz = export_png(r.path, r.scale);
+            export_panel_.set_status("saved " + r.path + " (" + std::to_string(sz[0]) + " x " +
+                                         std::to_string(sz[1]) + " px)",
+                                     false);
+        } catch (const std::exception& e) {
+            export_panel_.set_status("PNG export failed: " + std::string(e.what()), true);
+        }
+    }
+}
+
+void App::draw_export_ui(PanelContext& ctx) {
+    int w = 0, h = 0;
+    glfwGetWindowSize(window_, &w, &h);
+    const ExportRequest r = export_panel_.draw(ctx, w, h);
+    try {
+        switch (r.kind) {
+        case ExportRequest::Kind::None:
+            break;
+        case ExportRequest::Kind::Open:
+            loads_started_ = true;
+            open_file(r.path);
+            export_panel_.set_status("opening " + fs::path(r.path).filename().string(), false);
+            break;
+        case ExportRequest::Kind::Png:
+            pending_png_ = r; // rendered before the next frame, outside the ImGui frame
+            break;
+        case ExportRequest::Kind::Tif:
+            export_panel_.tif_job = &start_export_tif(r.path, r.cell_km);
+            export_panel_.set_status("computing the exact density for " + r.path, false);
+            break;
+        case ExportRequest::Kind::GeoJson:
+            export_panel_.geojson_job = &start_export_geojson(r.path);
+            export_panel_.set_status("writing GeoJSON to " + r.path, false);
+            break;
+        case ExportRequest::Kind::SaveProject:
+            save_project(r.path);
+            export_panel_.set_status("saved project " + r.path, false);
+            break;
+        }
+    } catch (const std::exception& e) {
+        export_panel_.set_status(e.what(), true);
+    }
+}
+
+// --- App: PNG ----------------------------------------------------------------------------------
+
+std::array<int, 2> App::export_png(const std::string& path, int scale) {
+    scale = std::clamp(scale, 1, 4);
+    int w = 0, h = 0;
+    glfwGetWindowSize(window_, &w, &h);
+    if (w < 1 || h < 1) throw std::runtime_error("the window has no size");
+    const int W = w * scale, H = h * scale;
+    // 4x multisampling like the window, unless the image is huge (memory on software GL).
+    Offscreen target(W, H, double(W) * H <= 8.0e6 ? 4 : 0);
+    if (doc_.events) heat_.update(*doc_.events, doc_.heat);
+
+    // The map fills the whole image: same centre and ground resolution as the canvas, the image
+    // covering the window's size (so it shows a little more than the canvas beside the sidebar).
+    const ViewTransform saved = view_;
+    view_.set_viewport(0, 0, w, h);
+    target.bind();
+    try {
+        draw_map(W, H, double(scale));
+
+        // The map overlay (legend, scale bar, north arrow, attribution, SYNTHETIC banner) into
+        // our own ImGui draw list, rendered by the OpenGL3 backend at `scale` x into the target.
+        const ImGuiIO& io = ImGui::GetIO();
+        const ImGuiStyle& style = ImGui::GetStyle();
+        ImDrawList dl(ImGui::GetDrawListSharedData());
+        dl._ResetForNewFrame();
+        if (style.AntiAliasedLines) dl.Flags |= ImDrawListFlags_AntiAliasedLines;
+        if (style.AntiAliasedLinesUseTex && !(io.Fonts->Flags & ImFontAtlasFlags_NoBakedLines))
+            dl.Flags |= ImDrawListFlags_AntiAliasedLinesUseTex;
+        if (style.AntiAliasedFill) dl.Flags |= ImDrawListFlags_AntiAliasedFill;
+        dl.PushTextureID(io.Fonts->TexID);
+        dl.PushClipRect(ImVec2(0, 0), ImVec2(float(w), float(h)));
+        PanelContext ctx{doc_, jobs_, heat_, view_, lonlat_.get(), false, std::nullopt};
+        MapOverlay overlay;
+        overlay.draw(ctx, &dl);
+        dl.PopClipRect();
+        dl.PopTextureID();
+        dl._PopUnusedDrawCmd();
+        ImDrawList* lists[] = {&dl};
+        ImDrawData dd;
+        dd.Valid = true;
+        dd.CmdLists = lists;
+        dd.CmdListsCount = 1;
+        dd.TotalVtxCount = dl.VtxBuffer.Size;
+        dd.TotalIdxCount = dl.IdxBuffer.Size;
+        dd.DisplayPos = ImVec2(0, 0);
+        dd.DisplaySize = ImVec2(float(w), float(h));
+        dd.FramebufferScale = ImVec2(float(scale), float(scale));
+        ImGui_ImplOpenGL3_RenderDrawData(&dd);
+    } catch (...) {
+        target.unbind();
+        view_ = saved;
+        throw;
+    }
+    view_ = saved;
+    const Image img = target.read();
+    target.unbind();
+    if (const std::string err = gl::drain_errors(); !err.empty())
+        throw std::runtime_error("OpenGL error while rendering the export: " + err);
+    AtomicFile out(path);
+    write_png(out.temp_path(), img);
+    out.commit();
+    doc_.messages.push_back("exported " + path);
+    return {W, H};
+}
+
+// --- App: GeoTIFF ------------------------------------------------------------------------------
+
+Job& App::start_export_tif(const std::string& path, double cell_km) {
+    if (!doc_.events) throw std::runtime_error("no event table loaded: nothing to export as density");
+    const EventSet& ev = *doc_.events;
+    const HeatParams& p = doc_.heat;
+    // Copy the filtered points (the worker must not touch the document).
+    auto xs = std::make_shared<std::vector<double>>();
+    auto ys = std::make_shared<std::vector<double>>();
+    auto ws = std::make_shared<std::vector<float>>();
+    for (size_t i = 0; i < ev.table.size(); ++i) {
+        if (!ev.passes(i) || !std::isfinite(ev.table.x[i]) || !std::isfinite(ev.table.y[i])) continue;
+        xs->push_back(ev.table.x[i]);
+        ys->push_back(ev.table.y[i]);
+        if (p.weight == WeightMode::WeightColumn) ws->push_back(ev.table.weight.empty() ? 1.f : ev.table.weight[i]);
+        if (p.weight == WeightMode::Fatalities)
+            ws->push_back(ev.table.fatalities.empty() ? 0.f : ev.table.fatalities[i]);
+    }
+    KdeParams kp;
+    kp.kernel = p.kernel;
+    kp.bandwidth_m = p.bandwidth_km * 1000.0;
+    kp.units = DensityUnits::PerKm2;
+    kp.use_weights = p.weight != WeightMode::Count;
+    kp.method = KdeMethod::Exact;
+    kp.threads = int(std::max(1u, std::thread::hardware_concurrency() - 1));
+    // The heat grid (cell for cell what the map shows), or the same extent at another cell size.
+    GridSpec grid;
+    if (heat_.valid() && cell_km <= 0) {
+        grid = heat_.grid();
+    } else {
+        BBox b = BBox::inverted();
+        for (size_t i = 0; i < ev.table.size(); ++i)
+            if (std::isfinite(ev.table.x[i]) && std::isfinite(ev.table.y[i])) b.expand(ev.table.x[i], ev.table.y[i]);
+        if (b.xmax < b.xmin) throw std::runtime_error("the events have no valid coordinates");
+        const double support = kernel_support(p.kernel, kp.bandwidth_m);
+        const double cell = cell_km > 0 ? cell_km * 1000 : (heat_.valid() ? heat_.grid().cell : kp.bandwidth_m / 8);
+        if (heat_.valid()) b = heat_.grid().bbox();
+        else b = {b.xmin - support, b.ymin - support, b.xmax + support, b.ymax + support};
+        grid = GridSpec::covering(b, cell);
+        if (double(grid.width) * grid.height > 64e6)
+            throw std::runtime_error("a " + std::to_string(grid.width) + " x " + std::to_string(grid.height) +
+                                     " grid is too large; choose a larger cell");
+    }
+    kp.cell_m = grid.cell;
+    std::map<std::string, std::string> md = {
+        {"synthetic", ev.synthetic ? "true" : "false"},
+        {"kernel", kKernelNames[kernel_code(p.kernel)]},
+        {"bandwidth_km", std::to_string(p.bandwidth_km)},
+        {"weights", weight_name(p.weight)},
+        {"cell_m", std::to_string(grid.cell)},
+        {"time_window", window_label(ev)},
+        {"events_source", fs::path(ev.table.source).filename().string()},
+        {"events_used", std::to_string(xs->size())},
+        {"generator", "nexusmap viewer (geo kernel_density, exact)"},
+    };
+    if (const std::string hidden = hidden_types(ev); !hidden.empty()) md["hidden_event_types"] = hidden;
+    filter_metadata(ev, md);
+    if (!ev.source_note.empty()) md["source_note"] = ev.source_note;
+    if (ev.synthetic) md["note"] = "SYNTHETIC DEMO DATA - not real events";
+    const Crs crs = doc_.analysis;
+    return jobs_.start<std::string>(
+        "GeoTIFF " + fs::path(path).filename().string(),
+        [xs, ys, ws, grid, crs, kp, md, path](Progress& progress) {
+            KdeInput in{xs.get(), ys.get(), ws->empty() ? nullptr : ws.get()};
+            KdeResult r = kernel_density(in, grid, crs, kp, progress);
+            for (const auto& [k, v] : md)
+                r.raster.metadata[k] = v;
+            progress(0.99, "writing");
+            write_geotiff(r.raster, path); // atomic (geo)
+            char buf[160];
+            std::snprintf(buf, sizeof buf, "%dx%d cells of %.2f km, %zu points", grid.width, grid.height,
+                          grid.cell / 1000, r.n_points);
+            return std::string(buf);
+        },
+        [this, path](std::string&& summary) {
+            export_panel_.set_status("saved " + path + " (" + summary + ")", false);
+            doc_.messages.push_back("exported " + path + ": " + summary);
+        });
+}
+
+// --- App: GeoJSON ------------------------------------------------------------------------------
+
+Job& App::start_export_geojson(const std::string& dir) {
+    struct Item {
+        VectorLayer layer;
+        std::string file;
+        std::map<std::string, std::string> md;
+    };
+    auto items = std::make_shared<std::vector<Item>>();
+    std::map<std::string, int> used;
+    auto file_for = [&](const std::string& title) {
+        std::string base = safe_name(title);
+        if (int n = used[base]++; n > 0) base += "_" + std::to_string(n + 1);
+        return (fs::path(dir) / (base + ".geojson")).string();
+    };
+    for (const auto& l : doc_.layers) {
+        Item it{l->data, file_for(l->title), l->data.metadata};
+        it.md["synthetic"] = l->data.synthetic() ? "true" : "false";
+        it.md["source"] = fs::path(l->data.source).filename().string();
+        items->push_back(std::move(it));
+    }
+    if (doc_.events) {
+        // The events that pass the current time window and type filter, as points.
+        const EventSet& ev = *doc_.events;
+        const EventTable& t = ev.table;
+        VectorLayer v;
+        v.name = "events";
+        v.source = t.source;
+        v.crs = doc_.analysis;
+        v.type = GeomType::Point;
+        v.fields = {"date", "event_type", "fatalities", "weight"};
+        for (size_t i = 0; i < t.size(); ++i) {
+            if (!ev.passes(i) || !std::isfinite(t.x[i]) || !std::isfinite(t.y[i])) continue;
+            Feature f;
+            f.geom.type = GeomType::Point;
+            f.geom.points.push_back({t.x[i], t.y[i]});
+            f.fid = int64_t(i);
+            const int32_t d = t.day.empty() ? kNoDay : t.day[i];
+            f.attrs.emplace_back(d == kNoDay ? AttrValue{} : AttrValue{format_date(d)});
+            const uint16_t ty = t.type.empty() ? 0 : t.type[i];
+            f.attrs.emplace_back(ty < t.type_names.size() ? AttrValue{t.type_names[ty]} : AttrValue{});
+            f.attrs.emplace_back(t.fatalities.empty() ? AttrValue{} : AttrValue{double(t.fatalities[i])});
+            f.attrs.emplace_back(t.weight.empty() ? AttrValue{} : AttrValue{double(t.weight[i])});
+            v.features.push_back(std::move(f));
+        }
+        Item it{std::move(v), file_for("events_filtered"), t.metadata};
+        it.md["synthetic"] = ev.synthetic ? "true" : "false";
+        it.md["source"] = fs::path(t.source).filename().string();
+        it.md["time_window"] = window_label(ev);
+        if (const std::string hidden = hidden_types(ev); !hidden.empty()) it.md["hidden_event_types"] = hidden;
+        filter_metadata(ev, it.md);
+        items->push_back(std::move(it));
+    }
+    return jobs_.start<size_t>(
+        "GeoJSON " + dir,
+        [items, dir](Progress& progress) {
+            std::error_code ec;
+            fs::create_directories(dir, ec);
+            if (!fs::is_directory(dir)) throw std::runtime_error("cannot create the folder " + dir);
+            for (size_t i = 0; i < items->size(); ++i) {
+                progress(double(i) / double(items->size()), fs::path((*items)[i].file).filename().string());
+                write_geojson((*items)[i].layer, (*items)[i].file, (*items)[i].md); // atomic (geo)
+            }
+            return items->size();
+        },
+        [this, dir](size_t&& n) {
+            export_panel_.set_status("wrote " + std::to_string(n) + " GeoJSON files to " + dir, false);
+            doc_.messages.push_back("exported " + std::to_string(n) + " GeoJSON layers to " + dir);
+        });
+}
+
+// --- App: batch mode ---------------------------------------------------------------------------
+
+bool App::run_batch_exports(std::ostream& out) {
+    bool ok = true;
+    auto failed = [&](const std::string& what, const std::string& why) {
+        std::cerr << "nexusmap: " << (why.find(what) == std::string::npos ? what + ": " : "") << why << "\n";
+        ok = false;
+    };
+    if (!opt_.export_png.empty()) {
+        try {
+            const auto sz = export_png(opt_.export_png, opt_.export_scale);
+            out << "export_png " << opt_.export_png << " " << sz[0] << " " << sz[1] << "\n";
+        } catch (const std::exception& e) {
+            failed(opt_.export_png, e.what());
+        }
+    }
+    std::vector<std::pair<std::string, Job*>> jobs;
+    auto start = [&](const std::string& what, auto&& fn) {
+        try {
+            jobs.emplace_back(what, &fn());
+        } catch (const std::exception& e) {
+            failed(what, e.what());
+        }
+    };
+    if (!opt_.export_tif.empty())
+        start(opt_.export_tif, [&]() -> Job& { return start_export_tif(opt_.export_tif, 0); });
+    if (!opt_.export_geojson.empty())
+        start(opt_.export_geojson, [&]() -> Job& { return start_export_geojson(opt_.export_geojson); });
+    if (!opt_.save_project.empty()) {
+        try {
+            save_project(opt_.save_project);
+            out << "project " << opt_.save_project << "\n";
+        } catch (const std::exception& e) {
+            failed(opt_.save_project, e.what());
+        }
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    while (jobs_.busy()) {
+        jobs_.poll();
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        if (std::chrono::steady_clock::now() - t0 > std::chrono::minutes(10)) {
+            jobs_.cancel_all();
+            break;
+        }
+    }
+    jobs_.poll();
+    for (auto& [what, j] : jobs) {
+        if (j->state() == Job::State::Done)
+            out << (what == opt_.export_tif ? "export_tif " : "export_geojson ") << what << "\n";
+        else
+            failed(what, j->state() == Job::State::Failed ? j->error() : "cancelled");
+    }
+    return ok;
+}
+
+} // namespace nexusmap::viewer

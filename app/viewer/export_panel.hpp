@@ -1,0 +1,47 @@
+#pragma once
+// "Files, export and project" panel: open files (browser; drag and drop goes to the same place),
+// export the map as PNG (offscreen, 1-4x the window), the density as GeoTIFF (geo's exact KDE on a
+// worker), the layers as GeoJSON, and save/open the session as a JSON project. The panel only
+// collects requests; the App carries them out (export_panel.cpp, project.cpp).
+#include <string>
+
+#include "viewer/file_dialog.hpp"
+#include "viewer/jobs.hpp"
+
+namespace nexusmap::viewer {
+
+struct PanelContext;
+
+struct ExportRequest {
+    enum class Kind { None, Open, Png, Tif, GeoJson, SaveProject };
+    Kind kind = Kind::None;
+    std::string path;
+    int scale = 1;
+    double cell_km = 0; // GeoTIFF cell; 0 = the heat grid's cell
+};
+
+class ExportPanel {
+  public:
+    // Draws the panel (and its file dialog); returns what the user asked for, if anything.
+    ExportRequest draw(PanelContext& ctx, int window_w, int window_h);
+    // Last result line ("saved ...", or an error in red).
+    void set_status(std::string text, bool error) {
+        status_ = std::move(text);
+        status_error_ = error;
+    }
+    Job* tif_job = nullptr;
+    Job* geojson_job = nullptr;
+
+  private:
+    FileDialog dialog_;
+    char png_[512] = "nexusmap_map.png";
+    char tif_[512] = "nexusmap_density.tif";
+    char geojson_dir_[512] = "nexusmap_layers";
+    char project_[512] = "nexusmap_project.json";
+    int scale_ = 2;
+    float cell_km_ = 0;
+    std::string status_;
+    bool status_error_ = false;
+};
+
+} // namespace nexusmap::viewer

@@ -1,0 +1,194 @@
+// The viewer's JSON project (app/viewer/project.hpp, header-only, no GL): save -> load round trip,
+// and clear errors (file name + what is wrong) for malformed files, never an exception.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "viewer/options.hpp"
+#include "viewer/project.hpp"
+
+using namespace nexusmap::viewer;
+
+namespace {
+Project sample_project() {
+    Project p;
+    ProjectLayer a;
+    a.path = "/data/basemap/west_africa.gpkg";
+    a.layer = "admin1";
+    a.title = "admin1";
+    a.style.fill = false;
+    a.style.line_color = {0.55f, 0.55f, 0.55f, 1.f};
+    a.style.line_width = 0.7f;
+    ProjectLayer b;
+    b.path = "routes.geojson";
+    b.title = "Routes (illustrative)";
+    b.style.opacity = 0.9f;
+    b.style.line_width = 2.5f;
+    b.style.line_color = {0.2f, 0.3f, 0.6f, 0.9f};
+    b.style.category_field = "commodity";
+    b.style.visible = false;
+    p.layers = {a, b};
+    ProjectEvents e;
+    e.path = "/data/demo/events_synthetic.csv";
+    e.radius_px = 2.25f;
+    e.opacity = 0.333f;
+    e.color_by_type = false;
+    e.color = {0.1f, 0.2f, 0.3f, 0.4f};
+    e.all_dates = false;
+    e.window_start = "2021-03";
+    e.window_months = 6;
+    e.hidden_types = {"Protests", "Riots"};
+    e.hidden_countries = {"Niger"};
+    e.actors = {"Actor A", "Actor \"B\""};
+    e.min_fatalities = 2.5f;
+    p.events = e;
+    p.heat.kernel = "gaussian";
+    p.heat.bandwidth_km = 17.3f;
+    p.heat.weight = "fatalities";
+    p.heat.ramp = "magma";
+    p.heat.scale = "sqrt";
+    p.heat.auto_range = false;
+    p.heat.lo = 0.001f;
+    p.heat.hi = 0.0731f;
+    p.heat.opacity = 0.6f;
+    p.heat.threshold = 0.1f;
+    p.heat.visible = true;
+    p.view = ProjectView{0.512345678901, 14.487654321, 0.8125};
+    return p;
+}
+
+std::string error_of(const std::string& text) {
+    const ProjectParse r = parse_project(text, "bad.json");
+    CHECK_FALSE(r.project.has_value());
+    CHECK(r.error.rfind("bad.json: ", 0) == 0);
+    return r.error;
+}
+} // namespace
+
+TEST_CASE("project: save -> load gives the same project") {
+    const Project p = sample_project();
+    const std::string text = project_to_json(p);
+    CHECK(looks_like_project(text));
+    const ProjectParse r = parse_project(text, "session.json");
+    REQUIRE_MESSAGE(r.project.has_value(), r.error);
+    CHECK(r.error.empty());
+    CHECK(*r.project == p);
+    // Saving again is byte-identical.
+    CHECK(project_to_json(*r.project) == text);
+
+    // Through a file.
+    const auto path = std::filesystem::temp_directory_path() / "nexusmap_test_project.json";
+    {
+        std::ofstream(path) << text;
+    }
+    const ProjectParse f = load_project_file(path.string());
+    REQUIRE_MESSAGE(f.project.has_value(), f.error);
+    CHECK(*f.project == p);
+    std::filesystem::remove(path);
+}
+
+TEST_CASE("project: minimal and default projects") {
+    const ProjectParse r = parse_project(R"({"nexusmap_project": 1})", "min.json");
+    REQUIRE(r.project.has_value());
+    CHECK(r.project->layers.empty());
+    CHECK_FALSE(r.project->events.has_value());
+    CHECK_FALSE(r.project->view.has_value());
+    CHECK(*r.project == Project{});
+    const Project empty;
+    const ProjectParse e = parse_project(project_to_json(empty), "e.json");
+    REQUIRE(e.project.has_value());
+    CHECK(*e.project == empty);
+    // RGB colours get alpha 1.
+    const ProjectParse c = parse_project(
+        R"({"nexusmap_project":1,"layers":[{"path":"a.gpkg","style":{"fill_color":[1,0,0.5]}}]})", "c.json");
+    REQUIRE(c.project.has_value());
+    CHECK(c.project->layers[0].style.fill_color == std::array<float, 4>{1.f, 0.f, 0.5f, 1.f});
+}
+
+TEST_CASE("project: malformed JSON gives the file name and the problem") {
+    std::string e = error_of("{\"nexusmap_project\": 1,");
+    CHECK(e.find("invalid JSON") != std::string::npos);
+    CHECK(e.find("line") != std::string::npos);
+    e = error_of("");
+    CHECK(e.find("invalid JSON") != std::string::npos);
+    e = error_of("{\"nexusmap_project\": 1, \"layers\": [ {\"path\": \"a\"} ");
+    CHECK(e.find("invalid JSON") != std::string::npos);
+    e = error_of("\xff\xfe{}");
+    CHECK(e.find("invalid JSON") != std::string::npos);
+}
+
+TEST_CASE("project: wrong types and values name the member") {
+    CHECK(error_of("[1, 2]").find("expected an object") != std::string::npos);
+    CHECK(error_of(R"({"type": "FeatureCollection", "features": []})").find("not a nexusmap project") !=
+          std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": "one"})").find("version") != std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 99})").find("newer") != std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1, "layers": {}})").find("layers: expected an array") !=
+          std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1, "layers": [{"title": "x"}]})").find("layers[0].path") !=
+          std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1, "layers": [{"path": "a", "style": {"opacity": "high"}}]})")
+              .find("layers[0].style.opacity: expected a number, got string") != std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1, "layers": [{"path": "a", "style": {"opacity": 3}}]})")
+              .find("between 0 and 1") != std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1, "layers": [{"path": "a", "style": {"line_color": [1, 2]}}]})")
+              .find("layers[0].style.line_color") != std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1, "layers": [{"path": "a", "style": {"line_color": [1, 2, 0]}}]})")
+              .find("line_color[1]") != std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1, "heat": {"bandwidth_km": -5}})").find("heat.bandwidth_km") !=
+          std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1, "heat": {"bandwidth_km": null}})")
+              .find("heat.bandwidth_km: expected a number, got null") != std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1, "heat": {"weight": "deaths"}})").find("heat.weight") !=
+          std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1, "heat": {"visible": 1}})").find("heat.visible: expected true") !=
+          std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1, "view": {"lon": 0, "lat": 95, "km_per_px": 1}})")
+              .find("view.lat") != std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1, "view": {"km_per_px": 0}})").find("view.km_per_px") !=
+          std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1, "events": {"path": "e.csv", "time_window": {"start": "2021-13"}}})")
+              .find("events.time_window.start") != std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1, "events": {"path": "e.csv", "time_window": {"months": 0}}})")
+              .find("events.time_window.months") != std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1, "events": {"path": "e.csv", "hidden_types": [1]}})")
+              .find("events.hidden_types[0]") != std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1, "events": {"path": "e.csv", "actors": "x"}})")
+              .find("events.actors") != std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1, "events": {"path": "e.csv", "min_fatalities": -1}})")
+              .find("events.min_fatalities") != std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1, "events": {}})").find("events.path") != std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1, "heat": {"lo": 1e300}})").find("heat.lo") != std::string::npos);
+}
+
+TEST_CASE("project: missing file") {
+    const ProjectParse r = load_project_file("/nonexistent/dir/p.json");
+    CHECK_FALSE(r.project.has_value());
+    CHECK(r.error.find("/nonexistent/dir/p.json") != std::string::npos);
+}
+
+TEST_CASE("project: detection by marker") {
+    CHECK(looks_like_project(R"({ "nexusmap_project" : 1 })"));
+    CHECK_FALSE(looks_like_project(R"({"type":"FeatureCollection","features":[]})"));
+}
+
+TEST_CASE("viewer options: export and project flags") {
+    const char* argv[] = {"nexusmap",      "view",           "p.json",        "--screenshot", "s.png",
+                          "--export-png",  "m.png",          "--export-scale", "3",           "--export-tif",
+                          "d.tif",         "--save-project", "out.json",      "--export-geojson", "dir"};
+    const ViewerOptions o = parse_viewer_args(int(std::size(argv)), const_cast<char**>(argv));
+    CHECK(o.error.empty());
+    CHECK(o.files == std::vector<std::string>{"p.json"});
+    CHECK(o.export_png == "m.png");
+    CHECK(o.export_scale == 3);
+    CHECK(o.export_tif == "d.tif");
+    CHECK(o.save_project == "out.json");
+    CHECK(o.export_geojson == "dir");
+    CHECK(o.batch());
+    const char* bad[] = {"nexusmap", "--export-scale", "5"};
+    CHECK_FALSE(parse_viewer_args(3, const_cast<char**>(bad)).error.empty());
+    const char* bad2[] = {"nexusmap", "--export-scale", "x"};
+    CHECK_FALSE(parse_viewer_args(3, const_cast<char**>(bad2)).error.empty());
+}
