@@ -4,6 +4,8 @@ find_package(nlohmann_json REQUIRED CONFIG)
 find_package(CLI11 REQUIRED CONFIG)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(FFTW3 REQUIRED IMPORTED_TARGET fftw3)
+# Static maps and charts (PNG, PDF, SVG) for `nexusmap map` / `nexusmap chart`.
+pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo)
 find_package(PNG REQUIRED)
 if(NEXUSMAP_BUILD_TESTS)
   find_package(doctest REQUIRED CONFIG)

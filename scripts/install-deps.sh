@@ -7,6 +7,8 @@
 #   libpng-dev          PNG screenshots and map images without a display
 #   xvfb, xauth, libgl1-mesa-dri, mesa-utils  the viewer's screenshot tests under Mesa llvmpipe
 #   clang, libclang-rt-14-dev  libFuzzer targets (scripts/fuzz.sh)
+#   libcairo2-dev, fonts-dejavu-core  print maps and charts (PNG/PDF/SVG) without a display
+#   poppler-utils, libxml2-utils      tests: pdfinfo page counts, xmllint on .qml/.svg
 set -euo pipefail
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO=sudo; fi
@@ -18,4 +20,5 @@ $SUDO apt-get install -y --no-install-recommends \
   libimgui-dev libstb-dev libglfw3-dev libgl-dev libgl1-mesa-dri libglx-mesa0 mesa-utils \
   doctest-dev nlohmann-json3-dev libcli11-dev libfftw3-dev libpng-dev \
   xvfb xauth \
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev \
+  libcairo2-dev fonts-dejavu-core poppler-utils libxml2-utils

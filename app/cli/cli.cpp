@@ -53,6 +53,8 @@ int run(int argc, char** argv) {
     add_hotspots(app);
     add_lisa(app);
     add_emerging(app);
+    add_map(app);
+    add_chart(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

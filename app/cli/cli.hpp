@@ -36,5 +36,7 @@ void add_corridors(CLI::App& app);
 void add_hotspots(CLI::App& app);
 void add_lisa(CLI::App& app);
 void add_emerging(CLI::App& app);
+void add_map(CLI::App& app);
+void add_chart(CLI::App& app);
 
 } // namespace nexusmap::cli

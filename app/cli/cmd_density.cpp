@@ -8,6 +8,8 @@
 #include "cli/density_job.hpp"
 #include "nexusmap/error.hpp"
 #include "nexusmap/export.hpp"
+#include "nexusmap/map_render.hpp"
+#include "nexusmap/qml.hpp"
 #include "nexusmap/raster.hpp"
 
 namespace nexusmap::cli {
@@ -19,16 +21,33 @@ void add_density(CLI::App& app) {
     auto out = std::make_shared<std::string>();
     auto force = std::make_shared<bool>(false);
     auto cog = std::make_shared<bool>(false);
+    auto qml = std::make_shared<std::string>();
     cmd->add_option("-o,--out", *out, "Output GeoTIFF")->required();
     cmd->add_flag("--force", *force, "Overwrite an existing output");
     cmd->add_flag("--cog", *cog, "Write a Cloud Optimized GeoTIFF");
-    cmd->callback([a, out, force, cog] {
+    cmd->add_option("--qml", *qml, "Also write a QGIS style (.qml beside the GeoTIFF) with this ramp "
+                                   "(viridis, magma, inferno, ylorrd, rdylbu) over 0..max, as `nexusmap map` draws it")
+        ->expected(0, 1)
+        ->default_str("viridis");
+    cmd->callback([a, out, force, cog, qml] {
         check_output(*out, *force, {a->events.file, a->mask});
+        if (!qml->empty()) check_output(qml_path_for(*out), *force, {a->events.file, a->mask});
         auto job = run_density(*a);
         GeoTiffOptions go;
         go.cog = *cog;
         write_geotiff(job.kde.raster, *out, go);
         std::cout << "wrote " << *out << "\n";
+        if (!qml->empty()) {
+            style::RasterStyle st;
+            auto ramp = style::ramp_from_name(*qml);
+            if (!ramp) throw GeoError("", "--qml '" + *qml + "'", "unknown ramp (viridis, magma, inferno, ylorrd, rdylbu)");
+            st.ramp = *ramp;
+            st.scale = shared_scale({&job.kde.raster}, style::Scale::Linear);
+            write_qml(qml_path_for(*out), qml_pseudocolor(st));
+            char hi[32];
+            std::snprintf(hi, sizeof hi, "%.9g", st.scale.hi);
+            std::cout << "wrote " << qml_path_for(*out) << " (" << style::ramp_id(st.ramp) << ", 0.." << hi << ")\n";
+        }
     });
 }
 

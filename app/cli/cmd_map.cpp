@@ -1,0 +1,468 @@
+// `nexusmap map`: a static briefing map (PNG, PDF or SVG by extension) of event density or Gi* hot
+// spots over the base layers, with legend, scale bar, north arrow, locator inset, attribution and
+// a provenance footer; `--by year|quarter` draws one map per period on one fixed colour scale plus
+// a small-multiples sheet. Rendering lives in geo (map_render.hpp); this file gathers the layers.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/cli.hpp"
+#include "cli/common.hpp"
+#include "cli/density_job.hpp"
+#include "nexusmap/error.hpp"
+#include "nexusmap/export.hpp"
+#include "nexusmap/map_render.hpp"
+#include "nexusmap/qml.hpp"
+#include "nexusmap/raster.hpp"
+#include "nexusmap/spillover.hpp"
+#include "nexusmap/style.hpp"
+#include "nexusmap/version.hpp"
+
+namespace fs = std::filesystem;
+
+namespace nexusmap::cli {
+
+namespace {
+
+struct MapArgs {
+    DensityArgs d;
+    std::string out, raster, hotspots, hot_field = "bin", by;
+    std::string ramp = "viridis", scale = "linear";
+    double vmin = std::nan(""), vmax = std::nan(""), opacity = 0.85, min_t = 0.02;
+    std::string title, subtitle;
+    int width = 0, height = 0;
+    double dpi = 0;
+    std::string page = "A4";
+    bool landscape = false, portrait = false;
+    std::string bbox, basemap, routes, write_raster;
+    bool events_points = false, no_admin1 = false, no_routes = false, no_inset = false, force = false;
+    std::string study = "MLI,BFA,NER,CIV,GHA,TGO,BEN";
+    int columns = 0;
+};
+
+std::string pretty_units(std::string u) {
+    for (auto p = u.find("km^2"); p != std::string::npos; p = u.find("km^2")) u.replace(p, 4, "km\u00b2");
+    return u.empty() ? "per km\u00b2" : u;
+}
+
+std::string get(const std::map<std::string, std::string>& m, const std::string& k, const std::string& def = "") {
+    auto it = m.find(k);
+    return it == m.end() || it->second.empty() ? def : it->second;
+}
+
+std::vector<std::string> split_list(const std::string& s) {
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : s + ",") {
+        if (c == ',' || c == ' ') {
+            if (!cur.empty()) out.push_back(cur), cur.clear();
+        } else cur += c;
+    }
+    return out;
+}
+
+// `base.ext` -> `base_<suffix>.ext`
+std::string with_suffix(const std::string& path, const std::string& suffix, const std::string& ext = "") {
+    fs::path p(path);
+    const std::string e = ext.empty() ? p.extension().string() : ext;
+    return (p.parent_path() / (p.stem().string() + "_" + suffix + e)).string();
+}
+
+PageSetup page_for(const MapArgs& a, ImageFormat f) {
+    if ((a.width > 0) != (a.height > 0)) throw GeoError("", "--width/--height", "give both");
+    if (a.width > 0 && a.dpi > 0) throw GeoError("", "--width/--height and --dpi", "choose pixels or a paper size at a dpi");
+    const bool landscape = !a.portrait; // maps default to landscape; --landscape is accepted for clarity
+    if (a.width > 0) {
+        PageSetup p = PageSetup::device(a.width, a.height);
+        if (f != ImageFormat::Png) p.device_per_pt *= 0.75; // vector: the pixel size at 96 dpi, in points
+        return p;
+    }
+    return PageSetup::paper(a.page, landscape, f == ImageFormat::Png ? (a.dpi > 0 ? a.dpi : 150) : 72);
+}
+
+struct Base {
+    VectorLayer admin0, admin1, routes;
+    bool have_routes = false;
+    std::string basemap;
+};
+
+Base load_base(const MapArgs& a, const Crs& crs) {
+    Base b;
+    b.basemap = a.basemap.empty() ? data_dir() + "/basemap/west_africa.gpkg" : a.basemap;
+    ReadLayerOptions ro;
+    ro.target_crs = crs;
+    ro.layer = "admin0";
+    b.admin0 = read_layer(b.basemap, ro);
+    if (!a.no_admin1) {
+        auto layers = list_layers(b.basemap);
+        if (std::find(layers.begin(), layers.end(), "admin1") != layers.end()) {
+            ro.layer = "admin1";
+            b.admin1 = read_layer(b.basemap, ro);
+        }
+    }
+    if (!a.no_routes) {
+        const std::string spec = a.routes.empty() ? data_dir() + "/demo/routes_illustrative.geojson" : a.routes;
+        auto [f, l] = split_layer_spec(spec);
+        ReadLayerOptions rr;
+        rr.layer = l;
+        rr.target_crs = crs;
+        b.routes = read_layer(f, rr);
+        b.have_routes = true;
+    }
+    return b;
+}
+
+// The study area (the Sahel and coastal groups) in the map CRS, padded, unless --bbox.
+BBox map_extent(const MapArgs& a, const Base& b, const Crs& crs) {
+    if (!a.bbox.empty()) {
+        BBox ll = parse_bbox(a.bbox);
+        return Transformer(Crs::wgs84(), crs).forward_bbox(ll);
+    }
+    const auto iso = split_list(a.study);
+    BBox e = BBox::inverted();
+    int fi = b.admin0.field_index("iso_a3");
+    for (const auto& f : b.admin0.features) {
+        if (fi >= 0 && size_t(fi) < f.attrs.size() &&
+            std::find(iso.begin(), iso.end(), attr_to_string(f.attrs[size_t(fi)])) == iso.end())
+            continue;
+        BBox fb = f.geom.bbox();
+        e.expand(fb.xmin, fb.ymin), e.expand(fb.xmax, fb.ymax);
+    }
+    if (e.empty()) e = b.admin0.bbox();
+    const double px = e.width() * 0.03, py = e.height() * 0.03;
+    return {e.xmin - px, e.ymin - py, e.xmax + px, e.ymax + py};
+}
+
+std::string km_str(const std::string& v) { return v.empty() ? "?" : v + " km"; }
+
+} // namespace
+
+void add_map(CLI::App& app) {
+    auto* cmd = app.add_subcommand("map", "Static briefing map (PNG/PDF/SVG by extension) of event density or Gi* hot spots");
+    auto a = std::make_shared<MapArgs>();
+    a->d.add_to(cmd);
+    cmd->get_option("EVENTS")->required(false)->description("Event file (needed unless --raster or --hotspots is given)");
+    auto* g = cmd->add_option_group("Map");
+    g->add_option("-o,--out", a->out, "Output .png, .pdf or .svg")->required();
+    g->add_option("--raster", a->raster, "Draw this density GeoTIFF instead of running the kernel density");
+    g->add_option("--hotspots", a->hotspots,
+                  "Draw Gi* hot spots: `nexusmap hotspots` GeoJSON/GPKG (polygons with a bin field) or its fishnet GeoTIFF (band 3)");
+    g->add_option("--hot-field", a->hot_field, "Bin field of --hotspots polygons")->capture_default_str();
+    g->add_flag("--events-points", a->events_points, "Draw the events as points too");
+    g->add_option("--by", a->by, "year | quarter: one map per period on ONE colour scale (max over all periods), plus a sheet");
+    g->add_option("--ramp", a->ramp, "viridis | magma | inferno | ylorrd | rdylbu")->capture_default_str();
+    g->add_option("--scale", a->scale, "linear | sqrt | log")->capture_default_str();
+    g->add_option("--vmin", a->vmin, "Bottom of the colour scale (default 0; log: max/1000)");
+    g->add_option("--vmax", a->vmax, "Top of the colour scale (default: the maximum, over all periods with --by)");
+    g->add_option("--opacity", a->opacity, "Density opacity")->capture_default_str();
+    g->add_option("--fade-below", a->min_t, "Leave cells below this fraction of the colour scale transparent")->capture_default_str();
+    g->add_option("--title", a->title, "Title (default: what is drawn)");
+    g->add_option("--subtitle", a->subtitle, "Subtitle (default: the date window and the event count)");
+    g->add_option("--width", a->width, "Page width in pixels (PNG; with --height)");
+    g->add_option("--height", a->height, "Page height in pixels (PNG; with --width)");
+    g->add_option("--dpi", a->dpi, "PNG resolution on the --page paper (default 150)");
+    g->add_option("--page", a->page, "A4 | A3 | letter")->capture_default_str();
+    g->add_flag("--landscape", a->landscape, "Landscape paper (the default)");
+    g->add_flag("--portrait", a->portrait, "Portrait paper");
+    g->add_option("--bbox", a->bbox, "Map extent LON0,LAT0,LON1,LAT1 (default: the Sahel and coastal countries)");
+    g->add_option("--study", a->study, "ISO codes whose extent is the default map extent")->capture_default_str();
+    g->add_option("--basemap", a->basemap, "GeoPackage with admin0 (and admin1) layers (default: bundled Natural Earth)");
+    g->add_option("--routes", a->routes, "Route lines FILE[:LAYER], coloured by commodity (default: bundled illustrative routes)");
+    g->add_flag("--no-routes", a->no_routes, "Do not draw routes");
+    g->add_flag("--no-admin1", a->no_admin1, "Do not draw admin-1 boundaries");
+    g->add_flag("--no-inset", a->no_inset, "No locator inset");
+    g->add_option("--columns", a->columns, "Small-multiples sheet: number of columns (default: best fit)");
+    g->add_option("--write-raster", a->write_raster,
+                  "Also write the density drawn as GeoTIFF (+ .qml QGIS style with the same ramp and range); with --by one per period");
+    cmd->add_flag("--force", a->force, "Overwrite existing outputs");
+    cmd->callback([a] {
+        const auto fmt = image_format_for(a->out);
+        if (!fmt) throw GeoError(a->out, "", "unknown image format (use .png, .pdf or .svg)");
+        auto ramp = style::ramp_from_name(a->ramp);
+        if (!ramp) throw GeoError("", "--ramp '" + a->ramp + "'", "unknown (viridis, magma, inferno, ylorrd, rdylbu)");
+        auto scale = style::scale_from_name(a->scale);
+        if (!scale) throw GeoError("", "--scale '" + a->scale + "'", "unknown (linear, sqrt, log)");
+        const bool have_events = !a->d.events.file.empty();
+        const bool density_mode = a->hotspots.empty();
+        if (!have_events && a->raster.empty() && a->hotspots.empty())
+            throw GeoError("", "map", "give an event file, --raster or --hotspots");
+        if (!a->raster.empty() && !a->hotspots.empty()) throw GeoError("", "--raster/--hotspots", "choose one");
+        std::optional<PeriodUnit> by;
+        if (!a->by.empty()) {
+            by = parse_period_unit(a->by);
+            if (*by == PeriodUnit::Month) throw GeoError("", "--by", "use year or quarter");
+            if (!have_events || !a->raster.empty() || !a->hotspots.empty())
+                throw GeoError("", "--by", "needs an event file and draws density (not with --raster or --hotspots)");
+        }
+        if ((a->events_points) && !have_events) throw GeoError("", "--events-points", "needs an event file");
+        const std::vector<std::string> inputs = {a->d.events.file, a->raster, a->hotspots, a->d.mask, a->basemap, a->routes};
+        // Outputs, checked before any work.
+        std::vector<std::string> outs;
+        if (!by) outs.push_back(a->out);
+        if (!a->write_raster.empty() && !by) outs.push_back(a->write_raster), outs.push_back(qml_path_for(a->write_raster));
+        for (auto& o : outs) check_output(o, a->force, inputs);
+        const PageSetup page = page_for(*a, *fmt);
+
+        // The map CRS: the events' analysis CRS, or the raster's own.
+        Crs crs = Crs::from_user(a->d.events.crs);
+        Raster raster;
+        DensityJob job;
+        EventTable ev;
+        if (!a->raster.empty()) {
+            raster = read_raster(a->raster);
+            if (raster.crs.valid()) crs = raster.crs;
+        }
+        VectorLayer hot;
+        if (!a->hotspots.empty()) {
+            const std::string e = fs::path(a->hotspots).extension().string();
+            if (e == ".tif" || e == ".tiff") {
+                Raster bins = read_raster(a->hotspots, 3);
+                if (bins.crs.valid()) crs = bins.crs;
+                hot = bin_raster_polygons(bins);
+                hot.source = a->hotspots;
+                hot.metadata = bins.metadata;
+            } else {
+                ReadLayerOptions ro;
+                ro.target_crs = crs;
+                hot = read_layer(a->hotspots, ro);
+                // OGR does not expose a GeoJSON's top-level "metadata" member (synthetic flag, band...).
+                if (e == ".geojson" || e == ".json") {
+                    std::ifstream in(a->hotspots);
+                    auto j = nlohmann::json::parse(in, nullptr, false);
+                    if (!j.is_discarded() && j.is_object() && j.contains("metadata") && j["metadata"].is_object())
+                        for (auto& [k, v] : j["metadata"].items())
+                            if (v.is_string()) hot.metadata[k] = v.get<std::string>();
+                }
+            }
+            if (hot.field_index(a->hot_field) < 0)
+                throw GeoError(a->hotspots, "", "has no '" + a->hot_field + "' field (a Gi* bin -3..3; see --hot-field)");
+        }
+        if (have_events) {
+            if (density_mode && a->raster.empty()) {
+                job = run_density(a->d);
+                ev = job.ev;
+                raster = job.kde.raster;
+            } else {
+                ev = a->d.events.load();
+                if (!ev.crs.same_as(crs)) project_events(ev, crs);
+            }
+        }
+        Base base = load_base(*a, crs);
+        // Synthetic flag: the events', the raster's or the hot spots' own label.
+        const std::map<std::string, std::string>& rmd = raster.metadata;
+        bool synthetic = (have_events && ev.synthetic) || get(rmd, "synthetic") == "true" || hot.synthetic();
+        if (!a->hotspots.empty() && get(hot.metadata, "synthetic") == "true") synthetic = true;
+
+        MapSpec spec;
+        spec.crs = crs;
+        spec.extent = map_extent(*a, base, crs);
+        spec.admin0 = &base.admin0;
+        if (!base.admin1.features.empty()) spec.admin1 = &base.admin1;
+        if (base.have_routes) {
+            spec.routes = &base.routes;
+            std::vector<std::string> cats;
+            const int fi = base.routes.field_index("commodity");
+            for (size_t i = 0; fi >= 0 && i < base.routes.features.size(); ++i) cats.push_back(base.routes.attr_string(i, "commodity"));
+            if (fi >= 0) style::categorical(spec.routes_style, "commodity", cats);
+            spec.routes_title = base.routes.synthetic() || a->routes.empty() ? "Routes (ILLUSTRATIVE) by commodity" : "Routes by commodity";
+        }
+        std::vector<Vec2> points;
+        if (a->events_points) {
+            for (size_t i = 0; i < ev.size(); ++i) points.push_back({ev.x[i], ev.y[i]});
+            spec.events = &points;
+        }
+        if (!a->no_inset) spec.locator = &base.admin0;
+        spec.inset = !a->no_inset;
+        spec.synthetic = synthetic;
+        // Attribution and provenance.
+        const std::string src = have_events ? fs::path(ev.source).filename().string()
+                                            : fs::path(get(rmd, "inputs", get(hot.metadata, "inputs", a->raster.empty() ? a->hotspots : a->raster)))
+                                                  .filename()
+                                                  .string();
+        const std::string schema = have_events ? ev.schema : get(rmd, "event_schema", get(hot.metadata, "event_schema", "?"));
+        spec.attribution.push_back("Base map: Natural Earth (public domain). Events: " + src + " (" + schema + ")" +
+                                   (synthetic ? " \u2014 SYNTHETIC DEMO DATA, not real events" : "") +
+                                   (base.have_routes ? ". Routes: illustrative, not an intelligence product." : "."));
+        std::string from = a->d.events.from, to = a->d.events.to;
+        if (have_events && (from.empty() || to.empty())) {
+            auto dr = ev.day_range();
+            if (dr[0] != kNoDay) {
+                if (from.empty()) from = format_date(dr[0]);
+                if (to.empty()) to = format_date(dr[1]);
+            }
+        }
+        if (from.empty()) from = get(rmd, "date_from", get(hot.metadata, "date_from"));
+        if (to.empty()) to = get(rmd, "date_to", get(hot.metadata, "date_to"));
+        const std::string window = from.empty() && to.empty() ? "all dates" : from + " \u2013 " + to;
+        auto footer = [&](const std::string& win, size_t n_events) {
+            std::string f = "Source: " + src + " (" + schema + ")  \u00b7  synthetic=" + (synthetic ? "true" : "false");
+            if (density_mode)
+                f += "  \u00b7  kernel " + get(rmd, "kernel", "?") + ", bandwidth " + km_str(get(rmd, "bandwidth_km")) +
+                     ", cell " + km_str(get(rmd, "cell_km"));
+            else
+                f += "  \u00b7  Gi* " + get(hot.metadata, "distance_band_km", "?") + " km band" +
+                     (get(hot.metadata, "fdr").rfind("true", 0) == 0 ? ", FDR" : "");
+            f += "  \u00b7  window " + win;
+            if (n_events) f += "  \u00b7  " + std::to_string(n_events) + " events";
+            return std::vector<std::string>{f, "CRS " + (crs.definition().empty() || crs.definition().size() > 60 ? crs.name() : crs.definition()) +
+                                                   "  \u00b7  nexusmap " + kVersion + " map"};
+        };
+
+        spec.density_style.ramp = *ramp;
+        spec.density_style.opacity = a->opacity;
+        spec.density_style.min_t = a->min_t;
+        spec.density_style.units = pretty_units(raster.units.empty() ? get(rmd, "units") : raster.units);
+        // Without a weight column every event counts 1: say "events", not "weight".
+        if (get(rmd, "weighted") == "false" && spec.density_style.units.rfind("weight ", 0) == 0)
+            spec.density_style.units.replace(0, 6, "events");
+        auto make_scale = [&](const std::vector<const Raster*>& rs) {
+            style::ValueScale vs = shared_scale(rs, *scale);
+            if (std::isfinite(a->vmin)) vs.lo = a->vmin;
+            if (std::isfinite(a->vmax)) vs.hi = a->vmax;
+            if (!(vs.hi > vs.effective_lo())) throw GeoError("", "--vmin/--vmax", "the top of the scale must exceed the bottom");
+            return vs;
+        };
+        auto report = [](const std::string& path, const MapRenderResult& r) {
+            if (!path.empty()) std::printf("wrote %s", path.c_str());
+            if (std::isfinite(r.legend_hi))
+                std::printf("  legend %s %s..%s %s", r.legend_scale.c_str(), short_num(r.legend_lo).c_str(),
+                            short_num(r.legend_hi).c_str(), r.legend_units.c_str());
+            if (r.hotspot_bins[6] + r.hotspot_bins[0]) std::printf("  hot99 %zu cold99 %zu", r.hotspot_bins[6], r.hotspot_bins[0]);
+            std::printf("  scalebar %s km\n", short_num(r.scalebar_km).c_str());
+        };
+        auto write_raster_qml = [&](const Raster& r, const std::string& path, const style::RasterStyle& st) {
+            check_output(path, a->force, inputs);
+            write_geotiff(r, path);
+            write_qml(qml_path_for(path), qml_pseudocolor(st));
+            std::printf("wrote %s (+ %s)\n", path.c_str(), qml_path_for(path).c_str());
+        };
+
+        if (!by) {
+            const std::string what = density_mode ? "Conflict event density" : "Conflict event hot spots (Getis-Ord Gi*)";
+            spec.title = a->title.empty() ? what : a->title;
+            spec.subtitle = a->subtitle.empty() ? window + (have_events ? "  \u00b7  " + std::to_string(ev.size()) + " events" : "")
+                                                : a->subtitle;
+            spec.footer = footer(window, have_events ? ev.size() : 0);
+            if (density_mode) {
+                spec.density = &raster;
+                spec.density_style.scale = make_scale({&raster});
+                spec.density_title = "Kernel density";
+            } else {
+                spec.hotspots = &hot;
+                spec.hotspot_field = a->hot_field;
+            }
+            MapRenderResult r = render_map_file(spec, page, a->out);
+            report(a->out, r);
+            if (!a->write_raster.empty() && density_mode) write_raster_qml(raster, a->write_raster, spec.density_style);
+            return;
+        }
+
+        // ---- one map per period, one colour scale ------------------------------------------------
+        std::map<int64_t, std::vector<bool>> keep;
+        for (size_t i = 0; i < ev.size(); ++i) {
+            if (ev.day[i] == kNoDay) continue;
+            auto& k = keep[period_index(ev.day[i], *by)];
+            if (k.empty()) k.assign(ev.size(), false);
+            k[i] = true;
+        }
+        if (keep.empty()) throw GeoError(ev.source, "", "no dated events: --by needs dates");
+        // A contiguous run of periods (empty ones are maps too: "nothing happened" is news).
+        std::vector<int64_t> periods;
+        for (int64_t p = keep.begin()->first; p <= keep.rbegin()->first; ++p) periods.push_back(p);
+        std::optional<VectorLayer> mask;
+        if (!a->d.mask.empty()) {
+            auto [f, l] = split_layer_spec(a->d.mask);
+            ReadLayerOptions ro;
+            ro.layer = l;
+            ro.target_crs = ev.crs;
+            mask = read_layer(f, ro);
+        }
+        std::vector<Raster> rasters;
+        std::vector<size_t> counts;
+        for (int64_t p : periods) {
+            auto it = keep.find(p);
+            EventTable sub = it == keep.end() ? ev.subset(std::vector<bool>(ev.size(), false)) : ev.subset(it->second);
+            KdeInput in{&sub.x, &sub.y, &sub.weight};
+            KdeResult k = kernel_density(in, raster.grid, ev.crs, job.params);
+            if (mask) apply_mask(k.raster, *mask);
+            k.raster.metadata = raster.metadata;
+            for (auto& [kk, v] : provenance(sub)) k.raster.metadata[kk] = v;
+            k.raster.metadata["period"] = period_label(p, *by);
+            rasters.push_back(std::move(k.raster));
+            counts.push_back(sub.size());
+        }
+        std::vector<const Raster*> rp;
+        for (auto& r : rasters) rp.push_back(&r);
+        const style::ValueScale vs = make_scale(rp);
+        spec.density_style.scale = vs;
+        spec.density_title = "Kernel density";
+        const std::string unit_name = *by == PeriodUnit::Year ? "year" : "quarter";
+        std::vector<MapSpec> specs;
+        for (size_t i = 0; i < periods.size(); ++i) {
+            MapSpec s = spec;
+            s.density = &rasters[i];
+            const std::string lab = period_label(periods[i], *by);
+            s.title = (a->title.empty() ? "Conflict event density" : a->title) + ", " + lab;
+            s.subtitle = a->subtitle.empty() ? std::to_string(counts[i]) + " events in " + lab + "  \u00b7  one colour scale for all " +
+                                                   std::to_string(periods.size()) + " maps (" + window + ")"
+                                             : a->subtitle;
+            s.legend_notes = {"fixed scale: max over all " + std::to_string(periods.size()) + " " + unit_name + "s = " +
+                              short_num(vs.hi)};
+            s.footer = footer(lab + " (of " + window + ")", counts[i]);
+            specs.push_back(std::move(s));
+        }
+        std::vector<std::string> written;
+        if (*fmt == ImageFormat::Pdf) {
+            check_output(a->out, a->force, inputs);
+            auto rs = render_map_pdf_pages(specs, page, a->out);
+            std::printf("wrote %s (%zu pages, one per %s)\n", a->out.c_str(), rs.size(), unit_name.c_str());
+            for (size_t i = 0; i < rs.size(); ++i) {
+                std::printf("  page %zu %s (own max %s)", i + 1, period_label(periods[i], *by).c_str(),
+                            short_num(rasters[i].minmax()[1]).c_str());
+                report("", rs[i]);
+            }
+        } else {
+            for (size_t i = 0; i < specs.size(); ++i) {
+                const std::string path = with_suffix(a->out, period_label(periods[i], *by));
+                check_output(path, a->force, inputs);
+                report(path, render_map_file(specs[i], page, path));
+            }
+        }
+        // The sheet: cells titled by period only.
+        SheetSpec sheet;
+        sheet.title = (a->title.empty() ? "Conflict event density" : a->title) + " by " + unit_name;
+        sheet.subtitle = window + "  \u00b7  " + std::to_string(ev.size()) + " events  \u00b7  one colour scale (max over all " +
+                         std::to_string(periods.size()) + " maps)";
+        sheet.columns = a->columns;
+        for (size_t i = 0; i < specs.size(); ++i) {
+            MapSpec s = specs[i];
+            s.title = period_label(periods[i], *by) + " (" + std::to_string(counts[i]) + ")";
+            s.footer = footer(window, ev.size());
+            // Small cells: thinner, lighter routes and boundaries so the density reads.
+            s.routes_style.width_pt = 0.5, s.routes_style.opacity = 0.55;
+            s.admin0_style.width_pt = 0.4, s.admin1_style.width_pt = 0.15;
+            sheet.maps.push_back(std::move(s));
+        }
+        PageSetup sheet_png = PageSetup::paper(a->page, !a->portrait, a->dpi > 0 ? a->dpi : 200);
+        if (a->width > 0) sheet_png = page;
+        for (const auto& [path, pg] : {std::pair{with_suffix(a->out, "sheet", ".png"), sheet_png},
+                                       std::pair{with_suffix(a->out, "sheet", ".pdf"), PageSetup::paper(a->page, !a->portrait, 72)}}) {
+            check_output(path, a->force, inputs);
+            auto rs = render_sheet_file(sheet, pg, path);
+            std::printf("wrote %s (small multiples, %zu maps, legend %s..%s)\n", path.c_str(), rs.size(),
+                        short_num(rs.front().legend_lo).c_str(), short_num(rs.front().legend_hi).c_str());
+        }
+        if (!a->write_raster.empty())
+            for (size_t i = 0; i < rasters.size(); ++i)
+                write_raster_qml(rasters[i], with_suffix(a->write_raster, period_label(periods[i], *by)), spec.density_style);
+    });
+}
+
+} // namespace nexusmap::cli
