@@ -1,4 +1,5 @@
 #pragma once
+#include "nexusmap/style.hpp"
 // CPU-side meshes of a vector layer, built once on a loader thread and uploaded as they are.
 // Pure logic (no GL). Positions are floats relative to the layer's origin (its bbox centre) so
 // metre-sized detail survives float32 even 3000 km from the CRS origin.
@@ -126,13 +127,10 @@ inline Categories categorize(const VectorLayer& layer, const std::string& field)
     return c;
 }
 
-// Qualitative palette (Tableau 10) for categories and event types; cycles beyond 10.
+// Qualitative palette for categories and event types: geo's shared style model (Tableau 10).
 inline std::array<float, 3> category_color(int i) {
-    static constexpr unsigned char p[10][3] = {
-        {78, 121, 167}, {242, 142, 43},  {225, 87, 89},   {118, 183, 178}, {89, 161, 79},
-        {237, 201, 72}, {176, 122, 161}, {255, 157, 167}, {156, 117, 95},  {186, 176, 172}};
-    const auto& c = p[size_t(std::max(0, i)) % 10];
-    return {c[0] / 255.f, c[1] / 255.f, c[2] / 255.f};
+    const style::Rgb c = style::category_color(i);
+    return {c.r, c.g, c.b};
 }
 
 } // namespace nexusmap::viewer
