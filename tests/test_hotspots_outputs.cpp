@@ -20,12 +20,6 @@ using namespace nexusmap;
 
 // Helpers defined in app/cli/cmd_hotspots.cpp.
 namespace nexusmap::cli::hs {
-struct Band {
-    std::string name;
-    std::vector<float> data;
-};
-void write_geotiff_bands(const GridSpec& g, const Crs& crs, const std::vector<Band>& bands, float nodata,
-                         const Metadata& md, const std::string& path);
 enum class Step { Month, Quarter, Year };
 int32_t step_of_day(int32_t day, Step s);
 std::string step_label(int32_t step, Step s);
@@ -39,11 +33,11 @@ TEST_CASE("3-band GeoTIFF round trip: values, nodata, georeferencing, metadata")
     GridSpec g;
     g.xmin = -50000, g.ymax = 120000, g.cell = 25000, g.width = 3, g.height = 2;
     const float nan = std::nanf("");
-    std::vector<hs::Band> bands{{"z", {1.5f, -2.25f, nan, 0.f, 3.75f, -1e-3f}},
+    std::vector<RasterBand> bands{{"z", {1.5f, -2.25f, nan, 0.f, 3.75f, -1e-3f}},
                                 {"p", {0.1f, 0.02f, nan, 1.f, 0.001f, 0.5f}},
                                 {"bin", {1.f, -2.f, nan, 0.f, 3.f, 0.f}}};
     const std::string path = (dir / "three.tif").string();
-    hs::write_geotiff_bands(g, Crs::laea(2, 12), bands, -9999.0f, {{"synthetic", "true"}, {"distance_band_m", "25000"}},
+    write_geotiff_bands(g, Crs::laea(2, 12), bands, -9999.0f, {{"synthetic", "true"}, {"distance_band_m", "25000"}},
                             path);
     for (int b = 1; b <= 3; ++b) {
         Raster r = read_raster(path, b);
@@ -66,7 +60,7 @@ TEST_CASE("3-band GeoTIFF round trip: values, nodata, georeferencing, metadata")
     CHECK_THROWS_AS(read_raster(path, 4), GeoError);
     // A band of the wrong size is refused and nothing is left behind.
     bands[1].data.pop_back();
-    CHECK_THROWS_AS(hs::write_geotiff_bands(g, Crs::laea(2, 12), bands, -9999.0f, {}, (dir / "bad.tif").string()),
+    CHECK_THROWS_AS(write_geotiff_bands(g, Crs::laea(2, 12), bands, -9999.0f, {}, (dir / "bad.tif").string()),
                     GeoError);
     CHECK(!std::filesystem::exists(dir / "bad.tif"));
 }

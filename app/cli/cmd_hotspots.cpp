@@ -23,20 +23,6 @@
 #include <string>
 #include <vector>
 
-// GDAL is a private dependency of nexusmap_geo, so its include folder is not on this target's path.
-// The C API is used directly for the multi-band GeoTIFF (nexusmap::write_geotiff writes one band).
-#if __has_include(<gdal.h>)
-#include <cpl_error.h>
-#include <gdal.h>
-#include <ogr_srs_api.h>
-#elif __has_include(<gdal/gdal.h>)
-#include <gdal/cpl_error.h>
-#include <gdal/gdal.h>
-#include <gdal/ogr_srs_api.h>
-#else
-#error "GDAL headers (gdal.h) not found"
-#endif
-
 #include "cli/cli.hpp"
 #include "cli/common.hpp"
 #include "nexusmap/atomic_file.hpp"
@@ -44,6 +30,8 @@
 #include "nexusmap/export.hpp"
 #include "nexusmap/hotspots.hpp"
 #include "nexusmap/stats.hpp"
+#include "nexusmap/qml.hpp"
+#include "nexusmap/style.hpp"
 
 namespace nexusmap::cli {
 
@@ -51,83 +39,12 @@ namespace nexusmap::cli {
 // Helpers (declared again in tests/test_hotspots_outputs.cpp)
 namespace hs {
 
-struct Band {
-    std::string name;        // band description
-    std::vector<float> data; // row-major over the grid; NaN = nodata
-};
+// The multi-band GeoTIFF writer lives in geo (raster.hpp).
+using Band = RasterBand;
+using nexusmap::write_geotiff_bands;
 
-// Multi-band float32 GeoTIFF (DEFLATE, tiled), written atomically. NaN values become `nodata`.
-// `md` goes into the dataset metadata, band names into the band descriptions.
-void write_geotiff_bands(const GridSpec& g, const Crs& crs, const std::vector<Band>& bands, float nodata,
-                         const Metadata& md, const std::string& path) {
-    if (bands.empty()) throw GeoError(path, "", "no bands to write");
-    for (auto& b : bands)
-        if (b.data.size() != g.size()) throw GeoError(path, "band " + b.name, "size does not match the grid");
-    GDALAllRegister(); // idempotent
-    AtomicFile out(path, true);
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    struct Pop {
-        ~Pop() { CPLPopErrorHandler(); }
-    } pop;
-    auto err = [] {
-        const char* m = CPLGetLastErrorMsg();
-        return std::string(m && *m ? m : "unknown GDAL error");
-    };
-    GDALDriverH drv = GDALGetDriverByName("GTiff");
-    if (!drv) throw GeoError(path, "", "this GDAL has no GTiff driver");
-    const char* co[] = {"COMPRESS=DEFLATE", "PREDICTOR=3", "TILED=YES", "BIGTIFF=IF_SAFER", "INTERLEAVE=BAND", nullptr};
-    GDALDatasetH ds = GDALCreate(drv, out.temp_path().c_str(), g.width, g.height, static_cast<int>(bands.size()),
-                                 GDT_Float32, const_cast<char**>(co));
-    if (!ds) throw GeoError(path, "", "cannot create GeoTIFF: " + err());
-    struct Close {
-        GDALDatasetH& ds;
-        ~Close() {
-            if (ds) GDALClose(ds);
-        }
-    } close{ds};
-    auto gt = g.geotransform();
-    GDALSetGeoTransform(ds, gt.data());
-    if (crs.valid()) {
-        OGRSpatialReferenceH srs = OSRNewSpatialReference(nullptr);
-        char* wkt = const_cast<char*>(crs.wkt().c_str()); // GDAL 3.6 takes char** but does not modify it
-        if (OSRImportFromWkt(srs, &wkt) == OGRERR_NONE) {
-            OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
-            GDALSetSpatialRef(ds, srs);
-        }
-        OSRRelease(srs);
-    }
-    for (auto& [k, v] : md) GDALSetMetadataItem(ds, k.c_str(), v.c_str(), nullptr);
-    std::vector<float> buf;
-    for (size_t b = 0; b < bands.size(); ++b) {
-        GDALRasterBandH band = GDALGetRasterBand(ds, static_cast<int>(b + 1));
-        GDALSetRasterNoDataValue(band, nodata);
-        GDALSetDescription(band, bands[b].name.c_str());
-        buf = bands[b].data;
-        for (float& v : buf)
-            if (!std::isfinite(v)) v = nodata;
-        if (GDALRasterIO(band, GF_Write, 0, 0, g.width, g.height, buf.data(), g.width, g.height, GDT_Float32, 0, 0) !=
-            CE_None)
-            throw GeoError(path, "band " + std::to_string(b + 1), "writing pixels failed: " + err());
-    }
-    CPLErrorReset();
-    GDALClose(ds);
-    ds = nullptr;
-    if (CPLGetLastErrorType() >= CE_Failure) throw GeoError(path, "", "cannot finish GeoTIFF: " + err());
-    out.commit();
-}
-
-// ArcGIS Pro hot spot renderer colours for Gi_Bin -3..3.
-const char* gi_bin_colour(int bin) {
-    switch (bin) {
-    case 3: return "#d62f27";
-    case 2: return "#ed7551";
-    case 1: return "#fab984";
-    case -1: return "#c0ccbe";
-    case -2: return "#849eba";
-    case -3: return "#4575b5";
-    default: return "#ffffbf";
-    }
-}
+// ArcGIS Pro hot spot renderer colours for Gi_Bin -3..3 (geo's shared style model).
+inline const char* gi_bin_colour(int bin) { return style::gi_bin_hex(bin); }
 const char* gi_bin_label(int bin) {
     switch (bin) {
     case 3: return "hot spot, 99% confidence";
@@ -758,6 +675,8 @@ void run_hotspots(const CommonArgs& a, int permutations, bool fdr) {
         std::vector<double> bins(r.bin.begin(), r.bin.end());
         std::vector<Band> bands{{"z", u.to_grid(r.z)}, {"p", u.to_grid(p)}, {"bin", u.to_grid(bins)}};
         hs::write_geotiff_bands(u.grid, ev.crs, bands, -9999.0f, tm, out_main);
+        // QGIS opens the bin band with the same ArcGIS-style colours (style file beside the TIFF).
+        write_qml(qml_path_for(out_main), qml_gi_bins(3));
     }
     VectorLayer l = unit_layer(u, ev.crs, "gistar", {"count", "weighted", "z", "p", "p_fdr", "bin", "n_neighbors"});
     std::vector<std::string> fills;

@@ -106,6 +106,45 @@ void write_geotiff(const Raster& r, const std::string& path, const GeoTiffOption
     out.commit();
 }
 
+void write_geotiff_bands(const GridSpec& g, const Crs& crs, const std::vector<RasterBand>& bands, float nodata,
+                         const std::map<std::string, std::string>& metadata, const std::string& path) {
+    gdal_init();
+    if (bands.empty()) throw GeoError(path, "", "no bands to write");
+    for (auto& b : bands)
+        if (b.data.size() != g.size()) throw GeoError(path, "band " + b.name, "size does not match the grid");
+    AtomicFile out(path, true);
+    QuietGdal quiet;
+    GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GTiff");
+    const char* co[] = {"COMPRESS=DEFLATE", "PREDICTOR=3", "TILED=YES", "BIGTIFF=IF_SAFER", "INTERLEAVE=BAND", nullptr};
+    GDALDatasetUniquePtr ds(drv->Create(out.temp_path().c_str(), g.width, g.height, static_cast<int>(bands.size()),
+                                        GDT_Float32, const_cast<char**>(co)));
+    if (!ds) throw GeoError(path, "", "cannot create GeoTIFF: " + cpl_error());
+    auto gt = g.geotransform();
+    ds->SetGeoTransform(gt.data());
+    if (crs.valid()) {
+        OGRSpatialReference srs;
+        srs.importFromWkt(crs.wkt().c_str());
+        srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        ds->SetSpatialRef(&srs);
+    }
+    for (auto& [k, v] : metadata) ds->SetMetadataItem(k.c_str(), v.c_str());
+    std::vector<float> buf;
+    for (size_t b = 0; b < bands.size(); ++b) {
+        GDALRasterBand* band = ds->GetRasterBand(static_cast<int>(b + 1));
+        band->SetNoDataValue(nodata);
+        band->SetDescription(bands[b].name.c_str());
+        buf = bands[b].data;
+        for (float& v : buf)
+            if (!std::isfinite(v)) v = nodata;
+        if (band->RasterIO(GF_Write, 0, 0, g.width, g.height, buf.data(), g.width, g.height, GDT_Float32, 0, 0) != CE_None)
+            throw GeoError(path, "band " + std::to_string(b + 1), "writing pixels failed: " + cpl_error());
+    }
+    CPLErrorReset();
+    ds.reset(); // GDAL 3.6 has no Close(): the destructor flushes
+    if (CPLGetLastErrorType() >= CE_Failure) throw GeoError(path, "", "cannot finish GeoTIFF: " + cpl_error());
+    out.commit();
+}
+
 Raster read_raster(const std::string& path, int band) {
     gdal_init();
     QuietGdal quiet;

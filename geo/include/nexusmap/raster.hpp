@@ -56,6 +56,16 @@ struct GeoTiffOptions {
     bool overwrite = true;   // false: refuse if the file exists
 };
 void write_geotiff(const Raster& r, const std::string& path, const GeoTiffOptions& opt = {});
+
+// A named band of a multi-band grid (e.g. Gi* z, p, bin). NaN values are written as nodata.
+struct RasterBand {
+    std::string name;        // band description
+    std::vector<float> data; // row-major over the grid
+};
+// Multi-band float32 GeoTIFF (DEFLATE, tiled), written atomically; `metadata` goes into the
+// dataset metadata, band names into the band descriptions.
+void write_geotiff_bands(const GridSpec& g, const Crs& crs, const std::vector<RasterBand>& bands, float nodata,
+                         const std::map<std::string, std::string>& metadata, const std::string& path);
 Raster read_raster(const std::string& path, int band = 1);
 
 } // namespace nexusmap
