@@ -45,7 +45,46 @@ struct LoadedEvents {
     LoadReport report;
     std::vector<float> instances;
     double ox = 0, oy = 0;
+    std::vector<float> display_instances; // another display CRS only
+    double dox = 0, doy = 0;
 };
+
+// Event instances (kEventStride floats each, rows without coordinates skipped) with positions
+// (xs, ys) relative to the centre of their bounding box, returned in (ox, oy).
+std::vector<float> event_instances(const EventTable& t, const std::vector<double>& xs, const std::vector<double>& ys,
+                                   double& ox, double& oy) {
+    BBox b = BBox::inverted();
+    for (size_t i = 0; i < xs.size(); ++i)
+        if (std::isfinite(xs[i]) && std::isfinite(ys[i])) b.expand(xs[i], ys[i]);
+    ox = oy = 0;
+    if (b.xmax >= b.xmin) {
+        ox = 0.5 * (b.xmin + b.xmax);
+        oy = 0.5 * (b.ymin + b.ymax);
+    }
+    std::vector<float> out;
+    out.reserve(t.size() * kEventStride);
+    for (size_t i = 0; i < t.size(); ++i) {
+        // The instance set is decided by the analysis-CRS coordinates, so every display keeps
+        // the same instance order as the splat buffer (and its keep texture).
+        if (!std::isfinite(t.x[i]) || !std::isfinite(t.y[i])) continue;
+        const int32_t day = t.day.empty() ? kNoDay : t.day[i];
+        const bool ok = std::isfinite(xs[i]) && std::isfinite(ys[i]);
+        out.insert(out.end(), {ok ? float(xs[i] - ox) : 3e38f, ok ? float(ys[i] - oy) : 3e38f,
+                               day == kNoDay ? -1e9f : float(day), t.type.empty() ? 0.f : float(t.type[i]),
+                               t.weight.empty() ? 1.f : t.weight[i],
+                               t.fatalities.empty() ? 0.f : t.fatalities[i]});
+    }
+    return out;
+}
+
+// The event positions in the display CRS (a copy of the analysis-CRS ones, transformed).
+void display_positions(const EventTable& t, const Crs& analysis, const Crs& display, std::vector<double>& xs,
+                       std::vector<double>& ys) {
+    xs = t.x;
+    ys = t.y;
+    Transformer tr(analysis, display); // this thread's PROJ context
+    tr.forward(xs.data(), ys.data(), xs.size());
+}
 
 // Progress of step i of n, mapped into [i/n, (i+1)/n]. Returns false (cancel) when the outer
 // progress says stop, instead of throwing through geo's code.
@@ -139,7 +178,9 @@ bool mentions_synthetic(const std::map<std::string, std::string>& md) {
 App::App(GLFWwindow* window, const ViewerOptions& opt) : window_(window), opt_(opt) {
     doc_.analysis = Crs::default_analysis();
     // PROJ reads its database here, once, before the first frame (not during one).
-    lonlat_ = std::make_unique<Transformer>(Crs::wgs84(), doc_.analysis);
+    lonlat_ = std::make_unique<DisplayChain>(
+        doc_.analysis, display_from_name(opt_.display_crs).value_or(DisplayKind::EqualArea));
+    analysis_.set_display(lonlat_.get(), display_gen_);
     map_.init();
     heat_.init();
     analysis_.show_hover = opt_.screenshot.empty(); // the pointer position is arbitrary in screenshots
@@ -160,7 +201,8 @@ App::App(GLFWwindow* window, const ViewerOptions& opt) : window_(window), opt_(o
         lonlat_->forward(x, y);
         view_.cx = x;
         view_.cy = y;
-        view_.m_per_px = std::clamp((*opt_.view)[2] * 1000, view_.min_m_per_px, view_.max_m_per_px);
+        const double ground = lonlat_->identity() ? 1.0 : lonlat_->ground_per_display(x, y);
+        view_.m_per_px = std::clamp((*opt_.view)[2] * 1000 / ground, view_.min_m_per_px, view_.max_m_per_px);
         user_moved_ = true; // keep it: loads must not re-fit
     }
 }
@@ -183,10 +225,12 @@ void App::start_loading() {
 }
 
 void App::load_vector(const std::string& path) {
-    const Crs analysis = doc_.analysis;
+    const Crs analysis = doc_.analysis, display = lonlat_->crs();
+    const bool identity = lonlat_->identity();
+    const int gen = display_gen_;
     jobs_.start<std::vector<LoadedLayer>>(
         "loading " + fs::path(path).filename().string(),
-        [path, analysis](Progress& progress) {
+        [path, analysis, display, identity](Progress& progress) {
             std::vector<LoadedLayer> out;
             std::vector<std::string> names = list_layers(path);
             if (names.empty()) names.push_back("");
@@ -196,8 +240,9 @@ void App::load_vector(const std::string& path) {
                 ro.target_crs = analysis;
                 LoadedLayer l;
                 l.layer = read_layer(path, ro, sub_progress(progress, i, names.size()));
-                // Triangulate here, on the worker; the main thread only uploads.
-                l.mesh = build_layer_mesh(l.layer, [&] {
+                // Triangulate here, on the worker, in the display CRS; the main thread only
+                // uploads. The layer itself stays in the analysis CRS.
+                l.mesh = build_layer_mesh(identity ? l.layer : reproject(l.layer, display), [&] {
                     progress((double(i) + 0.95) / double(names.size()), "triangulating");
                     return false;
                 });
@@ -206,11 +251,12 @@ void App::load_vector(const std::string& path) {
             }
             return out;
         },
-        [this, path](std::vector<LoadedLayer>&& loaded) {
+        [this, path, gen, identity](std::vector<LoadedLayer>&& loaded) {
             for (auto& ll : loaded) {
                 auto l = std::make_unique<MapLayer>();
                 l->title = ll.layer.name.empty() ? fs::path(path).stem().string() : ll.layer.name;
-                l->fill_area_m2 = ll.mesh.fill_area;
+                l->fill_area_m2 = identity ? ll.mesh.fill_area : 0; // equal-area metres only
+                l->display_gen = gen;
                 l->gpu.upload(ll.mesh, ll.layer.features.size());
                 l->data = std::move(ll.layer);
                 l->index = std::move(ll.index);
@@ -218,6 +264,7 @@ void App::load_vector(const std::string& path) {
                     doc_.messages.push_back(l->title + ": " + w);
                 add_layer(std::move(l));
             }
+            if (gen != display_gen_) start_display_rebuild(); // the display changed meanwhile
         });
 }
 
@@ -240,10 +287,12 @@ void App::add_layer(std::unique_ptr<MapLayer> layer) {
 }
 
 void App::load_events(const std::string& path) {
-    const Crs analysis = doc_.analysis;
+    const Crs analysis = doc_.analysis, display = lonlat_->crs();
+    const bool identity = lonlat_->identity();
+    const int gen = display_gen_;
     jobs_.start<LoadedEvents>(
         "loading " + fs::path(path).filename().string(),
-        [path, analysis](Progress& progress) {
+        [path, analysis, display, identity](Progress& progress) {
             LoadedEvents out;
             EventLoadResult r = load_events_csv(path, {}, sub_progress(progress, 0, 2));
             out.table = std::move(r.events);
@@ -252,31 +301,26 @@ void App::load_events(const std::string& path) {
             project_events(out.table, analysis);
             progress(0.9, "building buffers");
             const EventTable& t = out.table;
-            BBox b = BBox::inverted();
-            for (size_t i = 0; i < t.x.size(); ++i)
-                if (std::isfinite(t.x[i]) && std::isfinite(t.y[i])) b.expand(t.x[i], t.y[i]);
-            if (b.xmax >= b.xmin) {
-                out.ox = 0.5 * (b.xmin + b.xmax);
-                out.oy = 0.5 * (b.ymin + b.ymax);
-            }
-            out.instances.reserve(t.size() * kEventStride);
-            for (size_t i = 0; i < t.size(); ++i) {
-                if (!std::isfinite(t.x[i]) || !std::isfinite(t.y[i])) continue;
-                const int32_t day = t.day.empty() ? kNoDay : t.day[i];
-                out.instances.insert(out.instances.end(), {float(t.x[i] - out.ox), float(t.y[i] - out.oy),
-                                                           day == kNoDay ? -1e9f : float(day),
-                                                           t.type.empty() ? 0.f : float(t.type[i]),
-                                                           t.weight.empty() ? 1.f : t.weight[i],
-                                                           t.fatalities.empty() ? 0.f : t.fatalities[i]});
+            out.instances = event_instances(t, t.x, t.y, out.ox, out.oy);
+            if (!identity) {
+                std::vector<double> xs, ys;
+                display_positions(t, analysis, display, xs, ys);
+                out.display_instances = event_instances(t, xs, ys, out.dox, out.doy);
             }
             return out;
         },
-        [this, path](LoadedEvents&& le) {
+        [this, path, gen](LoadedEvents&& le) {
             auto ev = std::make_unique<EventSet>();
             ev->title = fs::path(path).filename().string();
             ev->ox = le.ox;
             ev->oy = le.oy;
             ev->gpu.upload(le.instances);
+            if (!le.display_instances.empty()) {
+                ev->display_gpu.upload(le.display_instances);
+                ev->dox = le.dox;
+                ev->doy = le.doy;
+            }
+            ev->display_gen = gen;
             ev->table = std::move(le.table);
             ev->type_on.assign(std::max<size_t>(ev->table.type_names.size(), 1), true);
             ev->synthetic = ev->table.synthetic || mentions_synthetic(ev->table.metadata);
@@ -303,11 +347,117 @@ void App::load_events(const std::string& path) {
             doc_.events = std::move(ev);
             heat_.invalidate();
             if (!user_moved_) fit_all();
+            if (gen != display_gen_) start_display_rebuild(); // the display changed meanwhile
+        });
+}
+
+BBox App::to_display(const BBox& b) const {
+    if (lonlat_->identity() || !(b.xmax >= b.xmin)) return b;
+    std::vector<double> xs, ys;
+    const int n = 32;
+    for (int i = 0; i <= n; ++i)
+        for (int j = 0; j <= n; ++j) {
+            xs.push_back(b.xmin + b.width() * i / n);
+            ys.push_back(b.ymin + b.height() * j / n);
+        }
+    lonlat_->from_analysis(xs.data(), ys.data(), xs.size());
+    BBox out = BBox::inverted();
+    for (size_t k = 0; k < xs.size(); ++k)
+        if (std::isfinite(xs[k]) && std::isfinite(ys[k])) out.expand(xs[k], ys[k]);
+    return out;
+}
+
+void App::set_display(DisplayKind k) {
+    if (k == lonlat_->kind()) return;
+    // Keep the canvas centre (lon/lat) and the ground size of a pixel there.
+    double lon = view_.cx, lat = view_.cy;
+    lonlat_->inverse(lon, lat);
+    const double ground_px = view_.m_per_px * lonlat_->ground_per_display(view_.cx, view_.cy);
+    retired_chain_ = std::move(lonlat_); // panels of this frame may still hold a pointer to it
+    lonlat_ = std::make_unique<DisplayChain>(doc_.analysis, k);
+    ++display_gen_;
+    double x = lon, y = lat;
+    lonlat_->forward(x, y);
+    if (std::isfinite(x) && std::isfinite(y)) {
+        view_.cx = x;
+        view_.cy = y;
+        view_.m_per_px =
+            std::clamp(ground_px / lonlat_->ground_per_display(x, y), view_.min_m_per_px, view_.max_m_per_px);
+    } else {
+        fit_all();
+    }
+    start_display_rebuild();
+    analysis_.set_display(lonlat_.get(), display_gen_);
+}
+
+void App::start_display_rebuild() {
+    // Copies for the worker (it must not touch the document): each layer's analysis-CRS data and
+    // the events' analysis-CRS positions.
+    struct Out {
+        std::vector<std::pair<const MapLayer*, LayerMesh>> meshes;
+        std::vector<float> instances;
+        double dox = 0, doy = 0;
+        const EventSet* events = nullptr;
+    };
+    auto layers = std::make_shared<std::vector<std::pair<const MapLayer*, VectorLayer>>>();
+    for (auto& l : doc_.layers)
+        layers->emplace_back(l.get(), l->data);
+    auto table = std::make_shared<EventTable>();
+    const EventSet* ev = doc_.events.get();
+    if (ev) {
+        table->x = ev->table.x;
+        table->y = ev->table.y;
+        table->day = ev->table.day;
+        table->type = ev->table.type;
+        table->weight = ev->table.weight;
+        table->fatalities = ev->table.fatalities;
+    }
+    const Crs analysis = doc_.analysis, display = lonlat_->crs();
+    const bool identity = lonlat_->identity();
+    const int gen = display_gen_;
+    jobs_.start<Out>(
+        std::string("display CRS: ") + display_name(lonlat_->kind()),
+        [layers, table, ev, analysis, display, identity](Progress& progress) {
+            Out out;
+            for (size_t i = 0; i < layers->size(); ++i) {
+                progress(double(i) / double(layers->size() + 1), "re-projecting layers");
+                const VectorLayer& vl = (*layers)[i].second;
+                out.meshes.emplace_back((*layers)[i].first, build_layer_mesh(identity ? vl : reproject(vl, display)));
+            }
+            if (ev && !identity) {
+                progress(double(layers->size()) / double(layers->size() + 1), "re-projecting events");
+                std::vector<double> xs, ys;
+                display_positions(*table, analysis, display, xs, ys);
+                out.instances = event_instances(*table, xs, ys, out.dox, out.doy);
+            }
+            out.events = ev;
+            return out;
+        },
+        [this, gen, identity](Out&& out) {
+            if (gen != display_gen_) return; // a newer switch is under way
+            for (auto& [which, mesh] : out.meshes)
+                for (auto& l : doc_.layers)
+                    if (l.get() == which) {
+                        l->gpu = GpuLayer{};
+                        l->gpu.upload(mesh, l->data.features.size());
+                        l->cats_for = -2; // re-upload the categorical colours
+                        l->fill_area_m2 = identity ? mesh.fill_area : 0;
+                        l->display_gen = gen;
+                    }
+            if (doc_.events && doc_.events.get() == out.events) {
+                doc_.events->display_gpu = GpuEvents{};
+                if (!identity && !out.instances.empty()) {
+                    doc_.events->display_gpu.upload(out.instances);
+                    doc_.events->dox = out.dox;
+                    doc_.events->doy = out.doy;
+                }
+                doc_.events->display_gen = gen;
+            }
         });
 }
 
 void App::fit_all() {
-    const BBox b = doc_.extent();
+    const BBox b = to_display(doc_.extent());
     if (b.xmax > b.xmin) view_.fit(b, 24);
 }
 
@@ -326,6 +476,13 @@ bool App::ready() const {
     if (opt_.run_spillover && doc_.events && !analysis_.has_spillover() && !analysis_.spillover_attempted())
         return false;
     return true;
+}
+
+std::vector<std::string> App::error_messages() const {
+    std::vector<std::string> out;
+    for (auto& j : jobs_.all())
+        if (j->state() == Job::State::Failed) out.push_back(j->error());
+    return out;
 }
 
 bool App::had_errors() const {
@@ -366,10 +523,13 @@ void App::update_hover() {
     const ImVec2 m = ImGui::GetIO().MousePos;
     hover_ = {};
     if (!view_.in_canvas(m.x, m.y) || ImGui::GetIO().WantCaptureMouse) return;
-    const ScreenPt p = view_.to_map(m.x, m.y);
+    // screen -> display -> lon/lat, and -> analysis CRS (x/y read-out, density, region).
+    const ScreenPt d = view_.to_map(m.x, m.y);
+    ScreenPt p = d;
+    lonlat_->to_analysis(p.x, p.y);
     hover_.x = p.x;
     hover_.y = p.y;
-    double lon = p.x, lat = p.y;
+    double lon = d.x, lat = d.y;
     lonlat_->inverse(lon, lat);
     hover_.lon = lon;
     hover_.lat = lat;
@@ -399,6 +559,14 @@ void App::draw_ui() {
                  ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
     ImGui::TextDisabled("Sahel conflict events -> Gulf of Guinea");
+    {
+        int k = int(lonlat_->kind());
+        if (ImGui::Combo("display CRS", &k, kDisplayLabels.data(), int(kDisplayLabels.size())))
+            requested_display_ = DisplayKind(k);
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Drawing only: analyses, the heat grid and hover values stay in the\n"
+                              "equal-area analysis CRS (the heat texture is warped to the display).");
+    }
     layers_panel_.draw(ctx);
     heatmap_panel_.draw(ctx);
     time_panel_.draw(ctx);
@@ -415,7 +583,7 @@ void App::draw_ui() {
     analysis_.draw_overlay(ctx);
     analysis_.draw_windows(ctx);
     if (ctx.request_fit_all) fit_all();
-    if (ctx.request_fit) view_.fit(*ctx.request_fit, 24);
+    if (ctx.request_fit) view_.fit(to_display(*ctx.request_fit), 24);
     if (ctx.request_fit_all || ctx.request_fit) user_moved_ = true;
 }
 
@@ -459,7 +627,7 @@ void App::draw_map(int fb_w, int fb_h, double s) {
     if (doc_.events) {
         // Points under the heat: isolated events stay visible, hotspots read as colour.
         map_.draw_events(*doc_.events, view_);
-        heat_.draw(view_, doc_.heat);
+        heat_.draw(view_, doc_.heat, lonlat_.get(), display_gen_);
     }
     analysis_.draw_map(map_, view_);
     glDisable(GL_SCISSOR_TEST);
@@ -481,8 +649,13 @@ void App::frame() {
     ImGui::NewFrame();
     handle_input();
     update_hover();
+    retired_chain_.reset(); // no panel holds the previous display chain any more
     draw_ui();
     ImGui::Render();
+    if (requested_display_) {
+        set_display(*requested_display_);
+        requested_display_.reset();
+    }
 
     // Re-splat (only when kernel, bandwidth or filters changed) before drawing.
     if (doc_.events) heat_.update(*doc_.events, doc_.heat);
@@ -528,7 +701,18 @@ void App::print_probes(std::ostream& out, double s) const {
     out << "canvas " << std::lround(view_.vx * s) << " " << std::lround(view_.vy * s) << " "
         << std::lround((view_.vx + view_.vw) * s) << " " << std::lround((view_.vy + view_.vh) * s) << "\n";
     if (heat_.valid()) out << "heat_max " << heat_.max_value() << " integral " << heat_.integral() << "\n";
-    if (!heatmap_panel_.exact_summary.empty()) out << "exact " << heatmap_panel_.exact_summary << "\n";
+    if (!heatmap_panel_.exact_summary.empty()) {
+        out << "exact " << heatmap_panel_.exact_summary << "\n";
+        // Machine-readable: the GPU values compared were read back from the heat texture with
+        // glGetTexImage when the exact result arrived (HeatmapRenderer::read_texture).
+        char buf[200];
+        std::snprintf(buf, sizeof buf, "exact_check cells %zu exact_max %.9g gpu_max %.9g max_abs_diff %.9g rel %.9g\n",
+                      heatmap_panel_.exact_cells, heatmap_panel_.exact_max, heatmap_panel_.exact_gpu_max,
+                      heatmap_panel_.exact_max_diff,
+                      heatmap_panel_.exact_max > 0 ? heatmap_panel_.exact_max_diff / heatmap_panel_.exact_max : -1.0);
+        out << buf;
+    }
+    out << "display_crs " << display_name(lonlat_->kind()) << " heat_mesh " << heat_.mesh_side() << "\n";
     out << "synthetic " << (doc_.synthetic() ? 1 : 0) << "\n";
     analysis_.print(out, s);
 }

@@ -9,6 +9,7 @@
 
 #include "nexusmap/crs.hpp"
 #include "viewer/analysis_layers.hpp"
+#include "viewer/display_crs.hpp"
 #include "viewer/document.hpp"
 #include "viewer/export_panel.hpp"
 #include "viewer/heatmap.hpp"
@@ -39,6 +40,7 @@ class App {
     // Loading finished and the heatmap (if any) is computed: a screenshot would be complete.
     bool ready() const;
     bool had_errors() const;
+    std::vector<std::string> error_messages() const; // failed jobs' messages (file and reason)
     // Screenshot mode: pixel positions (framebuffer pixels, y down) of lon/lat probes and the legend.
     void print_probes(std::ostream& out, double fb_scale) const;
 
@@ -73,7 +75,20 @@ class App {
     MapRenderer map_;
     HeatmapRenderer heat_;
     ViewTransform view_;
-    std::unique_ptr<Transformer> lonlat_; // wgs84 -> analysis, created on the main thread
+    // lon/lat <-> display <-> analysis, created on the main thread (PROJ reads its database then).
+    std::unique_ptr<DisplayChain> lonlat_;
+    std::unique_ptr<DisplayChain> retired_chain_; // the previous one, alive until the next frame
+    int display_gen_ = 0;                         // bumped by every display CRS change
+    std::optional<DisplayKind> requested_display_; // from the combo, applied after the UI
+  public:
+    // Switches the display CRS keeping the canvas centre and the ground scale; re-projects and
+    // re-triangulates every layer and the event points on a worker, then re-uploads.
+    void set_display(DisplayKind k);
+    DisplayKind display() const { return lonlat_->kind(); }
+
+  private:
+    void start_display_rebuild();
+    BBox to_display(const BBox& analysis_box) const; // densified boundary through the chain
     bool loads_started_ = false;
     bool user_moved_ = false; // stop auto-fitting once the user navigates
     bool dragging_ = false;

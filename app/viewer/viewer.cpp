@@ -143,6 +143,7 @@ int run(int argc, char** argv) {
                         std::cerr << "nexusmap: loading did not finish in time\n";
                         rc = 1;
                     } else if (app.had_errors()) {
+                        for (const auto& m : app.error_messages()) std::cerr << "nexusmap: error: " << m << "\n";
                         std::cerr << "nexusmap: some files failed to load (see the status bar)\n";
                         rc = 1;
                     }
