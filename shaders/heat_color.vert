@@ -1,12 +1,14 @@
 #version 330 core
-// Draws the density grid as one quad in map space; the fragment shader colour-maps it.
-uniform vec2 u_center;        // view centre relative to the grid's south-west corner, metres
-uniform vec2 u_scale;         // NDC per metre
-uniform vec2 u_size_m;        // grid width/height, metres
+// Draws the density grid (a texture in the analysis CRS) through a mesh whose vertices are the
+// grid's points projected to the display CRS (one quad for the equal-area display); the fragment
+// shader colour-maps it.
+layout(location = 0) in vec2 a_pos; // display coordinates relative to the mesh origin, metres
+layout(location = 1) in vec2 a_uv;  // texture coordinates of the same analysis-CRS point
+uniform vec2 u_center;        // view centre relative to the mesh origin, display metres
+uniform vec2 u_scale;         // NDC per display metre
 out vec2 v_uv;
 
 void main() {
-    vec2 corner = vec2(float(gl_VertexID & 1), float(gl_VertexID >> 1));
-    v_uv = corner;
-    gl_Position = vec4((corner * u_size_m - u_center) * u_scale, 0.0, 1.0);
+    v_uv = a_uv;
+    gl_Position = vec4((a_pos - u_center) * u_scale, 0.0, 1.0);
 }

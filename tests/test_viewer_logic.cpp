@@ -9,6 +9,7 @@
 #include "nexusmap/crs.hpp"
 #include "nexusmap/density.hpp"
 #include "viewer/colormap.hpp"
+#include "viewer/display_crs.hpp"
 #include "viewer/kernel_shapes.hpp"
 #include "viewer/layer_mesh.hpp"
 #include "viewer/options.hpp"
@@ -130,6 +131,90 @@ TEST_CASE("view transform with geo's Transformer: lon/lat to screen and back") {
     tr.forward(ox, oy);
     CHECK(std::abs(ox) < 1e-3);
     CHECK(std::abs(oy) < 1e-3);
+}
+
+TEST_CASE("display CRS chain: screen -> display -> lon/lat -> analysis round trips") {
+    const Crs analysis = Crs::default_analysis();
+    Transformer ll_an(Crs::wgs84(), analysis); // the reference lon/lat -> analysis
+    constexpr double deg = std::numbers::pi / 180, R = 6378137.0;
+    for (DisplayKind k : {DisplayKind::EqualArea, DisplayKind::Mercator, DisplayKind::LonLat}) {
+        CAPTURE(display_name(k));
+        DisplayChain ch(analysis, k);
+        CHECK(ch.kind() == k);
+        CHECK(display_from_name(display_name(k)) == k);
+        ViewTransform v;
+        v.set_viewport(370, 0, 1230, 974);
+        v.fit(ch.forward_bbox(BBox{-18, 3, 24, 24}));
+        for (auto [lon, lat] : std::vector<std::pair<double, double>>{
+                 {0.5, 14.5}, {-20, 5}, {2, 12}, {-17.4, 14.7}, {23.9, 23.5}, {-8, 4.5}}) {
+            CAPTURE(lon);
+            CAPTURE(lat);
+            // lon/lat -> display: Mercator and lon/lat against their closed forms.
+            double dx = lon, dy = lat;
+            ch.forward(dx, dy);
+            if (k == DisplayKind::Mercator) {
+                CHECK(dx == doctest::Approx(R * lon * deg).epsilon(1e-9));
+                CHECK(dy == doctest::Approx(R * std::log(std::tan(std::numbers::pi / 4 + lat * deg / 2))).epsilon(1e-9));
+            } else if (k == DisplayKind::LonLat) {
+                CHECK(dx == doctest::Approx(lon * 111319.49079327357).epsilon(1e-9));
+                CHECK(dy == doctest::Approx(lat * 111319.49079327357).epsilon(1e-9));
+            }
+            // display -> screen -> display.
+            const ScreenPt s = v.to_screen(dx, dy);
+            const ScreenPt d = v.to_map(s.x, s.y);
+            CHECK(std::abs(d.x - dx) < 1e-6);
+            CHECK(std::abs(d.y - dy) < 1e-6);
+            // display -> lon/lat.
+            double lo = d.x, la = d.y;
+            ch.inverse(lo, la);
+            CHECK(std::abs(lo - lon) < 1e-9);
+            CHECK(std::abs(la - lat) < 1e-9);
+            // display -> analysis equals lon/lat -> analysis (the hover's x/y and density point).
+            double ax = d.x, ay = d.y;
+            ch.to_analysis(ax, ay);
+            double rx = lon, ry = lat;
+            ll_an.forward(rx, ry);
+            CHECK(std::abs(ax - rx) < 1e-4); // 0.1 mm
+            CHECK(std::abs(ay - ry) < 1e-4);
+            double lx = ax, ly = ay;
+            ch.analysis_to_lonlat(lx, ly);
+            CHECK(std::abs(lx - lon) < 1e-9);
+            CHECK(std::abs(ly - lat) < 1e-9);
+            // analysis -> display (the heat mesh, labels, picked marker) -> back.
+            double bx = rx, by = ry;
+            ch.from_analysis(bx, by);
+            CHECK(std::abs(bx - dx) < 1e-4);
+            CHECK(std::abs(by - dy) < 1e-4);
+            // Ground scale: Mercator stretches by 1/cos(lat) (sphere), lon/lat by 1/cos(lat) in x.
+            const double g = ch.ground_per_display(dx, dy);
+            if (k != DisplayKind::EqualArea)
+                CHECK(g == doctest::Approx(std::cos(lat * deg) * 6371008.8 / R).epsilon(2e-3));
+            // Analysis metres per display unit: 1 for equal-area.
+            if (k == DisplayKind::EqualArea) CHECK(ch.analysis_per_display(dx, dy) == 1.0);
+        }
+        // The probe points keep their geography: Liptako-Gourma is north-east of the Atlantic point.
+        double ax = 0.5, ay = 14.5, bx = -20, by = 5;
+        ch.forward(ax, ay);
+        ch.forward(bx, by);
+        CHECK(ax > bx);
+        CHECK(ay > by);
+    }
+    CHECK(!display_from_name("utm").has_value());
+}
+
+TEST_CASE("--display-crs") {
+    auto parse = [](std::vector<std::string> args) {
+        std::vector<char*> argv;
+        for (auto& a : args)
+            argv.push_back(a.data());
+        return parse_viewer_args(int(argv.size()), argv.data());
+    };
+    CHECK(parse({"nexusmap", "view", "--demo"}).display_crs.empty());
+    CHECK(parse({"nexusmap", "view", "--display-crs", "mercator"}).display_crs == "mercator");
+    CHECK(parse({"nexusmap", "--display-crs", "lonlat"}).error.empty());
+    CHECK(parse({"nexusmap", "--display-crs", "equal-area"}).error.empty());
+    CHECK(!parse({"nexusmap", "--display-crs", "utm"}).error.empty());
+    CHECK(!parse({"nexusmap", "--display-crs"}).error.empty());
 }
 
 TEST_CASE("scale bar lengths are 1, 2 or 5 times a power of ten") {

@@ -87,6 +87,19 @@ TEST_CASE("project: save -> load gives the same project") {
     REQUIRE_MESSAGE(f.project.has_value(), f.error);
     CHECK(*f.project == p);
     std::filesystem::remove(path);
+
+    // The display CRS (view.display_crs; the default equal-area is not written).
+    CHECK(text.find("display_crs") == std::string::npos);
+    for (const char* d : {"mercator", "lonlat"}) {
+        Project q = p;
+        q.view->display_crs = d;
+        const std::string t = project_to_json(q);
+        CHECK(t.find(std::string("\"display_crs\": \"") + d + "\"") != std::string::npos);
+        const ProjectParse rq = parse_project(t, "session.json");
+        REQUIRE_MESSAGE(rq.project.has_value(), rq.error);
+        CHECK(*rq.project == q);
+        CHECK(project_to_json(*rq.project) == t);
+    }
 }
 
 TEST_CASE("project: minimal and default projects") {
@@ -148,6 +161,10 @@ TEST_CASE("project: wrong types and values name the member") {
     CHECK(error_of(R"({"nexusmap_project": 1, "view": {"lon": 0, "lat": 95, "km_per_px": 1}})")
               .find("view.lat") != std::string::npos);
     CHECK(error_of(R"({"nexusmap_project": 1, "view": {"km_per_px": 0}})").find("view.km_per_px") !=
+          std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1, "view": {"display_crs": "utm"}})").find("view.display_crs") !=
+          std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1, "view": {"display_crs": 3857}})").find("view.display_crs") !=
           std::string::npos);
     CHECK(error_of(R"({"nexusmap_project": 1, "events": {"path": "e.csv", "time_window": {"start": "2021-13"}}})")
               .find("events.time_window.start") != std::string::npos);

@@ -79,6 +79,7 @@ AnalysisUi::AnalysisUi() = default;
 AnalysisUi::~AnalysisUi() = default;
 
 void AnalysisUi::draw_map(MapRenderer& map, const ViewTransform& view) {
+    if (!display_identity_) return; // meshed in the analysis CRS (docs/viewer.md, Not done yet)
     if (bands_layer_ && show_bands_) map.draw_layer(*bands_layer_, view);
     if (hot_layer_ && show_hot_) {
         hot_layer_->style.opacity = hot_opacity_;
@@ -93,7 +94,9 @@ void AnalysisUi::draw_overlay(PanelContext& ctx) {
     // Marker on the picked event.
     if (picked_ >= 0 && show_event_window_ && ctx.doc.events && size_t(picked_) < ctx.doc.events->table.size()) {
         const EventTable& t = ctx.doc.events->table;
-        const ScreenPt s = ctx.view.to_screen(t.x[size_t(picked_)], t.y[size_t(picked_)]);
+        double px = t.x[size_t(picked_)], py = t.y[size_t(picked_)];
+        if (ctx.lonlat) ctx.lonlat->from_analysis(px, py);
+        const ScreenPt s = ctx.view.to_screen(px, py);
         if (ctx.view.in_canvas(s.x, s.y)) {
             ImDrawList* dl = ImGui::GetBackgroundDrawList();
             dl->AddCircle(ImVec2(float(s.x), float(s.y)), 9, IM_COL32(255, 255, 255, 255), 20, 4);
@@ -145,11 +148,15 @@ void AnalysisUi::draw_labels(PanelContext& ctx) {
         if (lc.kind == 1 && !show_admin1_labels) continue;
         const float fs = lc.kind == 0 ? size0 : size1;
         for (size_t f = 0; f < lc.x.size(); ++f) {
-            const ScreenPt s = v.to_screen(lc.x[f], lc.y[f]);
+            double dx = lc.x[f], dy = lc.y[f];
+            if (ctx.lonlat) ctx.lonlat->from_analysis(dx, dy);
+            const ScreenPt s = v.to_screen(dx, dy);
             if (!v.in_canvas(s.x, s.y)) continue;
+            // Analysis (equal-area) metres per pixel at the label.
+            const double apx = v.m_per_px * (ctx.lonlat ? ctx.lonlat->analysis_per_display(dx, dy) : 1.0);
             const ImVec2 ts = font->CalcTextSizeA(fs, FLT_MAX, 0, lc.text[f].c_str());
             // A unit must be big enough on screen to hold its name (countries: a quarter of it).
-            const double px_area = lc.area[f] / (v.m_per_px * v.m_per_px);
+            const double px_area = lc.area[f] / (apx * apx);
             if (px_area < (lc.kind == 0 ? 0.25 : 1.5) * double(ts.x) * double(ts.y)) continue;
             cand.push_back({float(s.x), float(s.y), ts.x, ts.y, label_priority(lc.kind, lc.area[f])});
             which.emplace_back(c, f);
@@ -244,8 +251,11 @@ void AnalysisUi::handle_click(PanelContext& ctx) {
     ensure_pick_grid(ctx);
     if (!ctx.doc.events) return;
     const EventSet& ev = *ctx.doc.events;
-    const ScreenPt p = ctx.view.to_map(m.x, m.y);
-    const double r = kPickRadiusPx * ctx.view.m_per_px;
+    // screen -> display -> analysis; the radius in analysis metres at that point.
+    ScreenPt p = ctx.view.to_map(m.x, m.y);
+    const double scale = ctx.lonlat ? ctx.lonlat->analysis_per_display(p.x, p.y) : 1.0;
+    if (ctx.lonlat) ctx.lonlat->to_analysis(p.x, p.y);
+    const double r = kPickRadiusPx * ctx.view.m_per_px * scale;
     const long i = pick_grid_.nearest(p.x, p.y, r, [&ev](size_t k) { return ev.passes(k); });
     picked_ = i;
     show_event_window_ = i >= 0;
@@ -305,7 +315,9 @@ void AnalysisUi::draw_hover(PanelContext& ctx) {
     if (!show_hover || io.WantCaptureMouse || !ctx.view.in_canvas(m.x, m.y) ||
         ImGui::IsMouseDown(ImGuiMouseButton_Left))
         return;
-    const ScreenPt p = ctx.view.to_map(m.x, m.y);
+    ScreenPt p = ctx.view.to_map(m.x, m.y); // display, then analysis CRS (everything below)
+    const double px_scale = ctx.lonlat ? ctx.lonlat->analysis_per_display(p.x, p.y) : 1.0;
+    if (ctx.lonlat) ctx.lonlat->to_analysis(p.x, p.y);
     std::vector<std::string> lines;
     char buf[256];
 
@@ -382,7 +394,7 @@ void AnalysisUi::draw_hover(PanelContext& ctx) {
     if (ctx.doc.events) {
         ensure_pick_grid(ctx);
         const EventSet& ev = *ctx.doc.events;
-        const long i = pick_grid_.nearest(p.x, p.y, kPickRadiusPx * ctx.view.m_per_px,
+        const long i = pick_grid_.nearest(p.x, p.y, kPickRadiusPx * ctx.view.m_per_px * px_scale,
                                           [&ev](size_t k) { return ev.passes(k); });
         if (i >= 0) {
             const EventTable& t = ev.table;

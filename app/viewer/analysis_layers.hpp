@@ -110,7 +110,14 @@ class AnalysisUi {
     // Floating windows (spillover charts, picked event) and the hover tooltip; after the sidebar.
     void draw_windows(PanelContext& ctx);
     // GL layers; call after the heatmap so hot spot cells and the border read on top.
+    // Hot spot cells, border and bands are meshed in the analysis CRS and drawn only while the
+    // display CRS is the analysis CRS (set_display tells which; see docs/viewer.md).
     void draw_map(MapRenderer& map, const ViewTransform& view);
+    void set_display(const DisplayChain* chain, int gen) {
+        display_identity_ = !chain || chain->identity();
+        (void)gen;
+    }
+    bool display_identity_ = true;
     // Labels, hot spot legend, picked-event marker (background draw list, over the map).
     void draw_overlay(PanelContext& ctx);
 

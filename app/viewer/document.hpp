@@ -36,7 +36,8 @@ struct MapLayer {
     std::string title;
     VectorLayer data;
     LayerStyle style;
-    GpuLayer gpu;
+    GpuLayer gpu;      // triangulated in the display CRS (data stays in the analysis CRS)
+    int display_gen = 0; // App's display generation the GPU mesh was built for
     Categories cats;   // of style.category_field
     int cats_for = -2; // field the categories/colours were built for
     double fill_area_m2 = 0;
@@ -58,7 +59,13 @@ struct EventSet {
     std::vector<bool> type_on;
     TimeWindow window;
     EventStyle style;
-    GpuEvents gpu;
+    GpuEvents gpu; // analysis-CRS positions (relative to ox, oy): the heat splat, and the points
+                   // when the display CRS is the analysis CRS
+    // Point sprites in another display CRS (positions relative to dox, doy; same instance order as
+    // `gpu`, whose keep texture they share). Not uploaded (count 0) for the equal-area display.
+    GpuEvents display_gpu;
+    double dox = 0, doy = 0;
+    int display_gen = 0; // App's display generation these positions were built for
     bool synthetic = false;
     std::string source_note;
 

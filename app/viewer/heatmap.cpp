@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "nexusmap/density.hpp"
+#include "viewer/display_crs.hpp"
 #include "viewer/document.hpp"
 #include "viewer/kernel_shapes.hpp"
 
@@ -161,8 +162,81 @@ double HeatmapRenderer::sample(double x, double y) const {
            (at(x0, y1) * (1 - tx) + at(x1, y1) * tx) * ty;
 }
 
-void HeatmapRenderer::draw(const ViewTransform& view, const HeatParams& p) {
+std::vector<float> HeatmapRenderer::read_texture() const {
+    std::vector<float> out;
+    if (!valid_) return out;
+    out.assign(grid_.size(), 0.f);
+    glPixelStorei(GL_PACK_ALIGNMENT, 4);
+    glBindTexture(GL_TEXTURE_2D, tex_.id());
+    glGetTexImage(GL_TEXTURE_2D, 0, GL_RED, GL_FLOAT, out.data());
+    glBindTexture(GL_TEXTURE_2D, 0);
+    return out;
+}
+
+void HeatmapRenderer::build_mesh(const DisplayChain* chain) {
+    // The texture stays on the analysis-CRS grid (cell for cell the exact KDE, per equal-area km²);
+    // for another display CRS it is drawn through an N x N mesh whose vertices are grid points
+    // projected analysis -> display, so every texel lands where its analysis-CRS cell is. Between
+    // vertices the warp is linear: with N = 128 a mesh cell is at most 1/128 of the grid, where the
+    // projections' curvature is far below a pixel.
+    const bool identity = !chain || chain->identity();
+    const int n = identity ? 1 : 128;
+    const double w = grid_.width * grid_.cell, h = grid_.height * grid_.cell, ymin = grid_.ymin();
+    std::vector<double> xs, ys;
+    xs.reserve(size_t(n + 1) * (n + 1));
+    ys.reserve(xs.capacity());
+    for (int j = 0; j <= n; ++j)
+        for (int i = 0; i <= n; ++i) {
+            xs.push_back(grid_.xmin + w * i / n);
+            ys.push_back(ymin + h * j / n);
+        }
+    double cx = grid_.xmin + w / 2, cy = ymin + h / 2;
+    if (!identity) {
+        chain->from_analysis(xs.data(), ys.data(), xs.size());
+        chain->from_analysis(cx, cy);
+    }
+    mox_ = cx;
+    moy_ = cy;
+    std::vector<float> verts;
+    verts.reserve(xs.size() * 4);
+    for (int j = 0; j <= n; ++j)
+        for (int i = 0; i <= n; ++i) {
+            const size_t k = size_t(j) * (n + 1) + i;
+            verts.insert(verts.end(), {float(xs[k] - mox_), float(ys[k] - moy_), float(i) / n, float(j) / n});
+        }
+    std::vector<uint32_t> idx;
+    idx.reserve(size_t(n) * n * 6);
+    auto ok = [&](size_t k) { return std::isfinite(xs[k]) && std::isfinite(ys[k]); };
+    for (int j = 0; j < n; ++j)
+        for (int i = 0; i < n; ++i) {
+            const uint32_t a = uint32_t(j * (n + 1) + i), b = a + 1, c = a + uint32_t(n + 1), d = c + 1;
+            if (!ok(a) || !ok(b) || !ok(c) || !ok(d)) continue; // outside the display CRS's domain
+            idx.insert(idx.end(), {a, b, d, a, d, c});
+        }
+    if (!mesh_vao_.id()) {
+        mesh_vao_ = gl::VertexArray::create();
+        mesh_vbo_ = gl::Buffer::create();
+        mesh_ebo_ = gl::Buffer::create();
+    }
+    mesh_vao_.bind();
+    mesh_vbo_.upload(GL_ARRAY_BUFFER, verts.data(), verts.size() * sizeof(float));
+    mesh_ebo_.upload(GL_ELEMENT_ARRAY_BUFFER, idx.data(), idx.size() * sizeof(uint32_t));
+    gl::VertexArray::float_attr(0, 2, 4, 0);
+    gl::VertexArray::float_attr(1, 2, 4, 2);
+    glBindVertexArray(0);
+    mesh_count_ = idx.size();
+    mesh_n_ = n;
+}
+
+void HeatmapRenderer::draw(const ViewTransform& view, const HeatParams& p, const DisplayChain* chain,
+                           int display_gen) {
     if (!valid_ || !p.visible) return;
+    const std::vector<double> mkey = {grid_.xmin, grid_.ymax, grid_.cell, double(grid_.width),
+                                      double(grid_.height), double(display_gen)};
+    if (mkey != mesh_key_ || !mesh_vao_.id()) {
+        build_mesh(chain);
+        mesh_key_ = mkey;
+    }
     if (ramp_loaded_ != int(p.ramp)) {
         const auto lut = ramp_lut(p.ramp);
         glBindTexture(GL_TEXTURE_2D, ramp_tex_.id());
@@ -175,9 +249,8 @@ void HeatmapRenderer::draw(const ViewTransform& view, const HeatParams& p) {
     }
     const ValueScale vs = value_scale(p);
     color_.use();
-    color_.set("u_center", float(view.cx - grid_.xmin), float(view.cy - grid_.ymin()));
+    color_.set("u_center", float(view.cx - mox_), float(view.cy - moy_));
     color_.set("u_scale", float(view.ndc_sx()), float(view.ndc_sy()));
-    color_.set("u_size_m", float(grid_.width * grid_.cell), float(grid_.height * grid_.cell));
     color_.set("u_scale_mode", int(p.scale));
     color_.set("u_lo", float(vs.effective_lo()));
     color_.set("u_hi", float(vs.hi));
@@ -189,8 +262,8 @@ void HeatmapRenderer::draw(const ViewTransform& view, const HeatParams& p) {
     glBindTexture(GL_TEXTURE_2D, tex_.id());
     glActiveTexture(GL_TEXTURE1);
     glBindTexture(GL_TEXTURE_2D, ramp_tex_.id());
-    quad_vao_.bind();
-    glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
+    mesh_vao_.bind();
+    glDrawElements(GL_TRIANGLES, GLsizei(mesh_count_), GL_UNSIGNED_INT, nullptr);
     glBindVertexArray(0);
     glBindTexture(GL_TEXTURE_2D, 0);
     glActiveTexture(GL_TEXTURE0);

@@ -15,13 +15,21 @@ namespace nexusmap::viewer {
 
 struct EventSet;
 struct HeatParams;
+class DisplayChain;
 
 class HeatmapRenderer {
   public:
     void init();
     // Re-splats when the inputs changed; returns true when it did.
     bool update(const EventSet& ev, const HeatParams& p);
-    void draw(const ViewTransform& view, const HeatParams& p);
+    // `chain` maps the analysis-CRS grid to the display CRS the view is in (null = identity);
+    // `display_gen` changes whenever the display CRS does (the warp mesh is rebuilt then).
+    void draw(const ViewTransform& view, const HeatParams& p, const DisplayChain* chain = nullptr,
+              int display_gen = 0);
+    // Reads the splatted R32F texture back from the GPU now (glGetTexImage), bottom row first.
+    std::vector<float> read_texture() const;
+    // Vertices per side of the last warp mesh (2 for the equal-area display).
+    int mesh_side() const { return mesh_n_ + 1; }
     void invalidate() {
         valid_ = false;
         key_.clear();
@@ -51,6 +59,14 @@ class HeatmapRenderer {
     double max_ = 0, integral_ = 0, splat_ms_ = 0;
     bool valid_ = false;
     std::vector<double> key_;
+    // Warp mesh: the grid's points projected to the display CRS (see draw()).
+    void build_mesh(const DisplayChain* chain);
+    gl::VertexArray mesh_vao_;
+    gl::Buffer mesh_vbo_, mesh_ebo_;
+    size_t mesh_count_ = 0;
+    int mesh_n_ = 0;
+    double mox_ = 0, moy_ = 0;
+    std::vector<double> mesh_key_;
 };
 
 } // namespace nexusmap::viewer

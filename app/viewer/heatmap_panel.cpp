@@ -65,18 +65,30 @@ void HeatmapPanel::start_exact(PanelContext& ctx) {
             return kernel_density(in, grid, crs, kp, progress);
         },
         [this, &heat = ctx.heat](KdeResult&& r) {
-            // Compare cell by cell with the GPU grid (same GridSpec, row 0 north).
-            double max_diff = 0, max_v = 0;
-            if (heat.valid() && heat.grid().width == r.raster.grid.width &&
-                heat.grid().height == r.raster.grid.height) {
+            // Compare cell by cell with the GPU grid (same GridSpec, row 0 north), read back from
+            // the GPU texture now (glGetTexImage; this runs on the main thread with the context
+            // current), not from the splat-time copy.
+            double max_diff = 0, max_v = 0, gpu_max = 0;
+            size_t cells = 0;
+            const std::vector<float> gpu = heat.read_texture(); // bottom row first
+            const GridSpec& hg = heat.grid();
+            if (heat.valid() && hg.width == r.raster.grid.width && hg.height == r.raster.grid.height &&
+                gpu.size() == size_t(hg.width) * size_t(hg.height)) {
                 for (int row = 0; row < r.raster.grid.height; ++row)
                     for (int col = 0; col < r.raster.grid.width; ++col) {
                         const double e = r.raster.at(col, row);
                         if (r.raster.is_nodata(float(e))) continue;
+                        const double g = gpu[size_t(hg.height - 1 - row) * size_t(hg.width) + size_t(col)];
                         max_v = std::max(max_v, e);
-                        max_diff = std::max(max_diff, std::abs(e - double(heat.cell(col, row))));
+                        gpu_max = std::max(gpu_max, g);
+                        max_diff = std::max(max_diff, std::abs(e - g));
+                        ++cells;
                     }
             }
+            exact_cells = cells;
+            exact_max = max_v;
+            exact_gpu_max = gpu_max;
+            exact_max_diff = max_diff;
             char buf[256];
             std::snprintf(buf, sizeof buf,
                           "exact: %zu pts, max %.4g, integral %.1f; GPU max |diff| %.2g (%.2g%% of max)",

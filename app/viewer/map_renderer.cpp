@@ -184,8 +184,13 @@ void MapRenderer::draw_layer(MapLayer& layer, const ViewTransform& view) {
 
 void MapRenderer::draw_events(EventSet& ev, const ViewTransform& view) {
     if (!ev.style.visible || !ev.gpu.uploaded || !ev.gpu.count) return;
+    // Another display CRS: its own positions (same instances, same keep texture).
+    const bool disp = ev.display_gpu.uploaded && ev.display_gpu.count == ev.gpu.count;
     events_.use();
-    set_view(events_, view, ev.ox, ev.oy);
+    if (disp)
+        set_view(events_, view, ev.dox, ev.doy);
+    else
+        set_view(events_, view, ev.ox, ev.oy);
     events_.set("u_radius_px", ev.style.radius_px);
     events_.set("u_all_time", ev.window.all ? 1 : 0);
     events_.set("u_day_range", float(ev.window.day_lo()), float(ev.window.day_hi()));
@@ -196,7 +201,7 @@ void MapRenderer::draw_events(EventSet& ev, const ViewTransform& view) {
     const Color& c = ev.style.color;
     events_.set("u_color", c[0], c[1], c[2], c[3]);
     events_.set("u_opacity", ev.style.opacity);
-    ev.gpu.vao.bind();
+    (disp ? ev.display_gpu : ev.gpu).vao.bind();
     glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, GLsizei(ev.gpu.count));
     glBindVertexArray(0);
 }

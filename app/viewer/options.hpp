@@ -24,6 +24,7 @@ struct ViewerOptions {
     // Initial heatmap settings (also handy for reproducible screenshots).
     std::string kernel = "quartic", ramp = "YlOrRd";
     double bandwidth_km = 50;
+    std::string display_crs; // "equal-area" (default when empty), "mercator" or "lonlat"
     // Hidden helper for tests: print the RGB of pixels of a PNG and exit.
     std::string probe_png;
     std::vector<std::pair<int, int>> probe_px;
@@ -54,6 +55,7 @@ inline const char* viewer_usage() {
            "  --bandwidth-km KM   heatmap bandwidth (default 50)\n"
            "  --ramp NAME         viridis|magma|inferno|YlOrRd|RdYlBu\n"
            "  --window YYYY-MM,N  start with a time window of N months (default: all dates)\n"
+           "  --display-crs NAME  equal-area (analysis LAEA, default)|mercator (EPSG:3857)|lonlat (EPSG:4326)\n"
            "  --view LON,LAT,KMPX start centred on LON,LAT at KMPX km per pixel (default: fit the data)\n"
            "  --screenshot FILE   wait for loading, render --frames N frames (default 5), save PNG, exit\n"
            "  --probe LON,LAT     with --screenshot: print the pixel where LON,LAT is drawn (repeatable)\n"
@@ -142,6 +144,12 @@ inline ViewerOptions parse_viewer_args(int argc, char** argv) {
                     o.error = "--view expects LON,LAT,KM_PER_PIXEL, e.g. 0.5,14.5,0.5";
                 else
                     o.view = cv;
+            }
+        } else if (a == "--display-crs") {
+            if (auto v = need(a)) {
+                o.display_crs = *v;
+                if (*v != "equal-area" && *v != "mercator" && *v != "lonlat")
+                    o.error = "--display-crs expects equal-area, mercator or lonlat";
             }
         } else if (a == "--kernel") {
             if (auto v = need(a)) o.kernel = *v;

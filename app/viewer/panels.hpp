@@ -8,6 +8,7 @@
 
 #include "nexusmap/crs.hpp"
 #include "nexusmap/density.hpp"
+#include "viewer/display_crs.hpp"
 #include "viewer/document.hpp"
 #include "viewer/heatmap.hpp"
 #include "viewer/jobs.hpp"
@@ -32,7 +33,9 @@ struct PanelContext {
     Jobs& jobs;
     HeatmapRenderer& heat;
     ViewTransform& view;
-    const Transformer* lonlat; // wgs84 <-> analysis (forward: lon/lat -> map); may be null
+    // lon/lat <-> display (forward: lon/lat -> the map as drawn; ViewTransform is in display units)
+    // and display <-> analysis (to_analysis / from_analysis); may be null.
+    const DisplayChain* lonlat;
     bool request_fit_all = false;
     std::optional<BBox> request_fit; // zoom to this box
 };
@@ -53,6 +56,10 @@ class HeatmapPanel {
     // Exact density from geo's kernel_density() on the same grid, for the hover read-out.
     std::optional<Raster> exact;
     std::string exact_summary;
+    // The comparison: GPU values read back from the heat texture (glGetTexImage) vs geo's exact
+    // raster, over `exact_cells` cells (0 when the grids did not match).
+    size_t exact_cells = 0;
+    double exact_max = 0, exact_gpu_max = 0, exact_max_diff = 0;
     // Starts geo's exact KDE on the GPU grid with the current parameters and filters.
     void start_exact(PanelContext& ctx);
 

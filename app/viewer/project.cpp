@@ -94,8 +94,13 @@ Project App::current_project() const {
     // Rounded (1e-9 degrees, ~0.1 mm; 1e-9 km per pixel) so that open + save gives the same file
     // despite the forward/inverse projection round trip.
     auto round9 = [](double v) { return std::round(v * 1e9) / 1e9; };
-    if (std::isfinite(lon) && std::isfinite(lat))
-        p.view = ProjectView{round9(lon), round9(lat), round9(view_.m_per_px / 1000.0)};
+    // km_per_px is ground km per pixel at the centre for the Mercator and lon/lat displays (the
+    // display units are not ground metres there); the equal-area display keeps its own metres.
+    const double ground = lonlat_->identity() ? 1.0 : lonlat_->ground_per_display(view_.cx, view_.cy);
+    if (std::isfinite(lon) && std::isfinite(lat)) {
+        p.view = ProjectView{round9(lon), round9(lat), round9(view_.m_per_px * ground / 1000.0)};
+        p.view->display_crs = display_name(lonlat_->kind());
+    }
     return p;
 }
 
@@ -137,12 +142,15 @@ void App::open_project(const std::string& path) {
         resolve(l.path);
     if (p.events) resolve(p.events->path);
     if (p.view) {
+        if (auto k = display_from_name(p.view->display_crs); k && *k != lonlat_->kind()) set_display(*k);
         double x = p.view->lon, y = p.view->lat;
         lonlat_->forward(x, y);
         if (std::isfinite(x) && std::isfinite(y)) {
             view_.cx = x;
             view_.cy = y;
-            view_.m_per_px = std::clamp(p.view->km_per_px * 1000, view_.min_m_per_px, view_.max_m_per_px);
+            const double ground = lonlat_->identity() ? 1.0 : lonlat_->ground_per_display(x, y);
+            view_.m_per_px =
+                std::clamp(p.view->km_per_px * 1000 / ground, view_.min_m_per_px, view_.max_m_per_px);
             user_moved_ = true;
         }
     }

@@ -77,6 +77,8 @@ struct ProjectHeat {
 
 struct ProjectView {
     double lon = 0, lat = 0, km_per_px = 2.5; // centre of the canvas and ground size of a pixel
+    // Display CRS: "equal-area" (the analysis CRS; the default, not written), "mercator", "lonlat".
+    std::string display_crs = "equal-area";
     bool operator==(const ProjectView&) const = default;
 };
 
@@ -237,7 +239,10 @@ inline nlohmann::ordered_json project_to_json_value(const Project& p) {
                  {"hi", f2d(h.hi)},
                  {"opacity", f2d(h.opacity)},
                  {"threshold", f2d(h.threshold)}};
-    if (p.view) j["view"] = {{"lon", p.view->lon}, {"lat", p.view->lat}, {"km_per_px", p.view->km_per_px}};
+    if (p.view) {
+        j["view"] = {{"lon", p.view->lon}, {"lat", p.view->lat}, {"km_per_px", p.view->km_per_px}};
+        if (p.view->display_crs != "equal-area") j["view"]["display_crs"] = p.view->display_crs;
+    }
     return j;
 }
 
@@ -394,6 +399,10 @@ inline ProjectParse parse_project(const std::string& text, const std::string& na
             r.get(vj, "lon", "view.", v.lon);
             r.get(vj, "lat", "view.", v.lat);
             r.get(vj, "km_per_px", "view.", v.km_per_px);
+            r.get(vj, "display_crs", "view.", v.display_crs);
+            if (r.error.empty() && v.display_crs != "equal-area" && v.display_crs != "mercator" &&
+                v.display_crs != "lonlat")
+                r.fail("view.display_crs", "expected equal-area, mercator or lonlat, got \"" + v.display_crs + "\"");
             if (r.error.empty() && !(v.lon >= -180 && v.lon <= 180)) r.fail("view.lon", "must be within -180..180");
             if (r.error.empty() && !(v.lat >= -90 && v.lat <= 90)) r.fail("view.lat", "must be within -90..90");
             if (r.error.empty()) r.positive(v.km_per_px, "view.km_per_px");
