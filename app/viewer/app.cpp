@@ -264,7 +264,9 @@ void App::load_vector(const std::string& path) {
                     doc_.messages.push_back(l->title + ": " + w);
                 add_layer(std::move(l));
             }
-            if (gen != display_gen_) start_display_rebuild(); // the display changed meanwhile
+            // The display changed meanwhile: rebuild after poll() (Jobs::poll must not get a new
+            // job from inside a finish callback).
+            if (gen != display_gen_) display_rebuild_pending_ = true;
         });
 }
 
@@ -347,7 +349,9 @@ void App::load_events(const std::string& path) {
             doc_.events = std::move(ev);
             heat_.invalidate();
             if (!user_moved_) fit_all();
-            if (gen != display_gen_) start_display_rebuild(); // the display changed meanwhile
+            // The display changed meanwhile: rebuild after poll() (Jobs::poll must not get a new
+            // job from inside a finish callback).
+            if (gen != display_gen_) display_rebuild_pending_ = true;
         });
 }
 
@@ -386,7 +390,7 @@ void App::set_display(DisplayKind k) {
     } else {
         fit_all();
     }
-    start_display_rebuild();
+    display_rebuild_pending_ = true; // started at the top of the next frame, after poll()
     analysis_.set_display(lonlat_.get(), display_gen_);
 }
 
@@ -468,6 +472,7 @@ bool App::animating() const {
 bool App::ready() const {
     if (!loads_started_ || jobs_.busy()) return false;
     if (pending_project_) return false; // its styles/filters are not applied yet
+    if (display_rebuild_pending_) return false; // a display CRS rebuild is about to start
     if (doc_.events && doc_.events->gpu.count > 0 && doc_.heat.visible && !heat_.valid()) return false;
     if (opt_.compare_exact && doc_.events && !heatmap_panel_.exact) return false;
     if ((opt_.run_hotspots || opt_.run_emerging) && doc_.events && !analysis_.has_hotspots() &&
@@ -636,6 +641,10 @@ void App::draw_map(int fb_w, int fb_h, double s) {
 
 void App::frame() {
     jobs_.poll();
+    if (display_rebuild_pending_) {
+        display_rebuild_pending_ = false;
+        start_display_rebuild();
+    }
     pre_frame(); // drops, pending project, requested PNG export (export_panel.cpp)
     int w = 0, h = 0, fb_w = 0, fb_h = 0;
     glfwGetWindowSize(window_, &w, &h);
@@ -692,6 +701,11 @@ void App::print_probes(std::ostream& out, double s) const {
         const ScreenPt p = view_.to_screen(x, y);
         out << "probe " << lon << " " << lat << " " << std::lround(p.x * s) << " " << std::lround(p.y * s)
             << (view_.in_canvas(p.x, p.y) ? "" : " outside") << "\n";
+        // The GPU grid's density at the probe's analysis-CRS point (lets tests check that the
+        // heat is drawn where it belongs in any display CRS).
+        double ax = lon, ay = lat;
+        lonlat_->lonlat_to_analysis(ax, ay);
+        if (heat_.valid()) out << "probe_density " << lon << " " << lat << " " << heat_.sample(ax, ay) << "\n";
     }
     if (overlay_.legend_bar) {
         const auto& b = *overlay_.legend_bar;

@@ -80,6 +80,7 @@ class App {
     std::unique_ptr<DisplayChain> retired_chain_; // the previous one, alive until the next frame
     int display_gen_ = 0;                         // bumped by every display CRS change
     std::optional<DisplayKind> requested_display_; // from the combo, applied after the UI
+    bool display_rebuild_pending_ = false;         // a load finished for an older display
   public:
     // Switches the display CRS keeping the canvas centre and the ground scale; re-projects and
     // re-triangulates every layer and the event points on a worker, then re-uploads.

@@ -131,7 +131,11 @@ void MapOverlay::draw(PanelContext& ctx, ImDrawList* target) {
             if (l->data.type == GeomType::Line) {
                 add(l->data.name + (l->data.synthetic() ? " (illustrative)" : ""));
             }
-        add("LAEA 2E 12N");
+        if (!ctx.lonlat || ctx.lonlat->identity())
+            add("LAEA 2E 12N");
+        else
+            add(std::string(ctx.lonlat->kind() == DisplayKind::Mercator ? "Web Mercator" : "lon/lat (equirectangular)") +
+                "; analysis LAEA 2E 12N");
         text_halo(dl, ImVec2(x0 + 8, y1 - 18), IM_COL32(60, 60, 60, 255), attr.c_str());
     }
 
