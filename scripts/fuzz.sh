@@ -55,7 +55,8 @@ for t in "${TARGETS[@]}"; do
   # -timeout: one input taking > 10 s is a hang; -rss_limit_mb: a runaway allocation is a bug.
   leaks=1
   [ "$t" = crs ] && leaks=0
-  if ! "$exe" -max_total_time="$SECS" -detect_leaks=$leaks -timeout=10 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 \
+  # FUZZ_SEED fixes libFuzzer's mutation sequence (CI uses one, so its run is reproducible).
+  if ! "$exe" -seed="${FUZZ_SEED:-0}" -max_total_time="$SECS" -detect_leaks=$leaks -timeout=10 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 \
        -artifact_prefix="$OUT/artifacts/${t}-" "$OUT/corpus_$t" "tests/fuzz/corpus_$t" > "$OUT/fuzz_$t.log" 2>&1; then
     echo "fuzz_$t FAILED; last lines of $OUT/fuzz_$t.log:" >&2
     tail -40 "$OUT/fuzz_$t.log" >&2
