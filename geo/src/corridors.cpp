@@ -21,17 +21,6 @@ GeosPtr checked(GEOSGeometry* g, const char* what) {
     return GeosPtr(g);
 }
 
-void event_xy(const EventTable& ev, const Crs& crs, std::vector<double>& x, std::vector<double>& y) {
-    const size_t n = ev.size();
-    if (ev.crs.valid() && ev.crs.same_as(crs) && ev.x.size() == n && ev.y.size() == n) {
-        x = ev.x, y = ev.y;
-        return;
-    }
-    x = ev.lon, y = ev.lat;
-    Transformer t(Crs::wgs84(), crs);
-    t.forward(x.data(), y.data(), n);
-}
-
 // Rank 1 = largest value; ties broken by the order given (names), so ranks are reproducible.
 std::vector<int> rank_desc(const std::vector<double>& v, const std::vector<std::string>& names) {
     std::vector<size_t> o(v.size());
@@ -77,7 +66,7 @@ CorridorResult analyse_corridors(const EventTable& ev, const VectorLayer& routes
 
     const size_t n = ev.size();
     std::vector<double> x, y;
-    event_xy(ev, crs, x, y);
+    event_positions(ev, crs, x, y);
     // Periods: the contiguous range of all dated events, so that every route shares one time axis.
     int64_t pmin = std::numeric_limits<int64_t>::max(), pmax = std::numeric_limits<int64_t>::min();
     std::vector<int64_t> pi(n, -1);

@@ -513,6 +513,17 @@ EventLoadResult load_events(const std::string& path, const EventCsvOptions& opt,
     return r;
 }
 
+void event_positions(const EventTable& ev, const Crs& crs, std::vector<double>& x, std::vector<double>& y) {
+    const size_t n = ev.size();
+    if (ev.crs.valid() && ev.crs.same_as(crs) && ev.x.size() == n && ev.y.size() == n) {
+        x = ev.x, y = ev.y;
+        return;
+    }
+    x = ev.lon, y = ev.lat;
+    Transformer t(Crs::wgs84(), crs);
+    t.forward(x.data(), y.data(), n);
+}
+
 void project_events(EventTable& ev, const Crs& crs) {
     Transformer t(Crs::wgs84(), crs);
     ev.x = ev.lon;

@@ -239,17 +239,6 @@ Border derive_border(const VectorLayer& admin0, const BorderParams& p) {
 // ---- Signed distance -----------------------------------------------------------------------
 
 namespace {
-// Event positions in the border's CRS.
-void event_xy(const EventTable& ev, const Crs& crs, std::vector<double>& x, std::vector<double>& y) {
-    const size_t n = ev.size();
-    if (ev.crs.valid() && ev.crs.same_as(crs) && ev.x.size() == n && ev.y.size() == n) {
-        x = ev.x, y = ev.y;
-        return;
-    }
-    x = ev.lon, y = ev.lat;
-    Transformer t(Crs::wgs84(), crs);
-    t.forward(x.data(), y.data(), n);
-}
 
 GeosPtr all_border_lines(const Border& b) {
     Geometry g;
@@ -264,7 +253,7 @@ SignedDistances signed_distances(const EventTable& ev, const Border& border, Pro
     auto ctx = geos_ctx();
     const size_t n = ev.size();
     std::vector<double> x, y;
-    event_xy(ev, border.crs, x, y);
+    event_positions(ev, border.crs, x, y);
 
     VectorLayer cl;
     cl.crs = border.crs;

@@ -93,7 +93,9 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
 EventLoadResult load_events(const std::string& path, const EventCsvOptions& opt = {},
                             Progress progress = {});
 
-// Fill x/y in `crs` (points that fail to project are reported and dropped into `report`).
+// Fill x/y in `crs`; points that fail to project get NaN coordinates (analyses skip them).
 void project_events(EventTable& ev, const Crs& crs);
+// Event positions in `crs`: the table's own x/y when already in that CRS, else lon/lat projected.
+void event_positions(const EventTable& ev, const Crs& crs, std::vector<double>& x, std::vector<double>& y);
 
 } // namespace nexusmap
