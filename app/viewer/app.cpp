@@ -475,6 +475,7 @@ bool App::ready() const {
     if (display_rebuild_pending_) return false; // a display CRS rebuild is about to start
     if (doc_.events && doc_.events->gpu.count > 0 && doc_.heat.visible && !heat_.valid()) return false;
     if (opt_.compare_exact && doc_.events && !heatmap_panel_.exact) return false;
+    if (opt_.show_exact && doc_.events && !heat_.showing_raster()) return false;
     if ((opt_.run_hotspots || opt_.run_emerging) && doc_.events && !analysis_.has_hotspots() &&
         !analysis_.hotspots_attempted())
         return false;
@@ -674,6 +675,7 @@ void App::frame() {
         heatmap_panel_.start_exact(ctx);
         exact_started_ = true;
     }
+    if (opt_.show_exact && heatmap_panel_.exact && !heat_.showing_raster()) heat_.show_raster(*heatmap_panel_.exact);
     if (!analyses_started_ && (opt_.run_hotspots || opt_.run_emerging || opt_.run_spillover) && loads_started_ &&
         !jobs_.busy() && doc_.events) {
         PanelContext ctx{doc_, jobs_, heat_, view_, lonlat_.get(), false, std::nullopt};

@@ -132,6 +132,32 @@ bool HeatmapRenderer::update(const EventSet& ev, const HeatParams& p) {
     return true;
 }
 
+bool HeatmapRenderer::show_raster(const Raster& r) {
+    if (!valid_ || r.grid.width != grid_.width || r.grid.height != grid_.height ||
+        std::fabs(r.grid.xmin - grid_.xmin) > 1e-6 * grid_.cell || std::fabs(r.grid.ymax - grid_.ymax) > 1e-6 * grid_.cell)
+        return false;
+    // GL rows run bottom-up; geo's row 0 is north.
+    std::vector<float> up(grid_.size());
+    double mx = 0, sum = 0;
+    for (int row = 0; row < grid_.height; ++row)
+        for (int col = 0; col < grid_.width; ++col) {
+            float v = r.at(col, row);
+            if (r.is_nodata(v)) v = 0.f;
+            up[size_t(grid_.height - 1 - row) * grid_.width + col] = v;
+            mx = std::max(mx, double(v));
+            sum += v;
+        }
+    glBindTexture(GL_TEXTURE_2D, tex_.id());
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, grid_.width, grid_.height, GL_RED, GL_FLOAT, up.data());
+    glBindTexture(GL_TEXTURE_2D, 0);
+    cpu_ = std::move(up);
+    max_ = mx;
+    integral_ = sum * (grid_.cell / 1000.0) * (grid_.cell / 1000.0);
+    showing_raster_ = true;
+    return true;
+}
+
 ValueScale HeatmapRenderer::value_scale(const HeatParams& p) const {
     ValueScale vs;
     vs.scale = p.scale;

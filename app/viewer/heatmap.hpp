@@ -30,7 +30,12 @@ class HeatmapRenderer {
     std::vector<float> read_texture() const;
     // Vertices per side of the last warp mesh (2 for the equal-area display).
     int mesh_side() const { return mesh_n_ + 1; }
+    // Replaces the splatted grid by geo's exact raster on the same grid (export-grade view);
+    // returns false when the grids differ. invalidate() brings the GPU splat back.
+    bool show_raster(const Raster& r);
+    bool showing_raster() const { return showing_raster_; }
     void invalidate() {
+        showing_raster_ = false;
         valid_ = false;
         key_.clear();
     }
@@ -58,6 +63,7 @@ class HeatmapRenderer {
     std::vector<float> cpu_; // bottom row first (GL order)
     double max_ = 0, integral_ = 0, splat_ms_ = 0;
     bool valid_ = false;
+    bool showing_raster_ = false;
     std::vector<double> key_;
     // Warp mesh: the grid's points projected to the display CRS (see draw()).
     void build_mesh(const DisplayChain* chain);

@@ -163,8 +163,15 @@ void HeatmapPanel::draw(PanelContext& ctx) {
         if (key != exact_key_) {
             exact.reset(); // stale: parameters changed since
             exact_summary.clear();
+            if (ctx.heat.showing_raster()) ctx.heat.invalidate();
         } else {
             ImGui::TextWrapped("%s", exact_summary.c_str());
+            // Export-grade view: draw geo's exact raster instead of the GPU splat (same grid).
+            bool show = ctx.heat.showing_raster();
+            if (ImGui::Checkbox("show the exact raster", &show)) {
+                if (show) ctx.heat.show_raster(*exact);
+                else ctx.heat.invalidate();
+            }
         }
     }
 }

@@ -19,6 +19,7 @@ struct ViewerOptions {
     int frames = 5;
     std::vector<std::pair<double, double>> probes; // lon/lat whose pixel positions are printed
     bool compare_exact = false; // with --screenshot: also run geo's exact KDE and print the difference
+    bool show_exact = false;    // --show-exact: like --compare-exact, then draw the exact raster
     std::string window;         // initial time window "YYYY-MM,MONTHS" (empty: all dates)
     std::optional<std::array<double, 3>> view; // initial centre lon, lat and km per pixel
     // Initial heatmap settings (also handy for reproducible screenshots).
@@ -130,6 +131,8 @@ inline ViewerOptions parse_viewer_args(int argc, char** argv) {
             }
         } else if (a == "--compare-exact") {
             o.compare_exact = true;
+        } else if (a == "--show-exact") {
+            o.compare_exact = o.show_exact = true;
         } else if (a == "--window") {
             if (auto v = need(a)) {
                 o.window = *v;
