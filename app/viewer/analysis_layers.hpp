@@ -126,6 +126,9 @@ class AnalysisUi {
     bool busy() const { return hot_job_ || spill_job_; }
     bool has_hotspots() const { return bool(hot_); }
     bool has_spillover() const { return bool(spill_); }
+    // Results for the GeoJSON export (null when not computed).
+    const HotspotOutput* hotspots() const { return hot_.get(); }
+    const SpilloverOutput* spillover() const { return spill_.get(); }
     // A run was asked for (it may have failed or been refused): screenshot mode stops waiting.
     bool hotspots_attempted() const { return hot_attempted_; }
     bool spillover_attempted() const { return spill_attempted_; }

@@ -21,6 +21,7 @@
 #include "gl/gl.hpp"
 #include "nexusmap/atomic_file.hpp"
 #include "nexusmap/density.hpp"
+#include "nexusmap/style.hpp"
 #include "viewer/app.hpp"
 #include "viewer/kernel_shapes.hpp"
 #include "viewer/offscreen.hpp"
@@ -474,6 +475,43 @@ Job& App::start_export_geojson(const std::string& dir) {
         if (const std::string hidden = hidden_types(ev); !hidden.empty()) it.md["hidden_event_types"] = hidden;
         filter_metadata(ev, it.md);
         items->push_back(std::move(it));
+    }
+    // Analysis results as layers too: significant Gi* cells (with simplestyle fill colours) and
+    // the spillover border segments and bands.
+    if (const HotspotOutput* h = analysis_.hotspots(); h && h->params.mode == 0 && h->gi.bin.size() == h->grid.size()) {
+        VectorLayer v;
+        v.name = "hotspots_gistar";
+        v.crs = doc_.analysis;
+        v.type = GeomType::Polygon;
+        v.fields = {"z", "p", "bin", "value", "fill", "fill-opacity", "stroke-width"};
+        const GridSpec& g = h->grid;
+        for (int row = 0; row < g.height; ++row)
+            for (int col = 0; col < g.width; ++col) {
+                const size_t i = size_t(row) * g.width + col;
+                if (h->gi.bin[i] == 0) continue;
+                const double x0 = g.xmin + col * g.cell, y1 = g.ymax - row * g.cell;
+                Feature f;
+                f.geom.type = GeomType::Polygon;
+                f.geom.polygons.push_back({{{{x0, y1 - g.cell}, {x0 + g.cell, y1 - g.cell}, {x0 + g.cell, y1}, {x0, y1}, {x0, y1 - g.cell}}}});
+                f.attrs = {h->gi.z[i], h->gi.p[i], int64_t(h->gi.bin[i]), h->value[i],
+                           std::string(style::gi_bin_hex(h->gi.bin[i])), 0.8, 0.0};
+                v.features.push_back(std::move(f));
+            }
+        Item it{std::move(v), file_for("hotspots_gistar"), {}};
+        it.md["synthetic"] = doc_.events && doc_.events->synthetic ? "true" : "false";
+        it.md["cell_km"] = std::to_string(h->params.cell_km);
+        it.md["distance_band_m"] = std::to_string(h->gi.distance_m);
+        it.md["fdr"] = h->params.fdr ? "true" : "false";
+        it.md["note"] = "cells with a non-zero Gi* confidence bin (-3..3; 99/95/90%)";
+        items->push_back(std::move(it));
+    }
+    if (const SpilloverOutput* sp = analysis_.spillover()) {
+        for (const VectorLayer* l : {&sp->border_layer, &sp->bands_layer}) {
+            if (l->features.empty()) continue;
+            Item it{*l, file_for(l->name.empty() ? "spillover" : l->name), l->metadata};
+            it.md["synthetic"] = doc_.events && doc_.events->synthetic ? "true" : "false";
+            items->push_back(std::move(it));
+        }
     }
     return jobs_.start<size_t>(
         "GeoJSON " + dir,
