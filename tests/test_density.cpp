@@ -172,6 +172,83 @@ TEST_CASE("FFT path without refinement preserves mass: integral == sum of weight
     CHECK(ff.raster.integral() / 1e6 == doctest::Approx(wsum * kdisc).epsilon(1e-6));
 }
 
+TEST_CASE("tiled FFT equals one-tile FFT (1e-6 of the peak, float storage), with points on tile edges and empty tiles exactly zero") {
+    // Two clusters far apart on a wide grid: small tiles put many points near tile edges and leave
+    // tiles between the clusters with no point in reach, which must come out exactly 0.
+    auto a = random_points(400, 120'000, 21, true);
+    auto b = random_points(400, 120'000, 22, true);
+    Pts pts = a;
+    for (size_t i = 0; i < b.x.size(); ++i) {
+        pts.x.push_back(b.x[i] + 900'000), pts.y.push_back(b.y[i] + 300'000), pts.w.push_back(b.w[i]);
+    }
+    KdeParams p;
+    p.cell_m = 2'000;
+    p.bandwidth_m = 30'000;
+    p.method = KdeMethod::Fft;
+    GridSpec g = grid_for_points(pts.x, pts.y, 40'000, p.cell_m);
+    REQUIRE(g.width > 500);
+    p.fft_tile_cells = size_t(1) << 30; // one tile
+    auto one = kernel_density({&pts.x, &pts.y, &pts.w}, g, Crs::default_analysis(), p);
+    for (int threads : {1, 2, 3}) {
+        p.fft_tile_cells = 100 * 100; // tiles of ~100 x 100 transform cells: dozens of tiles
+        p.threads = threads;
+        auto tiled = kernel_density({&pts.x, &pts.y, &pts.w}, g, Crs::default_analysis(), p);
+        const double peak = one.raster.minmax()[1];
+        double maxdiff = 0;
+        size_t zeros = 0;
+        for (size_t i = 0; i < one.raster.data.size(); ++i) {
+            maxdiff = std::max(maxdiff, double(std::fabs(one.raster.data[i] - tiled.raster.data[i])));
+            zeros += tiled.raster.data[i] == 0.0f;
+        }
+        CAPTURE(threads);
+        CHECK(maxdiff <= 1e-6 * peak); // float32 storage; the transforms agree to ~1e-13
+        // Cells beyond the support (+ the binning's reach of one cell diagonal) of every point (brute
+        // force): below 1e-12 of the peak; beyond
+        // 1.5x the support (the occupancy blocks' reach), exactly zero in both.
+        size_t far = 0, far_nonzero = 0, far_one = 0, beyond = 0, beyond_big = 0;
+        for (int r = 0; r < g.height; r += 3)
+            for (int c = 0; c < g.width; c += 3) {
+                double dmin = 1e300;
+                for (size_t i = 0; i < pts.x.size(); ++i)
+                    dmin = std::min(dmin, std::hypot(g.col_center_x(c) - pts.x[i], g.row_center_y(r) - pts.y[i]));
+                if (dmin > p.bandwidth_m + 1.5 * p.cell_m) {
+                    ++beyond;
+                    beyond_big += std::max(tiled.raster.at(c, r), one.raster.at(c, r)) > 1e-12 * peak;
+                }
+                if (dmin > 1.5 * p.bandwidth_m + 2 * p.cell_m) {
+                    ++far;
+                    far_nonzero += tiled.raster.at(c, r) != 0.0f; far_one += one.raster.at(c, r) != 0.0f;
+                }
+            }
+        CHECK(far > 1000);
+        CHECK(far_nonzero == 0);
+        CHECK(far_one == 0);
+        CHECK(beyond > far);
+        CHECK(beyond_big == 0);
+        CHECK(zeros > 0);
+        double wsum = 0;
+        for (float w : pts.w) wsum += w;
+        CHECK(tiled.raster.integral() / 1e6 == doctest::Approx(one.raster.integral() / 1e6).epsilon(1e-6));
+        CHECK(tiled.raster.integral() / 1e6 == doctest::Approx(wsum).epsilon(1e-3));
+    }
+}
+
+TEST_CASE("exact path gives the same result on 1, 2 and 5 threads (row blocks sum in point order)") {
+    auto pts = random_points(1500, 200'000, 31, true);
+    KdeParams p;
+    p.cell_m = 2'000;
+    p.bandwidth_m = 15'000;
+    p.method = KdeMethod::Exact;
+    GridSpec g = grid_for_points(pts.x, pts.y, 20'000, p.cell_m);
+    p.threads = 1;
+    auto r1 = kernel_density({&pts.x, &pts.y, &pts.w}, g, Crs::default_analysis(), p);
+    for (int t : {2, 5}) {
+        p.threads = t;
+        auto rt = kernel_density({&pts.x, &pts.y, &pts.w}, g, Crs::default_analysis(), p);
+        CHECK(rt.raster.data == r1.raster.data);
+    }
+}
+
 TEST_CASE("QGIS comparison units: raw peak is 1 per point; 'scaled' quartic integrates to 7.25") {
     auto pts = random_points(50, 100'000, 3, false);
     KdeParams p;

@@ -3,9 +3,14 @@
 #include <fftw3.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <type_traits>
 #include <atomic>
 #include <cmath>
+#include <map>
 #include <mutex>
+#include <tuple>
 #include <numeric>
 #include <thread>
 
@@ -170,71 +175,203 @@ int thread_count(int requested) {
     return hc ? static_cast<int>(hc) : 1;
 }
 
-// Exact path: each point adds its kernel to every cell centre within the support. Rows are
-// split between threads, so no two threads write the same cell.
-void exact_kde(const KdeInput& in, const GridSpec& g, Kernel k, double h, double scale, std::vector<double>& out,
-               int threads, const Progress& progress) {
+// Kernel shapes as functions of q = d^2 / h^2, so the inner loops need no square root (all but
+// the triangular kernel); equal to shape(k, d / h) up to rounding.
+// max(t, 0), exactly (t + |t| doubles t or cancels to 0), and without a branch: GCC 12 did not
+// vectorise the inner loop with std::max or a conditional here.
+inline double positive_part(double t) { return 0.5 * (t + std::fabs(t)); }
+
+template <Kernel K>
+inline double shape_q(double q) {
+    if constexpr (K == Kernel::Quartic) {
+        const double t = positive_part(1.0 - q);
+        return t * t;
+    } else if constexpr (K == Kernel::Triweight) {
+        const double t = positive_part(1.0 - q);
+        return t * t * t;
+    } else if constexpr (K == Kernel::Epanechnikov) {
+        return positive_part(1.0 - q);
+    } else if constexpr (K == Kernel::Uniform) {
+        return q < 1.0 ? 1.0 : 0.0;
+    } else if constexpr (K == Kernel::Triangular) {
+        return positive_part(1.0 - std::sqrt(q));
+    } else {
+        return q < kGaussianCutoff * kGaussianCutoff ? std::exp(-0.5 * q) : 0.0;
+    }
+}
+
+// Calls f(std::integral_constant<Kernel, k>) so each kernel gets its own compiled loops.
+template <typename F>
+void with_kernel(Kernel k, F&& f) {
+    using K = Kernel;
+    switch (k) {
+    case K::Quartic: f(std::integral_constant<K, K::Quartic>{}); return;
+    case K::Triangular: f(std::integral_constant<K, K::Triangular>{}); return;
+    case K::Uniform: f(std::integral_constant<K, K::Uniform>{}); return;
+    case K::Triweight: f(std::integral_constant<K, K::Triweight>{}); return;
+    case K::Epanechnikov: f(std::integral_constant<K, K::Epanechnikov>{}); return;
+    case K::Gaussian: f(std::integral_constant<K, K::Gaussian>{}); return;
+    }
+}
+
+// Runs work(reporter) on `n` threads (the calling thread is the reporter: only it calls the
+// progress callback, which may throw Cancelled; the others see `cancel` and stop between items).
+template <typename F>
+void run_workers(int n, std::atomic<bool>& cancel, F&& work) {
+    std::vector<std::thread> pool;
+    for (int t = 1; t < n; ++t) pool.emplace_back([&] { work(false); });
+    try {
+        work(true);
+    } catch (...) {
+        cancel = true;
+        for (auto& th : pool) th.join();
+        throw;
+    }
+    for (auto& th : pool) th.join();
+}
+
+// For each of `n_buckets` buckets, the indices of the points listed in it (CSR layout), in
+// increasing order whatever the thread count. each(i, emit) calls emit(b) for every bucket point
+// i belongs to; it is called twice per point (count, then fill), from `threads` threads.
+struct Buckets {
+    std::vector<size_t> start; // n_buckets + 1
+    std::vector<uint32_t> items;
+    template <typename Each>
+    void build(size_t n_points, size_t n_buckets, int threads, Each&& each) {
+        if (n_points > UINT32_MAX) throw GeoError("", "kernel density", "more than 4 294 967 295 points");
+        const size_t nt = std::clamp<size_t>(size_t(threads), 1, std::max<size_t>(1, n_points / 65536));
+        std::vector<std::vector<size_t>> cnt(nt, std::vector<size_t>(n_buckets, 0));
+        auto chunk = [&](size_t t) { return std::pair{n_points * t / nt, n_points * (t + 1) / nt}; };
+        auto parallel = [&](auto&& f) {
+            std::vector<std::thread> pool;
+            for (size_t t = 1; t < nt; ++t) pool.emplace_back(f, t);
+            f(size_t(0));
+            for (auto& th : pool) th.join();
+        };
+        parallel([&](size_t t) {
+            auto [i0, i1] = chunk(t);
+            auto& c = cnt[t];
+            for (size_t i = i0; i < i1; ++i) each(i, [&](size_t b) { ++c[b]; });
+        });
+        start.assign(n_buckets + 1, 0);
+        for (size_t b = 0; b < n_buckets; ++b) {
+            size_t at = start[b];
+            for (size_t t = 0; t < nt; ++t) {
+                const size_t k = cnt[t][b];
+                cnt[t][b] = at; // becomes chunk t's write position in bucket b
+                at += k;
+            }
+            start[b + 1] = at;
+        }
+        items.resize(start[n_buckets]);
+        parallel([&](size_t t) {
+            auto [i0, i1] = chunk(t);
+            auto& pos = cnt[t];
+            for (size_t i = i0; i < i1; ++i) each(i, [&](size_t b) { items[pos[b]++] = static_cast<uint32_t>(i); });
+        });
+    }
+};
+
+// floor() for |v| < 2^31 without a libm call (no SSE4.1 round instruction at the baseline ISA).
+inline int ifloor(double v) {
+    const int i = static_cast<int>(v);
+    return i - (v < i);
+}
+
+// row[col] += wc * shape(d^2 / h^2) for col in [clo, chi], with dx = x0 + col * cell: the exact
+// path's inner loop, a function of plain values so nothing in it may alias `row`. Cloned for
+// AVX2+FMA CPUs (x86-64-v3), picked at load time; the default clone runs anywhere.
+template <Kernel K>
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("arch=x86-64-v3", "default")))
+#endif
+void add_kernel_row(double* row, int clo, int chi, double x0, double cell, double inv_h2, double qy, double wc) {
+    for (int col = clo; col <= chi; ++col) {
+        const double dx = x0 + col * cell;
+        row[col] += wc * shape_q<K>(dx * dx * inv_h2 + qy);
+    }
+}
+
+// Exact path: each point adds its kernel to every cell centre within the support. The grid is
+// cut into blocks of rows; each point is listed in the blocks its support reaches, and a thread
+// sums one block at a time in a small double buffer (thousands of small terms per cell) before
+// storing it as float. No two threads write the same cell; extra memory is a few rows per thread.
+template <Kernel K>
+void exact_kde(const KdeInput& in, const GridSpec& g, double h, double scale, float* out, int threads,
+               const Progress& progress) {
     const auto& X = *in.x;
     const auto& Y = *in.y;
-    const double sup = kernel_support(k, h);
-    const double c = scale / (h * h);
+    const double sup = kernel_support(K, h);
+    const double c = scale / (h * h), inv_h2 = 1.0 / (h * h);
+    const int nt = std::max(1, thread_count(threads));
+    const int reach = static_cast<int>(std::ceil(sup / g.cell)) + 1;
+    const double inv_cell = 1.0 / g.cell;
+    const int B = std::clamp((g.height + 4 * nt - 1) / (4 * nt), 4, std::max(4, 2 * reach));
+    const size_t nb = size_t((g.height + B - 1) / B);
+    auto rows_of = [&](size_t i, int& rlo, int& rhi) {
+        const double px = X[i], py = Y[i];
+        if (!std::isfinite(px) || !std::isfinite(py)) return false;
+        if (in.w && (*in.w)[i] == 0) return false;
+        if (px + sup < g.xmin || px - sup > g.xmax() || py + sup < g.ymin() || py - sup > g.ymax) return false; // also keeps ifloor in range
+        // One row/column of slack each side: the kernel is zero there, and a rounding of the range
+        // can then never drop a cell inside the support (it matters for the uniform kernel).
+        rlo = std::max(0, ifloor((g.ymax - (py + sup)) * inv_cell - 0.5));
+        rhi = std::min(g.height - 1, ifloor((g.ymax - (py - sup)) * inv_cell - 0.5) + 1);
+        return rlo <= rhi;
+    };
+    Buckets bk;
+    bk.build(X.size(), nb, nt, [&](size_t i, auto&& emit) {
+        int rlo, rhi;
+        if (rows_of(i, rlo, rhi))
+            for (int b = rlo / B; b <= rhi / B; ++b) emit(size_t(b));
+    });
+    std::atomic<size_t> next{0}, done{0};
     std::atomic<bool> cancel{false};
-    std::atomic<size_t> done{0};
-    auto work = [&](int r0, int r1, bool reporter) {
-        const size_t n = X.size();
-        for (size_t i = 0; i < n; ++i) {
-            if (reporter && (i & 4095) == 0 && i) {
+    const int W = g.width;
+    auto work = [&](bool reporter) {
+        std::vector<double> buf(size_t(B) * W);
+        for (size_t b; !cancel && (b = next++) < nb;) {
+            const int r0 = int(b) * B, r1 = std::min(g.height, r0 + B);
+            std::fill(buf.begin(), buf.begin() + size_t(r1 - r0) * W, 0.0);
+            for (size_t it = bk.start[b]; it < bk.start[b + 1]; ++it) {
+                const size_t i = bk.items[it];
+                int rlo, rhi;
+                rows_of(i, rlo, rhi);
+                rlo = std::max(rlo, r0), rhi = std::min(rhi, r1 - 1);
+                const double px = X[i], py = Y[i];
+                const double wc = (in.w ? double((*in.w)[i]) : 1.0) * c;
+                for (int r = rlo; r <= rhi; ++r) {
+                    const double dy = g.row_center_y(r) - py;
+                    const double rem = sup * sup - dy * dy;
+                    if (rem < 0) continue;
+                    const double hw = std::sqrt(rem);
+                    const int clo = std::max(0, ifloor((px - hw - g.xmin) * inv_cell - 0.5));
+                    const int chi = std::min(W - 1, ifloor((px + hw - g.xmin) * inv_cell - 0.5) + 1);
+                    double* row = buf.data() + size_t(r - r0) * W;
+                    add_kernel_row<K>(row, clo, chi, g.xmin + 0.5 * g.cell - px, g.cell, inv_h2, dy * dy * inv_h2, wc);
+                }
+            }
+            float* o = out + size_t(r0) * W;
+            for (size_t j = 0; j < size_t(r1 - r0) * W; ++j) o[j] = static_cast<float>(buf[j]);
+            ++done;
+            if (reporter) {
                 try {
-                    progress(0.9 * double(i) / double(n), "kernel density (exact)");
+                    progress(0.05 + 0.9 * double(done) / double(nb), "kernel density (exact)");
                 } catch (const Cancelled&) {
                     cancel = true;
                 }
             }
-            if (cancel) return;
-            const double px = X[i], py = Y[i];
-            if (!std::isfinite(px) || !std::isfinite(py)) continue;
-            const double wi = in.w ? (*in.w)[i] : 1.0;
-            if (wi == 0) continue;
-            int rlo = static_cast<int>(std::ceil((g.ymax - (py + sup)) / g.cell - 0.5));
-            int rhi = static_cast<int>(std::floor((g.ymax - (py - sup)) / g.cell - 0.5));
-            rlo = std::max(rlo, r0), rhi = std::min(rhi, r1 - 1);
-            if (rlo > rhi) continue;
-            for (int r = rlo; r <= rhi; ++r) {
-                const double dy = g.row_center_y(r) - py;
-                const double rem = sup * sup - dy * dy;
-                if (rem < 0) continue;
-                const double hw = std::sqrt(rem);
-                int clo = std::max(0, static_cast<int>(std::ceil((px - hw - g.xmin) / g.cell - 0.5)));
-                int chi = std::min(g.width - 1, static_cast<int>(std::floor((px + hw - g.xmin) / g.cell - 0.5)));
-                double* row = out.data() + static_cast<size_t>(r) * g.width;
-                for (int col = clo; col <= chi; ++col) {
-                    const double dx = g.col_center_x(col) - px;
-                    const double d = std::sqrt(dx * dx + dy * dy);
-                    row[col] += wi * c * shape(k, d / h);
-                }
-            }
         }
-        done += 1;
     };
-    const int nt = std::min(thread_count(threads), std::max(1, g.height));
-    if (nt <= 1) {
-        work(0, g.height, true);
-    } else {
-        std::vector<std::thread> pool;
-        for (int t = 0; t < nt; ++t) {
-            int r0 = static_cast<int>(int64_t(g.height) * t / nt), r1 = static_cast<int>(int64_t(g.height) * (t + 1) / nt);
-            pool.emplace_back(work, r0, r1, t == 0);
-        }
-        for (auto& th : pool) th.join();
-    }
+    run_workers(static_cast<int>(std::min<size_t>(size_t(nt), nb)), cancel, work);
     if (cancel) throw Cancelled();
 }
 
-std::mutex g_fftw_plan_mutex; // FFTW's planner is not thread-safe
+std::mutex g_fftw_plan_mutex; // FFTW's planner is not thread-safe (execution is)
 
 size_t good_fft_size(size_t n) {
-    // Smallest 2^a 3^b 5^c 7^d >= n: FFTW is fastest on these.
-    for (size_t m = n;; ++m) {
+    // Smallest even 2^a 3^b 5^c 7^d >= n: FFTW is fastest on these; even for the DCT below.
+    for (size_t m = n + (n & 1);; m += 2) {
         size_t r = m;
         for (size_t p : {2, 3, 5, 7})
             while (r % p == 0) r /= p;
@@ -242,95 +379,255 @@ size_t good_fft_size(size_t n) {
     }
 }
 
-// Fast path: linear binning of the weights onto the cell centres (mass-preserving), then one
-// FFT convolution with the kernel sampled at cell offsets. Cost ~ cells*log(cells) + points,
-// independent of the kernel footprint.
-void fft_kde(const KdeInput& in, const GridSpec& gc, Kernel k, double h, double scale, float* out, int threads,
-             const Progress& progress, int s) {
-    // The convolution runs on a grid s times finer (s odd, so a fine cell centre coincides with
-    // each coarse cell centre); linear binning's error falls as 1/s^2.
-    GridSpec g = gc;
-    g.cell = gc.cell / s;
-    g.width = gc.width * s;
-    g.height = gc.height * s;
-    const int off = (s - 1) / 2;
-    const double sup = kernel_support(k, h);
-    const int R = static_cast<int>(std::ceil(sup / g.cell)) + 1;
-    const size_t Wb = size_t(g.width) + 2 * R, Hb = size_t(g.height) + 2 * R;
-    const size_t NX = good_fft_size(Wb + 2 * R), NY = good_fft_size(Hb + 2 * R);
-    const size_t NXc = NX / 2 + 1, NXp = 2 * NXc; // in-place r2c: rows padded to 2*(NX/2+1) reals
-    progress(0.05, "kernel density (FFT): binning");
-    // Two in-place buffers (points, kernel) instead of four keeps peak memory near 2 grids.
-    double* bins = fftw_alloc_real(NXp * NY);
-    double* ker = fftw_alloc_real(NXp * NY);
-    struct Free {
-        double* p[2];
-        ~Free() {
-            for (double* q : p) fftw_free(q);
+// How the fine grid is cut into tiles for the FFT path: tile (tx, ty) owns fine cells
+// [tx*TX, tx*TX + TX) x [ty*TY, ...) and convolves them with the bins within R cells around, on an
+// NX x NY transform (NX >= TX + 2R is enough for a circular convolution to equal the linear one
+// on the tile's own cells, since bins outside the tile's window are left out).
+struct TilePlan {
+    int R = 0, ntx = 1, nty = 1, TX = 0, TY = 0, NX = 0, NY = 0;
+    double cost = 0; // ~ flops of the transforms, for choosing a method
+};
+
+// Tiles of at most ~2^20 transform cells (8 MB per thread) unless the kernel needs more, chosen
+// to minimise the total transform work. Tiling bounds memory (the peak <= 2x in+out),
+// keeps the FFT in double precision, and lets empty tiles (no points within reach) be skipped.
+TilePlan plan_tiles(int Wf, int Hf, int R, size_t max_cells) {
+    const double cap = std::max(max_cells ? double(max_cells) : double(1 << 20), std::pow(2.0 * R + 64, 2));
+    TilePlan best;
+    best.cost = HUGE_VAL;
+    for (int ntx = 1; ntx <= 64; ++ntx) {
+        const int TX = (Wf + ntx - 1) / ntx;
+        if (ntx > 1 && TX < R) break;
+        if ((Wf + TX - 1) / TX != ntx) continue;
+        const int NX = int(good_fft_size(size_t(TX) + 2 * R));
+        for (int nty = 1; nty <= 64; ++nty) {
+            const int TY = (Hf + nty - 1) / nty;
+            if (nty > 1 && TY < R) break;
+            if ((Hf + TY - 1) / TY != nty) continue;
+            const int NY = int(good_fft_size(size_t(TY) + 2 * R));
+            const double n = double(NX) * NY;
+            if (n > cap) continue;
+            // Two transforms per tile, plus a fixed per-tile overhead worth ~1e4 cells.
+            const double cost = ntx * nty * (2 * n * std::log2(n + 2) + 1e4);
+            if (cost < best.cost) best = {R, ntx, nty, TX, TY, NX, NY, cost};
         }
-    } guard{{bins, ker}};
-    if (!bins || !ker) throw GeoError("", "kernel density", "out of memory for the FFT grid");
-    std::fill(bins, bins + NXp * NY, 0.0);
-    std::fill(ker, ker + NXp * NY, 0.0);
-    // Bin index (i, j) is the centre of fine cell (i - R, j - R); NXp is the row stride.
+    }
+    if (!std::isfinite(best.cost)) throw GeoError("", "kernel density", "no FFT tiling for this grid (kernel too wide for the cell size)");
+    return best;
+}
+
+struct FftwFree {
+    void operator()(double* p) const { fftw_free(p); }
+};
+using FftwBuffer = std::unique_ptr<double[], FftwFree>;
+FftwBuffer fftw_buffer(size_t n) {
+    FftwBuffer b(fftw_alloc_real(n));
+    if (!b) throw GeoError("", "kernel density", "out of memory for an FFT tile of " + std::to_string(n * 8 / 1000000) + " MB");
+    return b;
+}
+
+enum class PlanKind { R2c, C2r, Dct };
+// In-place plans by shape, kept for the life of the process (a handful of shapes in practice;
+// the cache is cleared past 32 entries). Planning is serialised: FFTW's planner is not thread-safe.
+fftw_plan cached_plan(PlanKind kind, int nx, int ny, int nthreads) {
+    struct Key {
+        PlanKind kind;
+        int nx, ny, nthreads;
+        bool operator<(const Key& o) const { return std::tie(kind, nx, ny, nthreads) < std::tie(o.kind, o.nx, o.ny, o.nthreads); }
+    };
+    struct Destroy {
+        void operator()(fftw_plan_s* p) const { fftw_destroy_plan(p); }
+    };
+    static std::map<Key, std::unique_ptr<fftw_plan_s, Destroy>> cache;
+    std::lock_guard lock(g_fftw_plan_mutex);
+    const Key key{kind, nx, ny, nthreads};
+    if (auto it = cache.find(key); it != cache.end()) return it->second.get();
+    if (cache.size() >= 32) cache.clear();
+    static const bool threads_ok = fftw_init_threads() != 0;
+    if (threads_ok) fftw_plan_with_nthreads(nthreads);
+    const size_t nxp = kind == PlanKind::Dct ? size_t(nx) : 2 * (size_t(nx) / 2 + 1);
+    FftwBuffer tmp = fftw_buffer(nxp * size_t(ny)); // FFTW_ESTIMATE does not touch it
+    double* b = tmp.get();
+    auto* c = reinterpret_cast<fftw_complex*>(b);
+    fftw_plan p = kind == PlanKind::R2c   ? fftw_plan_dft_r2c_2d(ny, nx, b, c, FFTW_ESTIMATE)
+                  : kind == PlanKind::C2r ? fftw_plan_dft_c2r_2d(ny, nx, c, b, FFTW_ESTIMATE)
+                                          : fftw_plan_r2r_2d(ny, nx, b, b, FFTW_REDFT00, FFTW_REDFT00, FFTW_ESTIMATE);
+    if (!p) throw GeoError("", "kernel density", "FFTW could not plan a " + std::to_string(nx) + " x " + std::to_string(ny) + " transform");
+    cache[key].reset(p);
+    return p;
+}
+
+// Fast path: linear binning of the weights onto the nodes of a grid s times finer than the output
+// (s odd, so fine nodes coincide with the output cell centres; binning error falls as 1/s^2), then
+// an FFT convolution with the kernel sampled at node offsets, tile by tile. Cost ~ cells*log(cells)
+// + points, independent of the kernel footprint. Cells no bin reaches are exactly zero.
+template <Kernel K>
+void fft_kde(const KdeInput& in, const GridSpec& gc, double h, double scale, float* out, int threads,
+             const Progress& progress, int s, size_t tile_cells) {
+    const double d = gc.cell / s;
+    const int Wf = gc.width * s, Hf = gc.height * s, off = (s - 1) / 2;
+    const double sup = kernel_support(K, h);
+    const int R = static_cast<int>(std::ceil(sup / d)) + 1;
+    const TilePlan tp = plan_tiles(Wf, Hf, R, tile_cells);
+    const size_t NX = size_t(tp.NX), NY = size_t(tp.NY), NXc = NX / 2 + 1, NXp = 2 * NXc;
+    const size_t ntiles = size_t(tp.ntx) * tp.nty;
+    const int nt = std::max(1, thread_count(threads));
     const auto& X = *in.x;
     const auto& Y = *in.y;
-    for (size_t i = 0; i < X.size(); ++i) {
-        const double px = X[i], py = Y[i];
-        if (!std::isfinite(px) || !std::isfinite(py)) continue;
-        const double wi = in.w ? (*in.w)[i] : 1.0;
-        const double fx = (px - g.xmin) / g.cell - 0.5 + R, fy = (g.ymax - py) / g.cell - 0.5 + R;
-        const double ix = std::floor(fx), iy = std::floor(fy);
-        if (ix < -1 || iy < -1 || ix >= double(Wb) || iy >= double(Hb)) continue; // no reach into the grid
-        const double ax = fx - ix, ay = fy - iy;
-        const long cx = static_cast<long>(ix), cy = static_cast<long>(iy);
-        const double ws[4] = {(1 - ax) * (1 - ay), ax * (1 - ay), (1 - ax) * ay, ax * ay};
-        const long xs[4] = {cx, cx + 1, cx, cx + 1}, ys[4] = {cy, cy, cy + 1, cy + 1};
-        for (int q = 0; q < 4; ++q)
-            if (xs[q] >= 0 && ys[q] >= 0 && size_t(xs[q]) < Wb && size_t(ys[q]) < Hb)
-                bins[size_t(ys[q]) * NXp + size_t(xs[q])] += wi * ws[q];
-    }
-    // Kernel stencil centred at (R, R), so output (c, r) sits at (c + 2R, r + 2R).
-    const double c = scale / (h * h);
-    for (int dy = -R; dy <= R; ++dy)
-        for (int dx = -R; dx <= R; ++dx) {
-            const double d = std::hypot(dx * g.cell, dy * g.cell);
-            ker[size_t(dy + R) * NXp + size_t(dx + R)] = c * shape(k, d / h);
-        }
-    progress(0.3, "kernel density (FFT): transforms");
-    auto* fb = reinterpret_cast<fftw_complex*>(bins);
-    auto* fk = reinterpret_cast<fftw_complex*>(ker);
-    fftw_plan pb, pk, pi;
-    {
-        std::lock_guard lock(g_fftw_plan_mutex);
-        static const bool threads_ok = fftw_init_threads() != 0;
-        if (threads_ok) fftw_plan_with_nthreads(thread_count(threads));
-        pb = fftw_plan_dft_r2c_2d(int(NY), int(NX), bins, fb, FFTW_ESTIMATE);
-        pk = fftw_plan_dft_r2c_2d(int(NY), int(NX), ker, fk, FFTW_ESTIMATE);
-        pi = fftw_plan_dft_c2r_2d(int(NY), int(NX), fb, bins, FFTW_ESTIMATE);
-    }
-    fftw_execute(pb);
-    fftw_execute(pk);
-    progress(0.6, "kernel density (FFT): multiply");
+    progress(0.02, "kernel density (FFT): kernel");
+
+    // The kernel wrapped around the origin is even in x and y, so its DFT is real and even: a
+    // 2-D DCT-I of one quadrant gives it at a quarter of the cost and memory of a complex FFT.
+    const size_t KX = NX / 2 + 1, KY = NY / 2 + 1;
+    FftwBuffer khat = fftw_buffer(KX * KY);
+    std::fill(khat.get(), khat.get() + KX * KY, 0.0);
+    const double c = scale / (h * h), q1 = d * d / (h * h);
+    for (int j = 0; j <= R; ++j)
+        for (int i = 0; i <= R; ++i) khat[size_t(j) * KX + size_t(i)] = c * shape_q<K>(double(i * i + j * j) * q1);
+
+    // Plans are made once per shape and reused (planning costs 10-30 ms, as much as a tile's
+    // transforms); each worker executes them on its own buffer with fftw_execute_dft_* (same
+    // size and alignment, which fftw_malloc guarantees). One tile: FFTW's own threads instead.
+    const int workers = int(std::min<size_t>(size_t(nt), ntiles));
+    std::vector<FftwBuffer> bufs;
+    bufs.push_back(fftw_buffer(NXp * NY));
+    const int fftw_threads = workers == 1 ? nt : 1;
+    const fftw_plan pk = cached_plan(PlanKind::Dct, int(KX), int(KY), fftw_threads);
+    const fftw_plan pf = cached_plan(PlanKind::R2c, int(NX), int(NY), fftw_threads);
+    const fftw_plan pb = cached_plan(PlanKind::C2r, int(NX), int(NY), fftw_threads);
+    fftw_execute_r2r(pk, khat.get(), khat.get());
     const double norm = 1.0 / (double(NX) * double(NY));
-    for (size_t i = 0; i < NXc * NY; ++i) {
-        const double re = fb[i][0] * fk[i][0] - fb[i][1] * fk[i][1];
-        const double im = fb[i][0] * fk[i][1] + fb[i][1] * fk[i][0];
-        fb[i][0] = re * norm;
-        fb[i][1] = im * norm;
+    for (size_t i = 0; i < KX * KY; ++i) khat[i] *= norm;
+
+    // Fine node coordinates of a point: node i sits at xmin + (i + 0.5) * d.
+    const double inv_d = 1.0 / d;
+    auto node_xy = [&](size_t i, double& fx, double& fy) {
+        const double px = X[i], py = Y[i];
+        if (!std::isfinite(px) || !std::isfinite(py)) return false;
+        if (in.w && (*in.w)[i] == 0) return false;
+        fx = (px - gc.xmin) * inv_d - 0.5, fy = (gc.ymax - py) * inv_d - 0.5;
+        return fx > -R - 2 && fy > -R - 2 && fx < Wf + R + 1 && fy < Hf + R + 1;
+    };
+    // Points are listed per tile first: a point's bins are ix and ix + 1, and tile t takes bins
+    // [t*T - R, t*T + T + R), so near a tile edge a point is listed in each tile it reaches.
+    const bool bucketed = ntiles > 1;
+    Buckets bk;
+    if (bucketed) {
+        progress(0.05, "kernel density (FFT): sorting points into tiles");
+        // Reciprocals instead of divisions; the 1e-6 margins can only add a tile (whose binning
+        // then drops the point), never miss one.
+        const double itx = 1.0 / tp.TX, ity = 1.0 / tp.TY;
+        bk.build(X.size(), ntiles, nt, [&](size_t i, auto&& emit) {
+            double fx, fy;
+            if (!node_xy(i, fx, fy)) return;
+            const double ix = ifloor(fx), iy = ifloor(fy);
+            const int tx0 = std::max(0, ifloor((ix - R) * itx - 1e-6));
+            const int tx1 = std::min(tp.ntx - 1, ifloor((ix + 1 + R) * itx + 1e-6));
+            const int ty0 = std::max(0, ifloor((iy - R) * ity - 1e-6));
+            const int ty1 = std::min(tp.nty - 1, ifloor((iy + 1 + R) * ity + 1e-6));
+            for (int ty = ty0; ty <= ty1; ++ty)
+                for (int tx = tx0; tx <= tx1; ++tx) emit(size_t(ty) * tp.ntx + size_t(tx));
+        });
     }
-    fftw_execute(pi);
-    {
-        std::lock_guard lock(g_fftw_plan_mutex);
-        fftw_destroy_plan(pb);
-        fftw_destroy_plan(pk);
-        fftw_destroy_plan(pi);
-    }
-    for (int r = 0; r < gc.height; ++r)
-        for (int col = 0; col < gc.width; ++col) {
-            double v = bins[size_t(r * s + off + 2 * R) * NXp + size_t(col * s + off + 2 * R)];
-            out[size_t(r) * gc.width + col] = static_cast<float>(v < 0 ? 0.0 : v); // FFT round-off below zero
+    for (int t = 1; t < workers; ++t) bufs.push_back(fftw_buffer(NXp * NY));
+
+    // Occupancy of bin blocks (~R/4 square) inside a tile: a cell whose kernel window meets no
+    // occupied block is set to exactly 0 instead of the transforms' ~1e-16 round-off.
+    const int BO = std::max(2, (R + 3) / 4);
+    std::atomic<size_t> next{0}, done{0};
+    std::atomic<bool> cancel{false};
+    std::atomic<int> worker_id{0};
+    auto work = [&](bool reporter) {
+        double* buf = bufs[size_t(worker_id++)].get();
+        auto* spec = reinterpret_cast<fftw_complex*>(buf);
+        const int BX = tp.TX + 2 * R, BY = tp.TY + 2 * R; // bins a tile uses: [0, BX) x [0, BY)
+        const int nbx = (BX + BO - 1) / BO, nby = (BY + BO - 1) / BO;
+        std::vector<uint8_t> occ(size_t(nbx) * nby);
+        std::vector<int> sat(size_t(nbx + 1) * (nby + 1));
+        std::vector<int> bin_block_x(static_cast<size_t>(BX)), bin_block_y(static_cast<size_t>(BY)); // bin -> block, without divisions
+        for (int b = 0; b < BX; ++b) bin_block_x[size_t(b)] = b / BO;
+        for (int b = 0; b < BY; ++b) bin_block_y[size_t(b)] = b / BO;
+        std::vector<int> col_b0, col_b1;
+        for (size_t t; !cancel && (t = next++) < ntiles;) {
+            const int tx = int(t % size_t(tp.ntx)), ty = int(t / size_t(tp.ntx));
+            const int x0 = tx * tp.TX, y0 = ty * tp.TY; // first fine node of the tile
+            std::fill(buf, buf + NXp * NY, 0.0);
+            std::fill(occ.begin(), occ.end(), uint8_t(0));
+            bool any = false;
+            auto bin = [&](size_t i) {
+                double fx, fy;
+                if (!node_xy(i, fx, fy)) return;
+                const double lx = fx - x0 + R, ly = fy - y0 + R; // bin coordinates in the tile
+                const int cx = ifloor(lx), cy = ifloor(ly);
+                if (cx < -1 || cy < -1 || cx >= BX || cy >= BY) return;
+                const double ax = lx - cx, ay = ly - cy, wi = in.w ? double((*in.w)[i]) : 1.0;
+                const double ws[4] = {(1 - ax) * (1 - ay), ax * (1 - ay), (1 - ax) * ay, ax * ay};
+                for (int q = 0; q < 4; ++q) {
+                    const int bx = cx + (q & 1), by = cy + (q >> 1);
+                    if (bx < 0 || by < 0 || bx >= BX || by >= BY || ws[q] == 0) continue;
+                    buf[size_t(by) * NXp + size_t(bx)] += wi * ws[q];
+                    occ[size_t(bin_block_y[size_t(by)]) * nbx + size_t(bin_block_x[size_t(bx)])] = 1;
+                    any = true;
+                }
+            };
+            if (!bucketed)
+                for (size_t i = 0; i < X.size(); ++i) bin(i);
+            else
+                for (size_t it = bk.start[t]; it < bk.start[t + 1]; ++it) bin(bk.items[it]);
+            if (any) {
+                fftw_execute_dft_r2c(pf, buf, spec);
+                for (size_t ky = 0; ky < NY; ++ky) {
+                    const double* kr = khat.get() + std::min(ky, NY - ky) * KX;
+                    fftw_complex* row = spec + ky * NXc;
+                    for (size_t kx = 0; kx < NXc; ++kx) row[kx][0] *= kr[kx], row[kx][1] *= kr[kx];
+                }
+                fftw_execute_dft_c2r(pb, spec, buf);
+                for (int by = 0; by < nby; ++by)
+                    for (int bx = 0; bx < nbx; ++bx)
+                        sat[size_t(by + 1) * (nbx + 1) + size_t(bx + 1)] = occ[size_t(by) * nbx + size_t(bx)] +
+                            sat[size_t(by) * (nbx + 1) + size_t(bx + 1)] + sat[size_t(by + 1) * (nbx + 1) + size_t(bx)] -
+                            sat[size_t(by) * (nbx + 1) + size_t(bx)];
+            }
+            // Output cells whose fine node lies in this tile: node = cell * s + off.
+            const int rlo = y0 <= off ? 0 : (y0 - off + s - 1) / s;
+            const int rhi = std::min(gc.height, (y0 + tp.TY - off + s - 1) / s);
+            const int clo = x0 <= off ? 0 : (x0 - off + s - 1) / s;
+            const int chi = std::min(gc.width, (x0 + tp.TX - off + s - 1) / s);
+            col_b0.resize(size_t(std::max(0, chi - clo))), col_b1.resize(col_b0.size());
+            for (int col = clo; col < chi; ++col) {
+                const int o = col * s + off - x0 + R;
+                col_b0[size_t(col - clo)] = (o - R) / BO, col_b1[size_t(col - clo)] = std::min(nbx - 1, (o + R) / BO) + 1;
+            }
+            for (int r = rlo; r < rhi; ++r) {
+                float* orow = out + size_t(r) * gc.width;
+                if (!any) {
+                    std::fill(orow + clo, orow + chi, 0.0f);
+                    continue;
+                }
+                const int p = r * s + off - y0 + R; // output node's bin row; its window is [p-R, p+R]
+                // SAT rows bounding the window's blocks; the node of column col is brow[col * s].
+                const int* s0 = sat.data() + size_t((p - R) / BO) * (nbx + 1);
+                const int* s1 = sat.data() + size_t(std::min(nby - 1, (p + R) / BO) + 1) * (nbx + 1);
+                const double* brow = buf + size_t(p) * NXp + size_t(off - x0 + R);
+                for (int col = clo; col < chi; ++col) {
+                    const size_t b0 = size_t(col_b0[size_t(col - clo)]), b1 = size_t(col_b1[size_t(col - clo)]);
+                    const int n_occ = s1[b1] - s0[b1] - s1[b0] + s0[b0];
+                    const double v = brow[ptrdiff_t(col) * s];
+                    orow[col] = n_occ == 0 ? 0.0f : static_cast<float>(v < 0 ? 0.0 : v); // round-off below zero
+                }
+            }
+            ++done;
+            if (reporter) {
+                try {
+                    progress(0.1 + 0.85 * double(done) / double(ntiles), "kernel density (FFT)");
+                } catch (const Cancelled&) {
+                    cancel = true;
+                }
+            }
         }
+    };
+    run_workers(workers, cancel, work);
+    if (cancel) throw Cancelled();
 }
 
 // Measured constant C in max|fft - exact| / peak ~= C * (cell / h)^2 for linear binning
@@ -392,27 +689,30 @@ KdeResult kernel_density(const KdeInput& in, const GridSpec& grid, const Crs& cr
     }
     res.raster = Raster(grid, crs, 0.0f);
     KdeMethod m = p.method;
+    const int s_auto = fft_refinement(p.kernel, h, grid.cell, 0.5e-3);
     if (m == KdeMethod::Auto) {
-        // FFT when the footprint work clearly dominates and the kernel spans enough cells for
-        // linear binning to stay within 1e-3 of the peak (bench/ and tests/test_density.cpp).
-        const int s = fft_refinement(p.kernel, h, grid.cell, 0.5e-3);
-        const double foot = kPi * std::pow(kernel_support(p.kernel, h) / grid.cell, 2);
-        const double exact_cost = double(res.n_points) * foot;
-        const double fine = double(grid.size()) * s * s;
-        const double fft_cost = 40.0 * (fine + 4 * foot * s * s) * std::log2(fine + 2.0);
-        m = (s > 0 && exact_cost > fft_cost) ? KdeMethod::Fft : KdeMethod::Exact;
+        // FFT when its transforms cost less than the footprint work and the kernel spans enough
+        // cells for linear binning to stay within 1e-3 of the peak. Constants: ns per kernel
+        // term (exact) and per n*log2(n) transform unit, measured with bench/bench_kde.
+        bool fft = false;
+        if (s_auto > 0) {
+            const double foot = kPi * std::pow(kernel_support(p.kernel, h) / grid.cell + 0.5, 2);
+            const double exact_ns = 0.9 * double(res.n_points) * std::min(foot, double(grid.size()));
+            const double dfine = grid.cell / s_auto;
+            const int R = static_cast<int>(std::ceil(kernel_support(p.kernel, h) / dfine)) + 1;
+            const double fft_ns = 0.8 * plan_tiles(grid.width * s_auto, grid.height * s_auto, R, p.fft_tile_cells).cost + 25.0 * double(res.n_points);
+            fft = fft_ns < exact_ns;
+        }
+        m = fft ? KdeMethod::Fft : KdeMethod::Exact;
     }
     res.method_used = m;
     int refine = 1;
+    float* out = res.raster.data.data();
     if (m == KdeMethod::Fft) {
-        refine = fft_refinement(p.kernel, h, grid.cell, 0.5e-3);
-        if (refine == 0) refine = 7; // forced on a discontinuous kernel: the finest we do
-        fft_kde(use, grid, p.kernel, h, scale, res.raster.data.data(), p.threads, progress, refine);
+        refine = s_auto > 0 ? s_auto : 7; // forced on a discontinuous kernel: the finest we do
+        with_kernel(p.kernel, [&](auto K) { fft_kde<decltype(K)::value>(use, grid, h, scale, out, p.threads, progress, refine, p.fft_tile_cells); });
     } else {
-        // Accumulate in double: thousands of small contributions per cell.
-        std::vector<double> acc(grid.size(), 0.0);
-        exact_kde(use, grid, p.kernel, h, scale, acc, p.threads, progress);
-        for (size_t i = 0; i < acc.size(); ++i) res.raster.data[i] = static_cast<float>(acc[i]);
+        with_kernel(p.kernel, [&](auto K) { exact_kde<decltype(K)::value>(use, grid, h, scale, out, p.threads, progress); });
     }
     res.raster.units = units_label(p.units);
     auto& md = res.raster.metadata;
@@ -429,8 +729,8 @@ KdeResult kernel_density(const KdeInput& in, const GridSpec& grid, const Crs& cr
     std::snprintf(buf, sizeof buf, "%.10g", res.weight_total);
     md["weight_sum"] = buf;
     md["weighted"] = use.w ? "true" : "false";
-    md["method"] = m == KdeMethod::Fft ? "fft (linear binning on a " + std::to_string(refine) + "x finer grid + FFT convolution" +
-                                          (fft_refinement(p.kernel, h, grid.cell, 0.5e-3) > 0 ? "; max error <= 1e-3 of peak)" : "; error not bounded for this kernel)")
+    md["method"] = m == KdeMethod::Fft ? "fft (linear binning on a " + std::to_string(refine) + "x finer grid + tiled FFT convolution" +
+                                          (s_auto > 0 ? "; max error <= 1e-3 of peak)" : "; error not bounded for this kernel)")
                                     : "exact";
     progress(1.0, "kernel density done");
     return res;

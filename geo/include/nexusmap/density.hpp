@@ -48,6 +48,9 @@ struct KdeParams {
     bool use_weights = true;     // false: every point counts 1
     KdeMethod method = KdeMethod::Auto;
     int threads = 0;             // 0 = hardware concurrency
+    // FFT path: the grid is convolved in tiles of at most this many transform cells (8 bytes
+    // each, one tile per thread), which bounds its memory; 0 = about 2^20.
+    size_t fft_tile_cells = 0;
 };
 
 struct KdeInput {
