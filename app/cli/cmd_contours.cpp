@@ -7,6 +7,8 @@
 #include "nexusmap/contours.hpp"
 #include "nexusmap/error.hpp"
 #include "nexusmap/export.hpp"
+#include "nexusmap/map_render.hpp"
+#include "nexusmap/style.hpp"
 
 namespace nexusmap::cli {
 
@@ -14,6 +16,8 @@ void add_contours(CLI::App& app) {
     auto* cmd = app.add_subcommand("contours", "Hot-spot polygons from a density GeoTIFF -> GeoJSON");
     struct Args {
         std::string raster, out, levels, percent;
+        std::string ramp = "viridis", scale = "linear";
+        double opacity = 0.35;
         bool force = false;
     };
     auto a = std::make_shared<Args>();
@@ -21,8 +25,18 @@ void add_contours(CLI::App& app) {
     cmd->add_option("-o,--out", a->out, "Output GeoJSON (RFC 7946, lon/lat)")->required();
     cmd->add_option("--levels", a->levels, "Comma-separated density levels (raster units)");
     cmd->add_option("--percent", a->percent, "Comma-separated percent-volume levels, e.g. 50,75,90 (default when no --levels)");
+    cmd->add_option("--ramp", a->ramp,
+                    "simplestyle colours: each contour's level through this ramp on 0..raster max, as `nexusmap map` "
+                    "draws the density (viridis | magma | inferno | ylorrd | rdylbu)")
+        ->capture_default_str();
+    cmd->add_option("--scale", a->scale, "linear | sqrt | log (as `nexusmap map --scale`)")->capture_default_str();
+    cmd->add_option("--fill-opacity", a->opacity, "simplestyle fill-opacity of the polygons")->capture_default_str();
     cmd->add_flag("--force", a->force, "Overwrite an existing output");
     cmd->callback([a] {
+        const auto ramp = style::ramp_from_name(a->ramp);
+        if (!ramp) throw GeoError("", "--ramp '" + a->ramp + "'", "unknown (viridis, magma, inferno, ylorrd, rdylbu)");
+        const auto scale = style::scale_from_name(a->scale);
+        if (!scale) throw GeoError("", "--scale '" + a->scale + "'", "unknown (linear, sqrt, log)");
         check_output(a->out, a->force, {a->raster});
         Raster r = read_raster(a->raster);
         ContourParams p;
@@ -36,6 +50,11 @@ void add_contours(CLI::App& app) {
         Metadata md = r.metadata;
         md["derived_from"] = a->raster;
         md["contour_method"] = "GDAL contour polygons of {density >= level}; mass_share measured on cell centres";
+        // simplestyle: the level's colour on the density's own scale (0 .. max), the map's ramp.
+        const style::ValueScale vs = shared_scale({&r}, *scale);
+        style::style_by_value(l, "level", *ramp, vs, a->opacity);
+        md["style"] = std::string("simplestyle fill/stroke: level through ramp ") + style::ramp_id(*ramp) + " (" +
+                      style::scale_name(*scale) + " " + short_num(vs.effective_lo()) + ".." + short_num(vs.hi) + ")";
         write_geojson(l, a->out, md);
         for (auto& f : l.features)
             std::cout << "level " << attr_to_string(f.attrs[0]) << (std::holds_alternative<double>(f.attrs[1]) ? " (" + attr_to_string(f.attrs[1]) + "% volume)" : "")

@@ -8,6 +8,7 @@
 #include "cli/cli.hpp"
 #include "cli/common.hpp"
 #include "nexusmap/corridors.hpp"
+#include "nexusmap/style.hpp"
 #include "nexusmap/error.hpp"
 #include "nexusmap/export.hpp"
 
@@ -74,8 +75,14 @@ void add_corridors(CLI::App& app) {
         write_csv(corridor_period_table(r), path("corridor_periods.csv"), md);
         write_csv(corridor_profile_table(r), path("corridor_profiles.csv"), md);
         write_csv(corridor_crossing_table(r), path("corridor_crossings.csv"), md);
-        write_geojson(corridor_layer(r), path("corridors.geojson"), md);
-        write_geojson(crossing_layer(r), path("crossings.geojson"), md);
+        // simplestyle: by commodity, the routes' colours in the viewer and on the maps (style.hpp).
+        VectorLayer corr_l = corridor_layer(r), cross_l = crossing_layer(r);
+        style::style_by_category(corr_l, "commodity", 0.3);
+        style::style_by_category(cross_l, "commodity");
+        Metadata smd = md;
+        smd["style"] = "simplestyle by commodity: Tableau 10 over the sorted commodity values (as the routes are drawn)";
+        write_geojson(corr_l, path("corridors.geojson"), smd);
+        write_geojson(cross_l, path("crossings.geojson"), smd);
 
         std::printf("corridors: %s%zu events, %zu routes (half-width %g km), %zu border crossings\n",
                     ev.synthetic ? "SYNTHETIC events, " : "", ev.size(), r.routes.size(), cp.half_width_km, r.crossings.size());

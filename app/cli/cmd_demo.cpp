@@ -8,6 +8,8 @@
 #include "nexusmap/contours.hpp"
 #include "nexusmap/error.hpp"
 #include "nexusmap/export.hpp"
+#include "nexusmap/map_render.hpp"
+#include "nexusmap/style.hpp"
 #include "nexusmap/zonal.hpp"
 
 namespace nexusmap::cli {
@@ -52,6 +54,8 @@ void add_demo(CLI::App& app) {
         VectorLayer hot = contour_polygons(job.kde.raster, cp);
         Metadata md = job.kde.raster.metadata;
         md["contour_method"] = "percent-volume contours of the density (50/75/90% of the mass)";
+        style::style_by_value(hot, "level", style::Ramp::Viridis, shared_scale({&job.kde.raster}, style::Scale::Linear), 0.35);
+        md["style"] = "simplestyle fill/stroke: level through ramp viridis (linear 0..max), as `nexusmap contours`";
         const std::string hj = out("hotspots_percent_volume.geojson");
         write_geojson(hot, hj, md);
         std::cout << "  " << hj << "\n";
@@ -66,8 +70,11 @@ void add_demo(CLI::App& app) {
         zm["polygons"] = basemap + ":admin1";
         zm["events_outside_polygons"] = std::to_string(z.outside);
         const std::string zj = out("admin1_summary.geojson"), zc = out("admin1_summary.csv");
-        write_geojson(z.layer, zj, zm);
         write_csv(zonal_table(z.layer), zc, zm);
+        style::style_by_value(z.layer, "events_per_10k_km2", style::Ramp::Viridis,
+                              style::field_scale(z.layer, "events_per_10k_km2"), 0.7);
+        zm["style"] = "simplestyle fill: events_per_10k_km2 through ramp viridis (linear 0..max), as `nexusmap zonal`";
+        write_geojson(z.layer, zj, zm);
         std::cout << "  " << zj << "\n  " << zc << "\n";
 
         // The statistical and spillover analyses run as their own subcommands, so the demo is

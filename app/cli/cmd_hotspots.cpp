@@ -495,8 +495,7 @@ Table layer_table(const VectorLayer& l) {
     Table t;
     std::vector<size_t> cols;
     for (size_t i = 0; i < l.fields.size(); ++i)
-        if (l.fields[i] != "fill" && l.fields[i] != "fill-opacity" && l.fields[i] != "stroke" &&
-            l.fields[i] != "stroke-width")
+        if (!style::is_simplestyle_key(l.fields[i]))
             cols.push_back(i), t.columns.push_back(l.fields[i]);
     for (auto& f : l.features) {
         std::vector<std::string> row;
@@ -509,15 +508,12 @@ Table layer_table(const VectorLayer& l) {
     return t;
 }
 
+// simplestyle properties (style.hpp): the class colour as fill, thin grey outlines.
 void add_style(VectorLayer& l, const std::vector<std::string>& fills) {
-    l.fields.insert(l.fields.end(), {"fill", "fill-opacity", "stroke", "stroke-width"});
-    for (size_t i = 0; i < l.features.size(); ++i) {
-        auto& a = l.features[i].attrs;
-        a.push_back(fills[i]);
-        a.push_back(0.75);
-        a.push_back(std::string("#808080"));
-        a.push_back(0.3);
-    }
+    std::vector<style::SimpleStyle> st;
+    for (const auto& f : fills)
+        st.push_back({style::from_hex(f).value_or(style::Rgb{0.5f, 0.5f, 0.5f}), 0.75, style::rgb8(0x80, 0x80, 0x80), 0.3, 1.0});
+    style::add_simplestyle(l, st);
 }
 
 std::string join(const std::vector<std::string>& v, const char* sep = "; ") {

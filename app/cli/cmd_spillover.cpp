@@ -10,6 +10,7 @@
 #include "nexusmap/error.hpp"
 #include "nexusmap/export.hpp"
 #include "nexusmap/spillover.hpp"
+#include "nexusmap/style.hpp"
 
 namespace nexusmap::cli {
 
@@ -100,8 +101,15 @@ void add_spillover(CLI::App& app) {
         SpilloverResult r = analyse_spillover(ev, border, sp, ProgressFn([&](double f, std::string_view s) { return bar.update(f, s); }));
         const Metadata& md = r.metadata;
         write_csv(border_segment_table(border), path("border_segments.csv"), md);
-        write_geojson(border_layer(border, &r), path("border_segments.geojson"), md);
-        write_geojson(bands_layer(r), path("bands.geojson"), md);
+        // simplestyle colours as the viewer draws these layers (style.hpp).
+        VectorLayer border_l = border_layer(border, &r), bands_l = bands_layer(r);
+        style::style_border_segments(border_l);
+        style::style_spillover_bands(bands_l);
+        Metadata smd = md;
+        smd["style"] = "simplestyle as in the viewer: border segments in the categorical palette (segment order); bands "
+                       "warm on the Sahel side, cool on the coastal side, more opaque near the border";
+        write_geojson(border_l, path("border_segments.geojson"), smd);
+        write_geojson(bands_l, path("bands.geojson"), smd);
         write_csv(spillover_band_table(r), path("spillover_bands.csv"), md);
         write_csv(spillover_segment_table(r), path("spillover_segments.csv"), md);
         write_csv(spillover_country_table(r), path("spillover_countries.csv"), md);

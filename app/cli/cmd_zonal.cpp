@@ -5,6 +5,7 @@
 #include "cli/common.hpp"
 #include "nexusmap/error.hpp"
 #include "nexusmap/export.hpp"
+#include "nexusmap/style.hpp"
 #include "nexusmap/zonal.hpp"
 
 namespace nexusmap::cli {
@@ -26,6 +27,7 @@ void add_zonal(CLI::App& app) {
         EventArgs ev;
         std::string polygons, out, csv;
         std::vector<std::string> fields;
+        std::string ramp = "viridis", scale = "linear", style_field = "events_per_10k_km2";
         bool force = false;
     };
     auto a = std::make_shared<Args>();
@@ -34,9 +36,19 @@ void add_zonal(CLI::App& app) {
     cmd->add_option("-o,--out", a->out, "Output GeoJSON");
     cmd->add_option("--csv", a->csv, "Output CSV");
     cmd->add_option("--fields", a->fields, "Polygon attributes to keep (default: all)");
+    cmd->add_option("--ramp", a->ramp,
+                    "GeoJSON simplestyle fill: --style-field through this ramp on 0..max (viridis | magma | inferno | "
+                    "ylorrd | rdylbu)")
+        ->capture_default_str();
+    cmd->add_option("--scale", a->scale, "linear | sqrt | log")->capture_default_str();
+    cmd->add_option("--style-field", a->style_field, "Field that sets the fill colour")->capture_default_str();
     cmd->add_flag("--force", a->force, "Overwrite existing outputs");
     cmd->callback([a] {
         if (a->out.empty() && a->csv.empty()) throw GeoError("", "zonal", "give -o/--out and/or --csv");
+        const auto ramp = style::ramp_from_name(a->ramp);
+        if (!ramp) throw GeoError("", "--ramp '" + a->ramp + "'", "unknown (viridis, magma, inferno, ylorrd, rdylbu)");
+        const auto scale = style::scale_from_name(a->scale);
+        if (!scale) throw GeoError("", "--scale '" + a->scale + "'", "unknown (linear, sqrt, log)");
         std::string spec = a->polygons.empty() ? data_dir() + "/basemap/west_africa.gpkg:admin1" : a->polygons;
         auto [pf, pl] = split_layer_spec(spec);
         for (auto* o : {&a->out, &a->csv})
@@ -54,8 +66,17 @@ void add_zonal(CLI::App& app) {
         md["polygons"] = spec;
         md["rates"] = "events_per_10k_km2 = events / area_km2 * 10000; areas in " + ev.crs.definition();
         md["events_outside_polygons"] = std::to_string(z.outside);
-        if (!a->out.empty()) write_geojson(z.layer, a->out, md);
+        if (!a->out.empty() && z.layer.field_index(a->style_field) < 0)
+            throw GeoError("", "--style-field", "no field '" + a->style_field + "' in the zonal result");
         if (!a->csv.empty()) write_csv(zonal_table(z.layer), a->csv, md);
+        if (!a->out.empty()) {
+            // simplestyle: the zone's value through the ramp on 0 .. the largest value.
+            const style::ValueScale vs = style::field_scale(z.layer, a->style_field, *scale);
+            style::style_by_value(z.layer, a->style_field, *ramp, vs, 0.7);
+            md["style"] = "simplestyle fill: " + a->style_field + " through ramp " + style::ramp_id(*ramp) + " (" +
+                          style::scale_name(*scale) + " 0.." + fmt_num(vs.hi, 6) + ")";
+            write_geojson(z.layer, a->out, md);
+        }
         std::cout << z.layer.features.size() << " polygons; " << ev.size() - z.outside << " events inside, " << z.outside
                   << " outside every polygon\n";
     });

@@ -101,6 +101,11 @@ struct SpilloverOutput {
     double seconds = 0;
 };
 
+// Significant Gi* cells (bin != 0) of a fishnet result (mode 0) as square polygons with z, p, bin
+// and value, in `crs` (the analysis CRS); empty for other results. For the GeoJSON export and the
+// print map (hotspot_panel.cpp).
+VectorLayer hotspot_cells_layer(const HotspotOutput& h, const Crs& crs);
+
 class AnalysisUi {
   public:
     AnalysisUi();
@@ -125,6 +130,8 @@ class AnalysisUi {
     void start_spillover(PanelContext& ctx);
     bool busy() const { return hot_job_ || spill_job_; }
     bool has_hotspots() const { return bool(hot_); }
+    // The Gi* cells are on the map (a Gi* result, its "show" box ticked): the print map draws them.
+    bool hotspots_shown() const { return hot_ && show_hot_ && hot_->params.mode == 0; }
     bool has_spillover() const { return bool(spill_); }
     // Results for the GeoJSON export (null when not computed).
     const HotspotOutput* hotspots() const { return hot_.get(); }

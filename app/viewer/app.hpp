@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "nexusmap/crs.hpp"
+#include "nexusmap/map_render.hpp"
 #include "viewer/analysis_layers.hpp"
 #include "viewer/display_crs.hpp"
 #include "viewer/document.hpp"
@@ -53,6 +54,13 @@ class App {
     Job& start_export_tif(const std::string& path, double cell_km = 0);
     // Every layer and the filtered events as GeoJSON files in `dir`, on a worker.
     Job& start_export_geojson(const std::string& dir);
+    // Print map (print_map.cpp): the current view, visible layers, heat (geo's exact KDE with the
+    // viewer's kernel/bandwidth/grid/filters, drawn with its ramp/scale/range), hot spots and events
+    // when shown, rendered by geo's render_map_file (PNG/PDF/SVG by extension) on a worker.
+    Job& start_print_map(const std::string& path, const std::string& paper = "A4", int dpi = 150,
+                         bool landscape = true);
+    // The last print's result (legend range, page size), set when its job finishes.
+    const std::optional<MapRenderResult>& last_print() const { return last_print_; }
     void save_project(const std::string& path) const; // throws on I/O errors
     Project current_project() const;
     // Batch mode, once ready(): the --export-* and --save-project outputs. False when one failed.
@@ -111,6 +119,7 @@ class App {
     std::optional<Project> pending_project_; // applied once its files have loaded
     bool open_failed_ = false; // a project or file could not be opened (batch mode exits 1)
     std::optional<ExportRequest> pending_png_;
+    std::optional<MapRenderResult> last_print_;
     std::vector<std::string> dropped_; // from GLFW's drop callback
     bool drop_installed_ = false;
     AnalysisUi analysis_;         // hot spots, spillover, labels, picking (analysis_layers.hpp)

@@ -21,6 +21,7 @@
 #include "gl/gl.hpp"
 #include "nexusmap/atomic_file.hpp"
 #include "nexusmap/density.hpp"
+#include "nexusmap/map_render.hpp"
 #include "nexusmap/style.hpp"
 #include "viewer/app.hpp"
 #include "viewer/kernel_shapes.hpp"
@@ -80,6 +81,33 @@ const char* weight_name(WeightMode w) {
     return w == WeightMode::Fatalities ? "fatalities" : (w == WeightMode::WeightColumn ? "weight" : "count");
 }
 
+// simplestyle properties of a viewer layer as it is drawn: fill and outline colours, opacity, line
+// width (pixels), categorical colours (fills of polygons, strokes of lines), the point colour.
+std::vector<style::SimpleStyle> layer_simplestyle(const MapLayer& l) {
+    const LayerStyle& s = l.style;
+    Categories cats;
+    if (s.category_field >= 0 && size_t(s.category_field) < l.data.fields.size())
+        cats = categorize(l.data, l.data.fields[size_t(s.category_field)]);
+    const bool polygons = l.data.type == GeomType::Polygon;
+    std::vector<style::SimpleStyle> out;
+    out.reserve(l.data.features.size());
+    for (size_t f = 0; f < l.data.features.size(); ++f) {
+        style::SimpleStyle st;
+        st.fill = {s.fill_color[0], s.fill_color[1], s.fill_color[2]};
+        st.fill_opacity = s.fill ? double(s.fill_color[3] * s.opacity) : 0.0;
+        st.stroke = {s.line_color[0], s.line_color[1], s.line_color[2]};
+        st.stroke_width = polygons && !s.outline ? 0.0 : double(s.line_width);
+        st.stroke_opacity = double(s.line_color[3] * s.opacity);
+        if (f < cats.of_feature.size() && cats.of_feature[f] >= 0) {
+            const style::Rgb c = style::category_color(cats.of_feature[f]);
+            (polygons ? st.fill : st.stroke) = c;
+        }
+        if (l.data.type == GeomType::Point) st.fill = st.stroke; // points are drawn in the line colour
+        out.push_back(st);
+    }
+    return out;
+}
+
 void section(const char* title) {
     ImGui::Spacing();
     ImGui::Separator();
@@ -101,7 +129,7 @@ void path_row(const char* label, char* buf, size_t n, FileDialog& dialog, FileDi
 ExportRequest ExportPanel::draw(PanelContext& ctx, int window_w, int window_h) {
     ExportRequest req;
     // Purposes for the shared dialog.
-    enum { kOpen = 1, kPng, kTif, kDir, kProject };
+    enum { kOpen = 1, kPng, kTif, kDir, kProject, kPrint };
     if (auto picked = dialog_.draw()) {
         switch (dialog_.purpose()) {
         case kOpen:
@@ -120,9 +148,30 @@ ExportRequest ExportPanel::draw(PanelContext& ctx, int window_w, int window_h) {
         case kProject:
             std::snprintf(project_, sizeof project_, "%s", picked->c_str());
             break;
+        case kPrint:
+            std::snprintf(print_, sizeof print_, "%s", picked->c_str());
+            break;
         }
     }
     if (!ImGui::CollapsingHeader("Files, export and project")) return req;
+
+    // "FILE exists. Overwrite?" under the button that asked for it.
+    bool confirmed = false;
+    auto confirm_row = [&](ExportRequest::Kind kind) {
+        if (!confirm_ || confirm_->kind != kind) return;
+        ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.f, 0.8f, 0.3f, 1.f));
+        ImGui::TextWrapped("%s exists. Overwrite it? (replaced only once the new file is complete)",
+                           confirm_->path.c_str());
+        ImGui::PopStyleColor();
+        ImGui::PushID(int(kind));
+        if (ImGui::Button("Overwrite")) {
+            req = *std::exchange(confirm_, std::nullopt);
+            confirmed = true;
+        }
+        ImGui::SameLine();
+        if (ImGui::Button("Cancel")) confirm_.reset();
+        ImGui::PopID();
+    };
 
     if (ImGui::Button("Open file...")) dialog_.open("Open a layer, event table or project", FileDialog::Mode::Open, "", kOpen);
     ImGui::SameLine();
@@ -135,6 +184,42 @@ ExportRequest ExportPanel::draw(PanelContext& ctx, int window_w, int window_h) {
     ImGui::SameLine();
     ImGui::TextDisabled("%d x %d px", window_w * scale_, window_h * scale_);
     if (ImGui::Button("Export PNG")) req = {ExportRequest::Kind::Png, png_, scale_, 0};
+    confirm_row(ExportRequest::Kind::Png);
+
+    section("Print map (PNG / PDF / SVG)");
+    path_row("##print", print_, sizeof print_, dialog_, FileDialog::Mode::Save, kPrint,
+             "Print map: .png, .pdf or .svg");
+    static constexpr const char* kPapers[] = {"A4", "A3", "letter"};
+    ImGui::SetNextItemWidth(90);
+    ImGui::Combo("paper", &paper_, kPapers, IM_ARRAYSIZE(kPapers));
+    ImGui::SameLine();
+    ImGui::Checkbox("landscape", &landscape_);
+    const auto print_fmt = image_format_for(print_);
+    if (print_fmt == ImageFormat::Png) {
+        ImGui::SetNextItemWidth(120);
+        ImGui::SliderInt("dpi", &dpi_, 72, 300);
+    }
+    if (!print_fmt) ImGui::TextDisabled("the file name must end in .png, .pdf or .svg");
+    if (job_alive(ctx.jobs, print_job) && print_job->state() == Job::State::Running) {
+        ImGui::ProgressBar(float(print_job->fraction()), ImVec2(-70, 0), print_job->stage().c_str());
+        ImGui::SameLine();
+        if (ImGui::Button("Cancel##print")) print_job->cancel();
+    } else {
+        const bool can = print_fmt && ctx.doc.layers.size() + (ctx.doc.events ? 1 : 0) > 0;
+        if (!can) ImGui::BeginDisabled();
+        if (ImGui::Button("Print map")) {
+            req = {ExportRequest::Kind::PrintMap, print_, 1, 0};
+            req.paper = kPapers[std::clamp(paper_, 0, 2)];
+            req.landscape = landscape_;
+            req.dpi = dpi_;
+        }
+        if (!can) ImGui::EndDisabled();
+        if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+            ImGui::SetTooltip("geo's map renderer (as `nexusmap map`): the current view, the visible base layers\n"
+                              "and routes, geo's exact KDE with the heatmap's ramp, scale and range, hot spots and\n"
+                              "events when shown, legend, scale bar, north arrow, inset and provenance footer.");
+    }
+    confirm_row(ExportRequest::Kind::PrintMap);
 
     section("Density (GeoTIFF, exact KDE by geo)");
     path_row("##tif", tif_, sizeof tif_, dialog_, FileDialog::Mode::Save, kTif, "Export the density as GeoTIFF");
@@ -151,6 +236,7 @@ ExportRequest ExportPanel::draw(PanelContext& ctx, int window_w, int window_h) {
         if (ImGui::Button("Export density GeoTIFF")) req = {ExportRequest::Kind::Tif, tif_, 1, cell_km_};
         if (!ctx.doc.events) ImGui::EndDisabled();
     }
+    confirm_row(ExportRequest::Kind::Tif);
 
     section("Layers (GeoJSON, WGS 84)");
     path_row("##dir", geojson_dir_, sizeof geojson_dir_, dialog_, FileDialog::Mode::Folder, kDir,
@@ -167,7 +253,15 @@ ExportRequest ExportPanel::draw(PanelContext& ctx, int window_w, int window_h) {
     if (ImGui::Button("Save project")) req = {ExportRequest::Kind::SaveProject, project_, 1, 0};
     ImGui::SameLine();
     if (ImGui::Button("Open project...")) dialog_.open("Open a project", FileDialog::Mode::Open, project_, kOpen);
+    confirm_row(ExportRequest::Kind::SaveProject);
 
+    // Files that exist are overwritten only after a confirmation (atomic writes either way).
+    const bool writes_file = req.kind == ExportRequest::Kind::Png || req.kind == ExportRequest::Kind::Tif ||
+                             req.kind == ExportRequest::Kind::SaveProject || req.kind == ExportRequest::Kind::PrintMap;
+    if (std::error_code ec; writes_file && !confirmed && fs::exists(req.path, ec)) {
+        confirm_ = req;
+        req = {};
+    }
     if (!status_.empty()) {
         if (status_error_)
             ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.f, 0.45f, 0.4f, 1.f));
@@ -271,6 +365,10 @@ void App::draw_export_ui(PanelContext& ctx) {
             save_project(r.path);
             export_panel_.set_status("saved project " + r.path, false);
             break;
+        case ExportRequest::Kind::PrintMap:
+            export_panel_.print_job = &start_print_map(r.path, r.paper, r.dpi, r.landscape);
+            export_panel_.set_status("printing the map to " + r.path, false);
+            break;
         }
     } catch (const std::exception& e) {
         export_panel_.set_status(e.what(), true);
@@ -349,25 +447,7 @@ Job& App::start_export_tif(const std::string& path, double cell_km) {
     if (!doc_.events) throw std::runtime_error("no event table loaded: nothing to export as density");
     const EventSet& ev = *doc_.events;
     const HeatParams& p = doc_.heat;
-    // Copy the filtered points (the worker must not touch the document).
-    auto xs = std::make_shared<std::vector<double>>();
-    auto ys = std::make_shared<std::vector<double>>();
-    auto ws = std::make_shared<std::vector<float>>();
-    for (size_t i = 0; i < ev.table.size(); ++i) {
-        if (!ev.passes(i) || !std::isfinite(ev.table.x[i]) || !std::isfinite(ev.table.y[i])) continue;
-        xs->push_back(ev.table.x[i]);
-        ys->push_back(ev.table.y[i]);
-        if (p.weight == WeightMode::WeightColumn) ws->push_back(ev.table.weight.empty() ? 1.f : ev.table.weight[i]);
-        if (p.weight == WeightMode::Fatalities)
-            ws->push_back(ev.table.fatalities.empty() ? 0.f : ev.table.fatalities[i]);
-    }
-    KdeParams kp;
-    kp.kernel = p.kernel;
-    kp.bandwidth_m = p.bandwidth_km * 1000.0;
-    kp.units = DensityUnits::PerKm2;
-    kp.use_weights = p.weight != WeightMode::Count;
-    kp.method = KdeMethod::Exact;
-    kp.threads = int(std::max(1u, std::thread::hardware_concurrency() - 1));
+    const double bandwidth_m = p.bandwidth_km * 1000.0;
     // The heat grid (cell for cell what the map shows), or the same extent at another cell size.
     GridSpec grid;
     if (heat_.valid() && cell_km <= 0) {
@@ -377,8 +457,8 @@ Job& App::start_export_tif(const std::string& path, double cell_km) {
         for (size_t i = 0; i < ev.table.size(); ++i)
             if (std::isfinite(ev.table.x[i]) && std::isfinite(ev.table.y[i])) b.expand(ev.table.x[i], ev.table.y[i]);
         if (b.xmax < b.xmin) throw std::runtime_error("the events have no valid coordinates");
-        const double support = kernel_support(p.kernel, kp.bandwidth_m);
-        const double cell = cell_km > 0 ? cell_km * 1000 : (heat_.valid() ? heat_.grid().cell : kp.bandwidth_m / 8);
+        const double support = kernel_support(p.kernel, bandwidth_m);
+        const double cell = cell_km > 0 ? cell_km * 1000 : (heat_.valid() ? heat_.grid().cell : bandwidth_m / 8);
         if (heat_.valid()) b = heat_.grid().bbox();
         else b = {b.xmin - support, b.ymin - support, b.xmax + support, b.ymax + support};
         grid = GridSpec::covering(b, cell);
@@ -386,7 +466,8 @@ Job& App::start_export_tif(const std::string& path, double cell_km) {
             throw std::runtime_error("a " + std::to_string(grid.width) + " x " + std::to_string(grid.height) +
                                      " grid is too large; choose a larger cell");
     }
-    kp.cell_m = grid.cell;
+    // The filtered points and geo's parameters, as the Heatmap panel's exact KDE (copies).
+    const ExactKdeInput kin = exact_kde_input(ev, p, grid);
     std::map<std::string, std::string> md = {
         {"synthetic", ev.synthetic ? "true" : "false"},
         {"kernel", kKernelNames[kernel_code(p.kernel)]},
@@ -395,7 +476,7 @@ Job& App::start_export_tif(const std::string& path, double cell_km) {
         {"cell_m", std::to_string(grid.cell)},
         {"time_window", window_label(ev)},
         {"events_source", fs::path(ev.table.source).filename().string()},
-        {"events_used", std::to_string(xs->size())},
+        {"events_used", std::to_string(kin.xs->size())},
         {"generator", "nexusmap viewer (geo kernel_density, exact)"},
     };
     if (const std::string hidden = hidden_types(ev); !hidden.empty()) md["hidden_event_types"] = hidden;
@@ -405,9 +486,8 @@ Job& App::start_export_tif(const std::string& path, double cell_km) {
     const Crs crs = doc_.analysis;
     return jobs_.start<std::string>(
         "GeoTIFF " + fs::path(path).filename().string(),
-        [xs, ys, ws, grid, crs, kp, md, path](Progress& progress) {
-            KdeInput in{xs.get(), ys.get(), ws->empty() ? nullptr : ws.get()};
-            KdeResult r = kernel_density(in, grid, crs, kp, progress);
+        [kin, grid, crs, md, path](Progress& progress) {
+            KdeResult r = kin.run(crs, progress);
             for (const auto& [k, v] : md)
                 r.raster.metadata[k] = v;
             progress(0.99, "writing");
@@ -440,8 +520,10 @@ Job& App::start_export_geojson(const std::string& dir) {
     };
     for (const auto& l : doc_.layers) {
         Item it{l->data, file_for(l->title), l->data.metadata};
+        style::add_simplestyle(it.layer, layer_simplestyle(*l)); // as drawn in the viewer
         it.md["synthetic"] = l->data.synthetic() ? "true" : "false";
         it.md["source"] = fs::path(l->data.source).filename().string();
+        it.md["style"] = "simplestyle properties: the layer's colours, opacity and width in the viewer";
         items->push_back(std::move(it));
     }
     if (doc_.events) {
@@ -468,6 +550,17 @@ Job& App::start_export_geojson(const std::string& dir) {
             f.attrs.emplace_back(t.weight.empty() ? AttrValue{} : AttrValue{double(t.weight[i])});
             v.features.push_back(std::move(f));
         }
+        // marker-color: the event's colour on screen (by type, or the one point colour).
+        std::vector<style::SimpleStyle> est;
+        for (const auto& f : v.features) {
+            style::SimpleStyle st;
+            const size_t row = size_t(f.fid);
+            const int ty = t.type.empty() ? 0 : int(t.type[row]);
+            st.fill = ev.style.color_by_type ? style::category_color(ty)
+                                             : style::Rgb{ev.style.color[0], ev.style.color[1], ev.style.color[2]};
+            est.push_back(st);
+        }
+        style::add_simplestyle(v, est);
         Item it{std::move(v), file_for("events_filtered"), t.metadata};
         it.md["synthetic"] = ev.synthetic ? "true" : "false";
         it.md["source"] = fs::path(t.source).filename().string();
@@ -479,36 +572,38 @@ Job& App::start_export_geojson(const std::string& dir) {
     // Analysis results as layers too: significant Gi* cells (with simplestyle fill colours) and
     // the spillover border segments and bands.
     if (const HotspotOutput* h = analysis_.hotspots(); h && h->params.mode == 0 && h->gi.bin.size() == h->grid.size()) {
-        VectorLayer v;
-        v.name = "hotspots_gistar";
-        v.crs = doc_.analysis;
-        v.type = GeomType::Polygon;
-        v.fields = {"z", "p", "bin", "value", "fill", "fill-opacity", "stroke-width"};
-        const GridSpec& g = h->grid;
-        for (int row = 0; row < g.height; ++row)
-            for (int col = 0; col < g.width; ++col) {
-                const size_t i = size_t(row) * g.width + col;
-                if (h->gi.bin[i] == 0) continue;
-                const double x0 = g.xmin + col * g.cell, y1 = g.ymax - row * g.cell;
-                Feature f;
-                f.geom.type = GeomType::Polygon;
-                f.geom.polygons.push_back({{{{x0, y1 - g.cell}, {x0 + g.cell, y1 - g.cell}, {x0 + g.cell, y1}, {x0, y1}, {x0, y1 - g.cell}}}});
-                f.attrs = {h->gi.z[i], h->gi.p[i], int64_t(h->gi.bin[i]), h->value[i],
-                           std::string(style::gi_bin_hex(h->gi.bin[i])), 0.8, 0.0};
-                v.features.push_back(std::move(f));
-            }
+        VectorLayer v = hotspot_cells_layer(*h, doc_.analysis);
+        std::vector<style::SimpleStyle> st;
+        for (const auto& f : v.features) {
+            const int bin = int(std::get<int64_t>(f.attrs[2]));
+            const style::Rgb c = style::gi_bin_color(bin);
+            st.push_back({c, 0.8, c, 0.0, 1.0});
+        }
+        style::add_simplestyle(v, st);
         Item it{std::move(v), file_for("hotspots_gistar"), {}};
         it.md["synthetic"] = doc_.events && doc_.events->synthetic ? "true" : "false";
         it.md["cell_km"] = std::to_string(h->params.cell_km);
         it.md["distance_band_m"] = std::to_string(h->gi.distance_m);
         it.md["fdr"] = h->params.fdr ? "true" : "false";
         it.md["note"] = "cells with a non-zero Gi* confidence bin (-3..3; 99/95/90%)";
+        it.md["style"] = "simplestyle fill by bin (ArcGIS colours, as in the viewer and nexusmap map)";
         items->push_back(std::move(it));
     }
     if (const SpilloverOutput* sp = analysis_.spillover()) {
+        // simplestyle colours as drawn on the map (geo's style model, like `nexusmap spillover`).
         for (const VectorLayer* l : {&sp->border_layer, &sp->bands_layer}) {
             if (l->features.empty()) continue;
             Item it{*l, file_for(l->name.empty() ? "spillover" : l->name), l->metadata};
+            if (l == &sp->border_layer)
+                style::style_border_segments(it.layer);
+            else
+                style::style_spillover_bands(it.layer);
+            it.md["synthetic"] = doc_.events && doc_.events->synthetic ? "true" : "false";
+            items->push_back(std::move(it));
+        }
+        if (sp->have_corridors && !sp->cor.routes.empty()) {
+            Item it{corridor_layer(sp->cor), file_for("corridors"), sp->cor.metadata};
+            style::style_by_category(it.layer, "commodity", 0.3);
             it.md["synthetic"] = doc_.events && doc_.events->synthetic ? "true" : "false";
             items->push_back(std::move(it));
         }
@@ -559,6 +654,17 @@ bool App::run_batch_exports(std::ostream& out) {
         start(opt_.export_tif, [&]() -> Job& { return start_export_tif(opt_.export_tif, 0); });
     if (!opt_.export_geojson.empty())
         start(opt_.export_geojson, [&]() -> Job& { return start_export_geojson(opt_.export_geojson); });
+    if (!opt_.export_map.empty()) {
+        if (doc_.events && heat_.valid()) {
+            const ValueScale vs = heat_.value_scale(doc_.heat);
+            char buf[160];
+            std::snprintf(buf, sizeof buf, "heat_range %.9g %.9g %s\n", vs.effective_lo(), vs.hi, style::scale_name(vs.scale));
+            out << buf;
+        }
+        start(opt_.export_map, [&]() -> Job& {
+            return start_print_map(opt_.export_map, opt_.export_map_page, opt_.export_map_dpi);
+        });
+    }
     if (!opt_.save_project.empty()) {
         try {
             save_project(opt_.save_project);
@@ -578,10 +684,33 @@ bool App::run_batch_exports(std::ostream& out) {
     }
     jobs_.poll();
     for (auto& [what, j] : jobs) {
-        if (j->state() == Job::State::Done)
-            out << (what == opt_.export_tif ? "export_tif " : "export_geojson ") << what << "\n";
-        else
+        if (j->state() != Job::State::Done) {
             failed(what, j->state() == Job::State::Failed ? j->error() : "cancelled");
+        } else if (what == opt_.export_map && last_print_) {
+            // The print's page size and the legend range it states (NaN without a density).
+            const MapRenderResult& r = *last_print_;
+            char buf[512];
+            std::snprintf(buf, sizeof buf, "export_map %s %d %d legend %.9g %.9g %s %s\n", what.c_str(), r.device_width,
+                          r.device_height, r.legend_lo, r.legend_hi, r.legend_scale.empty() ? "-" : r.legend_scale.c_str(),
+                          r.legend_ramp.empty() ? "-" : r.legend_ramp.c_str());
+            out << buf;
+            if (!r.colorbar.empty())
+                out << "export_map_colorbar " << std::lround(r.colorbar.x0) << " " << std::lround(r.colorbar.y0) << " "
+                    << std::lround(r.colorbar.x1) << " " << std::lround(r.colorbar.y1) << "\n";
+            out << "export_map_frame " << std::lround(r.frame.x0) << " " << std::lround(r.frame.y0) << " "
+                << std::lround(r.frame.x1) << " " << std::lround(r.frame.y1) << " margin " << std::lround(r.margin)
+                << " events " << r.events_drawn << " hot99 " << r.hotspot_bins[6] << "\n";
+            // --probe LON,LAT: where those points are on the printed page (device pixels).
+            for (auto [lon, lat] : opt_.probes) {
+                double x = lon, y = lat;
+                lonlat_->lonlat_to_analysis(x, y);
+                const auto d = r.to_device(x, y);
+                out << "export_map_probe " << lon << " " << lat << " " << std::lround(d[0]) << " " << std::lround(d[1])
+                    << (r.frame.contains(d[0], d[1]) ? "" : " outside") << "\n";
+            }
+        } else {
+            out << (what == opt_.export_tif ? "export_tif " : "export_geojson ") << what << "\n";
+        }
     }
     return ok;
 }

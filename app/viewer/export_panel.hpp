@@ -1,8 +1,11 @@
 #pragma once
 // "Files, export and project" panel: open files (browser; drag and drop goes to the same place),
-// export the map as PNG (offscreen, 1-4x the window), the density as GeoTIFF (geo's exact KDE on a
-// worker), the layers as GeoJSON, and save/open the session as a JSON project. The panel only
-// collects requests; the App carries them out (export_panel.cpp, project.cpp).
+// export the map as PNG (offscreen, 1-4x the window), a print map (PNG/PDF/SVG by geo's map
+// renderer, as `nexusmap map`, on a worker), the density as GeoTIFF (geo's exact KDE on a worker),
+// the layers as GeoJSON, and save/open the session as a JSON project. Writing over an existing
+// file asks first. The panel only collects requests; the App carries them out (export_panel.cpp,
+// print_map.cpp, project.cpp).
+#include <optional>
 #include <string>
 
 #include "viewer/file_dialog.hpp"
@@ -13,11 +16,15 @@ namespace nexusmap::viewer {
 struct PanelContext;
 
 struct ExportRequest {
-    enum class Kind { None, Open, Png, Tif, GeoJson, SaveProject };
+    enum class Kind { None, Open, Png, Tif, GeoJson, SaveProject, PrintMap };
     Kind kind = Kind::None;
     std::string path;
     int scale = 1;
     double cell_km = 0; // GeoTIFF cell; 0 = the heat grid's cell
+    // Print map: paper (A4, A3, letter), orientation, PNG resolution.
+    std::string paper = "A4";
+    bool landscape = true;
+    int dpi = 150;
 };
 
 class ExportPanel {
@@ -31,6 +38,7 @@ class ExportPanel {
     }
     Job* tif_job = nullptr;
     Job* geojson_job = nullptr;
+    Job* print_job = nullptr;
 
   private:
     FileDialog dialog_;
@@ -38,8 +46,14 @@ class ExportPanel {
     char tif_[512] = "nexusmap_density.tif";
     char geojson_dir_[512] = "nexusmap_layers";
     char project_[512] = "nexusmap_project.json";
+    char print_[512] = "nexusmap_print.pdf";
     int scale_ = 2;
     float cell_km_ = 0;
+    int paper_ = 0; // A4, A3, letter
+    bool landscape_ = true;
+    int dpi_ = 150;
+    // A request whose file exists, waiting for "Overwrite" (or "Cancel").
+    std::optional<ExportRequest> confirm_;
     std::string status_;
     bool status_error_ = false;
 };

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <thread>
 
 #include "viewer/kernel_shapes.hpp"
 #include "viewer/panels.hpp"
@@ -28,42 +29,65 @@ const char* weight_label(WeightMode w) {
 }
 } // namespace
 
-void HeatmapPanel::start_exact(PanelContext& ctx) {
-    const EventSet& ev = *ctx.doc.events;
-    const HeatParams& p = ctx.doc.heat;
-    // Copy the filtered points: the worker must not touch the document.
-    auto xs = std::make_shared<std::vector<double>>();
-    auto ys = std::make_shared<std::vector<double>>();
-    auto ws = std::make_shared<std::vector<float>>();
+ExactKdeInput exact_kde_input(const EventSet& ev, const HeatParams& p, const GridSpec& grid) {
+    ExactKdeInput in;
+    in.xs = std::make_shared<std::vector<double>>();
+    in.ys = std::make_shared<std::vector<double>>();
+    in.ws = std::make_shared<std::vector<float>>();
     for (size_t i = 0; i < ev.table.size(); ++i) {
-        if (!ev.passes(i) || !std::isfinite(ev.table.x[i])) continue;
-        xs->push_back(ev.table.x[i]);
-        ys->push_back(ev.table.y[i]);
-        if (p.weight == WeightMode::WeightColumn) ws->push_back(ev.table.weight[i]);
-        if (p.weight == WeightMode::Fatalities) ws->push_back(ev.table.fatalities[i]);
+        if (!ev.passes(i) || !std::isfinite(ev.table.x[i]) || !std::isfinite(ev.table.y[i])) continue;
+        in.xs->push_back(ev.table.x[i]);
+        in.ys->push_back(ev.table.y[i]);
+        if (p.weight == WeightMode::WeightColumn) in.ws->push_back(ev.table.weight.empty() ? 1.f : ev.table.weight[i]);
+        if (p.weight == WeightMode::Fatalities)
+            in.ws->push_back(ev.table.fatalities.empty() ? 0.f : ev.table.fatalities[i]);
     }
-    KdeParams kp;
+    KdeParams& kp = in.params;
     kp.kernel = p.kernel;
     kp.bandwidth_m = p.bandwidth_km * 1000.0;
-    kp.cell_m = ctx.heat.grid().cell;
+    kp.cell_m = grid.cell;
     kp.units = DensityUnits::PerKm2;
     kp.use_weights = p.weight != WeightMode::Count;
     kp.method = KdeMethod::Exact;
-    kp.threads = std::max(1u, std::thread::hardware_concurrency() - 1);
-    const GridSpec grid = ctx.heat.grid();
-    const Crs crs = ctx.doc.analysis;
-    exact_key_ = {double(kernel_code(p.kernel)), p.bandwidth_km,          double(int(p.weight)),
-                  double(ev.window.all),         double(ev.window.start), double(ev.window.length)};
+    kp.threads = int(std::max(1u, std::thread::hardware_concurrency() - 1));
+    in.grid = grid;
+    return in;
+}
+
+KdeResult ExactKdeInput::run(const Crs& crs, Progress& progress) const {
+    KdeInput in{xs.get(), ys.get(), ws->empty() ? nullptr : ws.get()};
+    return kernel_density(in, grid, crs, params, progress);
+}
+
+std::vector<double> exact_kde_key(const EventSet& ev, const HeatParams& p) {
+    std::vector<double> key = {double(kernel_code(p.kernel)), p.bandwidth_km,          double(int(p.weight)),
+                               double(ev.window.all),         double(ev.window.start), double(ev.window.length),
+                               double(ev.filter_version)};
     for (bool on : ev.type_on)
-        exact_key_.push_back(on);
+        key.push_back(on);
+    return key;
+}
+
+const Raster* HeatmapPanel::current_exact(const Document& doc, const GridSpec& grid) const {
+    if (!exact || !doc.events || exact_kde_key(*doc.events, doc.heat) != exact_key_) return nullptr;
+    const GridSpec& g = exact->grid;
+    if (g.width != grid.width || g.height != grid.height || std::fabs(g.xmin - grid.xmin) > 1e-6 * grid.cell ||
+        std::fabs(g.ymax - grid.ymax) > 1e-6 * grid.cell || std::fabs(g.cell - grid.cell) > 1e-9 * grid.cell)
+        return nullptr;
+    return &*exact;
+}
+
+void HeatmapPanel::start_exact(PanelContext& ctx) {
+    const EventSet& ev = *ctx.doc.events;
+    const HeatParams& p = ctx.doc.heat;
+    const ExactKdeInput kin = exact_kde_input(ev, p, ctx.heat.grid());
+    const Crs crs = ctx.doc.analysis;
+    exact_key_ = exact_kde_key(ev, p);
     exact.reset();
     exact_summary.clear();
     exact_job_ = &ctx.jobs.start<KdeResult>(
         "exact KDE (geo)",
-        [xs, ys, ws, grid, crs, kp](Progress& progress) {
-            KdeInput in{xs.get(), ys.get(), ws->empty() ? nullptr : ws.get()};
-            return kernel_density(in, grid, crs, kp, progress);
-        },
+        [kin, crs](Progress& progress) { return kin.run(crs, progress); },
         [this, &heat = ctx.heat](KdeResult&& r) {
             // Compare cell by cell with the GPU grid (same GridSpec, row 0 north), read back from
             // the GPU texture now (glGetTexImage; this runs on the main thread with the context
@@ -152,15 +176,7 @@ void HeatmapPanel::draw(PanelContext& ctx) {
         if (ImGui::Button("Cancel")) exact_job_->cancel();
     }
     if (exact) {
-        std::vector<double> key = {double(kernel_code(p.kernel)),
-                                   p.bandwidth_km,
-                                   double(int(p.weight)),
-                                   double(ctx.doc.events->window.all),
-                                   double(ctx.doc.events->window.start),
-                                   double(ctx.doc.events->window.length)};
-        for (bool on : ctx.doc.events->type_on)
-            key.push_back(on);
-        if (key != exact_key_) {
+        if (exact_kde_key(*ctx.doc.events, p) != exact_key_) {
             exact.reset(); // stale: parameters changed since
             exact_summary.clear();
             if (ctx.heat.showing_raster()) ctx.heat.invalidate();

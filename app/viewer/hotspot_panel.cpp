@@ -297,4 +297,27 @@ void AnalysisUi::draw_panels(PanelContext& ctx) {
     }
 }
 
+VectorLayer hotspot_cells_layer(const HotspotOutput& h, const Crs& crs) {
+    VectorLayer v;
+    v.name = "hotspots_gistar";
+    v.crs = crs;
+    v.type = GeomType::Polygon;
+    v.fields = {"z", "p", "bin", "value"};
+    if (h.params.mode != 0 || h.gi.bin.size() != h.grid.size()) return v;
+    const GridSpec& g = h.grid;
+    for (int row = 0; row < g.height; ++row)
+        for (int col = 0; col < g.width; ++col) {
+            const size_t i = size_t(row) * g.width + col;
+            if (h.gi.bin[i] == 0) continue;
+            const double x0 = g.xmin + col * g.cell, y1 = g.ymax - row * g.cell;
+            Feature f;
+            f.geom.type = GeomType::Polygon;
+            f.geom.polygons.push_back(
+                {{{{x0, y1 - g.cell}, {x0 + g.cell, y1 - g.cell}, {x0 + g.cell, y1}, {x0, y1}, {x0, y1 - g.cell}}}});
+            f.attrs = {h.gi.z[i], h.gi.p[i], int64_t(h.gi.bin[i]), i < h.value.size() ? AttrValue{h.value[i]} : AttrValue{}};
+            v.features.push_back(std::move(f));
+        }
+    return v;
+}
+
 } // namespace nexusmap::viewer

@@ -1,6 +1,7 @@
 #pragma once
 // Command line of `nexusmap view`. Pure logic (tested without a display).
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -39,9 +40,13 @@ struct ViewerOptions {
     std::string export_tif;     // geo's exact KDE with the current parameters, GeoTIFF
     std::string export_geojson; // folder: every layer (and the filtered events) as GeoJSON
     std::string save_project;   // the session as a JSON project
+    // Print map (geo's render_map_file, as `nexusmap map`): PNG, PDF or SVG by the extension.
+    std::string export_map;
+    std::string export_map_page = "A4"; // A4 | A3 | letter (landscape)
+    int export_map_dpi = 150;           // PNG only
     bool batch() const {
         return !screenshot.empty() || !export_png.empty() || !export_tif.empty() || !export_geojson.empty() ||
-               !save_project.empty();
+               !save_project.empty() || !export_map.empty();
     }
 };
 
@@ -72,7 +77,11 @@ inline const char* viewer_usage() {
            "save PNG\n"
            "  --export-tif FILE   batch: geo's exact KDE with the current settings as GeoTIFF\n"
            "  --export-geojson DIR  batch: every layer and the filtered events as GeoJSON in DIR\n"
-           "  --save-project FILE batch: save the session as a JSON project\n";
+           "  --save-project FILE batch: save the session as a JSON project\n"
+           "  --export-map FILE   batch: print map (.png, .pdf or .svg) of the current view with geo's map\n"
+           "                      renderer (as `nexusmap map`); prints the legend range it used\n"
+           "  --export-map-page P A4|A3|letter, landscape (default A4)\n"
+           "  --export-map-dpi N  PNG resolution (default 150)\n";
 }
 
 // argv[0] is the program; an optional leading "view" is skipped.
@@ -170,6 +179,26 @@ inline ViewerOptions parse_viewer_args(int argc, char** argv) {
             if (auto v = need(a)) o.export_tif = *v;
         } else if (a == "--export-geojson") {
             if (auto v = need(a)) o.export_geojson = *v;
+        } else if (a == "--export-map") {
+            if (auto v = need(a)) {
+                o.export_map = *v;
+                std::string ext = v->size() >= 4 ? v->substr(v->size() - 4) : "";
+                for (auto& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+                if (ext != ".png" && ext != ".pdf" && ext != ".svg")
+                    o.error = "--export-map expects a .png, .pdf or .svg file";
+            }
+        } else if (a == "--export-map-page") {
+            if (auto v = need(a)) {
+                std::string p = *v;
+                for (auto& c : p) c = char(std::tolower(static_cast<unsigned char>(c)));
+                if (p == "a4") o.export_map_page = "A4";
+                else if (p == "a3") o.export_map_page = "A3";
+                else if (p == "letter") o.export_map_page = "letter";
+                else o.error = "--export-map-page expects A4, A3 or letter";
+            }
+        } else if (a == "--export-map-dpi") {
+            if (auto v = need(a); v && (!to_int(*v, o.export_map_dpi) || o.export_map_dpi < 36 || o.export_map_dpi > 600))
+                o.error = "--export-map-dpi expects 36..600";
         } else if (a == "--save-project") {
             if (auto v = need(a)) o.save_project = *v;
         } else if (a == "--hotspots") {

@@ -2,6 +2,7 @@
 // The ImGui panels. Each class is implemented in its own file and keeps its UI state in members
 // (no function-local statics), so two viewers in one process would not share state.
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,6 +50,20 @@ class LayersPanel {
     int selected_ = 0;
 };
 
+// geo's exact KDE with the viewer's heat settings: the events passing the filters (copied, so a
+// worker never touches the document), their weights and KdeParams on `grid`. Shared by the Heatmap
+// panel's comparison, the GeoTIFF export and the print map (heatmap_panel.cpp).
+struct ExactKdeInput {
+    std::shared_ptr<std::vector<double>> xs, ys;
+    std::shared_ptr<std::vector<float>> ws; // empty: every event counts 1
+    KdeParams params;
+    GridSpec grid;
+    KdeResult run(const Crs& crs, Progress& progress) const;
+};
+ExactKdeInput exact_kde_input(const EventSet& ev, const HeatParams& p, const GridSpec& grid);
+// What an exact raster depends on (kernel, bandwidth, weights, window, types, filters).
+std::vector<double> exact_kde_key(const EventSet& ev, const HeatParams& p);
+
 // Kernel, bandwidth, ramp, scale, range, opacity, threshold; exact KDE (geo) for comparison.
 class HeatmapPanel {
   public:
@@ -62,6 +77,8 @@ class HeatmapPanel {
     double exact_max = 0, exact_gpu_max = 0, exact_max_diff = 0;
     // Starts geo's exact KDE on the GPU grid with the current parameters and filters.
     void start_exact(PanelContext& ctx);
+    // `exact` when it was computed with the current parameters and filters on `grid`; else null.
+    const Raster* current_exact(const Document& doc, const GridSpec& grid) const;
 
   private:
     Job* exact_job_ = nullptr;

@@ -171,35 +171,35 @@ void AnalysisUi::start_spillover(PanelContext& ctx) {
         },
         [this](std::unique_ptr<SpilloverOutput>&& r) {
             std::vector<std::array<float, 4>> seg;
+            // Colours from geo's shared style model, so the GeoJSON exports' simplestyle
+            // properties (style::style_border_segments / style_spillover_bands) match the screen.
             for (size_t i = 0; i < std::max<size_t>(r->border_layer.features.size(), 1); ++i) {
-                const auto c = category_color(int(i));
-                seg.push_back({c[0], c[1], c[2], 1.f});
+                const style::Rgb c = style::border_segment_color(i);
+                seg.push_back({c.r, c.g, c.b, 1.f});
             }
             border_layer_ = make_gpu_layer(r->border_mesh, seg);
             border_layer_->style.fill = false;
-            border_layer_->style.line_width = 4.f;
+            border_layer_->style.line_width = float(style::kBorderSegmentWidth);
             // Bands: warm on the Sahel side, cool on the coastal side, stronger near the border.
             std::vector<std::array<float, 4>> bands;
             const auto& B = r->sp.bands;
             double far = 1;
             for (auto& b : B)
-                far = std::max({far, std::abs(b.lo_km), std::abs(b.hi_km)});
+                for (double e : {b.lo_km, b.hi_km})
+                    if (std::isfinite(e)) far = std::max(far, std::abs(e));
             for (size_t i = 0; i < std::max<size_t>(r->bands_layer.features.size(), 1); ++i) {
                 if (i >= B.size()) {
                     bands.push_back({0.5f, 0.5f, 0.5f, 0.2f});
                     continue;
                 }
-                const double mid = 0.5 * (B[i].lo_km + B[i].hi_km);
-                const float t = float(1 - std::min(1.0, std::abs(mid) / far)); // 1 near the border
-                if (mid < 0)
-                    bands.push_back({0.93f, 0.55f - 0.2f * t, 0.2f, 0.12f + 0.22f * t});
-                else
-                    bands.push_back({0.15f, 0.5f + 0.1f * t, 0.75f, 0.12f + 0.22f * t});
+                const style::Rgba c = style::spillover_band_color(B[i].lo_km, B[i].hi_km, far);
+                bands.push_back({c.r, c.g, c.b, c.a});
             }
             bands_layer_ = make_gpu_layer(r->bands_mesh, bands);
             bands_layer_->style.outline = true;
-            bands_layer_->style.line_color = {0.35f, 0.35f, 0.35f, 0.5f};
-            bands_layer_->style.line_width = 0.8f;
+            bands_layer_->style.line_color = {style::kBandOutline.r, style::kBandOutline.g, style::kBandOutline.b,
+                                              style::kBandOutline.a};
+            bands_layer_->style.line_width = float(style::kBandOutlineWidth);
             r->border_mesh = {};
             r->bands_mesh = {};
             spill_ = std::move(r);

@@ -486,13 +486,8 @@ BodyOut draw_body(cairo_t* cr, const MapSpec& s, double fx, double fy, double fw
     cairo_clip(cr);
     set_rgba(cr, s.sea_color);
     cairo_paint(cr);
-    if (s.admin0) draw_polygons(cr, v, *s.admin0, s.admin0_style, true, false);
-    if (s.density) draw_density(cr, v, *s.density, s.density_style, device_per_pt);
-    if (s.hotspots) o.bins = draw_hotspots(cr, v, *s.hotspots, s.hotspot_field);
-    if (s.admin1) draw_polygons(cr, v, *s.admin1, s.admin1_style, false, true);
-    if (s.admin0) draw_polygons(cr, v, *s.admin0, s.admin0_style, false, true);
-    if (s.routes) draw_lines(cr, v, *s.routes, s.routes_style);
-    if (s.events && !s.events->empty()) {
+    auto draw_events = [&] {
+        if (!s.events || s.events->empty()) return;
         const auto& st = s.events_style;
         cairo_new_path(cr);
         for (const auto& p : *s.events) {
@@ -505,7 +500,15 @@ BodyOut draw_body(cairo_t* cr, const MapSpec& s, double fx, double fy, double fw
         set_rgba(cr, st.fill_color, st.opacity);
         cairo_set_fill_rule(cr, CAIRO_FILL_RULE_WINDING);
         cairo_fill(cr);
-    }
+    };
+    if (s.admin0) draw_polygons(cr, v, *s.admin0, s.admin0_style, true, false);
+    if (s.events_below_density) draw_events();
+    if (s.density) draw_density(cr, v, *s.density, s.density_style, device_per_pt);
+    if (s.hotspots) o.bins = draw_hotspots(cr, v, *s.hotspots, s.hotspot_field);
+    if (s.admin1) draw_polygons(cr, v, *s.admin1, s.admin1_style, false, true);
+    if (s.admin0) draw_polygons(cr, v, *s.admin0, s.admin0_style, false, true);
+    if (s.routes) draw_lines(cr, v, *s.routes, s.routes_style);
+    if (!s.events_below_density) draw_events();
     cairo_restore(cr);
     cairo_rectangle(cr, fx, fy, fw, fh);
     set_rgba(cr, kGrey);

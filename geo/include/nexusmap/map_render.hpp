@@ -45,7 +45,8 @@ struct MapSpec {
     std::string title, subtitle;
 
     // Layers (each optional; not owned). Drawing order: admin0 fill, density, hot spots, admin1
-    // lines, admin0 outlines, routes, events.
+    // lines, admin0 outlines, routes, events (events_below_density: right after the admin0 fill,
+    // under the density, as the viewer draws them).
     const VectorLayer* admin0 = nullptr;
     const VectorLayer* admin1 = nullptr;
     const VectorLayer* routes = nullptr;
@@ -71,6 +72,7 @@ struct MapSpec {
     std::vector<std::string> attribution;  // lines (Natural Earth, event source, ...)
     std::vector<std::string> footer;       // provenance lines
     bool legend = true, scalebar = true, north_arrow = true, inset = true;
+    bool events_below_density = false;
 };
 
 // A rectangle in device units (pixels for PNG), y down.

@@ -13,6 +13,10 @@
 #include <string_view>
 #include <vector>
 
+namespace nexusmap {
+struct VectorLayer;
+} // namespace nexusmap
+
 namespace nexusmap::style {
 
 struct Rgb {
@@ -220,5 +224,61 @@ struct RasterStyle {
     }
     std::string units = "events per km\u00b2";
 };
+
+// ---- Spillover layers (the viewer's colours) ---------------------------------------------------
+
+// Border segment i: the categorical palette, in segment order.
+inline Rgb border_segment_color(size_t i) { return category_color(int(i)); }
+// A distance band [lo_km, hi_km] (signed: negative on the Sahel side): warm on the Sahel side, cool
+// on the coastal side, stronger and more opaque near the border. `far_km` is the largest |edge|
+// of all bands (at least 1). Alpha is the band's fill opacity.
+inline Rgba spillover_band_color(double lo_km, double hi_km, double far_km) {
+    const double mid = 0.5 * (lo_km + hi_km);
+    far_km = std::isfinite(far_km) && far_km > 1 ? far_km : 1;
+    const float t = float(1 - std::min(1.0, std::abs(std::isfinite(mid) ? mid : far_km) / far_km)); // 1 near the border
+    if (mid < 0) return {0.93f, 0.55f - 0.2f * t, 0.2f, 0.12f + 0.22f * t};
+    return {0.15f, 0.5f + 0.1f * t, 0.75f, 0.12f + 0.22f * t};
+}
+inline constexpr Rgba kBandOutline{0.35f, 0.35f, 0.35f, 0.5f};
+inline constexpr double kBandOutlineWidth = 0.8, kBorderSegmentWidth = 4.0; // viewer pixels
+
+// ---- simplestyle properties for GeoJSON -------------------------------------------------------
+// Mapbox simplestyle-spec 1.1.0: web viewers (geojson.io, GitHub, Leaflet/Mapbox plugins) read
+// these feature properties. Polygons get fill, fill-opacity, stroke, stroke-width, stroke-opacity;
+// lines stroke, stroke-width, stroke-opacity; points marker-color and marker-size. Widths are in
+// screen pixels, as in the viewer.
+struct SimpleStyle {
+    Rgb fill{};
+    double fill_opacity = 0.6;
+    Rgb stroke{};
+    double stroke_width = 1.0;
+    double stroke_opacity = 1.0;
+};
+inline constexpr std::array<const char*, 7> kSimpleStyleKeys = {"fill",           "fill-opacity", "stroke",     "stroke-width",
+                                                                 "stroke-opacity", "marker-color", "marker-size"};
+inline bool is_simplestyle_key(std::string_view k) {
+    return std::find(kSimpleStyleKeys.begin(), kSimpleStyleKeys.end(), k) != kSimpleStyleKeys.end();
+}
+// The ramp colour of `value` on `scale` (t clamped to [0, 1], as the maps and the viewer draw it)
+// as fill and stroke.
+inline SimpleStyle ramp_simplestyle(Ramp r, const ValueScale& scale, double value, double fill_opacity = 0.6) {
+    const Rgb c = ramp_color(r, scale.to_t(value));
+    return {c, fill_opacity, c, 1.0, 1.0};
+}
+// Appends the simplestyle fields (replacing any already there) to every feature, by the layer's
+// geometry type; `per_feature` is parallel to l.features (its size must match).
+void add_simplestyle(VectorLayer& l, const std::vector<SimpleStyle>& per_feature);
+// Linear (or sqrt/log) scale 0 .. the largest finite value of `field` (1 when there is none).
+ValueScale field_scale(const VectorLayer& l, const std::string& field, Scale s = Scale::Linear);
+// Colours each feature by `field` through the ramp (e.g. contour levels, zonal rates). Throws
+// GeoError when the field is missing.
+void style_by_value(VectorLayer& l, const std::string& field, Ramp r, const ValueScale& scale, double fill_opacity = 0.6);
+// Spillover outputs as the viewer draws them: bands (fields lo_km, hi_km) and border segments
+// (in order).
+void style_spillover_bands(VectorLayer& bands);
+void style_border_segments(VectorLayer& border);
+// Categorical colours by `field` (Tableau 10 over the sorted distinct values, as routes are drawn
+// by the viewer and the maps), e.g. route corridors and crossings by commodity.
+void style_by_category(VectorLayer& l, const std::string& field, double fill_opacity = 0.3);
 
 } // namespace nexusmap::style
