@@ -428,6 +428,12 @@ TEST_CASE("viewer command line") {
     CHECK(o.probes[0].second == doctest::Approx(14.5));
     CHECK(o.width == 800);
     CHECK(o.bandwidth_km == doctest::Approx(25));
+    CHECK_FALSE(parse({"nexusmap", "a.csv"}).batch());
+    o = parse({"nexusmap", "--demo", "--bench-frames", "12"});
+    CHECK(o.bench_frames == 12);
+    CHECK(o.batch()); // a benchmark run exits by itself
+    CHECK_FALSE(parse({"nexusmap", "--bench-frames", "0"}).error.empty());
+    CHECK_FALSE(parse({"nexusmap", "--bench-frames", "x"}).error.empty());
     o = parse({"nexusmap", "view", "--probe-png", "s.png", "10", "20", "30", "40"});
     CHECK(o.probe_png == "s.png");
     CHECK(o.probe_px.size() == 2);

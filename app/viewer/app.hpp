@@ -65,6 +65,11 @@ class App {
     Project current_project() const;
     // Batch mode, once ready(): the --export-* and --save-project outputs. False when one failed.
     bool run_batch_exports(std::ostream& out);
+    // For --bench-frames (frame_bench.cpp): the heat parameters the next frame uses, the splat, and
+    // the number of events loaded.
+    HeatParams& heat_params() { return doc_.heat; }
+    const HeatmapRenderer& heatmap() const { return heat_; }
+    size_t event_count() const { return doc_.events ? doc_.events->table.size() : 0; }
 
   private:
     void load_vector(const std::string& path);

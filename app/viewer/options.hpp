@@ -44,9 +44,11 @@ struct ViewerOptions {
     std::string export_map;
     std::string export_map_page = "A4"; // A4 | A3 | letter (landscape)
     int export_map_dpi = 150;           // PNG only
+    // --bench-frames N: once loaded, time N frames and a series of bandwidth changes, print them.
+    int bench_frames = 0;
     bool batch() const {
         return !screenshot.empty() || !export_png.empty() || !export_tif.empty() || !export_geojson.empty() ||
-               !save_project.empty() || !export_map.empty();
+               !save_project.empty() || !export_map.empty() || bench_frames > 0;
     }
 };
 
@@ -78,6 +80,8 @@ inline const char* viewer_usage() {
            "  --export-tif FILE   batch: geo's exact KDE with the current settings as GeoTIFF\n"
            "  --export-geojson DIR  batch: every layer and the filtered events as GeoJSON in DIR\n"
            "  --save-project FILE batch: save the session as a JSON project\n"
+           "  --bench-frames N    batch: once loaded, time N frames and 8 bandwidth changes (each until\n"
+           "                      the re-splatted heat is on screen), print the timings\n"
            "  --export-map FILE   batch: print map (.png, .pdf or .svg) of the current view with geo's map\n"
            "                      renderer (as `nexusmap map`); prints the legend range it used\n"
            "  --export-map-page P A4|A3|letter, landscape (default A4)\n"
@@ -125,6 +129,9 @@ inline ViewerOptions parse_viewer_args(int argc, char** argv) {
             }
         } else if (a == "--screenshot") {
             if (auto v = need(a)) o.screenshot = *v;
+        } else if (a == "--bench-frames") {
+            if (auto v = need(a); v && (!to_int(*v, o.bench_frames) || o.bench_frames < 1))
+                o.error = "--bench-frames expects a positive integer";
         } else if (a == "--frames") {
             if (auto v = need(a); v && (!to_int(*v, o.frames) || o.frames < 1))
                 o.error = "--frames expects a positive integer";
