@@ -12,7 +12,7 @@ SECS=${FUZZ_SECONDS:-60}
 OUT=${FUZZ_BUILD_DIR:-build-fuzz}
 CXX=${FUZZ_CXX:-clang++}
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(events_csv dates cli_args crs)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(events_csv dates cli_args crs project)
 if ! command -v "$CXX" >/dev/null; then
   echo "fuzz.sh: $CXX not found (apt-get install -y clang libclang-rt-14-dev)" >&2; exit 2
 fi
@@ -22,7 +22,8 @@ FLAGS=(-std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,addre
        -DNEXUSMAP_SOURCE_DIR="\"$PWD\"")
 LIBS=(-lgdal -lproj -lgeos_c -lpthread)
 # Engine sources the targets reach (events -> layers -> GEOS helpers, atomic output; CRS), plus
-# the CLI's argument helpers. Objects are rebuilt only when their source is newer.
+# the CLI's argument helpers. Objects are rebuilt only when their source is newer. fuzz_project
+# needs none of them: the viewer's project parser is header-only (app/viewer/project.hpp, no GL).
 SRCS=(geo/src/events.cpp geo/src/csv.cpp geo/src/dates.cpp geo/src/crs.cpp geo/src/layers.cpp
       geo/src/geos_util.cpp geo/src/atomic_file.cpp app/cli/common.cpp tests/fuzz/cli_stubs.cpp)
 objs=()
@@ -55,9 +56,12 @@ for t in "${TARGETS[@]}"; do
   # -timeout: one input taking > 10 s is a hang; -rss_limit_mb: a runaway allocation is a bug.
   leaks=1
   [ "$t" = crs ] && leaks=0
+  # A dictionary of the format's tokens (member names), when the target has one.
+  dict=()
+  [ -f "tests/fuzz/$t.dict" ] && dict=(-dict="tests/fuzz/$t.dict")
   # FUZZ_SEED fixes libFuzzer's mutation sequence (CI uses one, so its run is reproducible).
   if ! "$exe" -seed="${FUZZ_SEED:-0}" -max_total_time="$SECS" -detect_leaks=$leaks -timeout=10 -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 \
-       -artifact_prefix="$OUT/artifacts/${t}-" "$OUT/corpus_$t" "tests/fuzz/corpus_$t" > "$OUT/fuzz_$t.log" 2>&1; then
+       "${dict[@]}" -artifact_prefix="$OUT/artifacts/${t}-" "$OUT/corpus_$t" "tests/fuzz/corpus_$t" > "$OUT/fuzz_$t.log" 2>&1; then
     echo "fuzz_$t FAILED; last lines of $OUT/fuzz_$t.log:" >&2
     tail -40 "$OUT/fuzz_$t.log" >&2
     status=1

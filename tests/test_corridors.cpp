@@ -2,7 +2,10 @@
 // smoke run on the bundled illustrative routes.
 #include <doctest/doctest.h>
 
+#include <geos_c.h>
+
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <numbers>
 
@@ -188,4 +191,92 @@ TEST_CASE("bundled illustrative routes: crossings of the Sahel-coastal border") 
     for (size_t i = 0; i < at.size(); ++i) CHECK(std::fabs(d.km[i]) < 1e-3);
     CHECK(r.metadata.at("synthetic") == "true");
     CHECK(r.metadata.at("routes_illustrative") == "true");
+}
+
+TEST_CASE("corridor event counts equal the GEOS brute force; thread count changes nothing") {
+    // analyse_corridors() used to test every event against each route with GEOSPreparedDistance;
+    // it now takes candidates from a grid and measures with an edge index (GEOS's own
+    // point-to-segment formula). Brute force here: GEOSDistance and GEOSProject for every event and
+    // route, every event against every crossing. Counts must be equal exactly.
+    const std::string dd = std::string(NEXUSMAP_SOURCE_DIR) + "/data";
+    auto lr = load_events_csv(dd + "/demo/events_synthetic.csv");
+    EventTable ev = std::move(lr.events);
+    project_events(ev, Crs::default_analysis());
+    ReadLayerOptions ro;
+    ro.layer = "admin0";
+    const Border b = derive_border(read_layer(dd + "/basemap/west_africa.gpkg", ro));
+    const VectorLayer routes = read_layer(dd + "/demo/routes_illustrative.geojson");
+    CorridorParams p1;
+    p1.threads = 1;
+    p1.half_width_km = 40; // wider than the default: more events near the corridor edges
+    const CorridorResult r = analyse_corridors(ev, routes, &b, p1);
+    REQUIRE(r.routes.size() == 23);
+
+    GEOSContextHandle_t ctx = GEOS_init_r();
+    const double hw = p1.half_width_km * KM, rad = hw;
+    size_t pairs = 0, bad_bins = 0;
+    for (const RouteResult& rr : r.routes) {
+        std::string wkt = "MULTILINESTRING(";
+        char buf[64];
+        for (size_t k = 0; k < rr.line.lines.size(); ++k) {
+            wkt += k ? ",(" : "(";
+            for (size_t i = 0; i < rr.line.lines[k].size(); ++i) {
+                std::snprintf(buf, sizeof buf, "%s%.17g %.17g", i ? "," : "", rr.line.lines[k][i].x, rr.line.lines[k][i].y);
+                wkt += buf;
+            }
+            wkt += ")";
+        }
+        wkt += ")";
+        GEOSGeometry* multi = GEOSGeomFromWKT_r(ctx, wkt.c_str());
+        REQUIRE(multi != nullptr);
+        // The result's line is the merged route: one LineString when it merged into one.
+        GEOSGeometry* line = rr.line.lines.size() == 1 ? GEOSGeom_clone_r(ctx, GEOSGetGeometryN_r(ctx, multi, 0)) : GEOSGeom_clone_r(ctx, multi);
+        const BBox bb = rr.corridor.bbox();
+        std::vector<double> bins(rr.profile.size(), 0.0);
+        for (size_t i = 0; i < ev.size(); ++i) {
+            if (!bb.contains(ev.x[i], ev.y[i])) continue;
+            GEOSGeometry* pt = GEOSGeom_createPointFromXY_r(ctx, ev.x[i], ev.y[i]);
+            double d = 0;
+            REQUIRE(GEOSDistance_r(ctx, line, pt, &d) == 1);
+            if (d <= hw) {
+                const double along = GEOSProject_r(ctx, line, pt) / KM;
+                bins[std::min(bins.size() - 1, size_t(std::max(0.0, std::floor(along / p1.bin_km))))] += 1;
+                ++pairs;
+            }
+            GEOSGeom_destroy_r(ctx, pt);
+        }
+        for (size_t k = 0; k < bins.size(); ++k) bad_bins += bins[k] != rr.profile[k].events;
+        GEOSGeom_destroy_r(ctx, line);
+        GEOSGeom_destroy_r(ctx, multi);
+    }
+    GEOS_finish_r(ctx);
+    MESSAGE(pairs << " event-route pairs within " << p1.half_width_km << " km");
+    CHECK(pairs > 1000);
+    CHECK(bad_bins == 0);
+    size_t bad_crossings = 0;
+    for (const Crossing& c : r.crossings) {
+        double n = 0;
+        for (size_t i = 0; i < ev.size(); ++i) {
+            if (ev.day[i] == kNoDay) continue;
+            const double dx = ev.x[i] - c.x, dy = ev.y[i] - c.y;
+            n += dx * dx + dy * dy <= rad * rad;
+        }
+        bad_crossings += n != c.total;
+    }
+    CHECK(r.crossings.size() >= 6);
+    CHECK(bad_crossings == 0);
+
+    CorridorParams p2 = p1;
+    p2.threads = 3;
+    const CorridorResult r2 = analyse_corridors(ev, routes, &b, p2);
+    REQUIRE(r2.routes.size() == r.routes.size());
+    size_t differ = 0;
+    for (size_t k = 0; k < r.routes.size(); ++k) {
+        differ += r2.routes[k].n != r.routes[k].n || r2.routes[k].w != r.routes[k].w;
+        for (size_t j = 0; j < r.routes[k].profile.size(); ++j)
+            differ += r2.routes[k].profile[j].weighted != r.routes[k].profile[j].weighted;
+    }
+    CHECK(differ == 0);
+    REQUIRE(r2.crossings.size() == r.crossings.size());
+    for (size_t k = 0; k < r.crossings.size(); ++k) CHECK(r2.crossings[k].n == r.crossings[k].n);
 }

@@ -2,9 +2,15 @@
 // reasons, quoting/BOM/CRLF, the date parser.
 #include <doctest/doctest.h>
 
+#include <random>
+#include <string>
+#include <vector>
+
 #include "nexusmap/error.hpp"
 #include "nexusmap/events.hpp"
 #include "test_util.hpp"
+// The private CSV tokenizer (its two implementations are compared below).
+#include "../geo/src/csv.hpp"
 
 using namespace nexusmap;
 
@@ -204,4 +210,60 @@ TEST_CASE("events from any OGR point source map their attributes by the same hea
             CHECK(r.events.fatalities[k] == 5);
         }
     }
+}
+
+// ---- Loader speed-ups (issue #7) against the code they replaced ---------------------------------
+
+TEST_CASE("CSV tokenizer: the scanning reader gives the character-by-character reader's records") {
+    // CsvReader::next() finds quotes and line ends with memchr and returns views;
+    // next_general() is the original reader. Random texts over the characters that matter.
+    const std::string alphabet = "ab,;|\"\"\r\n ";
+    std::mt19937_64 rng(5);
+    size_t records = 0, quoted_tricks = 0, mismatches = 0;
+    std::string first_mismatch;
+    for (int iter = 0; iter < 60000; ++iter) {
+        std::string t;
+        const size_t len = rng() % 40;
+        for (size_t i = 0; i < len; ++i) t += alphabet[rng() % alphabet.size()];
+        if (iter % 7 == 0) t = "\xEF\xBB\xBF" + t; // BOM
+        for (char delim : {',', ';', '|'}) {
+            detail::CsvReader fast(t, delim), slow(t, delim);
+            std::vector<std::string_view> ff, fs;
+            size_t lf = 0, ls = 0;
+            std::string ef, es;
+            for (;;) {
+                const bool a = fast.next(ff, lf, ef), b = slow.next_general(fs, ls, es);
+                const bool same = a == b && (!a || (std::vector<std::string>(ff.begin(), ff.end()) ==
+                                                        std::vector<std::string>(fs.begin(), fs.end()) &&
+                                                    lf == ls && ef == es && fast.offset() == slow.offset()));
+                if (!same) {
+                    if (!mismatches++) first_mismatch = t + " (delimiter " + delim + ")";
+                    break;
+                }
+                if (!a) break;
+                ++records;
+                quoted_tricks += t.find("\"\"") != std::string::npos;
+            }
+        }
+    }
+    CHECK_MESSAGE(mismatches == 0, "first differing text: " << first_mismatch);
+    CHECK(records > 100000);
+    CHECK(quoted_tricks > 1000);
+}
+
+TEST_CASE("date parser: ISO fast path and the three-token limit agree with the calendar") {
+    // Every day 1800..2200 through its canonical form (the YYYY-MM-DD fast path).
+    size_t bad = 0;
+    for (int32_t d = days_from_civil(1800, 1, 1); d <= days_from_civil(2200, 12, 31); ++d)
+        bad += parse_date(format_date(d)) != std::optional<int32_t>(d);
+    CHECK(bad == 0);
+    for (const char* no : {"2021-02-29", "2021-00-10", "2021-13-01", "2021-04-31", "1799-12-31", "2201-01-01", "0000-01-01",
+                           "2021-1a-01", "2021-01-0x", "1 2 3 4", "2020 03 12 9", "12 March 2020 x",
+                           "2020-03-12-1", "2020-03-12#"})
+        CHECK_MESSAGE(!parse_date(no).has_value(), std::string(no));
+    // Shapes near the fast path still go through the general one.
+    CHECK(parse_date(" 2021-03-12 ") == days_from_civil(2021, 3, 12));
+    CHECK(parse_date("2021-3-12") == days_from_civil(2021, 3, 12));
+    CHECK(parse_date("2021/03/12") == days_from_civil(2021, 3, 12));
+    CHECK(parse_date("2021-03-12-") == days_from_civil(2021, 3, 12)); // a trailing separator is dropped
 }

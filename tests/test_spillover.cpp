@@ -2,7 +2,11 @@
 // lead–lag, and the planted southward drift of the bundled synthetic demo.
 #include <doctest/doctest.h>
 
+#include <geos_c.h>
+
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <random>
@@ -12,6 +16,8 @@
 #include "nexusmap/layers.hpp"
 #include "nexusmap/spillover.hpp"
 #include "test_util.hpp"
+// The private plain-data indexes behind signed_distances() and the corridors (header-only).
+#include "../geo/src/fast_geom.hpp"
 
 using namespace nexusmap;
 
@@ -315,4 +321,248 @@ TEST_CASE("real data (optional): Natural Earth 10m boundary lines lie on the der
         CHECK(quantile_of(a, 0.5) < 1);
         CHECK(quantile_of(a, 1.0) < 3);
     }
+}
+
+// ---- Fast paths against the brute force they replaced (issue #7) -----------------------------
+// signed_distances() used to call GEOSPreparedDistance once per border segment and
+// PolygonIndex::locate per event; it now uses detail::EdgeIndex and detail::StripPolygons. These
+// tests run the old computation (GEOS C API, as the old code did) beside the new one.
+
+namespace {
+std::string lines_wkt(const Geometry& g) {
+    std::string w = "MULTILINESTRING(";
+    char buf[64];
+    for (size_t k = 0; k < g.lines.size(); ++k) {
+        w += k ? ",(" : "(";
+        for (size_t i = 0; i < g.lines[k].size(); ++i) {
+            std::snprintf(buf, sizeof buf, "%s%.17g %.17g", i ? "," : "", g.lines[k][i].x, g.lines[k][i].y);
+            w += buf;
+        }
+        w += ")";
+    }
+    return w + ")";
+}
+
+struct GeosRef { // the old per-event computation
+    GEOSContextHandle_t ctx = GEOS_init_r();
+    std::vector<GEOSGeometry*> lines;
+    std::vector<const GEOSPreparedGeometry*> prep;
+    explicit GeosRef(const Border& b) {
+        for (auto& s : b.segments) {
+            lines.push_back(GEOSGeomFromWKT_r(ctx, lines_wkt(s.line).c_str()));
+            REQUIRE(lines.back() != nullptr);
+            prep.push_back(GEOSPrepare_r(ctx, lines.back()));
+        }
+    }
+    ~GeosRef() {
+        for (auto* p : prep) GEOSPreparedGeom_destroy_r(ctx, p);
+        for (auto* g : lines) GEOSGeom_destroy_r(ctx, g);
+        GEOS_finish_r(ctx);
+    }
+    // Nearest segment as the old loop found it: strict '<' over the segments in order.
+    double nearest(double x, double y, int& seg, std::vector<double>* per_segment = nullptr) const {
+        GEOSGeometry* pt = GEOSGeom_createPointFromXY_r(ctx, x, y);
+        double best = std::numeric_limits<double>::infinity();
+        seg = -1;
+        for (size_t s = 0; s < prep.size(); ++s) {
+            double dd = 0;
+            if (GEOSPreparedDistance_r(ctx, prep[s], pt, &dd) == 1 && dd < best) best = dd, seg = int(s);
+            if (per_segment) per_segment->push_back(dd);
+        }
+        GEOSGeom_destroy_r(ctx, pt);
+        return best;
+    }
+};
+
+// Bitwise equality (NaN equals NaN: the "outside" and "no front" values).
+bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+    return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0);
+}
+
+Border bundled_border() {
+    ReadLayerOptions ro;
+    ro.layer = "admin0";
+    return derive_border(read_layer(std::string(NEXUSMAP_SOURCE_DIR) + "/data/basemap/west_africa.gpkg", ro));
+}
+} // namespace
+
+TEST_CASE("fast signed distances equal the per-segment GEOS distances and PolygonIndex (tolerance 1e-9 km)") {
+    const Border b = bundled_border();
+    REQUIRE(b.segments.size() >= 5);
+    // Points: uniform over the two groups' extent, every border vertex, edge midpoints, and points
+    // 1 m off the vertices (near-ties between segments meet at the tripoints).
+    BBox ext = BBox::inverted();
+    for (auto& c : b.countries) {
+        const BBox cb = c.polygon.bbox();
+        ext.expand(cb.xmin, cb.ymin), ext.expand(cb.xmax, cb.ymax);
+    }
+    std::vector<std::array<double, 2>> km;
+    std::mt19937_64 rng(7);
+    std::uniform_real_distribution<double> ux(ext.xmin - 1e5, ext.xmax + 1e5), uy(ext.ymin - 1e5, ext.ymax + 1e5);
+    for (int i = 0; i < 40000; ++i) km.push_back({ux(rng) / KM, uy(rng) / KM});
+    for (auto& s : b.segments)
+        for (auto& l : s.line.lines)
+            for (size_t i = 0; i < l.size(); ++i) {
+                km.push_back({l[i].x / KM, l[i].y / KM});
+                km.push_back({(l[i].x + 1) / KM, (l[i].y - 1) / KM});
+                if (i + 1 < l.size()) km.push_back({(l[i].x + l[i + 1].x) / 2 / KM, (l[i].y + l[i + 1].y) / 2 / KM});
+            }
+    const EventTable ev = events_at(km);
+    const SignedDistances d = signed_distances(ev, b, {}, 1);
+
+    VectorLayer cl;
+    cl.crs = b.crs;
+    cl.type = GeomType::Polygon;
+    for (auto& c : b.countries) cl.features.push_back(Feature{c.polygon, {}, -1});
+    const PolygonIndex idx(cl);
+    const GeosRef ref(b);
+    size_t inside = 0, bitwise = 0, ties = 0, bad_country = 0, bad_km = 0, bad_segment = 0;
+    for (size_t i = 0; i < ev.size(); ++i) {
+        const int c = idx.locate(ev.x[i], ev.y[i]);
+        if (c != d.country[i]) ++bad_country;
+        if (c < 0) {
+            if (!std::isnan(d.km[i]) || d.segment[i] != -1) ++bad_km;
+            continue;
+        }
+        ++inside;
+        int seg = -1;
+        std::vector<double> per;
+        const double km_ref = b.countries[size_t(c)].side * ref.nearest(ev.x[i], ev.y[i], seg, &per) / 1000.0;
+        if (!(std::fabs(d.km[i] - km_ref) <= 1e-9)) ++bad_km;
+        if (d.km[i] == km_ref) ++bitwise;
+        if (d.segment[i] != seg) {
+            // Acceptable only for a tie: both segments as near, to the tolerance.
+            if (d.segment[i] >= 0 && std::fabs(per[size_t(d.segment[i])] - per[size_t(seg)]) <= 1e-6) ++ties;
+            else ++bad_segment;
+        }
+    }
+    MESSAGE(inside << " points inside the groups, " << bitwise << " bitwise-equal distances, " << ties
+                   << " tie(s) resolved differently");
+    CHECK(inside > 10000);
+    CHECK(bad_country == 0);
+    CHECK(bad_km == 0);
+    CHECK(bad_segment == 0);
+    CHECK(d.outside == ev.size() - inside);
+
+    // The thread count changes nothing.
+    const SignedDistances d3 = signed_distances(ev, b, {}, 3);
+    CHECK(same_bits(d3.km, d.km));
+    CHECK(d3.segment == d.segment);
+    CHECK(d3.country == d.country);
+    CHECK(d3.outside_weight == d.outside_weight);
+}
+
+TEST_CASE("StripPolygons::locate equals PolygonIndex::locate (holes, multipart, overlaps, boundaries)") {
+    // Feature 0: a square with a square hole; feature 1: two parts, one inside feature 0's hole
+    // and one overlapping feature 0 (the lower index wins, as in PolygonIndex); feature 2: a
+    // triangle with vertices off the grid; feature 3: a line (contains nothing).
+    std::vector<Geometry> g(4);
+    g[0].type = GeomType::Polygon;
+    g[0].polygons.push_back(Polygon{{Ring{{0, 0}, {10, 0}, {10, 10}, {0, 10}, {0, 0}}, Ring{{3, 3}, {7, 3}, {7, 7}, {3, 7}, {3, 3}}}});
+    g[1].type = GeomType::Polygon;
+    g[1].polygons.push_back(rect(4, 4, 6, 6));
+    g[1].polygons.push_back(rect(8, 8, 14, 12));
+    g[2].type = GeomType::Polygon;
+    g[2].polygons.push_back(Polygon{{Ring{{-5.1, -2.3}, {-0.7, 9.9}, {-9.3, 4.4}, {-5.1, -2.3}}}});
+    g[3].type = GeomType::Line;
+    g[3].lines.push_back({{-20, -20}, {20, 20}});
+    VectorLayer l;
+    l.type = GeomType::Polygon;
+    for (auto& gg : g) l.features.push_back(Feature{gg, {}, -1});
+    const PolygonIndex idx(l);
+    std::vector<const Geometry*> ptrs;
+    for (auto& gg : g) ptrs.push_back(&gg);
+    const detail::StripPolygons strips(ptrs);
+    std::vector<std::array<double, 2>> pts;
+    std::mt19937_64 rng(3);
+    std::uniform_real_distribution<double> u(-12, 16);
+    for (int i = 0; i < 200000; ++i) pts.push_back({u(rng), u(rng)});
+    for (double v = -12; v <= 16; v += 0.5) // on the grid lines: vertices and edges exactly
+        for (double w = -12; w <= 16; w += 0.5) pts.push_back({v, w});
+    for (auto& gg : g)
+        for (auto& p : gg.polygons)
+            for (auto& r : p.rings)
+                for (size_t i = 0; i + 1 < r.size(); ++i)
+                    for (double t : {0.0, 0.25, 0.5, 1.0})
+                        pts.push_back({r[i].x + t * (r[i + 1].x - r[i].x), r[i].y + t * (r[i + 1].y - r[i].y)});
+    pts.push_back({NAN, 1}), pts.push_back({1, INFINITY});
+    size_t differ = 0, hits = 0;
+    for (auto& p : pts) {
+        const int a = idx.locate(p[0], p[1]), b = strips.locate(p[0], p[1]);
+        differ += a != b;
+        hits += a >= 0;
+    }
+    CHECK(hits > 30000); // ~1/6 of the square falls in a polygon
+    CHECK(differ == 0);
+    CHECK(strips.locate(5, 5) == 1);  // in the hole of 0, inside 1's first part
+    CHECK(strips.locate(9, 9) == 0);  // overlap of 0 and 1: the lower index
+    CHECK(strips.locate(12, 11) == 1);
+    CHECK(strips.locate(10, 5) == 0); // on the boundary
+    CHECK(strips.locate(100, 5) == -1);
+}
+
+TEST_CASE("EdgeIndex::nearest equals the brute force over every edge, ties to the lowest part") {
+    // Random polylines in 5 parts; brute force: every edge with the same point-to-segment formula.
+    std::mt19937_64 rng(11);
+    std::uniform_real_distribution<double> u(-1e6, 1e6), step(-4e4, 4e4);
+    std::vector<Geometry> parts(5);
+    detail::EdgeIndex idx;
+    for (int k = 0; k < 5; ++k) {
+        parts[size_t(k)].type = GeomType::Line;
+        for (int l = 0; l < 3; ++l) {
+            LineString ls{{u(rng), u(rng)}};
+            for (int i = 0; i < 150; ++i) ls.push_back({ls.back().x + step(rng), ls.back().y + step(rng)});
+            parts[size_t(k)].lines.push_back(ls);
+        }
+        idx.add_lines(parts[size_t(k)], k);
+    }
+    // A segment shared by parts 1 and 3 (a tripoint-like tie): part 1 must win.
+    parts[3].lines.push_back(parts[1].lines[0]);
+    idx.add_line(parts[1].lines[0], 3);
+    idx.build();
+    auto brute = [&](double x, double y, int& part) {
+        double best = std::numeric_limits<double>::infinity();
+        part = -1;
+        for (int k = 0; k < 5; ++k)
+            for (auto& ls : parts[size_t(k)].lines)
+                for (size_t i = 0; i + 1 < ls.size(); ++i) {
+                    const double d = detail::point_segment_distance(x, y, ls[i].x, ls[i].y, ls[i + 1].x, ls[i + 1].y);
+                    if (d < best) best = d, part = k; // parts in order, strict '<': the lowest part on ties
+                }
+        return best;
+    };
+    size_t bad = 0, bad_limited = 0;
+    for (int i = 0; i < 20000; ++i) {
+        const double x = u(rng) * 1.5, y = u(rng) * 1.5;
+        int p1 = -1, p2 = -1, p3 = -1;
+        const double a = idx.nearest(x, y, p1), b = brute(x, y, p2);
+        if (a != b || p1 != p2) ++bad;
+        // With a limit: the same answer when within it, +inf and -1 beyond.
+        const double lim = 5e4;
+        const double c = idx.nearest(x, y, p3, lim);
+        if (b <= lim ? (c != b || p3 != p2) : (!std::isinf(c) || p3 != -1)) ++bad_limited;
+    }
+    for (auto& v : parts[1].lines[0]) { // on the shared polyline: distance 0 in parts 1 and 3
+        int p = -1;
+        CHECK(idx.nearest(v.x, v.y, p) == 0.0);
+        CHECK(p == 1);
+    }
+    CHECK(bad == 0);
+    CHECK(bad_limited == 0);
+}
+
+TEST_CASE("spillover results do not depend on the thread count") {
+    const Border b = bundled_border();
+    auto lr = load_events_csv(std::string(NEXUSMAP_SOURCE_DIR) + "/data/demo/events_synthetic.csv");
+    EventTable ev = std::move(lr.events);
+    project_events(ev, Crs::default_analysis());
+    SpilloverParams p1, p2;
+    p1.threads = 1, p2.threads = 2;
+    p1.permutations = p2.permutations = 99;
+    const SpilloverResult a = analyse_spillover(ev, b, p1), c = analyse_spillover(ev, b, p2);
+    CHECK(same_bits(a.dist.km, c.dist.km));
+    CHECK(a.band_w == c.band_w);
+    CHECK(a.seg_w == c.seg_w);
+    CHECK(same_bits(a.front_km, c.front_km));
+    CHECK(same_bits(a.share, c.share));
 }

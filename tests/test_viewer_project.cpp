@@ -180,6 +180,86 @@ TEST_CASE("project: wrong types and values name the member") {
     CHECK(error_of(R"({"nexusmap_project": 1, "heat": {"lo": 1e300}})").find("heat.lo") != std::string::npos);
 }
 
+// Regression tests for inputs found with tests/fuzz/fuzz_project.cpp (issue #8); each was loaded
+// as a different project than the file says. Seeds in tests/fuzz/corpus_project/regress_*.json.
+TEST_CASE("project: time-window start with numbers beyond int was wrapped by sscanf (4294969297-01 loaded as 2001-01)") {
+    CHECK(error_of(R"({"nexusmap_project": 1, "events": {"path": "e.csv", "time_window": {"start": "4294969297-01"}}})")
+              .find("events.time_window.start: expected YYYY-MM") != std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1, "events": {"path": "e.csv", "time_window": {"start": "2021-4294967299"}}})")
+              .find("events.time_window.start") != std::string::npos);
+    CHECK_FALSE(parse_month("4294969297-01").has_value());
+    CHECK_FALSE(parse_month("2021-4294967299").has_value());
+}
+
+TEST_CASE("project: time-window start accepted signs, spaces and text after a NUL") {
+    for (const char* bad : {" 2021-03", "+2021-03", "2021-+3", "2021- 3", "2021-03 ", "2021-03x", "02021-03", "2021-003",
+                            "0-01", "2021-00", "2021-13", "-2021-03", "2021", "2021-", "-03", ""})
+        CHECK_MESSAGE(!parse_month(bad).has_value(), bad);
+    // "2021-03" + NUL + "xyz": the C string stops at the NUL, so sscanf saw only "2021-03".
+    CHECK(error_of("{\"nexusmap_project\": 1, \"events\": {\"path\": \"e.csv\", \"time_window\": "
+                   "{\"start\": \"2021-03\\u0000xyz\"}}}")
+              .find("events.time_window.start") != std::string::npos);
+    // What the viewer writes, and the short forms, still load.
+    CHECK(parse_month("2021-03") == 2021 * 12 + 2);
+    CHECK(parse_month("2021-3") == 2021 * 12 + 2);
+    CHECK(parse_month("1-12") == 1 * 12 + 11);
+    CHECK(parse_month("9999-12") == 9999 * 12 + 11);
+    const ProjectParse ok =
+        parse_project(R"({"nexusmap_project": 1, "events": {"path": "e.csv", "time_window": {"start": "2021-3"}}})", "ok.json");
+    REQUIRE_MESSAGE(ok.project.has_value(), ok.error);
+    CHECK(ok.project->events->window_start == "2021-3");
+}
+
+TEST_CASE("project: format version above INT64_MAX wrapped to -1 and loaded") {
+    CHECK(error_of(R"({"nexusmap_project": 18446744073709551615})").find("newer than this viewer") != std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 9223372036854775808})").find("newer than this viewer") != std::string::npos);
+    // Versions below 1 were accepted too.
+    CHECK(error_of(R"({"nexusmap_project": 0})").find("nexusmap_project: version 0 is not a valid format version") !=
+          std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": -3})").find("not a valid format version") != std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1.0})").find("expected the format version") != std::string::npos);
+    CHECK(parse_project(R"({"nexusmap_project": 1})", "v1.json").project.has_value());
+}
+
+TEST_CASE("project: integers above INT64_MAX wrapped to negative numbers") {
+    // Was "must be at least 1" (read as -1); the number is out of range.
+    CHECK(error_of(R"({"nexusmap_project": 1, "events": {"path": "e.csv", "time_window": {"months": 18446744073709551615}}})")
+              .find("events.time_window.months: integer out of range") != std::string::npos);
+    CHECK(error_of(R"({"nexusmap_project": 1, "events": {"path": "e.csv", "time_window": {"months": 1000001}}})")
+              .find("integer out of range") != std::string::npos);
+    const ProjectParse ok = parse_project(
+        R"({"nexusmap_project": 1, "events": {"path": "e.csv", "time_window": {"months": 1000000}}})", "ok.json");
+    REQUIRE_MESSAGE(ok.project.has_value(), ok.error);
+    CHECK(ok.project->events->window_months == 1000000);
+}
+
+TEST_CASE("project: the fuzz seed corpus loads or fails as its file name says") {
+    // tests/fuzz/corpus_project/: valid_* are projects the viewer writes (save -> load -> save gives
+    // the same bytes); broken_* and regress_* are refused with the file name in the message.
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::path(NEXUSMAP_SOURCE_DIR) / "tests/fuzz/corpus_project";
+    REQUIRE(fs::is_directory(dir));
+    int valid = 0, refused = 0;
+    for (const auto& f : fs::directory_iterator(dir)) {
+        const std::string name = f.path().filename().string();
+        const ProjectParse r = load_project_file(f.path().string());
+        if (name.rfind("valid_", 0) == 0) {
+            REQUIRE_MESSAGE(r.project.has_value(), r.error);
+            const std::string saved = project_to_json(*r.project);
+            const ProjectParse again = parse_project(saved, name);
+            REQUIRE_MESSAGE(again.project.has_value(), again.error);
+            CHECK(*again.project == *r.project);
+            ++valid;
+        } else {
+            CHECK_MESSAGE(!r.project.has_value(), name);
+            CHECK_MESSAGE(r.error.find(name) != std::string::npos, r.error);
+            ++refused;
+        }
+    }
+    CHECK(valid >= 5);
+    CHECK(refused >= 10);
+}
+
 TEST_CASE("project: missing file") {
     const ProjectParse r = load_project_file("/nonexistent/dir/p.json");
     CHECK_FALSE(r.project.has_value());

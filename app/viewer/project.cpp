@@ -229,9 +229,7 @@ void App::apply_pending_project() {
         ev.style.color_by_type = e.color_by_type;
         ev.style.color = e.color;
         ev.window.all = e.all_dates;
-        int y = 0, m = 0;
-        if (!e.window_start.empty() && std::sscanf(e.window_start.c_str(), "%d-%d", &y, &m) == 2)
-            ev.window.start = y * 12 + m - 1;
+        if (const auto start = parse_month(e.window_start)) ev.window.start = *start; // empty: keep
         ev.window.length = e.window_months;
         ev.window.clamp();
         for (size_t t = 0; t < ev.type_on.size() && t < ev.table.type_names.size(); ++t)

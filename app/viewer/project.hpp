@@ -8,6 +8,7 @@
 // ("session.json: heat.bandwidth_km: expected a number, got string").
 #include <array>
 #include <charconv>
+#include <cstdint>
 #include <cstdlib>
 #include <cmath>
 #include <cstdio>
@@ -108,6 +109,18 @@ inline const char* type_name(const json& j) {
     return j.type_name();
 }
 
+// An integer member's value; nullopt when it does not fit int64 (nlohmann keeps integers above
+// INT64_MAX as unsigned, and get<int64_t>() would wrap them to negative numbers).
+inline std::optional<int64_t> integer_value(const json& v) {
+    if (v.is_number_unsigned()) {
+        const auto u = v.get<uint64_t>();
+        if (u > uint64_t(INT64_MAX)) return std::nullopt;
+        return int64_t(u);
+    }
+    if (v.is_number_integer()) return v.get<int64_t>();
+    return std::nullopt;
+}
+
 // Reads members with their JSON path for error messages. The first problem is kept.
 struct Reader {
     std::string error;
@@ -144,9 +157,9 @@ struct Reader {
         if (!v) return true;
         if (!v->is_number_integer())
             return fail(path + key, std::string("expected an integer, got ") + type_name(*v));
-        const auto i = v->get<int64_t>();
-        if (i < -1000000 || i > 1000000) return fail(path + key, "integer out of range");
-        out = int(i);
+        const auto i = integer_value(*v);
+        if (!i || *i < -1000000 || *i > 1000000) return fail(path + key, "integer out of range");
+        out = int(*i);
         return true;
     }
     bool get(const json& obj, const char* key, const std::string& path, std::string& out) {
@@ -182,12 +195,25 @@ struct Reader {
     }
 };
 
-inline bool valid_month(const std::string& s) {
-    int y = 0, m = 0;
-    char extra = 0;
-    return std::sscanf(s.c_str(), "%d-%d%c", &y, &m, &extra) == 2 && m >= 1 && m <= 12 && y > 0 && y < 10000;
-}
 } // namespace project_detail
+
+// A time-window start "YYYY-MM" (year 1..9999 in 1-4 digits, month 1..12 in 1-2 digits, nothing
+// else: no sign, space or trailing text) as months since year 0 (y * 12 + m - 1); nullopt otherwise.
+// (sscanf("%d-%d") used to accept " 2021-3", "+2021-03" and text after a NUL, and wrapped
+// out-of-range numbers: "4294969297-01" was read as 2001-01.)
+inline std::optional<int> parse_month(const std::string& s) {
+    const size_t dash = s.find('-');
+    if (dash == std::string::npos || dash < 1 || dash > 4 || s.size() - dash - 1 < 1 || s.size() - dash - 1 > 2)
+        return std::nullopt;
+    int y = 0, m = 0;
+    const char* b = s.data();
+    const auto ry = std::from_chars(b, b + dash, y);
+    const auto rm = std::from_chars(b + dash + 1, b + s.size(), m);
+    // from_chars takes no sign other than '-', which cannot occur here (the first '-' is the dash).
+    if (ry.ec != std::errc() || ry.ptr != b + dash || rm.ec != std::errc() || rm.ptr != b + s.size()) return std::nullopt;
+    if (y < 1 || y > 9999 || m < 1 || m > 12) return std::nullopt;
+    return y * 12 + m - 1;
+}
 
 inline nlohmann::ordered_json project_to_json_value(const Project& p) {
     using json = nlohmann::ordered_json;
@@ -286,10 +312,12 @@ inline ProjectParse parse_project(const std::string& text, const std::string& na
             r.fail(kProjectMarker, "missing (not a nexusmap project file)");
         } else if (!j[kProjectMarker].is_number_integer()) {
             r.fail(kProjectMarker, "expected the format version (an integer)");
-        } else if (j[kProjectMarker].get<int64_t>() > kProjectVersion) {
-            r.fail(kProjectMarker, "version " + std::to_string(j[kProjectMarker].get<int64_t>()) +
-                                       " is newer than this viewer understands (" +
+        } else if (const auto ver = project_detail::integer_value(j[kProjectMarker]);
+                   !ver || *ver > kProjectVersion) { // nullopt: above INT64_MAX
+            r.fail(kProjectMarker, "version " + j[kProjectMarker].dump() + " is newer than this viewer understands (" +
                                        std::to_string(kProjectVersion) + ")");
+        } else if (*ver < 1) {
+            r.fail(kProjectMarker, "version " + j[kProjectMarker].dump() + " is not a valid format version (1 or more)");
         }
         if (r.error.empty() && j.contains("layers")) {
             const json& ls = j["layers"];
@@ -343,7 +371,7 @@ inline ProjectParse parse_project(const std::string& text, const std::string& na
                 r.get(tw, "all_dates", "events.time_window.", e.all_dates);
                 r.get(tw, "start", "events.time_window.", e.window_start);
                 r.get(tw, "months", "events.time_window.", e.window_months);
-                if (r.error.empty() && !e.window_start.empty() && !project_detail::valid_month(e.window_start))
+                if (r.error.empty() && !e.window_start.empty() && !parse_month(e.window_start))
                     r.fail("events.time_window.start", "expected YYYY-MM, got \"" + e.window_start + "\"");
                 if (r.error.empty() && e.window_months < 1)
                     r.fail("events.time_window.months", "must be at least 1");

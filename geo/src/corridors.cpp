@@ -5,6 +5,7 @@
 #include <limits>
 #include <numeric>
 
+#include "fast_geom.hpp"
 #include "geos_util.hpp"
 #include "nexusmap/error.hpp"
 
@@ -12,7 +13,6 @@ namespace nexusmap {
 
 using detail::geos_ctx;
 using detail::GeosPtr;
-using detail::GeosPreparedPtr;
 
 namespace {
 
@@ -89,6 +89,16 @@ CorridorResult analyse_corridors(const EventTable& ev, const VectorLayer& routes
     std::unique_ptr<Transformer> to_ll;
     if (border) to_ll = std::make_unique<Transformer>(crs, Crs::wgs84());
 
+    // Events by grid cell: a route only looks at the cells near it, a crossing at those around it.
+    const detail::PointGrid grid(x, y, std::max(hw, rad));
+    auto sub_progress = [&](size_t fi) {
+        const double a = 0.95 * double(fi) / double(std::max<size_t>(rl.features.size(), 1));
+        const double b = 0.95 * double(fi + 1) / double(std::max<size_t>(rl.features.size(), 1));
+        return Progress(ProgressFn([&progress, a, b](double f, std::string_view s) {
+            progress(a + (b - a) * 0.5 * f, s);
+            return true;
+        }));
+    };
     for (size_t fi = 0; fi < rl.features.size(); ++fi) {
         progress(0.95 * double(fi) / double(std::max<size_t>(rl.features.size(), 1)), "route corridors");
         const Feature& f = rl.features[fi];
@@ -118,7 +128,36 @@ CorridorResult analyse_corridors(const EventTable& ev, const VectorLayer& routes
         GEOSArea_r(ctx, corr.get(), &a);
         rr.corridor_area_km2 = a / 1e6;
         const BBox bb = rr.corridor.bbox();
-        GeosPreparedPtr prep(GEOSPrepare_r(ctx, line.get()));
+        // Which events lie within the half-width (and the corridor's bbox, as before): candidates
+        // from the grid cells that can reach the route (a cell whose centre is farther than the
+        // half-width plus its half-diagonal, plus 1 m, cannot), then an edge index of the route
+        // (GEOS's point-to-segment arithmetic, so the same distances as GEOSPreparedDistance),
+        // split over threads. The along-route position (GEOSProject) and the sums then run in
+        // event order, as before, so every sum is the same.
+        detail::EdgeIndex route_edges;
+        route_edges.add_lines(rr.line, 0);
+        route_edges.build();
+        std::vector<uint32_t> cand;
+        const double half_diag = grid.cell() * std::sqrt(2.0) / 2;
+        grid.for_cells(bb, [&](const BBox& cb, const uint32_t* idx, size_t count) {
+            int part = -1;
+            const double dc = route_edges.nearest((cb.xmin + cb.xmax) / 2, (cb.ymin + cb.ymax) / 2, part, hw + half_diag + 1);
+            if (!std::isfinite(dc)) return;
+            cand.insert(cand.end(), idx, idx + count);
+        });
+        std::vector<uint8_t> is_near(cand.size(), 0);
+        detail::parallel_blocks(cand.size(), p.threads, sub_progress(fi), "route corridors", [&](size_t k0, size_t k1) {
+            for (size_t k = k0; k < k1; ++k) {
+                const size_t i = cand[k];
+                if (!bb.contains(x[i], y[i])) continue;
+                int part = -1;
+                is_near[k] = route_edges.nearest(x[i], y[i], part, hw) <= hw;
+            }
+        });
+        std::vector<uint32_t> near;
+        for (size_t k = 0; k < cand.size(); ++k)
+            if (is_near[k]) near.push_back(cand[k]);
+        std::sort(near.begin(), near.end());
 
         const double bin = p.bin_km;
         const size_t nbins = std::max<size_t>(1, size_t(std::ceil(rr.length_km / bin - 1e-9)));
@@ -128,11 +167,8 @@ CorridorResult analyse_corridors(const EventTable& ev, const VectorLayer& routes
             rr.profile[b].to_km = std::min(rr.length_km, double(b + 1) * bin);
         }
         rr.n.assign(np, 0), rr.w.assign(np, 0);
-        for (size_t i = 0; i < n; ++i) {
-            if (!bb.contains(x[i], y[i])) continue;
+        for (const uint32_t i : near) {
             GeosPtr pt = detail::geos_point(x[i], y[i]);
-            double d = 0;
-            if (GEOSPreparedDistance_r(ctx, prep.get(), pt.get(), &d) != 1 || d > hw) continue;
             const double w = ev.weight.empty() ? 1.0 : ev.weight[i];
             const double along = GEOSProject_r(ctx, line.get(), pt.get()) / 1000.0;
             const size_t b = std::min(nbins - 1, size_t(std::max(0.0, std::floor(along / bin))));
@@ -168,11 +204,15 @@ CorridorResult analyse_corridors(const EventTable& ev, const VectorLayer& routes
                 auto& cr = rr.profile[b].crossings;
                 if (std::find(cr.begin(), cr.end(), c.segment) == cr.end()) cr.push_back(c.segment);
                 c.n.assign(np, 0);
-                for (size_t i = 0; i < n; ++i) {
-                    if (pi[i] < 0) continue;
-                    const double dx = x[i] - q.x, dy = y[i] - q.y;
-                    if (dx * dx + dy * dy <= rad * rad) c.n[size_t(pi[i] - pmin)] += 1;
-                }
+                // Events of the cells around the crossing (counts: the order does not matter).
+                grid.for_cells(BBox{q.x - rad, q.y - rad, q.x + rad, q.y + rad}, [&](const BBox&, const uint32_t* idx, size_t count) {
+                    for (size_t k = 0; k < count; ++k) {
+                        const size_t i = idx[k];
+                        if (pi[i] < 0) continue;
+                        const double dx = x[i] - q.x, dy = y[i] - q.y;
+                        if (dx * dx + dy * dy <= rad * rad) c.n[size_t(pi[i] - pmin)] += 1;
+                    }
+                });
                 for (double v : c.n) c.total += v;
                 recent_change(c.n, p.recent_periods, c.recent, c.previous);
                 c.change = c.recent - c.previous;

@@ -1,5 +1,8 @@
 #include "csv.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 namespace nexusmap::detail {
 
 std::string_view strip_bom(std::string_view t) {
@@ -28,19 +31,116 @@ char detect_delimiter(std::string_view t) {
 
 CsvReader::CsvReader(std::string_view text, char delim) : s_(strip_bom(text)), d_(delim) {}
 
-bool CsvReader::next(std::vector<std::string>& fields, size_t& line, std::string& error) {
+void CsvReader::finish(std::vector<std::string_view>& fields) {
+    // Fields in scratch_ were pushed as placeholders: point them at the (now final) buffer.
+    const std::string_view sc(scratch_);
+    for (const Span& sp : spans_) fields[sp.field] = sc.substr(sp.begin, sp.size);
+}
+
+// The rules (those of the original character-by-character reader, kept in next_general()):
+//  * a field that starts with '"' is quoted: up to the next lone '"', with "" standing for one
+//    quote; delimiters and line ends inside are text; text after the closing quote (up to the
+//    delimiter or line end) is appended as is;
+//  * any other '"' is an ordinary character;
+//  * a record ends at LF, CR or CRLF outside quotes, or at the end of the text; line numbers count
+//    those, plus the LFs inside quoted fields;
+//  * an unterminated quoted field takes the rest of the text and sets `error`.
+// This scanner finds the same boundaries with memchr/find instead of appending one character at a
+// time, and returns views instead of copies.
+bool CsvReader::next(std::vector<std::string_view>& fields, size_t& line, std::string& error) {
+    if (d_ == '"' || d_ == '\r' || d_ == '\n') return next_general(fields, line, error);
     fields.clear();
     error.clear();
+    scratch_.clear();
+    spans_.clear();
+    const size_t n = s_.size();
+    if (pos_ >= n) return false;
+    line = line_;
+    const char* s = s_.data();
+    const char d = d_;
+    for (;;) {
+        if (pos_ < n && s[pos_] == '"') {
+            ++pos_;
+            size_t piece = pos_;
+            bool in_scratch = false;
+            size_t sbegin = 0;
+            for (;;) {
+                const char* q = static_cast<const char*>(std::memchr(s + pos_, '"', n - pos_));
+                const size_t qi = q ? size_t(q - s) : n;
+                line_ += size_t(std::count(s + pos_, s + qi, '\n'));
+                if (!q) { // unterminated: the rest of the text
+                    if (!in_scratch) in_scratch = true, sbegin = scratch_.size();
+                    scratch_.append(s + piece, n - piece);
+                    pos_ = n;
+                    error = "unterminated quoted field";
+                    spans_.push_back({fields.size(), sbegin, scratch_.size() - sbegin});
+                    fields.emplace_back();
+                    finish(fields);
+                    return true;
+                }
+                if (qi + 1 < n && s[qi + 1] == '"') { // doubled quote: one '"' of text
+                    if (!in_scratch) in_scratch = true, sbegin = scratch_.size();
+                    scratch_.append(s + piece, qi + 1 - piece);
+                    pos_ = qi + 2;
+                    piece = pos_;
+                    continue;
+                }
+                pos_ = qi + 1; // closing quote
+                const size_t tail = pos_;
+                while (pos_ < n && s[pos_] != d && s[pos_] != '\r' && s[pos_] != '\n') ++pos_;
+                if (!in_scratch && tail == pos_) {
+                    fields.emplace_back(s + piece, qi - piece);
+                } else {
+                    if (!in_scratch) in_scratch = true, sbegin = scratch_.size();
+                    scratch_.append(s + piece, qi - piece);
+                    scratch_.append(s + tail, pos_ - tail);
+                    spans_.push_back({fields.size(), sbegin, scratch_.size() - sbegin});
+                    fields.emplace_back();
+                }
+                break;
+            }
+        } else {
+            const size_t start = pos_;
+            while (pos_ < n && s[pos_] != d && s[pos_] != '\r' && s[pos_] != '\n') ++pos_;
+            fields.emplace_back(s + start, pos_ - start);
+        }
+        if (pos_ >= n) break;
+        const char c = s[pos_];
+        if (c == d) {
+            ++pos_;
+            continue;
+        }
+        // Line end.
+        if (c == '\r' && pos_ + 1 < n && s[pos_ + 1] == '\n') ++pos_;
+        ++pos_;
+        ++line_;
+        break;
+    }
+    finish(fields);
+    return true;
+}
+
+bool CsvReader::next_general(std::vector<std::string_view>& fields, size_t& line, std::string& error) {
+    fields.clear();
+    error.clear();
+    scratch_.clear();
+    spans_.clear();
     if (pos_ >= s_.size()) return false;
     line = line_;
-    std::string cur;
+    size_t begin = 0; // start of the current field in scratch_
+    auto push = [&] {
+        spans_.push_back({fields.size(), begin, scratch_.size() - begin});
+        fields.emplace_back();
+        begin = scratch_.size();
+    };
     bool in_quotes = false, was_quoted = false;
     while (pos_ < s_.size()) {
         char c = s_[pos_];
+        const bool empty = scratch_.size() == begin;
         if (in_quotes) {
             if (c == '"') {
                 if (pos_ + 1 < s_.size() && s_[pos_ + 1] == '"') {
-                    cur += '"';
+                    scratch_ += '"';
                     pos_ += 2;
                     continue;
                 }
@@ -49,18 +149,17 @@ bool CsvReader::next(std::vector<std::string>& fields, size_t& line, std::string
                 continue;
             }
             if (c == '\n') ++line_;
-            cur += c;
+            scratch_ += c;
             ++pos_;
             continue;
         }
-        if (c == '"' && cur.empty() && !was_quoted) {
+        if (c == '"' && empty && !was_quoted) {
             in_quotes = was_quoted = true;
             ++pos_;
             continue;
         }
         if (c == d_) {
-            fields.push_back(std::move(cur));
-            cur.clear();
+            push();
             was_quoted = false;
             ++pos_;
             continue;
@@ -69,14 +168,16 @@ bool CsvReader::next(std::vector<std::string>& fields, size_t& line, std::string
             if (c == '\r' && pos_ + 1 < s_.size() && s_[pos_ + 1] == '\n') ++pos_;
             ++pos_;
             ++line_;
-            fields.push_back(std::move(cur));
+            push();
+            finish(fields);
             return true;
         }
-        cur += c;
+        scratch_ += c;
         ++pos_;
     }
     if (in_quotes) error = "unterminated quoted field";
-    fields.push_back(std::move(cur));
+    push();
+    finish(fields);
     return true;
 }
 

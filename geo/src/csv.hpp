@@ -12,13 +12,26 @@ class CsvReader {
     CsvReader(std::string_view text, char delim);
     // Reads the next record into `fields`; returns false at end of input. `line` is the 1-based
     // line where the record started. `error` is set for an unterminated quote.
-    bool next(std::vector<std::string>& fields, size_t& line, std::string& error);
+    // The views point into the text, or (for quoted fields with doubled quotes or text after the
+    // closing quote) into the reader's own buffer: they are valid until the next call.
+    bool next(std::vector<std::string_view>& fields, size_t& line, std::string& error);
     size_t offset() const { return pos_; }
+    // The character-by-character tokenizer (the original implementation, same rules): next() uses
+    // it for delimiters that are themselves a quote or a line end; tests compare the two.
+    bool next_general(std::vector<std::string_view>& fields, size_t& line, std::string& error);
 
   private:
+    // A field whose text is in scratch_ (unescaped quotes): its view is set at the end of the
+    // record, as scratch_ may grow meanwhile.
+    struct Span {
+        size_t field, begin, size;
+    };
+    void finish(std::vector<std::string_view>& fields);
     std::string_view s_;
     size_t pos_ = 0, line_ = 1;
     char d_;
+    std::string scratch_;
+    std::vector<Span> spans_;
 };
 
 // Picks the delimiter among , ; TAB | from the first line, outside quotes.

@@ -74,23 +74,41 @@ std::optional<int32_t> parse_date(std::string_view s, bool day_first) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
     if (s.empty() || s.size() > 64) return std::nullopt;
+    auto digit = [&](size_t i) { return s[i] >= '0' && s[i] <= '9'; };
+    // Fast path, same answer as the general one below: "YYYY-MM-DD" tokenizes to three digit
+    // runs with a 4-digit first one, which the general path reads as make(Y, M, D).
+    if (s.size() == 10 && s[4] == '-' && s[7] == '-' && digit(0) && digit(1) && digit(2) && digit(3) && digit(5) &&
+        digit(6) && digit(8) && digit(9))
+        return make((s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0'),
+                    (s[5] - '0') * 10 + (s[6] - '0'), (s[8] - '0') * 10 + (s[9] - '0'));
     // Drop a time part: "2020-03-12T10:00:00Z" or "2020-03-12 10:00".
     if (s.size() > 10 && (s[10] == 'T' || s[10] == ' ') && std::isdigit(static_cast<unsigned char>(s[0])) &&
         (s[4] == '-' || s[4] == '/'))
         s = s.substr(0, 10);
-    std::vector<Tok> t;
+    // At most 3 tokens are ever accepted, so a 4th ends the parse (no allocation: a fixed array).
+    // Characters other than digits, letters, bytes >= 0x80 and - / . space , still fail the whole
+    // string, as before, wherever they are: the rest is scanned for them before giving up.
+    struct Toks {
+        Tok v[3];
+        size_t n = 0;
+        size_t size() const { return n; }
+        const Tok& operator[](size_t k) const { return v[k]; }
+    } t;
+    bool too_many = false;
     size_t i = 0;
     while (i < s.size()) {
         unsigned char c = static_cast<unsigned char>(s[i]);
         if (std::isdigit(c)) {
             size_t j = i;
             while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) ++j;
-            t.push_back({s.substr(i, j - i), true});
+            if (t.n < 3) t.v[t.n++] = {s.substr(i, j - i), true};
+            else too_many = true;
             i = j;
         } else if (std::isalpha(c) || c >= 0x80) {
             size_t j = i;
             while (j < s.size() && (std::isalpha(static_cast<unsigned char>(s[j])) || static_cast<unsigned char>(s[j]) >= 0x80)) ++j;
-            t.push_back({s.substr(i, j - i), false});
+            if (t.n < 3) t.v[t.n++] = {s.substr(i, j - i), false};
+            else too_many = true;
             i = j;
         } else if (c == '-' || c == '/' || c == '.' || c == ' ' || c == ',') {
             ++i;
@@ -98,6 +116,7 @@ std::optional<int32_t> parse_date(std::string_view s, bool day_first) {
             return std::nullopt;
         }
     }
+    if (too_many) return std::nullopt;
     auto num = [](std::string_view v) {
         int x = 0;
         auto r = std::from_chars(v.data(), v.data() + v.size(), x);

@@ -8,6 +8,7 @@
 #include <map>
 #include <numeric>
 
+#include "fast_geom.hpp"
 #include "geos_util.hpp"
 #include "nexusmap/error.hpp"
 
@@ -249,47 +250,43 @@ GeosPtr all_border_lines(const Border& b) {
 }
 } // namespace
 
-SignedDistances signed_distances(const EventTable& ev, const Border& border, Progress progress) {
-    auto ctx = geos_ctx();
+// Nearest border segment by one index over every segment's edges (detail::EdgeIndex: GEOS's
+// point-to-segment arithmetic, so the same distances as GEOSPreparedDistance per segment, and ties
+// to the lowest segment as that loop did), country by strip-bucketed ray casting (the same answer
+// as PolygonIndex). Both are plain data, so the events are split over threads; the outside weight
+// is summed afterwards in event order, so nothing depends on the thread count.
+SignedDistances signed_distances(const EventTable& ev, const Border& border, Progress progress, int threads) {
     const size_t n = ev.size();
     std::vector<double> x, y;
     event_positions(ev, border.crs, x, y);
 
-    VectorLayer cl;
-    cl.crs = border.crs;
-    cl.type = GeomType::Polygon;
-    for (auto& c : border.countries) cl.features.push_back(Feature{c.polygon, {}, -1});
-    PolygonIndex idx(cl);
+    std::vector<const Geometry*> polys;
+    for (auto& c : border.countries) polys.push_back(&c.polygon);
+    const detail::StripPolygons idx(polys);
+    detail::EdgeIndex edges;
+    for (size_t s = 0; s < border.segments.size(); ++s) edges.add_lines(border.segments[s].line, int(s));
+    edges.build();
 
-    std::vector<GeosPtr> seg;
-    std::vector<GeosPreparedPtr> prep;
-    for (auto& s : border.segments) {
-        seg.push_back(detail::to_geos(s.line));
-        prep.emplace_back(GEOSPrepare_r(ctx, seg.back().get()));
-    }
     SignedDistances d;
     d.km.assign(n, stats::kNaN);
     d.segment.assign(n, -1);
     d.country.assign(n, -1);
-    for (size_t i = 0; i < n; ++i) {
-        if ((i & 4095) == 0) progress(double(i) / double(std::max<size_t>(n, 1)), "signed distance to the border");
-        const int c = std::isfinite(x[i]) && std::isfinite(y[i]) ? idx.locate(x[i], y[i]) : -1;
-        if (c < 0) {
+    detail::parallel_blocks(n, threads, progress, "signed distance to the border", [&](size_t i0, size_t i1) {
+        for (size_t i = i0; i < i1; ++i) {
+            const int c = std::isfinite(x[i]) && std::isfinite(y[i]) ? idx.locate(x[i], y[i]) : -1;
+            if (c < 0) continue;
+            int bs = -1;
+            const double best = edges.nearest(x[i], y[i], bs);
+            d.country[i] = c;
+            d.segment[i] = bs;
+            d.km[i] = border.countries[size_t(c)].side * best / 1000.0;
+        }
+    });
+    for (size_t i = 0; i < n; ++i)
+        if (d.country[i] < 0) {
             ++d.outside;
             d.outside_weight += ev.weight.empty() ? 1.0 : ev.weight[i];
-            continue;
         }
-        GeosPtr pt = detail::geos_point(x[i], y[i]);
-        double best = std::numeric_limits<double>::infinity();
-        int bs = -1;
-        for (size_t s = 0; s < prep.size(); ++s) {
-            double dd = 0;
-            if (GEOSPreparedDistance_r(ctx, prep[s].get(), pt.get(), &dd) == 1 && dd < best) best = dd, bs = int(s);
-        }
-        d.country[i] = c;
-        d.segment[i] = bs;
-        d.km[i] = border.countries[c].side * best / 1000.0;
-    }
     progress(1.0, "signed distance done");
     return d;
 }
@@ -328,12 +325,10 @@ std::vector<DistanceBand> make_bands(const Border& border, const std::vector<dou
 
     std::vector<GeosPtr> cgeos;
     for (auto& c : border.countries) cgeos.push_back(valid_geos(c.polygon));
-    std::vector<GeosPtr> sgeos;
-    std::vector<GeosPreparedPtr> sprep;
-    for (auto& s : border.segments) {
-        sgeos.push_back(detail::to_geos(s.line));
-        sprep.emplace_back(GEOSPrepare_r(ctx, sgeos.back().get()));
-    }
+    // Nearest segment of a grid point: the same index (and answers) as signed_distances().
+    detail::EdgeIndex seg_edges;
+    for (size_t s = 0; s < border.segments.size(); ++s) seg_edges.add_lines(border.segments[s].line, int(s));
+    seg_edges.build();
 
     std::vector<DistanceBand> out;
     const size_t nb = edges.size() - 1;
@@ -366,13 +361,9 @@ std::vector<DistanceBand> make_bands(const Border& border, const std::vector<dou
                 for (double xx = bb.xmin + cell / 2; xx < bb.xmax; xx += cell) {
                     GeosPtr pt = detail::geos_point(xx, yy);
                     if (GEOSPreparedContains_r(ctx, pb.get(), pt.get()) != 1) continue;
-                    double best = std::numeric_limits<double>::infinity();
                     int bs = -1;
-                    for (size_t s = 0; s < sprep.size(); ++s) {
-                        double dd = 0;
-                        if (GEOSPreparedDistance_r(ctx, sprep[s].get(), pt.get(), &dd) == 1 && dd < best) best = dd, bs = int(s);
-                    }
-                    if (bs >= 0) cnt[bs] += 1, tot += 1;
+                    seg_edges.nearest(xx, yy, bs);
+                    if (bs >= 0) cnt[size_t(bs)] += 1, tot += 1;
                 }
             if (tot > 0)
                 for (size_t s = 0; s < cnt.size(); ++s) band.area_segment_km2[s] = band.area_km2 * cnt[s] / tot;
@@ -492,7 +483,7 @@ SpilloverResult analyse_spillover(const EventTable& ev, const Border& border, co
             return true;
         }));
     };
-    r.dist = signed_distances(ev, border, sub(0, 0.4));
+    r.dist = signed_distances(ev, border, sub(0, 0.4), p.threads);
     r.bands = make_bands(border, p.bands_km, p.segment_cell_km, sub(0.4, 0.8));
     const auto& D = r.dist;
     const size_t n = ev.size(), nb = r.bands.size(), ns = border.segments.size(), nc = border.countries.size();

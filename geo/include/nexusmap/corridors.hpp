@@ -22,6 +22,8 @@ struct CorridorParams {
     int recent_periods = 3;          // "recent": the last N periods; "change": those minus the N before
     double crossing_radius_km = -1;  // events counted around a crossing; <= 0: the half-width
     Crs analysis_crs = Crs::default_analysis();
+    int threads = 0;                 // worker threads for the per-event loops (0 = hardware
+                                     // concurrency); results do not depend on it
 };
 
 struct ProfileBin {

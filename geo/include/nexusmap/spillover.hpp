@@ -84,7 +84,8 @@ struct SignedDistances {
 };
 // Events are placed with their lon/lat (projected into the border's CRS), or with x/y when the
 // table is already in that CRS. Distance: planar, to the nearest point of the whole border line.
-SignedDistances signed_distances(const EventTable& ev, const Border& border, Progress progress = {});
+// `threads`: 0 = hardware concurrency; the result does not depend on it.
+SignedDistances signed_distances(const EventTable& ev, const Border& border, Progress progress = {}, int threads = 0);
 
 // ---- Bands ---------------------------------------------------------------------------------
 
@@ -124,6 +125,8 @@ struct SpilloverParams {
     uint64_t seed = 20240101;
     double alpha = 0.05;      // Theil–Sen confidence level 1-alpha
     double segment_cell_km = 5;
+    int threads = 0;          // worker threads for the per-event distances (0 = hardware concurrency);
+                              // results do not depend on it
 };
 
 struct Trend {
