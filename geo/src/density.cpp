@@ -388,12 +388,12 @@ struct TilePlan {
     double cost = 0; // ~ flops of the transforms, for choosing a method
 };
 
-// Tiles of at most ~2^20 transform cells (8 MB per thread) unless the kernel needs more, chosen
+// Tiles of at most `max_cells` transform cells (8 bytes each) unless the kernel needs more, chosen
 // to minimise the total transform work. Tiling bounds memory (the issue's peak <= 2x in+out),
 // keeps the FFT in double precision, and lets empty tiles (no points within reach) be skipped.
 TilePlan plan_tiles(int Wf, int Hf, int R, size_t max_cells) {
     const double cap = std::max(max_cells ? double(max_cells) : double(1 << 20), std::pow(2.0 * R + 64, 2));
-    TilePlan best;
+    TilePlan best, smallest;
     best.cost = HUGE_VAL;
     for (int ntx = 1; ntx <= 64; ++ntx) {
         const int TX = (Wf + ntx - 1) / ntx;
@@ -406,14 +406,16 @@ TilePlan plan_tiles(int Wf, int Hf, int R, size_t max_cells) {
             if ((Hf + TY - 1) / TY != nty) continue;
             const int NY = int(good_fft_size(size_t(TY) + 2 * R));
             const double n = double(NX) * NY;
-            if (n > cap) continue;
             // Two transforms per tile, plus a fixed per-tile overhead worth ~1e4 cells.
             const double cost = ntx * nty * (2 * n * std::log2(n + 2) + 1e4);
-            if (cost < best.cost) best = {R, ntx, nty, TX, TY, NX, NY, cost};
+            const TilePlan t{R, ntx, nty, TX, TY, NX, NY, cost};
+            if (n <= cap && cost < best.cost) best = t;
+            const double sn = double(smallest.NX) * smallest.NY;
+            if (smallest.NX == 0 || n < sn || (n == sn && cost < smallest.cost)) smallest = t;
         }
     }
-    if (!std::isfinite(best.cost)) throw GeoError("", "kernel density", "no FFT tiling for this grid (kernel too wide for the cell size)");
-    return best;
+    // No tiling within the cap (a kernel wide for the grid): the one with the smallest tiles.
+    return std::isfinite(best.cost) ? best : smallest;
 }
 
 struct FftwFree {
@@ -690,6 +692,15 @@ KdeResult kernel_density(const KdeInput& in, const GridSpec& grid, const Crs& cr
     res.raster = Raster(grid, crs, 0.0f);
     KdeMethod m = p.method;
     const int s_auto = fft_refinement(p.kernel, h, grid.cell, 0.5e-3);
+    // FFT tiles: one buffer per thread, together at most half of input + output (the peak
+    // <= 2x (input + output) budget of issue #7), between 2^17 and 2^20 cells each.
+    size_t tile_cells = p.fft_tile_cells;
+    if (tile_cells == 0) {
+        const double io = double(in.x->size()) * (2 * sizeof(double) + (use.w ? sizeof(float) : 0)) +
+                          double(grid.size()) * sizeof(float);
+        const double per_thread = io / 2 / sizeof(double) / thread_count(p.threads);
+        tile_cells = size_t(std::clamp(per_thread, double(1 << 17), double(1 << 20)));
+    }
     if (m == KdeMethod::Auto) {
         // FFT when its transforms cost less than the footprint work and the kernel spans enough
         // cells for linear binning to stay within 1e-3 of the peak. Constants: ns per kernel
@@ -700,7 +711,7 @@ KdeResult kernel_density(const KdeInput& in, const GridSpec& grid, const Crs& cr
             const double exact_ns = 0.9 * double(res.n_points) * std::min(foot, double(grid.size()));
             const double dfine = grid.cell / s_auto;
             const int R = static_cast<int>(std::ceil(kernel_support(p.kernel, h) / dfine)) + 1;
-            const double fft_ns = 0.8 * plan_tiles(grid.width * s_auto, grid.height * s_auto, R, p.fft_tile_cells).cost + 25.0 * double(res.n_points);
+            const double fft_ns = 0.8 * plan_tiles(grid.width * s_auto, grid.height * s_auto, R, tile_cells).cost + 25.0 * double(res.n_points);
             fft = fft_ns < exact_ns;
         }
         m = fft ? KdeMethod::Fft : KdeMethod::Exact;
@@ -710,7 +721,7 @@ KdeResult kernel_density(const KdeInput& in, const GridSpec& grid, const Crs& cr
     float* out = res.raster.data.data();
     if (m == KdeMethod::Fft) {
         refine = s_auto > 0 ? s_auto : 7; // forced on a discontinuous kernel: the finest we do
-        with_kernel(p.kernel, [&](auto K) { fft_kde<decltype(K)::value>(use, grid, h, scale, out, p.threads, progress, refine, p.fft_tile_cells); });
+        with_kernel(p.kernel, [&](auto K) { fft_kde<decltype(K)::value>(use, grid, h, scale, out, p.threads, progress, refine, tile_cells); });
     } else {
         with_kernel(p.kernel, [&](auto K) { exact_kde<decltype(K)::value>(use, grid, h, scale, out, p.threads, progress); });
     }

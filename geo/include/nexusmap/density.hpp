@@ -49,7 +49,8 @@ struct KdeParams {
     KdeMethod method = KdeMethod::Auto;
     int threads = 0;             // 0 = hardware concurrency
     // FFT path: the grid is convolved in tiles of at most this many transform cells (8 bytes
-    // each, one tile per thread), which bounds its memory; 0 = about 2^20.
+    // each, one tile per thread), which bounds its memory; 0 = automatic: all threads' tiles
+    // within half of input + output, 2^17..2^20 cells each.
     size_t fft_tile_cells = 0;
 };
 
