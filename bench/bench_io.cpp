@@ -40,6 +40,7 @@
 #include "nexusmap/events.hpp"
 #include "nexusmap/layers.hpp"
 #include "nexusmap/spillover.hpp"
+#include "bench_points.hpp"
 
 using namespace nexusmap;
 namespace fs = std::filesystem;
@@ -49,24 +50,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-// Same generator as bench_kde.cpp: x/y in metres in the default LAEA CRS.
-void make_points(size_t n, uint64_t seed, std::vector<double>& x, std::vector<double>& y) {
-    std::mt19937_64 rng(seed);
-    std::uniform_real_distribution<double> ux(-1.5e6, 1.5e6), uy(-1.0e6, 1.0e6), us(30e3, 120e3);
-    std::normal_distribution<double> nd(0, 1);
-    std::vector<std::array<double, 3>> c(12);
-    for (auto& k : c) k = {ux(rng) * 0.8, uy(rng) * 0.8, us(rng)};
-    x.resize(n);
-    y.resize(n);
-    for (size_t i = 0; i < n; ++i) {
-        if (i % 10 == 0) {
-            x[i] = ux(rng), y[i] = uy(rng);
-        } else {
-            auto& k = c[i % c.size()];
-            x[i] = k[0] + k[2] * nd(rng), y[i] = k[1] + k[2] * nd(rng);
-        }
-    }
-}
+using bench::make_points; // bench_points.hpp
 
 // ACLED-like CSV (the header of data/demo/events_synthetic.csv): dates 2012..2024, types, actors,
 // admin-1 names, fatalities, precision, and a quoted note with a comma (exercises the quoting path).

@@ -6,16 +6,11 @@
 set -u
 exe=${1:?usage: test_viewer_bench_frames.sh NEXUSMAP SOURCE_DIR}
 src=${2:?usage: test_viewer_bench_frames.sh NEXUSMAP SOURCE_DIR}
-command -v xvfb-run >/dev/null 2>&1 || { echo "SKIP: xvfb-run not found"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export NEXUSMAP_DATA_DIR="$src/data" NEXUSMAP_SHADER_DIR="$src/shaders"
-if ! timeout 300 xvfb-run -a -s "-screen 0 1600x1000x24" "$exe" view --demo --bench-frames 3 >"$tmp/out.txt" 2>"$tmp/err.txt"; then
+source "$(dirname "$0")/viewer_lib.sh" # skips, $tmp, fail(), xv
+if ! xv "$exe" view --demo --bench-frames 3 >"$tmp/out.txt" 2>"$tmp/err.txt"; then
   echo "FAIL: viewer exited with an error"; cat "$tmp/out.txt" "$tmp/err.txt"; exit 1
 fi
 grep '^bench_frames' "$tmp/out.txt"
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 val() { grep "^bench_frames $1 " "$tmp/out.txt" | tr ' ' '\n' | awk -F= -v k="$2" '$1==k {print $2}'; }
 demo_rows=$(( $(grep -vc '^#' "$src/data/demo/events_synthetic.csv") - 1 ))
 events=$(grep '^bench_frames renderer' "$tmp/out.txt" | tr ' ' '\n' | awk -F= '$1=="events" {print $2}')

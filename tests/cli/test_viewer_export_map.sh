@@ -11,21 +11,7 @@ set -u
 exe=${1:?usage: test_viewer_export_map.sh NEXUSMAP SOURCE_DIR}
 src=${2:?usage: test_viewer_export_map.sh NEXUSMAP SOURCE_DIR}
 
-if ! command -v xvfb-run >/dev/null 2>&1; then
-  echo "SKIP: xvfb-run not found"
-  exit 77
-fi
-if [[ ! -f "$src/data/demo/events_synthetic.csv" || ! -f "$src/data/basemap/west_africa.gpkg" ]]; then
-  echo "SKIP: demo data missing under $src/data"
-  exit 77
-fi
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-export NEXUSMAP_DATA_DIR="$src/data" NEXUSMAP_SHADER_DIR="$src/shaders"
-xv() { timeout 300 xvfb-run -a -s "-screen 0 1600x1000x24" "$@"; }
+source "$(dirname "$0")/viewer_lib.sh" # skips, $tmp, fail(), xv
 # RGB of PNG pixels: "X Y R G B" lines.
 px() { local f=$1; shift; "$exe" view --probe-png "$f" "$@" | awk '$1=="pixel"{print $2, $3, $4, $5, $6}'; }
 # |a - b| <= tol for each channel of two "R G B" triples.

@@ -8,21 +8,7 @@ set -u
 exe=${1:?usage: test_viewer_exports.sh NEXUSMAP SOURCE_DIR}
 src=${2:?usage: test_viewer_exports.sh NEXUSMAP SOURCE_DIR}
 
-if ! command -v xvfb-run >/dev/null 2>&1; then
-  echo "SKIP: xvfb-run not found"
-  exit 77
-fi
-if [[ ! -f "$src/data/demo/events_synthetic.csv" || ! -f "$src/data/basemap/west_africa.gpkg" ]]; then
-  echo "SKIP: demo data missing under $src/data"
-  exit 77
-fi
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-export NEXUSMAP_DATA_DIR="$src/data" NEXUSMAP_SHADER_DIR="$src/shaders"
-xv() { timeout 300 xvfb-run -a -s "-screen 0 1600x1000x24" "$@"; }
+source "$(dirname "$0")/viewer_lib.sh" # skips, $tmp, fail(), xv
 
 # 1. The demo with every export.
 if ! xv "$exe" view --demo --size 1000x700 --screenshot "$tmp/shot.png" --frames 3 \

@@ -19,20 +19,7 @@ exe=${1:?usage: test_viewer_gpu_cpu.sh NEXUSMAP SOURCE_DIR}
 src=${2:?usage: test_viewer_gpu_cpu.sh NEXUSMAP SOURCE_DIR}
 TOL=1e-4
 
-if ! command -v xvfb-run >/dev/null 2>&1; then
-  echo "SKIP: xvfb-run not found"
-  exit 77
-fi
-if [[ ! -f "$src/data/demo/events_synthetic.csv" || ! -f "$src/data/basemap/west_africa.gpkg" ]]; then
-  echo "SKIP: demo data missing under $src/data"
-  exit 77
-fi
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-export NEXUSMAP_DATA_DIR="$src/data" NEXUSMAP_SHADER_DIR="$src/shaders"
+source "$(dirname "$0")/viewer_lib.sh" # skips, $tmp, fail(), xv
 
 near() { # near R G B R2 G2 B2 TOL
   local d1=$(($1 - $4)) d2=$(($2 - $5)) d3=$(($3 - $6))

@@ -10,22 +10,8 @@ set -u
 exe=${1:?usage: test_viewer_screenshot.sh NEXUSMAP SOURCE_DIR}
 src=${2:?usage: test_viewer_screenshot.sh NEXUSMAP SOURCE_DIR}
 
-if ! command -v xvfb-run >/dev/null 2>&1; then
-  echo "SKIP: xvfb-run not found"
-  exit 77
-fi
-if [[ ! -f "$src/data/demo/events_synthetic.csv" || ! -f "$src/data/basemap/west_africa.gpkg" ]]; then
-  echo "SKIP: demo data missing under $src/data"
-  exit 77
-fi
-
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+source "$(dirname "$0")/viewer_lib.sh" # skips, $tmp, fail(), xv
 shot="$tmp/viewer.png"
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-export NEXUSMAP_DATA_DIR="$src/data" NEXUSMAP_SHADER_DIR="$src/shaders"
 if ! timeout 300 xvfb-run -a -s "-screen 0 1600x1000x24" "$exe" view --demo --size 1600x1000 \
      --screenshot "$shot" --frames 5 --probe 0.5,14.5 --probe -20,5 --probe -4,21 >"$tmp/out.txt" 2>"$tmp/err.txt"; then
   echo "FAIL: viewer exited with an error"
