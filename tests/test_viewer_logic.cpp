@@ -434,6 +434,10 @@ TEST_CASE("viewer command line") {
     CHECK(o.batch()); // a benchmark run exits by itself
     CHECK_FALSE(parse({"nexusmap", "--bench-frames", "0"}).error.empty());
     CHECK_FALSE(parse({"nexusmap", "--bench-frames", "x"}).error.empty());
+    CHECK(parse({"nexusmap"}).heat_backend == "auto");
+    CHECK(parse({"nexusmap", "--heat-backend", "cpu"}).heat_backend == "cpu");
+    CHECK(parse({"nexusmap", "--heat-backend", "gpu"}).error.empty());
+    CHECK_FALSE(parse({"nexusmap", "--heat-backend", "fpga"}).error.empty());
     o = parse({"nexusmap", "view", "--probe-png", "s.png", "10", "20", "30", "40"});
     CHECK(o.probe_png == "s.png");
     CHECK(o.probe_px.size() == 2);

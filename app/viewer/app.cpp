@@ -177,6 +177,12 @@ bool mentions_synthetic(const std::map<std::string, std::string>& md) {
 
 App::App(GLFWwindow* window, const ViewerOptions& opt) : window_(window), opt_(opt) {
     doc_.analysis = Crs::default_analysis();
+    if (const auto* r = reinterpret_cast<const char*>(glGetString(GL_RENDERER))) {
+        std::string name(r);
+        for (auto& ch : name) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+        for (const char* sw : {"llvmpipe", "softpipe", "swiftshader", "swrast"})
+            if (name.find(sw) != std::string::npos) software_gl_ = true;
+    }
     // PROJ reads its database here, once, before the first frame (not during one).
     lonlat_ = std::make_unique<DisplayChain>(
         doc_.analysis, display_from_name(opt_.display_crs).value_or(DisplayKind::EqualArea));
@@ -346,6 +352,14 @@ void App::load_events(const std::string& path) {
                                         " rows skipped");
             for (const auto& w : le.report.warnings)
                 doc_.messages.push_back(ev->title + ": " + w);
+            // A software OpenGL draws a million point sprites in seconds per frame: start with
+            // the points off there (the heat shows the density; Layers turns them back on).
+            if (software_gl_ && ev->table.size() > kSoftwarePointLimit) {
+                ev->style.visible = false;
+                doc_.messages.push_back(ev->title + ": " + std::to_string(ev->table.size()) +
+                                        " events on a software OpenGL renderer: event points start hidden "
+                                        "(Layers panel to show them)");
+            }
             doc_.events = std::move(ev);
             heat_.invalidate();
             if (!user_moved_) fit_all();
@@ -473,7 +487,8 @@ bool App::ready() const {
     if (!loads_started_ || jobs_.busy()) return false;
     if (pending_project_) return false; // its styles/filters are not applied yet
     if (display_rebuild_pending_) return false; // a display CRS rebuild is about to start
-    if (doc_.events && doc_.events->gpu.count > 0 && doc_.heat.visible && !heat_.valid()) return false;
+    if (doc_.events && doc_.events->gpu.count > 0 && doc_.heat.visible && (!heat_.valid() || heat_.cpu_pending()))
+        return false;
     if (opt_.compare_exact && doc_.events && !heatmap_panel_.exact) return false;
     if (opt_.show_exact && doc_.events && !heat_.showing_raster()) return false;
     if ((opt_.run_hotspots || opt_.run_emerging) && doc_.events && !analysis_.has_hotspots() &&
@@ -667,8 +682,13 @@ void App::frame() {
         requested_display_.reset();
     }
 
-    // Re-splat (only when kernel, bandwidth or filters changed) before drawing.
-    if (doc_.events) heat_.update(*doc_.events, doc_.heat);
+    // Re-splat (only when kernel, bandwidth or filters changed) before drawing; with the CPU
+    // backend, start geo's KDE on the new grid instead.
+    if (doc_.events) {
+        heat_.set_cpu_backend(use_cpu_heat());
+        heat_.update(*doc_.events, doc_.heat);
+        if (heat_.cpu_pending() && cpu_heat_gen_ != heat_.cpu_generation()) start_cpu_heat();
+    }
     if (opt_.compare_exact && !exact_started_ && loads_started_ && !jobs_.busy() && doc_.events &&
         heat_.valid()) {
         PanelContext ctx{doc_, jobs_, heat_, view_, lonlat_.get(), false, std::nullopt};
@@ -694,6 +714,27 @@ void App::frame() {
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     if (const std::string err = gl::drain_errors(); !err.empty())
         std::cerr << "nexusmap: GL: " << err << "\n";
+}
+
+bool App::use_cpu_heat() const {
+    if (opt_.heat_backend == "cpu") return true;
+    if (opt_.heat_backend == "gpu" || !doc_.events) return false;
+    return software_gl_ && doc_.events->gpu.count >= 100'000;
+}
+
+void App::start_cpu_heat() {
+    const bool alive = std::any_of(jobs_.all().begin(), jobs_.all().end(),
+                                   [this](auto& j) { return j.get() == cpu_heat_job_; });
+    if (alive) cpu_heat_job_->cancel(); // superseded: its result would be dropped anyway
+    ExactKdeInput kin = exact_kde_input(*doc_.events, doc_.heat, heat_.pending_grid());
+    kin.params.method = KdeMethod::Auto; // the faster path within 1e-3 of the peak
+    kin.params.threads = 0;              // all cores: the UI thread waits on nothing here
+    const Crs crs = doc_.analysis;
+    const uint64_t gen = heat_.cpu_generation();
+    cpu_heat_gen_ = gen;
+    cpu_heat_job_ = &jobs_.start<KdeResult>(
+        "heat (geo KDE on the CPU)", [kin, crs](Progress& progress) { return kin.run(crs, progress); },
+        [this, gen](KdeResult&& r) { heat_.show_cpu_raster(r.raster, gen); });
 }
 
 void App::print_probes(std::ostream& out, double s) const {
@@ -729,6 +770,7 @@ void App::print_probes(std::ostream& out, double s) const {
         out << buf;
     }
     out << "display_crs " << display_name(lonlat_->kind()) << " heat_mesh " << heat_.mesh_side() << "\n";
+    out << "heat_backend " << (heat_.cpu_backend() ? "cpu" : "gpu") << "\n";
     out << "synthetic " << (doc_.synthetic() ? 1 : 0) << "\n";
     analysis_.print(out, s);
 }

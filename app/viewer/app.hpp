@@ -129,6 +129,15 @@ class App {
     bool drop_installed_ = false;
     AnalysisUi analysis_;         // hot spots, spillover, labels, picking (analysis_layers.hpp)
     bool analyses_started_ = false; // --hotspots / --emerging / --spillover
+    // CPU heat backend (HeatmapRenderer::set_cpu_backend): geo's KDE on a worker.
+    bool use_cpu_heat() const;
+    void start_cpu_heat();
+    bool software_gl_ = false;       // GL_RENDERER is a software rasteriser
+    static constexpr size_t kSoftwarePointLimit = 200'000; // points drawn by default on one
+    uint64_t cpu_heat_gen_ = 0;      // the generation the running/last job computes
+    Job* cpu_heat_job_ = nullptr;    // may be gone from jobs_ (check with jobs_.all())
+  public:
+    bool heat_on_cpu() const { return heat_.cpu_backend(); }
 };
 
 } // namespace nexusmap::viewer

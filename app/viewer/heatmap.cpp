@@ -38,7 +38,7 @@ bool HeatmapRenderer::update(const EventSet& ev, const HeatParams& p) {
     for (bool on : ev.type_on)
         key.push_back(on);
     key.push_back(double(ev.filter_version)); // country / actor / fatality filters
-    if (valid_ && key == key_) return false;
+    if ((valid_ || cpu_pending_) && key == key_) return false;
     key_ = std::move(key);
 
     const auto t0 = std::chrono::steady_clock::now();
@@ -59,20 +59,22 @@ bool HeatmapRenderer::update(const EventSet& ev, const HeatParams& p) {
     const int max_side = std::min(2048, int(max_tex));
     const double span = std::max(b.width(), b.height()) + 2 * support;
     const double cell = std::max(h / 8.0, span / (max_side - 2));
-    grid_.cell = cell;
-    grid_.xmin = std::floor((b.xmin - support) / cell) * cell;
+    GridSpec g;
+    g.cell = cell;
+    g.xmin = std::floor((b.xmin - support) / cell) * cell;
     const double ymin = std::floor((b.ymin - support) / cell) * cell;
-    grid_.width = std::max(1, int(std::ceil((b.xmax + support - grid_.xmin) / cell)));
-    grid_.height = std::max(1, int(std::ceil((b.ymax + support - ymin) / cell)));
-    grid_.ymax = ymin + grid_.height * cell;
-
-    glBindTexture(GL_TEXTURE_2D, tex_.id());
-    glTexImage2D(GL_TEXTURE_2D, 0, GL_R32F, grid_.width, grid_.height, 0, GL_RED, GL_FLOAT, nullptr);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-    glBindTexture(GL_TEXTURE_2D, 0);
+    g.width = std::max(1, int(std::ceil((b.xmax + support - g.xmin) / cell)));
+    g.height = std::max(1, int(std::ceil((b.ymax + support - ymin) / cell)));
+    g.ymax = ymin + g.height * cell;
+    if (cpu_backend_) {
+        pending_grid_ = g;
+        cpu_pending_ = true;
+        ++cpu_gen_;
+        cpu_t0_ms_ = std::chrono::duration<double, std::milli>(t0.time_since_epoch()).count();
+        return true;
+    }
+    grid_ = g;
+    allocate_texture(grid_.width, grid_.height);
 
     GLint prev_fbo = 0, prev_vp[4];
     glGetIntegerv(GL_FRAMEBUFFER_BINDING, &prev_fbo);
@@ -132,10 +134,41 @@ bool HeatmapRenderer::update(const EventSet& ev, const HeatParams& p) {
     return true;
 }
 
+void HeatmapRenderer::allocate_texture(int w, int h) {
+    glBindTexture(GL_TEXTURE_2D, tex_.id());
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_R32F, w, h, 0, GL_RED, GL_FLOAT, nullptr);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+    glBindTexture(GL_TEXTURE_2D, 0);
+}
+
+bool HeatmapRenderer::show_cpu_raster(const Raster& r, uint64_t gen) {
+    const GridSpec& g = pending_grid_;
+    if (!cpu_backend_ || !cpu_pending_ || gen != cpu_gen_ || r.grid.width != g.width || r.grid.height != g.height ||
+        std::fabs(r.grid.xmin - g.xmin) > 1e-6 * g.cell || std::fabs(r.grid.ymax - g.ymax) > 1e-6 * g.cell)
+        return false;
+    if (!valid_ || grid_.width != g.width || grid_.height != g.height) allocate_texture(g.width, g.height);
+    grid_ = g;
+    upload(r);
+    cpu_pending_ = false;
+    showing_raster_ = false; // this is the live heat, not the "exact" overlay
+    valid_ = true;
+    splat_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count() - cpu_t0_ms_;
+    return true;
+}
+
 bool HeatmapRenderer::show_raster(const Raster& r) {
     if (!valid_ || r.grid.width != grid_.width || r.grid.height != grid_.height ||
         std::fabs(r.grid.xmin - grid_.xmin) > 1e-6 * grid_.cell || std::fabs(r.grid.ymax - grid_.ymax) > 1e-6 * grid_.cell)
         return false;
+    upload(r);
+    showing_raster_ = true;
+    return true;
+}
+
+void HeatmapRenderer::upload(const Raster& r) {
     // GL rows run bottom-up; geo's row 0 is north.
     std::vector<float> up(grid_.size());
     double mx = 0, sum = 0;
@@ -154,8 +187,6 @@ bool HeatmapRenderer::show_raster(const Raster& r) {
     cpu_ = std::move(up);
     max_ = mx;
     integral_ = sum * (grid_.cell / 1000.0) * (grid_.cell / 1000.0);
-    showing_raster_ = true;
-    return true;
 }
 
 ValueScale HeatmapRenderer::value_scale(const HeatParams& p) const {

@@ -40,6 +40,24 @@ class HeatmapRenderer {
         key_.clear();
     }
 
+    // CPU backend (a software OpenGL such as llvmpipe with many events, or --heat-backend cpu):
+    // splatting a million kernels in software takes seconds, geo's KDE a fraction of one. update()
+    // then only works out the grid; the App computes geo's KDE on it on a worker and hands the
+    // result to show_cpu_raster(). The previous picture stays on screen until then.
+    void set_cpu_backend(bool on) {
+        if (on != cpu_backend_) {
+            cpu_backend_ = on;
+            cpu_pending_ = false;
+            key_.clear(); // recompute with the other backend
+        }
+    }
+    bool cpu_backend() const { return cpu_backend_; }
+    bool cpu_pending() const { return cpu_pending_; }
+    uint64_t cpu_generation() const { return cpu_gen_; }
+    const GridSpec& pending_grid() const { return pending_grid_; }
+    // Accepts the raster computed for generation `gen` (older ones are dropped); false otherwise.
+    bool show_cpu_raster(const Raster& r, uint64_t gen);
+
     bool valid() const { return valid_; }
     // The grid in geo's convention (row 0 north) so exact KDE results line up cell for cell.
     const GridSpec& grid() const { return grid_; }
@@ -65,6 +83,12 @@ class HeatmapRenderer {
     bool valid_ = false;
     bool showing_raster_ = false;
     std::vector<double> key_;
+    bool cpu_backend_ = false, cpu_pending_ = false;
+    uint64_t cpu_gen_ = 0;
+    GridSpec pending_grid_;
+    double cpu_t0_ms_ = 0; // when the pending computation was asked for (splat_ms_ measures it)
+    void allocate_texture(int w, int h);
+    void upload(const Raster& r); // r on grid_: texture, CPU copy, max and integral
     // Warp mesh: the grid's points projected to the display CRS (see draw()).
     void build_mesh(const DisplayChain* chain);
     gl::VertexArray mesh_vao_;

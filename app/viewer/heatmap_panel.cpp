@@ -160,8 +160,11 @@ void HeatmapPanel::draw(PanelContext& ctx) {
 
     if (ctx.heat.valid()) {
         const GridSpec& g = ctx.heat.grid();
-        ImGui::TextDisabled("grid %dx%d, cell %.1f km, splat %.0f ms", g.width, g.height, g.cell / 1000,
-                            ctx.heat.splat_ms());
+        ImGui::TextDisabled("grid %dx%d, cell %.1f km, %s %.0f ms", g.width, g.height, g.cell / 1000,
+                            ctx.heat.cpu_backend() ? "geo KDE on the CPU" : "GPU splat", ctx.heat.splat_ms());
+        if (ctx.heat.cpu_backend() && ImGui::IsItemHovered())
+            ImGui::SetTooltip("Software OpenGL: the heat is geo's kernel density (auto method, within 1e-3 of\n"
+                              "the peak) computed on a worker thread, not splatted (--heat-backend).");
         ImGui::TextDisabled("max %.4g %s per km2; integral %.1f", ctx.heat.max_value(),
                             weight_label(p.weight), ctx.heat.integral());
     }

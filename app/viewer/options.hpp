@@ -44,6 +44,9 @@ struct ViewerOptions {
     std::string export_map;
     std::string export_map_page = "A4"; // A4 | A3 | letter (landscape)
     int export_map_dpi = 150;           // PNG only
+    // Where the heat is computed: "gpu" (splat every event's kernel), "cpu" (geo's KDE on a
+    // worker, uploaded), or "auto": cpu on a software OpenGL (llvmpipe, ...) from 100k events.
+    std::string heat_backend = "auto";
     // --bench-frames N: once loaded, time N frames and a series of bandwidth changes, print them.
     int bench_frames = 0;
     bool batch() const {
@@ -80,6 +83,8 @@ inline const char* viewer_usage() {
            "  --export-tif FILE   batch: geo's exact KDE with the current settings as GeoTIFF\n"
            "  --export-geojson DIR  batch: every layer and the filtered events as GeoJSON in DIR\n"
            "  --save-project FILE batch: save the session as a JSON project\n"
+           "  --heat-backend B    auto (default: cpu on a software OpenGL from 100k events)|gpu|cpu: where the\n"
+           "                      heatmap is computed (GPU splat, or geo's KDE on a worker thread)\n"
            "  --bench-frames N    batch: once loaded, time N frames and 8 bandwidth changes (each until\n"
            "                      the re-splatted heat is on screen), print the timings\n"
            "  --export-map FILE   batch: print map (.png, .pdf or .svg) of the current view with geo's map\n"
@@ -129,6 +134,11 @@ inline ViewerOptions parse_viewer_args(int argc, char** argv) {
             }
         } else if (a == "--screenshot") {
             if (auto v = need(a)) o.screenshot = *v;
+        } else if (a == "--heat-backend") {
+            if (auto v = need(a)) {
+                o.heat_backend = *v;
+                if (*v != "auto" && *v != "gpu" && *v != "cpu") o.error = "--heat-backend expects auto, gpu or cpu";
+            }
         } else if (a == "--bench-frames") {
             if (auto v = need(a); v && (!to_int(*v, o.bench_frames) || o.bench_frames < 1))
                 o.error = "--bench-frames expects a positive integer";
