@@ -1,10 +1,6 @@
 // Charts with cairo. See charts.hpp. Laid out in points like the maps (map_render.cpp).
 #include "nexusmap/charts.hpp"
 
-#include <cairo-pdf.h>
-#include <cairo-svg.h>
-#include <cairo.h>
-
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -12,33 +8,14 @@
 #include "nexusmap/atomic_file.hpp"
 #include "nexusmap/error.hpp"
 
+#include "cairo_util.hpp"
+
 namespace nexusmap {
 
 namespace {
 
+using namespace cairo_util;
 constexpr double kPi = 3.14159265358979323846;
-const style::Rgb kInk = style::rgb8(30, 30, 30);
-const style::Rgb kGrey = style::rgb8(90, 90, 90);
-
-void rgb(cairo_t* cr, style::Rgb c, double a = 1) { cairo_set_source_rgba(cr, c.r, c.g, c.b, a); }
-double text_w(cairo_t* cr, const std::string& s, double size, bool bold = false) {
-    cairo_select_font_face(cr, "DejaVu Sans", CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, size);
-    cairo_text_extents_t e;
-    cairo_text_extents(cr, s.c_str(), &e);
-    return e.x_advance;
-}
-void text(cairo_t* cr, double x, double y, const std::string& s, double size, bool bold, style::Rgb c, double align = 0,
-          double maxw = 0) {
-    double w = text_w(cr, s, size, bold);
-    if (maxw > 0 && w > maxw) {
-        size = std::max(size * 0.4, size * maxw / w);
-        w = text_w(cr, s, size, bold);
-    }
-    rgb(cr, c);
-    cairo_move_to(cr, x - w * align, y);
-    cairo_show_text(cr, s.c_str());
-}
 
 ChartResult draw_chart(cairo_t* cr, const ChartSpec& s, const PageSetup& page) {
     ChartResult res;
@@ -57,7 +34,7 @@ ChartResult draw_chart(cairo_t* cr, const ChartSpec& s, const PageSetup& page) {
         const std::string t = "SYNTHETIC DEMO DATA";
         const double w = text_w(cr, t, 8, true);
         cairo_rectangle(cr, W - M - w - 8, M, w + 8, 14);
-        rgb(cr, style::rgb8(200, 20, 30), 0.92);
+        set_rgba(cr, style::rgb8(200, 20, 30), 0.92);
         cairo_fill(cr);
         text(cr, W - M - w - 4, M + 10, t, 8, true, {1, 1, 1});
     }
@@ -116,7 +93,7 @@ ChartResult draw_chart(cairo_t* cr, const ChartSpec& s, const PageSetup& page) {
     // Grid and axes.
     cairo_set_line_width(cr, 0.4);
     for (double t : yt) {
-        rgb(cr, style::rgb8(225, 225, 225));
+        set_rgba(cr, style::rgb8(225, 225, 225));
         cairo_move_to(cr, px0, Y(t));
         cairo_line_to(cr, px1, Y(t));
         cairo_stroke(cr);
@@ -130,7 +107,7 @@ ChartResult draw_chart(cairo_t* cr, const ChartSpec& s, const PageSetup& page) {
         if (v < xmin || v > xmax) continue;
         const double w = text_w(cr, l, 7), left = X(v) - w / 2;
         if (left < last + 4) continue;
-        rgb(cr, kInk);
+        set_rgba(cr, kInk);
         cairo_move_to(cr, X(v), py1);
         cairo_line_to(cr, X(v), py1 + 3);
         cairo_stroke(cr);
@@ -150,7 +127,7 @@ ChartResult draw_chart(cairo_t* cr, const ChartSpec& s, const PageSetup& page) {
     cairo_rectangle(cr, px0, py0, px1 - px0, py1 - py0);
     cairo_clip(cr);
     if (std::isfinite(s.hline)) {
-        rgb(cr, kGrey);
+        set_rgba(cr, kGrey);
         cairo_set_line_width(cr, 0.8);
         cairo_move_to(cr, px0, Y(s.hline));
         cairo_line_to(cr, px1, Y(s.hline));
@@ -165,7 +142,7 @@ ChartResult draw_chart(cairo_t* cr, const ChartSpec& s, const PageSetup& page) {
                 const double y0 = Y(std::max(0.0, ymin)), y1 = Y(se.y[i]);
                 cairo_rectangle(cr, X(se.x[i]) - bw / 2, std::min(y0, y1), bw, std::abs(y1 - y0));
             }
-            rgb(cr, se.color);
+            set_rgba(cr, se.color);
             cairo_fill(cr);
             continue;
         }
@@ -184,7 +161,7 @@ ChartResult draw_chart(cairo_t* cr, const ChartSpec& s, const PageSetup& page) {
                 else cairo_move_to(cr, X(se.x[i]), Y(se.y[i]));
                 pen = true;
             }
-            rgb(cr, se.color);
+            set_rgba(cr, se.color);
             cairo_set_line_width(cr, se.width_pt);
             cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
             cairo_stroke(cr);
@@ -196,14 +173,14 @@ ChartResult draw_chart(cairo_t* cr, const ChartSpec& s, const PageSetup& page) {
                 cairo_new_sub_path(cr);
                 cairo_arc(cr, X(se.x[i]), Y(se.y[i]), 2.2, 0, 2 * kPi);
             }
-            rgb(cr, se.color);
+            set_rgba(cr, se.color);
             cairo_fill(cr);
         }
     }
     for (auto& [v, l] : s.vlines) {
         const double dash[] = {3, 2};
         cairo_set_dash(cr, dash, 2, 0);
-        rgb(cr, style::rgb8(200, 20, 30), 0.8);
+        set_rgba(cr, style::rgb8(200, 20, 30), 0.8);
         cairo_set_line_width(cr, 0.8);
         cairo_move_to(cr, X(v), py0);
         cairo_line_to(cr, X(v), py1);
@@ -216,7 +193,7 @@ ChartResult draw_chart(cairo_t* cr, const ChartSpec& s, const PageSetup& page) {
         cairo_restore(cr);
     }
     cairo_restore(cr);
-    rgb(cr, kInk);
+    set_rgba(cr, kInk);
     cairo_set_line_width(cr, 0.7);
     cairo_rectangle(cr, px0, py0, px1 - px0, py1 - py0);
     cairo_stroke(cr);
@@ -224,7 +201,7 @@ ChartResult draw_chart(cairo_t* cr, const ChartSpec& s, const PageSetup& page) {
     double ly = py0 + 4;
     for (auto* se : named) {
         ly += 10;
-        rgb(cr, se->color);
+        set_rgba(cr, se->color);
         if (se->kind == ChartSeries::Kind::Bars) {
             cairo_rectangle(cr, px1 + 8, ly - 6, 12, 6);
             cairo_fill(cr);
@@ -246,62 +223,14 @@ ChartResult draw_chart(cairo_t* cr, const ChartSpec& s, const PageSetup& page) {
     return res;
 }
 
-struct SurfaceDeleter {
-    void operator()(cairo_surface_t* s) const { cairo_surface_destroy(s); }
-};
-struct CairoDeleter {
-    void operator()(cairo_t* c) const { cairo_destroy(c); }
-};
-
 } // namespace
 
 ChartResult render_chart_image(const ChartSpec& spec, const PageSetup& page, RgbaImage& out) {
-    std::unique_ptr<cairo_surface_t, SurfaceDeleter> s(
-        cairo_image_surface_create(CAIRO_FORMAT_ARGB32, page.device_width(), page.device_height()));
-    std::unique_ptr<cairo_t, CairoDeleter> cr(cairo_create(s.get()));
-    ChartResult r = draw_chart(cr.get(), spec, page);
-    cr.reset();
-    cairo_surface_flush(s.get());
-    out.width = page.device_width(), out.height = page.device_height();
-    out.rgba.assign(size_t(out.width) * size_t(out.height) * 4, 0);
-    const int stride = cairo_image_surface_get_stride(s.get());
-    const unsigned char* px = cairo_image_surface_get_data(s.get());
-    for (int y = 0; y < out.height; ++y)
-        for (int x = 0; x < out.width; ++x) {
-            const uint32_t p = reinterpret_cast<const uint32_t*>(px + size_t(y) * size_t(stride))[x];
-            uint8_t* o = &out.rgba[(size_t(y) * size_t(out.width) + size_t(x)) * 4];
-            o[0] = uint8_t(p >> 16), o[1] = uint8_t(p >> 8), o[2] = uint8_t(p), o[3] = uint8_t(p >> 24); // opaque page
-        }
-    return r;
+    return render_to_image(page, out, [&](cairo_t* cr) { return draw_chart(cr, spec, page); });
 }
 
 ChartResult render_chart_file(const ChartSpec& spec, const PageSetup& page, const std::string& path) {
-    const auto fmt = image_format_for(path);
-    if (!fmt) throw GeoError(path, "", "unknown image format (use .png, .pdf or .svg)");
-    AtomicFile af(path, true);
-    ChartResult r;
-    std::unique_ptr<cairo_surface_t, SurfaceDeleter> s;
-    const double w = page.width_pt * page.device_per_pt, h = page.height_pt * page.device_per_pt;
-    if (*fmt == ImageFormat::Png) s.reset(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, page.device_width(), page.device_height()));
-    else if (*fmt == ImageFormat::Pdf) s.reset(cairo_pdf_surface_create(af.temp_path().c_str(), w, h));
-    else s.reset(cairo_svg_surface_create(af.temp_path().c_str(), w, h));
-    if (cairo_surface_status(s.get()) != CAIRO_STATUS_SUCCESS) throw GeoError(path, "", "cannot create the surface");
-    {
-        std::unique_ptr<cairo_t, CairoDeleter> cr(cairo_create(s.get()));
-        r = draw_chart(cr.get(), spec, page);
-        if (cairo_status(cr.get()) != CAIRO_STATUS_SUCCESS)
-            throw GeoError(path, "", std::string("drawing failed: ") + cairo_status_to_string(cairo_status(cr.get())));
-    }
-    if (*fmt == ImageFormat::Png) {
-        if (cairo_surface_write_to_png(s.get(), af.temp_path().c_str()) != CAIRO_STATUS_SUCCESS)
-            throw GeoError(path, "", "cannot write the PNG");
-    } else {
-        cairo_surface_finish(s.get());
-        if (cairo_surface_status(s.get()) != CAIRO_STATUS_SUCCESS) throw GeoError(path, "", "cannot write the file");
-    }
-    s.reset();
-    af.commit();
-    return r;
+    return render_to_file(page, path, [&](cairo_t* cr) { return draw_chart(cr, spec, page); });
 }
 
 } // namespace nexusmap
