@@ -5,13 +5,8 @@
 set -u
 exe=$1
 src=$2
-command -v xvfb-run >/dev/null 2>&1 || { echo "SKIP: xvfb-run not found"; exit 77; }
-if [ -z "${NEXUSMAP_IN_XVFB:-}" ]; then
-  NEXUSMAP_IN_XVFB=1 exec xvfb-run -a -s "-screen 0 1600x1000x24" bash "$0" "$@"
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export NEXUSMAP_DATA_DIR="$src/data" NEXUSMAP_SHADER_DIR="$src/shaders"
+viewer_one_xvfb=1600x1000x24 # one X server for all the runs below
+source "$(dirname "$0")/viewer_lib.sh" # skips, $tmp, fail(), the data folders
 timeout 300 "$exe" view --demo --hotspots --spillover --export-geojson "$tmp" --frames 3 >"$tmp/out" 2>&1 ||
   { echo "FAIL: viewer exited with an error"; cat "$tmp/out"; exit 1; }
 for f in hotspots_gistar border_segments distance_bands events_filtered; do

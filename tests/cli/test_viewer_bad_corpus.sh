@@ -6,14 +6,8 @@
 set -u
 exe=$1
 src=$2
-command -v xvfb-run >/dev/null 2>&1 || { echo "SKIP: xvfb-run not found"; exit 77; }
-# One X server for the whole loop (re-run this script inside it).
-if [ -z "${NEXUSMAP_IN_XVFB:-}" ]; then
-  NEXUSMAP_IN_XVFB=1 exec xvfb-run -a -s "-screen 0 800x600x24" bash "$0" "$@"
-fi
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export NEXUSMAP_DATA_DIR="$src/data" NEXUSMAP_SHADER_DIR="$src/shaders"
+viewer_one_xvfb=800x600x24 # one X server for all the runs below
+source "$(dirname "$0")/viewer_lib.sh" # skips, $tmp, fail(), the data folders
 # The .dbf/.shx/.prj side files open with their .shp.
 files=$(ls "$src"/tests/data/bad/* | grep -vE '\.(dbf|shx|prj)$')
 n=0 ok=0 refused=0
