@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <string_view>
 
+#include "nexusmap/atomic_file.hpp"
 #include "nexusmap/error.hpp"
 #include "nexusmap/progress.hpp"
 #include "nexusmap/version.hpp"
@@ -55,8 +57,17 @@ int run(int argc, char** argv) {
     add_emerging(app);
     add_map(app);
     add_chart(app);
+    // Every file a command writes is staged and appears together at the end, or not at all; without
+    // --force none may replace an existing file, even one created meanwhile by another process.
+    // (The flag is read before parsing because the commands write while CLI11 runs them.)
+    bool force = false;
+    for (int i = 1; i < argc; ++i)
+        if (std::string_view(argv[i]) == "--") break;
+        else if (std::string_view(argv[i]) == "--force") force = true;
     try {
+        OutputSet outputs(force);
         app.parse(argc, argv);
+        outputs.commit();
     } catch (const CLI::ParseError& e) {
         return app.exit(e);
     } catch (const GeoError& e) {

@@ -30,8 +30,8 @@ void add_density(CLI::App& app) {
         ->expected(0, 1)
         ->default_str("viridis");
     cmd->callback([a, out, force, cog, qml] {
-        check_output(*out, *force, {a->events.file, a->mask});
-        if (!qml->empty()) check_output(qml_path_for(*out), *force, {a->events.file, a->mask});
+        check_output(*out, *force, {a->events.file, a->mask, a->extent});
+        if (!qml->empty()) check_output(qml_path_for(*out), *force, {a->events.file, a->mask, a->extent});
         auto job = run_density(*a);
         GeoTiffOptions go;
         go.cog = *cog;

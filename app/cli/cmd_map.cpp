@@ -202,7 +202,7 @@ void add_map(CLI::App& app) {
                 throw GeoError("", "--by", "needs an event file and draws density (not with --raster or --hotspots)");
         }
         if ((a->events_points) && !have_events) throw GeoError("", "--events-points", "needs an event file");
-        const std::vector<std::string> inputs = {a->d.events.file, a->raster, a->hotspots, a->d.mask, a->basemap, a->routes};
+        const std::vector<std::string> inputs = {a->d.events.file, a->raster, a->hotspots, a->d.mask, a->d.extent, a->basemap, a->routes};
         // Outputs, checked before any work.
         std::vector<std::string> outs;
         if (!by) outs.push_back(a->out);

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/cli.hpp"
+#include "nexusmap/atomic_file.hpp"
 #include "nexusmap/error.hpp"
 
 namespace fs = std::filesystem;
@@ -70,13 +71,8 @@ EventTable EventArgs::load() const {
 }
 
 void check_output(const std::string& out, bool force, const std::vector<std::string>& inputs) {
-    std::error_code ec;
-    for (auto& in : inputs) {
-        if (in.empty()) continue;
-        if (fs::exists(out, ec) && fs::equivalent(out, in, ec))
-            throw GeoError(out, "", "is one of the inputs; nexusmap never overwrites its inputs");
-    }
-    if (fs::exists(out, ec) && !force) throw GeoError(out, "", "exists already (use --force to overwrite)");
+    // geo compares the files behind FILE:LAYER and layer:FILE:LAYER specs, and every file loaded so far.
+    check_output_path(out, force, inputs);
 }
 
 std::pair<std::string, std::string> split_layer_spec(const std::string& spec) {

@@ -122,6 +122,10 @@ class App {
     void apply_pending_project();
     ExportPanel export_panel_;
     std::optional<Project> pending_project_; // applied once its files have loaded
+    // Entries of the opened project whose files did not load: kept (at their index) when the
+    // project is saved again, so a re-save never loses what it could not show.
+    std::vector<std::pair<size_t, ProjectLayer>> unloaded_layers_;
+    std::optional<ProjectEvents> unloaded_events_;
     bool open_failed_ = false; // a project or file could not be opened (batch mode exits 1)
     std::optional<ExportRequest> pending_png_;
     std::optional<MapRenderResult> last_print_;

@@ -610,14 +610,17 @@ Job& App::start_export_geojson(const std::string& dir) {
     }
     return jobs_.start<size_t>(
         "GeoJSON " + dir,
-        [items, dir](Progress& progress) {
+        [items, dir, overwrite = !opt_.batch() || opt_.force](Progress& progress) {
             std::error_code ec;
             fs::create_directories(dir, ec);
             if (!fs::is_directory(dir)) throw std::runtime_error("cannot create the folder " + dir);
+            // The folder's files appear together or not at all; in batch mode existing ones need --force.
+            OutputSet set(overwrite);
             for (size_t i = 0; i < items->size(); ++i) {
                 progress(double(i) / double(items->size()), fs::path((*items)[i].file).filename().string());
                 write_geojson((*items)[i].layer, (*items)[i].file, (*items)[i].md); // atomic (geo)
             }
+            set.commit();
             return items->size();
         },
         [this, dir](size_t&& n) {

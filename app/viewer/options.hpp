@@ -40,6 +40,7 @@ struct ViewerOptions {
     std::string export_tif;     // geo's exact KDE with the current parameters, GeoTIFF
     std::string export_geojson; // folder: every layer (and the filtered events) as GeoJSON
     std::string save_project;   // the session as a JSON project
+    bool force = false;         // batch outputs may replace existing files (never an input)
     // Print map (geo's render_map_file, as `nexusmap map`): PNG, PDF or SVG by the extension.
     std::string export_map;
     std::string export_map_page = "A4"; // A4 | A3 | letter (landscape)
@@ -82,7 +83,9 @@ inline const char* viewer_usage() {
            "save PNG\n"
            "  --export-tif FILE   batch: geo's exact KDE with the current settings as GeoTIFF\n"
            "  --export-geojson DIR  batch: every layer and the filtered events as GeoJSON in DIR\n"
-           "  --save-project FILE batch: save the session as a JSON project\n"
+           "  --save-project FILE batch: save the session as a JSON project (re-saving the project that\n"
+           "                      was opened is allowed; layers that did not load are kept in it)\n"
+           "  --force             batch outputs may replace existing files (inputs are never written)\n"
            "  --heat-backend B    auto (default: cpu on a software OpenGL from 100k events)|gpu|cpu: where the\n"
            "                      heatmap is computed (GPU splat, or geo's KDE on a worker thread)\n"
            "  --bench-frames N    batch: once loaded, time N frames and 8 bandwidth changes (each until\n"
@@ -216,6 +219,8 @@ inline ViewerOptions parse_viewer_args(int argc, char** argv) {
         } else if (a == "--export-map-dpi") {
             if (auto v = need(a); v && (!to_int(*v, o.export_map_dpi) || o.export_map_dpi < 36 || o.export_map_dpi > 600))
                 o.error = "--export-map-dpi expects 36..600";
+        } else if (a == "--force") {
+            o.force = true;
         } else if (a == "--save-project") {
             if (auto v = need(a)) o.save_project = *v;
         } else if (a == "--hotspots") {

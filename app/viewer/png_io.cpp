@@ -1,5 +1,7 @@
 #include "viewer/png_io.hpp"
 
+#include "nexusmap/atomic_file.hpp"
+
 #include <png.h>
 
 #include <cstdio>
@@ -18,8 +20,10 @@ struct FileCloser {
 void write_png(const std::string& path, const Image& img) {
     if (img.width <= 0 || img.height <= 0 || img.rgba.size() != size_t(img.width) * img.height * 4)
         throw std::runtime_error("write_png: bad image");
-    // Write to a temporary beside the target and rename, so a reader never sees half a PNG.
-    const std::string tmp = path + ".tmp";
+    // Write to a temporary beside the target and move it into place, so a reader never sees half
+    // a PNG (and never a PNG over an input: geo's AtomicFile refuses those).
+    nexusmap::AtomicFile out(path);
+    const std::string& tmp = out.temp_path();
     {
         std::unique_ptr<FILE, FileCloser> f(std::fopen(tmp.c_str(), "wb"));
         if (!f) throw std::runtime_error("cannot write " + path);
@@ -42,7 +46,7 @@ void write_png(const std::string& path, const Image& img) {
         png_write_end(png, nullptr);
         png_destroy_write_struct(&png, &info);
     }
-    std::filesystem::rename(tmp, path);
+    out.commit();
 }
 
 Image read_png(const std::string& path) {

@@ -56,6 +56,9 @@ Project App::current_project() const {
         pl.style = to_project(l->style, l->data);
         p.layers.push_back(std::move(pl));
     }
+    for (const auto& [at, pl] : unloaded_layers_)
+        p.layers.insert(p.layers.begin() + std::ptrdiff_t(std::min(at, p.layers.size())), pl);
+    if (!doc_.events && unloaded_events_) p.events = unloaded_events_;
     if (doc_.events) {
         const EventSet& ev = *doc_.events;
         ProjectEvents e;
@@ -167,16 +170,24 @@ void App::apply_pending_project() {
     Project p = std::move(*pending_project_);
     pending_project_.reset();
     // Layers: match by (source, layer name), apply styles, then put them in the project's order
-    // (layers the project does not list keep their place after the listed ones).
+    // (layers the project does not list keep their place after the listed ones, except the other
+    // layers of a multi-layer file the project names: it listed the ones it wanted).
     std::vector<std::unique_ptr<MapLayer>> ordered;
-    for (const auto& pl : p.layers) {
+    unloaded_layers_.clear();
+    unloaded_events_.reset();
+    std::set<std::string> project_files;
+    for (const auto& pl : p.layers)
+        if (!pl.layer.empty()) project_files.insert(norm(pl.path));
+    for (size_t pi = 0; pi < p.layers.size(); ++pi) {
+        const ProjectLayer& pl = p.layers[pi];
         const std::string want = norm(pl.path);
         auto it = std::find_if(doc_.layers.begin(), doc_.layers.end(), [&](const std::unique_ptr<MapLayer>& l) {
             return l && norm(l->data.source) == want && (pl.layer.empty() || l->data.name == pl.layer);
         });
         if (it == doc_.layers.end()) {
             doc_.messages.push_back("project: layer " + (pl.layer.empty() ? pl.path : pl.path + " / " + pl.layer) +
-                                    " did not load");
+                                    " did not load (kept in the project)");
+            unloaded_layers_.emplace_back(pi, pl);
             continue;
         }
         MapLayer& l = **it;
@@ -196,7 +207,7 @@ void App::apply_pending_project() {
         ordered.push_back(std::move(*it));
     }
     for (auto& l : doc_.layers)
-        if (l) ordered.push_back(std::move(l));
+        if (l && !project_files.count(norm(l->data.source))) ordered.push_back(std::move(l));
     doc_.layers = std::move(ordered);
 
     HeatParams& h = doc_.heat;
@@ -247,7 +258,8 @@ void App::apply_pending_project() {
         ev.rebuild_keep();
         heat_.invalidate();
     } else if (p.events) {
-        doc_.messages.push_back("project: events " + p.events->path + " did not load");
+        doc_.messages.push_back("project: events " + p.events->path + " did not load (kept in the project)");
+        unloaded_events_ = p.events;
     }
     export_panel_.set_status("project opened", false);
 }

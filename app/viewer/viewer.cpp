@@ -1,4 +1,5 @@
 // `nexusmap` / `nexusmap view ...`: window, ImGui setup, frame loop and screenshot mode.
+#include "nexusmap/atomic_file.hpp"
 #include "viewer/viewer.hpp"
 
 #define GLFW_INCLUDE_NONE
@@ -61,6 +62,37 @@ Image capture(int w, int h) {
     return img;
 }
 
+// Batch outputs are checked before the window opens: none may be an input (a file named on the
+// command line, or a layer of a FILE:LAYER spec), and an existing file needs --force, except the
+// project being re-saved. Inputs listed inside a project are refused when they are written
+// (geo remembers every file it loaded; atomic_file.hpp).
+std::string batch_output_error(const ViewerOptions& opt) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    auto opened = [&](const std::string& out) {
+        for (const auto& f : opt.files)
+            if (fs::exists(f, ec) && fs::exists(out, ec) && fs::equivalent(f, out, ec)) return true;
+        return false;
+    };
+    const std::pair<const char*, const std::string*> outs[] = {
+        {"--screenshot", &opt.screenshot}, {"--export-png", &opt.export_png}, {"--export-tif", &opt.export_tif},
+        {"--export-map", &opt.export_map}, {"--save-project", &opt.save_project}};
+    for (const auto& [flag, path] : outs) {
+        if (path->empty()) continue;
+        const bool own_project = path == &opt.save_project && opened(*path) &&
+                                 fs::path(*path).extension() == ".json";
+        std::vector<std::string> inputs;
+        for (const auto& f : opt.files)
+            if (!(own_project && fs::exists(f, ec) && fs::equivalent(f, *path, ec))) inputs.push_back(f);
+        try {
+            check_output_path(*path, opt.force || own_project, inputs);
+        } catch (const std::exception& e) {
+            return std::string(flag) + " " + e.what();
+        }
+    }
+    return {};
+}
+
 void load_font() {
     // DejaVu Sans when installed (crisper, and has the superscript in "km²"); else ImGui's own.
     ImGuiIO& io = ImGui::GetIO();
@@ -82,6 +114,10 @@ int run(int argc, char** argv) {
         return 2;
     }
     if (!opt.probe_png.empty()) return probe_png(opt);
+    if (const std::string err = batch_output_error(opt); !err.empty()) {
+        std::cerr << "nexusmap view: error: " << err << "\n";
+        return 1;
+    }
 
     glfwSetErrorCallback([](int code, const char* msg) {
         std::cerr << "nexusmap: GLFW error " << code << ": " << msg << "\n";

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "csv.hpp"
+#include "nexusmap/atomic_file.hpp"
 #include "nexusmap/error.hpp"
 
 namespace nexusmap {
@@ -490,6 +491,7 @@ EventLoadResult load_events_csv(const std::string& path, const EventCsvOptions& 
     if (std::filesystem::is_directory(path, ec)) throw GeoError(path, "", "is a folder, not a CSV file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw GeoError(path, "", "cannot be opened for reading");
+    note_input(path); // never written over (atomic_file.hpp)
     // Block reads (an istreambuf_iterator copy went byte by byte: ~10% of loading a large file).
     std::string text;
     if (const auto sz = std::filesystem::file_size(path, ec); !ec) text.reserve(size_t(sz));

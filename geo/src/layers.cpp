@@ -95,6 +95,7 @@ GDALDatasetUniquePtr open_vector(const std::string& path) {
         std::string why = CPLGetLastErrorMsg();
         throw GeoError(path, "", "not a readable vector dataset" + (why.empty() ? std::string() : " (" + why + ")"));
     }
+    note_input(path); // never written over (atomic_file.hpp)
     return ds;
 }
 

@@ -150,6 +150,7 @@ Raster read_raster(const std::string& path, int band) {
     QuietGdal quiet;
     GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
     if (!ds) throw GeoError(path, "", "cannot open as a raster: " + cpl_error());
+    note_input(path); // never written over (atomic_file.hpp)
     if (band < 1 || band > ds->GetRasterCount()) throw GeoError(path, "band " + std::to_string(band), "does not exist");
     double gt[6];
     if (ds->GetGeoTransform(gt) != CE_None) throw GeoError(path, "", "has no geotransform");
