@@ -64,6 +64,14 @@ int run(int argc, char** argv) {
     for (int i = 1; i < argc; ++i)
         if (std::string_view(argv[i]) == "--") break;
         else if (std::string_view(argv[i]) == "--force") force = true;
+    // Inputs are remembered per command: an in-process caller (tests, the demo's outer run) may
+    // read one command's output and then run another that replaces it with --force.
+    static thread_local int depth = 0;
+    if (depth == 0) clear_inputs();
+    struct Depth {
+        Depth() { ++depth; }
+        ~Depth() { --depth; }
+    } depth_guard;
     try {
         OutputSet outputs(force);
         app.parse(argc, argv);

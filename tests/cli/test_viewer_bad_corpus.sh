@@ -14,7 +14,7 @@ n=0 ok=0 refused=0
 for f in $files; do
   n=$((n + 1))
   timeout 120 "$exe" view "$f" --size 800x600 \
-    --screenshot "$tmp/s.png" --frames 2 >"$tmp/out" 2>"$tmp/err"
+    --screenshot "$tmp/s.png" --force --frames 2 >"$tmp/out" 2>"$tmp/err"
   rc=$?
   case $rc in
     0) ok=$((ok + 1)) ;;
