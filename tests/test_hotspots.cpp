@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
+#include <chrono>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -692,4 +694,216 @@ TEST_CASE("bad input is reported") {
     const auto flat = gi_star_points(c, std::vector<double>{2, 2, 2}, p);
     CHECK(std::isnan(flat.z[0]));
     CHECK(!flat.warnings.empty());
+}
+
+// ------------------------------------------------------------------------------------------------
+// Honest defaults (issue #13): permutation inference, FDR feasibility, study area, band outliers.
+
+namespace {
+// Exact conditional-permutation null of a binary-weight Gi* numerator by enumerating every m-subset
+// of the other n-1 values: returns (#subsets with sum >= obs, #with sum <= obs, #subsets).
+std::array<double, 3> enumerate_null(const std::vector<double>& x, size_t self, size_t m, double obs) {
+    std::vector<double> others;
+    for (size_t j = 0; j < x.size(); ++j)
+        if (j != self) others.push_back(x[j]);
+    std::vector<int> pick(others.size(), 0);
+    std::fill(pick.end() - static_cast<long>(m), pick.end(), 1);
+    double ge = 0, le = 0, total = 0;
+    do {
+        double s = 0;
+        for (size_t j = 0; j < others.size(); ++j)
+            if (pick[j]) s += others[j];
+        ge += s >= obs - 1e-9;
+        le += s <= obs + 1e-9;
+        total += 1;
+    } while (std::next_permutation(pick.begin(), pick.end()));
+    return {ge, le, total};
+}
+} // namespace
+
+TEST_CASE("Gi* permutation p-values match an exact enumeration of the conditional null (tiny fixture)") {
+    // 4 x 3 fishnet of zero-inflated integer counts (ties everywhere), band = 1 cell (rook, m <= 4).
+    // Two-sided pseudo p estimates 2 min(P(S >= obs), P(S <= obs)) under the conditional null (all
+    // C(n-1, m) neighbour sets equally likely): with 200,000 permutations the Monte Carlo SE is
+    // < 0.0023, so 0.012 is over 5 SE.
+    GridSpec g;
+    g.xmin = 0;
+    g.ymax = 3000;
+    g.cell = 1000;
+    g.width = 4;
+    g.height = 3;
+    const std::vector<double> x = {0, 0, 1, 5, 0, 2, 7, 9, 0, 0, 3, 0};
+    GiStarParams p;
+    p.distance_m = 1000;
+    p.permutations = 199999;
+    const GiStarResult r = gi_star_fishnet(g, x, {}, p);
+    const UnitCentroids c = fishnet_centroids(g);
+    const GiStarResult rg = gi_star_points(c, x, p); // general-weights path (equal weights -> grouped)
+    REQUIRE(r.p_perm.size() == 12);
+    for (size_t i = 0; i < 12; ++i) {
+        std::vector<size_t> nb;
+        for (size_t j = 0; j < 12; ++j)
+            if (j != i && std::hypot(c.x[i] - c.x[j], c.y[i] - c.y[j]) <= 1000 + 1e-6) nb.push_back(j);
+        double obs = 0;
+        for (size_t j : nb) obs += x[j];
+        const auto [ge, le, total] = enumerate_null(x, i, nb.size(), obs);
+        const double exact = std::min(1.0, 2 * std::min(ge, le) / total);
+        CAPTURE(i);
+        CHECK(std::fabs(r.p_perm[i] - exact) <= 0.012);
+        CHECK(std::fabs(rg.p_perm[i] - exact) <= 0.012);
+    }
+    // Seeded: the same seed gives the same p-values.
+    const GiStarResult r2 = gi_star_fishnet(g, x, {}, p);
+    CHECK(r2.p_perm == r.p_perm);
+}
+
+TEST_CASE("FDR feasibility of a permutation test equals its closed form and BH itself") {
+    // The issue's case: 999 permutations, FDR over 4,015 units, alpha 0.05. Smallest two-sided pseudo
+    // p = 2/1000; BH rejects k tied units at p iff p <= k alpha / n, so k >= 0.002 * 4015 / 0.05 = 160.6.
+    const PermutationPlan a = plan_permutations(4015, 0.05, true, 2, 999);
+    CHECK(min_pseudo_p(999, 2) == doctest::Approx(0.002));
+    CHECK(a.min_cluster == 161);
+    CHECK(a.possible);
+    CHECK(a.needed == 160599); // 2 / (P + 1) * 4015 <= 0.05  <=>  P + 1 >= 160600
+    CHECK(a.warning.find("at least 161 units") != std::string::npos);
+    // BH itself (stats::bh_adjust): 160 units at the minimum p are not enough, 161 are.
+    for (size_t k : {size_t(160), size_t(161)}) {
+        std::vector<double> pv(4015, 1.0);
+        std::fill(pv.begin(), pv.begin() + static_cast<long>(k), 0.002);
+        const auto q = stats::bh_adjust(pv);
+        CHECK((q[0] <= 0.05) == (k >= a.min_cluster));
+    }
+    // Auto: raised to exactly the closed form, and it is the smallest P that works.
+    const PermutationPlan b = plan_permutations(4015, 0.05, true, 2, 0);
+    CHECK(b.raised);
+    CHECK_FALSE(b.capped);
+    CHECK(b.permutations == 160599);
+    CHECK(min_pseudo_p(b.permutations, 2) * 4015 <= 0.05 + 1e-15);
+    CHECK(min_pseudo_p(b.permutations - 1, 2) * 4015 > 0.05);
+    CHECK(b.warning.empty());
+    // LISA's folded one-sided p: 1 / (P + 1) * n <= alpha.
+    CHECK(plan_permutations(4015, 0.05, true, 1, 0).permutations == 80299);
+    // Without FDR the default stays at 999; above the cap the plan says so.
+    CHECK(plan_permutations(4015, 0.05, false, 2, 0).permutations == 999);
+    const PermutationPlan c = plan_permutations(20000, 0.05, true, 2, 0);
+    CHECK(c.capped);
+    CHECK(c.permutations == kMaxAutoPermutations);
+    CHECK_FALSE(c.warning.empty());
+    // Impossible: 19 permutations give p >= 0.1 > alpha, with or without FDR.
+    const PermutationPlan d = plan_permutations(100, 0.05, true, 2, 19);
+    CHECK_FALSE(d.possible);
+    CHECK(d.warning.find("impossible") != std::string::npos);
+    CHECK_FALSE(plan_permutations(100, 0.05, false, 2, 19).possible);
+}
+
+TEST_CASE("Gi* permutations on ~4,000 zero-inflated units stay fast (grouped null samples)") {
+    // 64 x 64 cells, 85% zeros: the units share few (neighbour count, value) groups, so even the
+    // FDR-feasible 163,839 permutations need only a few hundred null samples.
+    GridSpec g;
+    g.xmin = 0;
+    g.ymax = 64000;
+    g.cell = 1000;
+    g.width = 64;
+    g.height = 64;
+    std::mt19937_64 rng(3);
+    std::uniform_real_distribution<double> u(0, 1);
+    std::geometric_distribution<int> geo(0.3);
+    std::vector<double> x(g.size());
+    for (auto& v : x) v = u(rng) < 0.85 ? 0 : 1 + geo(rng);
+    GiStarParams p;
+    p.distance_m = 1000;
+    p.permutations = plan_permutations(x.size(), 0.05, true, 2, 0).permutations;
+    p.fdr = true;
+    const auto t0 = std::chrono::steady_clock::now();
+    const GiStarResult r = gi_star_fishnet(g, x, {}, p);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    MESSAGE(p.permutations << " permutations on " << x.size() << " units: " << s << " s");
+    CHECK(r.p_perm.size() == x.size());
+    CHECK(s < 20); // generous for sanitizer builds; ~0.5 s in release
+}
+
+TEST_CASE("study-area rule on a small grid, checked by hand") {
+    // 4 x 4 fishnet of 10 km cells; the "land" polygon covers x in [0, 20 km] (the two western
+    // columns' centres at 5 and 15 km). Events in cells 3 (row 0, col 3: sea) and 5 (land).
+    GridSpec g;
+    g.xmin = 0;
+    g.ymax = 40000;
+    g.cell = 10000;
+    g.width = 4;
+    g.height = 4;
+    VectorLayer land;
+    land.type = GeomType::Polygon;
+    land.fields = {"iso_a3"};
+    Feature f;
+    f.geom.type = GeomType::Polygon;
+    f.geom.polygons.push_back(Polygon{{Ring{{0, 0}, {20000, 0}, {20000, 40000}, {0, 40000}, {0, 0}}}});
+    f.attrs = {std::string("AAA")};
+    land.features.push_back(f);
+    const PolygonIndex idx(land);
+    std::vector<double> counts(16, 0.0);
+    counts[3] = 2;
+    counts[5] = 1;
+    const UnitCentroids c = fishnet_centroids(g);
+    StudyArea sa;
+    sa.mode = StudyAreaMode::Polygons;
+    sa.polygons = &idx;
+    sa.label = "AAA";
+    const StudyAreaSelection s = select_study_area(c, counts, sa);
+    // By hand: columns 0 and 1 of every row (8 cells) + cell 3.
+    const std::vector<uint8_t> want = {1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0};
+    CHECK(s.keep == want);
+    CHECK(s.in_area == 8);
+    CHECK(s.events_only == 1);
+    CHECK(s.left_out == 7);
+    CHECK(s.rule.find("AAA") != std::string::npos);
+    sa.mode = StudyAreaMode::NonEmpty;
+    CHECK(select_study_area(c, counts, sa).keep == std::vector<uint8_t>{0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});
+    sa.mode = StudyAreaMode::All;
+    CHECK(select_study_area(c, counts, sa).left_out == 0);
+    // Selecting countries by code; a missing code is named.
+    CHECK(select_features(land, "iso_a3", {"AAA"}).features.size() == 1);
+    CHECK_THROWS_WITH_AS(select_features(land, "iso_a3", {"AAA", "ZZZ"}), doctest::Contains("ZZZ"), GeoError);
+    // Masked Gi* mean/S come from the kept cells only.
+    std::vector<double> vals(16, 0.0);
+    vals[3] = 2, vals[5] = 1;
+    GiStarParams p;
+    p.distance_m = 10000;
+    const GiStarResult r = gi_star_fishnet(g, vals, want, p);
+    CHECK(r.n == 9);
+    CHECK(r.mean == doctest::Approx(3.0 / 9));
+}
+
+TEST_CASE("an automatic band set by one outlier warns and names the isolated unit") {
+    UnitCentroids c;
+    for (int r = 0; r < 5; ++r)
+        for (int k = 0; k < 5; ++k) c.x.push_back(k * 10000.0), c.y.push_back(r * 10000.0);
+    std::vector<double> v(25, 1.0);
+    v[0] = 3;
+    const BandChoice regular = choose_distance_band(c, v, BandRule::MinOneNeighbor);
+    CHECK(regular.median_nn_m == doctest::Approx(10000));
+    CHECK(regular.warning.empty());
+    CHECK(regular.far_units.empty());
+    c.x.push_back(140000), c.y.push_back(20000); // 100 km east of the grid's edge
+    v.push_back(1);
+    const BandChoice b = choose_distance_band(c, v, BandRule::MinOneNeighbor);
+    CHECK(b.distance_m == doctest::Approx(100000));
+    CHECK(b.median_nn_m == doctest::Approx(10000));
+    CHECK(b.far_units == std::vector<int32_t>{25});
+    CHECK(b.warning.find("--knn") != std::string::npos);
+    CHECK(b.warning.find("10.0 times") != std::string::npos);
+    const GiStarResult r = gi_star_points(c, v, {});
+    CHECK(std::any_of(r.warnings.begin(), r.warnings.end(), [](auto& w) { return w.find("isolated") != std::string::npos; }));
+}
+
+TEST_CASE("emerging hot spots refuse fewer than 10 time steps") {
+    UnitCentroids u;
+    for (int i = 0; i < 9; ++i) u.x.push_back((i % 3) * 1000.0), u.y.push_back((i / 3) * 1000.0);
+    for (size_t T : {size_t(1), size_t(9)}) {
+        std::vector<double> counts(9 * T, 0.0);
+        counts[4] = 3;
+        CHECK_THROWS_WITH_AS(emerging_hot_spots(u, counts), doctest::Contains("at least 10"), GeoError);
+    }
+    std::vector<double> counts(9 * 10, 0.0);
+    counts[4] = 3, counts[50] = 2;
+    CHECK(emerging_hot_spots(u, counts).n_steps == 10);
 }

@@ -128,7 +128,10 @@ TEST_CASE("`nexusmap hotspots` fishnet GeoTIFF equals the engine's Gi* on the sa
         for (size_t i = 0; i < lon.size(); ++i) f << "2020-01-" << (10 + i % 20) << "," << lat[i] << "," << lon[i] << "\n";
     }
     const std::string prefix = (dir / "out").string();
-    REQUIRE(run_cli({"hotspots", csv, "--units", "fishnet", "--cell-km", "10", "--band-km", "30", "--out", prefix}) == 0);
+    // The whole box and normal p, to compare with the engine's unmasked Gi* (the defaults - study
+    // area and permutations - are checked in tests/cli/test_hotspots_cli.sh).
+    REQUIRE(run_cli({"hotspots", csv, "--units", "fishnet", "--cell-km", "10", "--band-km", "30", "--study-area", "all",
+                     "--permutations", "0", "--out", prefix}) == 0);
 
     // The same analysis through the engine.
     std::vector<double> x = lon, y = lat;

@@ -566,3 +566,52 @@ TEST_CASE("spillover results do not depend on the thread count") {
     CHECK(same_bits(a.front_km, c.front_km));
     CHECK(same_bits(a.share, c.share));
 }
+
+TEST_CASE("spillover trends state n and are withheld below 5 periods of >= 10 events") {
+    auto l = countries({{"AAA", rect(0, 0, 1000 * KM, 1000 * KM)}, {"BBB", rect(0, -1000 * KM, 1000 * KM, 0)}});
+    Border b = derive_border(l, groups({"AAA"}, {"BBB"}));
+    // Year y gets `k` events at x = 100..(100 + 10k) km, signed distance d_y = 5 (y - 2015) + 10 km on the
+    // coastal side and 40 km on the Sahel side (alternating), all within X = 100 km of the border.
+    auto make = [&](const std::vector<int>& per_year) {
+        std::vector<std::array<double, 2>> xy;
+        std::vector<int32_t> days;
+        for (size_t y = 0; y < per_year.size(); ++y)
+            for (int k = 0; k < per_year[y]; ++k) {
+                const double d = k % 2 ? -(5.0 * double(y) + 10 + k) : 40 + k;
+                xy.push_back({100.0 + 10 * k, d});
+                days.push_back(days_from_civil(2015 + int(y), 6, 1));
+            }
+        return events_at(xy, days);
+    };
+    SpilloverParams p;
+    p.permutations = 99;
+    p.lags = 1;
+    // 4 qualifying years of 6: every trend and the lead-lag are withheld, with the reason.
+    SpilloverResult a = analyse_spillover(make({12, 12, 12, 12, 3, 3}), b, p);
+    CHECK(a.front_trend.withheld);
+    CHECK(a.share_trend.withheld);
+    CHECK(a.centroid_trend.withheld);
+    CHECK(std::isnan(a.front_trend.ts.slope));
+    CHECK(std::isnan(a.front_trend.mk.p));
+    CHECK(a.front_trend.periods_used == 4);
+    CHECK(a.front_trend.note.find("only 4 of 6 periods") != std::string::npos);
+    REQUIRE(a.leadlag.size() == 1);
+    CHECK(a.leadlag[0].withheld);
+    CHECK(std::isnan(a.leadlag[0].p_best));
+    CHECK(std::isnan(a.leadlag[0].r[0]));
+    auto tt = spillover_trend_table(a);
+    CHECK(tt.rows[0].back().find("withheld") != std::string::npos);
+    // 5 qualifying years of 7: reported, on those 5 periods only (independent Theil-Sen on them).
+    SpilloverResult c = analyse_spillover(make({12, 12, 12, 12, 12, 3, 3}), b, p);
+    CHECK_FALSE(c.front_trend.withheld);
+    CHECK(c.front_trend.periods_used == 5);
+    CHECK(c.front_trend.mk.n == 5);
+    CHECK(c.front_trend.events_min == 12);
+    std::vector<double> t5(c.t_mid.begin(), c.t_mid.begin() + 5), f5(c.front_km.begin(), c.front_km.begin() + 5);
+    CHECK(c.front_trend.ts.slope == doctest::Approx(stats::theil_sen(t5, f5).slope));
+    CHECK(c.front_trend.note.find("n = 5 of 7 periods") != std::string::npos);
+    CHECK_FALSE(c.leadlag[0].withheld);
+    CHECK(c.leadlag[0].periods_used == 5);
+    CHECK(c.metadata.at("front_trend_n") == c.front_trend.note);
+    CHECK(spillover_trend_table(c).rows[0].back() == "ok");
+}

@@ -167,9 +167,13 @@ void add_chart(CLI::App& app) {
             s.ylabel = "km from the border (positive = coastal side)";
             char buf[256];
             const int ci = int(100 * (1 - ts.alpha) + 0.5);
-            std::snprintf(buf, sizeof buf, "Front velocity %+.1f km/yr (Theil\u2013Sen, %d%% CI %+.1f .. %+.1f); Mann\u2013Kendall tau %.2f, p %.3g",
-                          ts.slope, ci, ts.slope_lo, ts.slope_hi, r.front_trend.mk.tau, r.front_trend.mk.p);
-            s.notes = {buf};
+            if (r.front_trend.withheld) {
+                s.notes = {"Front velocity " + r.front_trend.note};
+            } else {
+                std::snprintf(buf, sizeof buf, "Front velocity %+.1f km/yr (Theil\u2013Sen, %d%% CI %+.1f .. %+.1f); Mann\u2013Kendall tau %.2f, p %.3g",
+                              ts.slope, ci, ts.slope_lo, ts.slope_hi, r.front_trend.mk.tau, r.front_trend.mk.p);
+                s.notes = {buf, "Trend " + r.front_trend.note + "; periods with fewer events are left out of it"};
+            }
             s.footer = footer(ev, "quantile " + short_num(a->quantile) + ", window " + short_num(a->window_km) + " km");
             s.synthetic = ev.synthetic;
             finish(*a, s);

@@ -154,7 +154,11 @@ struct UnitOptions {
     bool queen = false;
     std::string band_rule = "min-neighbour";
     std::string polygons, mask;
+    std::string study_area = "countries";
+    std::string study_countries = "MLI,BFA,NER,CIV,GHA,TGO,BEN";
+    bool drop_isolated = false;
     double max_cells = 2e7;
+    CLI::Option* study_opt = nullptr;
     CLI::Option* band_opt = nullptr;
     CLI::Option* knn_opt = nullptr;
     CLI::Option* queen_opt = nullptr;
@@ -187,10 +191,32 @@ struct UnitOptions {
             cmd->add_option("--polygons", polygons,
                             "Polygon layer FILE[:LAYER] for --units admin1 (default: the bundled "
                             "data/basemap/west_africa.gpkg:admin1)");
-        if (mask_allowed)
-            cmd->add_option("--mask", mask,
-                            "Polygon layer FILE[:LAYER] (e.g. the bundled west_africa.gpkg:admin0): fishnet cells and "
-                            "hexagons whose centre is outside it and that hold no event are left out of the analysis");
+        (void)mask_allowed;
+        study_opt = cmd->add_option(
+                           "--study-area", study_area,
+                           "Which units are analysed: 'countries' (units whose centre is on land in --study-countries, "
+                           "from the bundled admin-0, plus any unit holding an event), a polygon layer FILE[:LAYER] "
+                           "(centre inside it, plus any unit holding an event), 'nonempty' (only units holding an "
+                           "event) or 'all' (every unit of the bounding box, sea included)")
+                        ->capture_default_str();
+        cmd->add_option("--study-countries", study_countries,
+                        "ISO codes (admin-0 iso_a3) of --study-area countries")
+            ->capture_default_str();
+        auto* mo = cmd->add_option("--mask", mask, "Same as --study-area FILE[:LAYER] (older name)");
+        mo->excludes(study_opt);
+        cmd->add_flag("--drop-isolated", drop_isolated,
+                      "Leave out units whose nearest neighbour is more than 3 times the median nearest-neighbour "
+                      "distance (they would set the automatic band alone) and list them");
+    }
+    // The study-area spec after --mask: "countries", "nonempty", "all" or FILE[:LAYER].
+    std::string area_spec() const { return mask.empty() ? study_area : mask; }
+    bool area_is_layer() const {
+        const std::string a = area_spec();
+        return a != "countries" && a != "nonempty" && a != "all";
+    }
+    std::string area_layer_spec() const {
+        if (area_spec() == "countries") return data_dir() + "/basemap/west_africa.gpkg:admin0";
+        return area_is_layer() ? area_spec() : std::string();
     }
 
     UnitKind kind() const {
@@ -225,8 +251,7 @@ struct UnitOptions {
         rule();
         if (!polygons.empty() && k != UnitKind::Polygons)
             throw GeoError("", "--polygons", "only applies with --units admin1");
-        if (!mask.empty() && k == UnitKind::Polygons)
-            throw GeoError("", "--mask", "only applies with --units fishnet or hex");
+        if (area_spec().empty()) throw GeoError("", "--study-area", "is empty (countries, nonempty, all or FILE[:LAYER])");
     }
 };
 
@@ -246,6 +271,8 @@ struct Units {
     size_t outside = 0, skipped = 0;
     std::unique_ptr<PolygonIndex> index; // polygons
     std::string description;
+    std::string study_rule;         // the study-area rule used, with its counts
+    std::string dropped;            // --drop-isolated: the units left out, listed
 
     size_t size() const { return raw_of.size(); }
     bool is_fishnet() const { return kind == UnitKind::Fishnet; }
@@ -302,10 +329,9 @@ struct Units {
     }
 };
 
-enum class Selection { All, WithEvents };
-
-// Builds the units over the events, sums the events into them, and keeps the selected ones.
-Units build_units(const UnitOptions& o, const EventTable& ev, bool use_weight, Selection sel) {
+// Builds the units over the events, sums the events into them, and keeps those of the study area
+// (geo's select_study_area: one rule for hotspots, lisa and emerging).
+Units build_units(const UnitOptions& o, const EventTable& ev, bool use_weight) {
     Units u;
     u.kind = o.kind();
     BBox b = BBox::inverted();
@@ -356,29 +382,6 @@ Units build_units(const UnitOptions& o, const EventTable& ev, bool use_weight, S
     u.outside = cnt.outside;
     u.skipped = cnt.skipped;
 
-    u.keep.assign(u.raw, 1);
-    if (sel == Selection::WithEvents)
-        for (size_t k = 0; k < u.raw; ++k) u.keep[k] = cnt.value[k] > 0;
-    if (!o.mask.empty() && u.kind != UnitKind::Polygons) {
-        auto [mf, ml] = split_layer_spec(o.mask);
-        ReadLayerOptions ro;
-        ro.layer = ml;
-        ro.target_crs = ev.crs;
-        VectorLayer m = read_layer(mf, ro);
-        if (m.type != GeomType::Polygon) throw GeoError(o.mask, "", "--mask needs a polygon layer");
-        PolygonIndex idx(m);
-        for (size_t k = 0; k < u.raw; ++k) {
-            if (!u.keep[k] || cnt.value[k] > 0) continue;
-            double x, y;
-            if (u.kind == UnitKind::Fishnet) {
-                x = u.grid.col_center_x(static_cast<int>(k % u.grid.width));
-                y = u.grid.row_center_y(static_cast<int>(k / u.grid.width));
-            } else {
-                x = u.hex.centroids.x[k], y = u.hex.centroids.y[k];
-            }
-            if (idx.locate(x, y) < 0) u.keep[k] = 0;
-        }
-    }
     UnitCentroids all;
     if (u.kind == UnitKind::Fishnet) all = fishnet_centroids(u.grid);
     else if (u.kind == UnitKind::Hex) all = u.hex.centroids;
@@ -386,6 +389,62 @@ Units build_units(const UnitOptions& o, const EventTable& ev, bool use_weight, S
         std::vector<Geometry> g;
         for (auto& f : u.layer.features) g.push_back(f.geom);
         all = polygon_centroids(g);
+    }
+    // Study area.
+    StudyArea area;
+    std::unique_ptr<PolygonIndex> area_index;
+    const std::string spec = o.area_spec();
+    if (spec == "all") area.mode = StudyAreaMode::All;
+    else if (spec == "nonempty") area.mode = StudyAreaMode::NonEmpty;
+    else {
+        area.mode = StudyAreaMode::Polygons;
+        auto [mf, ml] = split_layer_spec(o.area_layer_spec());
+        ReadLayerOptions ro;
+        ro.layer = ml;
+        ro.target_crs = ev.crs;
+        VectorLayer m = read_layer(mf, ro);
+        if (m.type != GeomType::Polygon || m.features.empty())
+            throw GeoError(o.area_layer_spec(), "", "the study area needs a non-empty polygon layer");
+        if (spec == "countries") {
+            std::vector<std::string> iso;
+            std::stringstream ss(o.study_countries);
+            for (std::string c; std::getline(ss, c, ',');)
+                if (!c.empty()) iso.push_back(c);
+            m = select_features(m, "iso_a3", iso);
+            area.label = "admin-0 of " + o.study_countries + " (" + o.area_layer_spec() + ")";
+        } else {
+            area.label = o.area_layer_spec();
+        }
+        area_index = std::make_unique<PolygonIndex>(m);
+        area.polygons = area_index.get();
+    }
+    StudyAreaSelection sel = select_study_area(all, cnt.value, area);
+    u.keep = std::move(sel.keep);
+    u.study_rule = sel.rule;
+    // --drop-isolated: units whose nearest neighbour is far beyond the typical spacing (they alone
+    // would set the min-one-neighbour band); repeated, as dropping one can isolate another.
+    if (o.drop_isolated) {
+        std::vector<std::string> listed;
+        for (int pass = 0; pass < 5; ++pass) {
+            UnitCentroids kc;
+            std::vector<size_t> kr;
+            for (size_t k = 0; k < u.raw; ++k)
+                if (u.keep[k]) kc.x.push_back(all.x[k]), kc.y.push_back(all.y[k]), kr.push_back(k);
+            if (kc.size() < 3) break;
+            const NearestNeighbourStats nn = nearest_neighbour_stats(kc);
+            if (nn.far_units.empty()) break;
+            for (int32_t f : nn.far_units) {
+                const size_t k = kr[static_cast<size_t>(f)];
+                u.keep[k] = 0;
+                double lon = all.x[k], lat = all.y[k];
+                Transformer(ev.crs, Crs::wgs84()).forward(&lon, &lat, 1);
+                listed.push_back("unit at " + fmt_num(lon, 6) + "," + fmt_num(lat, 6) + " (" +
+                                 fmt_num(cnt.value[k]) + " events, nearest neighbour " + km(nn.nn_m[f]) + " vs median " +
+                                 km(nn.median_m) + ")");
+            }
+        }
+        u.dropped = std::to_string(listed.size()) + " isolated unit(s) left out";
+        for (auto& l : listed) u.dropped += "; " + l;
     }
     for (size_t k = 0; k < u.raw; ++k)
         if (u.keep[k]) {
@@ -406,7 +465,7 @@ Units build_units(const UnitOptions& o, const EventTable& ev, bool use_weight, S
 struct WeightsChoice {
     SpatialWeights w;
     double distance_m = 0;
-    std::string rule, label;
+    std::string rule, label, warning;
 };
 
 WeightsChoice make_weights(const UnitOptions& o, const Units& u, std::span<const double> values, bool include_self,
@@ -432,6 +491,7 @@ WeightsChoice make_weights(const UnitOptions& o, const Units& u, std::span<const
             BandChoice ch = choose_distance_band(u.c, values, o.rule(), prog);
             c.distance_m = ch.distance_m;
             c.rule = ch.rule;
+            c.warning = ch.warning;
         }
         c.w = distance_band_weights(u.c, c.distance_m, include_self, prog);
         c.label = "distance band " + km(c.distance_m);
@@ -541,7 +601,7 @@ struct CommonArgs {
         std::vector<std::string> in{ev.file};
         const UnitKind k = units.kind();
         if (k == UnitKind::Polygons) in.push_back(split_layer_spec(units.polygon_spec()).first);
-        if (!units.mask.empty()) in.push_back(split_layer_spec(units.mask).first);
+        if (units.area_is_layer()) in.push_back(split_layer_spec(units.area_layer_spec()).first);
         return in;
     }
     std::string output(const std::string& suffix) const {
@@ -567,12 +627,15 @@ Metadata base_metadata(const CommonArgs& a, const EventTable& ev, const Units& u
     md["n_units"] = std::to_string(u.size());
     md["value"] = a.ev.weight.empty() ? "event count per unit" : "sum of weight '" + a.ev.weight + "' per unit";
     md["events_outside_units"] = std::to_string(u.outside);
-    if (!a.units.mask.empty()) md["mask"] = a.units.mask;
+    md["study_area"] = a.units.area_spec() + ": " + u.study_rule;
+    if (!u.dropped.empty()) md["isolated_units_dropped"] = u.dropped;
     return md;
 }
 
 void print_units(const Units& u, const EventTable& ev) {
     std::cout << "units: " << u.description << "; " << u.size() << " in the analysis\n";
+    std::cout << "study area: " << u.study_rule << "\n";
+    if (!u.dropped.empty()) std::cout << "  " << u.dropped << "\n";
     if (u.outside) std::cout << "  " << u.outside << " events fall outside every unit\n";
     if (ev.synthetic) std::cout << "NOTE: input is SYNTHETIC demo data (illustrative only)\n";
 }
@@ -580,22 +643,29 @@ void print_units(const Units& u, const EventTable& ev) {
 // ------------------------------------------------------------------------------------------------
 // hotspots
 
+// "Benjamini-Hochberg FDR" or "none" (for metadata, CSV and GeoJSON).
+std::string correction_name(bool fdr) { return fdr ? "Benjamini-Hochberg FDR" : "none"; }
+
 void run_hotspots(const CommonArgs& a, int permutations, bool fdr) {
     a.units.validate();
-    if (permutations < 0) throw GeoError("", "--permutations", "must be 0 or more");
+    if (permutations < -1) throw GeoError("", "--permutations " + std::to_string(permutations), "must be 0 or more (or -1: auto)");
     a.check_inputs();
     const bool fishnet = a.units.kind() == UnitKind::Fishnet;
     const std::string out_main = a.output(fishnet ? "_gistar.tif" : "_gistar.geojson");
     const std::string out_csv = a.output("_gistar.csv");
 
     EventTable ev = a.ev.load();
-    Units u = build_units(a.units, ev, !a.ev.weight.empty(), Selection::All);
+    Units u = build_units(a.units, ev, !a.ev.weight.empty());
     print_units(u, ev);
     const std::vector<double>& x = a.ev.weight.empty() ? u.count : u.weighted;
 
+    // Significance: conditional permutations (auto: 999, raised so that FDR can reject a lone unit).
+    constexpr double kAlpha = 0.05; // the level planned for; bins also mark 0.10 and 0.01
+    PermutationPlan plan;
+    if (permutations != 0) plan = plan_permutations(u.size(), kAlpha, fdr, 2, permutations);
     GiStarParams gp;
     gp.band_rule = a.units.rule();
-    gp.permutations = permutations;
+    gp.permutations = permutations == 0 ? 0 : plan.permutations;
     gp.seed = a.seed;
     gp.fdr = fdr;
     ProgressBar bar("Gi*");
@@ -632,6 +702,7 @@ void run_hotspots(const CommonArgs& a, int permutations, bool fdr) {
         r = gi_star(x, wc.w, gp, prog);
         r.distance_m = wc.distance_m;
         r.distance_rule = wc.rule;
+        if (!wc.warning.empty()) r.warnings.push_back(wc.warning);
         weights_label = wc.label;
     }
     if (r.distance_m > 0) {
@@ -643,9 +714,13 @@ void run_hotspots(const CommonArgs& a, int permutations, bool fdr) {
                            "covers the whole study area: every unit neighbours every other one, Gi* is undefined; use "
                            "a smaller band");
     }
-    if (permutations > 0 && permutations < 199)
-        r.warnings.push_back("with " + std::to_string(permutations) + " permutations the smallest pseudo p is " +
-                             fmt_num(2.0 / (permutations + 1), 3) + ": bins +-3 need at least 199");
+    if (gp.permutations > 0 && gp.permutations < 199)
+        r.warnings.push_back("with " + std::to_string(gp.permutations) + " permutations the smallest pseudo p is " +
+                             fmt_num(2.0 / (gp.permutations + 1), 3) + ": bins +-3 need at least 199");
+    if (!plan.warning.empty() && gp.permutations > 0) r.warnings.push_back(plan.warning);
+    if (permutations == 0)
+        r.warnings.push_back("normal p-values (--permutations 0): on zero-inflated counts they overstate significance; "
+                             "the default is conditional permutation inference");
     for (auto& w : r.warnings) std::cerr << "  warning: " << w << "\n";
 
     Metadata md = base_metadata(a, ev, u, "Getis-Ord Gi* (local G*, ArcGIS Hot Spot Analysis formula)");
@@ -655,8 +730,23 @@ void run_hotspots(const CommonArgs& a, int permutations, bool fdr) {
     md["distance_rule"] = r.distance_rule;
     md["n_units"] = std::to_string(r.n);
     md["fdr"] = fdr ? "true (bins from Benjamini-Hochberg adjusted p)" : "false";
-    md["permutations"] = std::to_string(permutations);
-    if (permutations > 0) md["seed"] = std::to_string(a.seed);
+    md["correction"] = correction_name(fdr) + (fdr ? "" : " (per-unit tests: about alpha x n units are expected "
+                                                          "significant by chance)");
+    md["alpha"] = fmt_num(kAlpha) + " (bins: +-1 p <= 0.10, +-2 p <= 0.05, +-3 p <= 0.01)";
+    md["permutations"] = std::to_string(gp.permutations);
+    if (gp.permutations > 0) {
+        md["seed"] = std::to_string(a.seed);
+        md["permutation_rule"] =
+            permutations > 0 ? "user (--permutations)"
+                             : std::string("auto: ") + std::to_string(kDefaultPermutations) +
+                                   (fdr ? ", raised until 2/(P+1) x n <= alpha (cap " +
+                                              std::to_string(kMaxAutoPermutations) + ")"
+                                        : "");
+        md["min_pseudo_p"] = fmt_num(min_pseudo_p(gp.permutations, 2), 4);
+        md["significance_possible"] = plan.possible ? (plan.warning.empty() ? "yes" : "only for clusters of >= " +
+                                                           std::to_string(plan.min_cluster) + " units")
+                                                    : "no";
+    }
     md["p_source"] = r.p_source + (r.p_source == "permutation" ? " (two-sided pseudo p)" : " (two-sided)");
     md["value_mean"] = fmt_num(r.mean);
     md["value_sd"] = fmt_num(r.sd);
@@ -674,7 +764,8 @@ void run_hotspots(const CommonArgs& a, int permutations, bool fdr) {
         // QGIS opens the bin band with the same ArcGIS-style colours (style file beside the TIFF).
         write_qml(qml_path_for(out_main), qml_gi_bins(3));
     }
-    VectorLayer l = unit_layer(u, ev.crs, "gistar", {"count", "weighted", "z", "p", "p_fdr", "bin", "n_neighbors"});
+    VectorLayer l = unit_layer(u, ev.crs, "gistar",
+                               {"count", "weighted", "z", "p", "p_fdr", "bin", "n_neighbors", "alpha", "correction"});
     std::vector<std::string> fills;
     for (size_t i = 0; i < u.size(); ++i) {
         auto& at = l.features[i].attrs;
@@ -685,6 +776,8 @@ void run_hotspots(const CommonArgs& a, int permutations, bool fdr) {
         at.push_back(num(r.p_fdr[i]));
         at.push_back(static_cast<int64_t>(r.bin[i]));
         at.push_back(static_cast<int64_t>(r.n_neighbors[i]));
+        at.push_back(kAlpha);
+        at.push_back(correction_name(fdr));
         fills.push_back(hs::gi_bin_colour(r.bin[i]));
     }
     write_csv(layer_table(l), out_csv, md);
@@ -699,7 +792,11 @@ void run_hotspots(const CommonArgs& a, int permutations, bool fdr) {
     std::cout << "weights: " << md["weights"] << "\n";
     if (r.distance_m > 0) std::cout << "distance band: " << km(r.distance_m) << " (" << r.distance_rule << ")\n";
     else std::cout << "neighbours: " << r.distance_rule << "\n";
-    std::cout << "p-values: " << r.p_source << (fdr ? ", bins FDR-adjusted (Benjamini-Hochberg)" : "") << "\n";
+    std::cout << "p-values: " << r.p_source
+              << (gp.permutations > 0 ? " (" + std::to_string(gp.permutations) + " conditional permutations, seed " +
+                                            std::to_string(a.seed) + ")"
+                                      : std::string())
+              << "; correction: " << (fdr ? "Benjamini-Hochberg FDR" : "none (per-unit tests)") << "\n";
     std::map<int, size_t> per_bin;
     for (auto b : r.bin) ++per_bin[b];
     std::cout << "units per bin (" << r.n << " units):\n";
@@ -714,9 +811,10 @@ void run_hotspots(const CommonArgs& a, int permutations, bool fdr) {
 // ------------------------------------------------------------------------------------------------
 // lisa
 
-void run_lisa(const CommonArgs& a, int permutations, bool fdr, double alpha) {
+void run_lisa(const CommonArgs& a, int requested_permutations, bool fdr, double alpha) {
     a.units.validate();
-    if (permutations < 1) throw GeoError("", "--permutations " + std::to_string(permutations), "must be at least 1");
+    if (requested_permutations < 1 && requested_permutations != -1)
+        throw GeoError("", "--permutations " + std::to_string(requested_permutations), "must be at least 1 (or -1: auto)");
     if (!(alpha > 0 && alpha < 1)) throw GeoError("", "--alpha " + fmt_num(alpha), "must be between 0 and 1");
     a.check_inputs();
     const bool fishnet = a.units.kind() == UnitKind::Fishnet;
@@ -724,7 +822,7 @@ void run_lisa(const CommonArgs& a, int permutations, bool fdr, double alpha) {
     const std::string out_csv = a.output("_lisa.csv");
 
     EventTable ev = a.ev.load();
-    Units u = build_units(a.units, ev, !a.ev.weight.empty(), Selection::All);
+    Units u = build_units(a.units, ev, !a.ev.weight.empty());
     print_units(u, ev);
     const std::vector<double>& x = a.ev.weight.empty() ? u.count : u.weighted;
 
@@ -741,6 +839,13 @@ void run_lisa(const CommonArgs& a, int permutations, bool fdr, double alpha) {
     }
     const size_t iso = isolated_units(wc.w);
     if (iso) std::cerr << "  warning: " << iso << " units have no neighbour (I = 0, not significant)\n";
+    std::vector<std::string> warnings;
+    if (!wc.warning.empty()) warnings.push_back(wc.warning);
+    // Folded pseudo p (one-sided): smallest 1/(P+1); auto raises P so that FDR can reject a lone unit.
+    const PermutationPlan plan = plan_permutations(u.size(), alpha, fdr, 1, requested_permutations);
+    const int permutations = plan.permutations;
+    if (!plan.warning.empty()) warnings.push_back(plan.warning);
+    for (auto& w : warnings) std::cerr << "  warning: " << w << "\n";
     LocalMoranParams lp;
     lp.permutations = permutations;
     lp.seed = a.seed;
@@ -757,6 +862,19 @@ void run_lisa(const CommonArgs& a, int permutations, bool fdr, double alpha) {
     md["seed"] = std::to_string(a.seed);
     md["alpha"] = fmt_num(alpha);
     md["fdr"] = fdr ? "true (classes from Benjamini-Hochberg adjusted p)" : "false";
+    md["correction"] = correction_name(fdr) + (fdr ? "" : " (per-unit tests: about alpha x n units are expected "
+                                                          "significant by chance)");
+    md["permutation_rule"] = requested_permutations > 0
+                                 ? "user (--permutations)"
+                                 : std::string("auto: ") + std::to_string(kDefaultPermutations) +
+                                       (fdr ? ", raised until 1/(P+1) x n <= alpha (cap " +
+                                                  std::to_string(kMaxAutoPermutations) + ")"
+                                            : "");
+    md["min_pseudo_p"] = fmt_num(min_pseudo_p(permutations, 1), 4);
+    md["significance_possible"] = plan.possible ? (plan.warning.empty() ? "yes" : "only for clusters of >= " +
+                                                       std::to_string(plan.min_cluster) + " units")
+                                                : "no";
+    if (!warnings.empty()) md["warnings"] = join(warnings);
     md["classes"] = "HH high-high, LL low-low, LH low-high, HL high-low (p <= alpha), ns otherwise";
     md["global_moran_i"] = fmt_num(r.global.i);
     md["global_moran_expected"] = fmt_num(r.global.expected);
@@ -775,7 +893,7 @@ void run_lisa(const CommonArgs& a, int permutations, bool fdr, double alpha) {
     }
     VectorLayer l = unit_layer(u, ev.crs, "lisa",
                                {"count", "weighted", "local_i", "z", "lag", "p_sim", "p_fdr", "class", "class_code",
-                                "n_neighbors"});
+                                "n_neighbors", "alpha", "correction"});
     std::vector<std::string> fills;
     for (size_t i = 0; i < u.size(); ++i) {
         auto& at = l.features[i].attrs;
@@ -789,6 +907,8 @@ void run_lisa(const CommonArgs& a, int permutations, bool fdr, double alpha) {
         at.push_back(short_name(r.cls[i]));
         at.push_back(static_cast<int64_t>(r.cls[i]));
         at.push_back(static_cast<int64_t>(wc.w.count(i) - (wc.w.self_included ? 1 : 0)));
+        at.push_back(alpha);
+        at.push_back(correction_name(fdr));
         fills.push_back(hs::lisa_colour(r.cls[i]));
     }
     write_csv(layer_table(l), out_csv, md);
@@ -807,8 +927,8 @@ void run_lisa(const CommonArgs& a, int permutations, bool fdr, double alpha) {
     std::cout << buf;
     std::map<LisaClass, size_t> per;
     for (auto c : r.cls) ++per[c];
-    std::cout << "units per class (" << permutations << " permutations, alpha " << fmt_num(alpha)
-              << (fdr ? ", FDR" : "") << "):\n";
+    std::cout << "units per class (" << permutations << " permutations, seed " << a.seed << ", alpha " << fmt_num(alpha)
+              << ", correction: " << (fdr ? "Benjamini-Hochberg FDR" : "none (per-unit tests)") << "):\n";
     for (LisaClass c : {LisaClass::HighHigh, LisaClass::LowLow, LisaClass::LowHigh, LisaClass::HighLow,
                         LisaClass::NotSignificant}) {
         std::snprintf(buf, sizeof buf, "  %-4s %zu\n", short_name(c).c_str(), per[c]);
@@ -848,9 +968,13 @@ void run_emerging(const CommonArgs& a, const std::string& step_name, int time_wi
     if (!a.ev.to.empty()) d1 = *parse_date(a.ev.to);
     const int32_t s0 = hs::step_of_day(d0, step), s1 = hs::step_of_day(d1, step);
     const size_t T = static_cast<size_t>(s1 - s0 + 1);
-    if (T < 2) throw GeoError("", "--step " + step_name, "the events span a single step: use a shorter --step");
+    if (T < kMinEmergingSteps)
+        throw GeoError("", "--step " + step_name,
+                       "the period has " + std::to_string(T) + " " + step_name + "(s); emerging hot spots need at least " +
+                           std::to_string(kMinEmergingSteps) +
+                           " time steps (as ArcGIS): use a shorter --step or a longer --from/--to window");
 
-    Units u = build_units(a.units, ev, !a.ev.weight.empty(), Selection::WithEvents);
+    Units u = build_units(a.units, ev, !a.ev.weight.empty());
     print_units(u, ev);
     const size_t N = u.size();
     // Space-time cube: per step, sum the events into the units.
@@ -879,7 +1003,6 @@ void run_emerging(const CommonArgs& a, const std::string& step_name, int time_wi
     for (auto& w : r.warnings) std::cerr << "  warning: " << w << "\n";
 
     Metadata md = base_metadata(a, ev, u, "Emerging hot spot analysis (space-time Gi*, Mann-Kendall trend)");
-    md["analysis_units"] += "; only units with at least one event in the period (as ArcGIS' space-time cube)";
     md["distance_band_m"] = fmt_num(r.distance_m);
     md["distance_band_km"] = fmt_num(r.distance_m / 1000);
     md["distance_rule"] = r.distance_rule;
@@ -890,6 +1013,8 @@ void run_emerging(const CommonArgs& a, const std::string& step_name, int time_wi
     md["last_step"] = hs::step_label(s1, step);
     md["alpha"] = fmt_num(alpha);
     md["fdr"] = ep.fdr ? "true (Benjamini-Hochberg over all space-time bins)" : "false";
+    md["correction"] = correction_name(ep.fdr);
+    md["p_source"] = "normal (two-sided) per space-time bin, as ArcGIS";
     md["trend"] = "Mann-Kendall on each unit's Gi* z series (tau, z, p)";
     if (!r.warnings.empty()) md["warnings"] = join(r.warnings);
 
@@ -948,14 +1073,16 @@ void add_hotspots(CLI::App& app) {
     auto* cmd = app.add_subcommand("hotspots", "Getis-Ord Gi* hot spot analysis on a fishnet, hexagons or admin-1 polygons");
     struct Args {
         CommonArgs c;
-        int permutations = 0;
+        int permutations = -1;
         bool fdr = false;
     };
     auto a = std::make_shared<Args>();
     a->c.add_to(cmd);
     a->c.units.add_to(cmd, true, true, true);
     cmd->add_option("--permutations", a->permutations,
-                    "Conditional permutations for pseudo p-values (0: normal p-values)")
+                    "Conditional permutations for pseudo p-values. -1 (auto): 999, raised with --fdr until a single "
+                    "unit can pass FDR (2/(P+1) x units <= 0.05; cap 199999); 0: normal p-values (overstate "
+                    "significance on zero-inflated counts)")
         ->capture_default_str();
     cmd->add_option("--seed", a->c.seed, "Random seed for the permutations")->capture_default_str();
     cmd->add_flag("--fdr", a->fdr, "Bins from Benjamini-Hochberg FDR-adjusted p-values");
@@ -972,14 +1099,17 @@ void add_lisa(CLI::App& app) {
     auto* cmd = app.add_subcommand("lisa", "Local Moran's I (LISA clusters HH/LL/HL/LH) and global Moran's I");
     struct Args {
         CommonArgs c;
-        int permutations = 999;
+        int permutations = -1;
         bool fdr = false;
         double alpha = 0.05;
     };
     auto a = std::make_shared<Args>();
     a->c.add_to(cmd);
     a->c.units.add_to(cmd, true, true, true);
-    cmd->add_option("--permutations", a->permutations, "Conditional permutations for the pseudo p-values")->capture_default_str();
+    cmd->add_option("--permutations", a->permutations,
+                    "Conditional permutations for the pseudo p-values. -1 (auto): 999, raised with --fdr until a single "
+                    "unit can pass FDR (1/(P+1) x units <= alpha; cap 199999)")
+        ->capture_default_str();
     cmd->add_option("--seed", a->c.seed, "Random seed for the permutations")->capture_default_str();
     cmd->add_option("--alpha", a->alpha, "Significance level for the cluster classes")->capture_default_str();
     cmd->add_flag("--fdr", a->fdr, "Classes from Benjamini-Hochberg FDR-adjusted pseudo p-values");
@@ -1002,7 +1132,7 @@ void add_emerging(CLI::App& app) {
     auto a = std::make_shared<Args>();
     a->c.units.cell_km = 50;
     a->c.add_to(cmd);
-    a->c.units.add_to(cmd, false, false, false);
+    a->c.units.add_to(cmd, false, false, true);
     cmd->add_option("--step", a->step, "Time step of the space-time cube: month, quarter or year")->capture_default_str();
     cmd->add_option("--time-window", a->time_window,
                     "Neighbourhood in time: the step itself and this many previous steps")
@@ -1010,9 +1140,9 @@ void add_emerging(CLI::App& app) {
     cmd->add_option("--alpha", a->alpha, "Significance of a hot/cold bin and of the trend")->capture_default_str();
     cmd->add_flag("--no-fdr", a->no_fdr, "Do not FDR-adjust the bin p-values (ArcGIS Pro adjusts them by default)");
     cmd->footer(std::string("\nOutputs: PREFIX_emerging.geojson (unit polygons with category, trend_tau/z/p, hot/cold "
-                            "steps, last step z/p/bin, simplestyle fill) + PREFIX_emerging.csv. Only units with at "
-                            "least one event in the period are analysed (as ArcGIS' space-time cube); events without "
-                            "a date are left out. Categories follow ArcGIS Pro (docs/hotspots.md).") +
+                            "steps, last step z/p/bin, simplestyle fill) + PREFIX_emerging.csv. Units: those of "
+                            "--study-area (default: on land in the study countries, plus any holding an event); at "
+                            "least 10 time steps; events without a date are left out. Categories follow ArcGIS Pro (docs/hotspots.md).") +
                 "\nUnits: a fishnet or hexagons cover the events' bounding box in the analysis CRS (--crs, default "
                 "laea:2,12). Values are event counts per unit and step, or sums of --weight." +
                 "\nExample: nexusmap emerging data/demo/events_synthetic.csv --cell-km 50 --step quarter --out out/sahel");

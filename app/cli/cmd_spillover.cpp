@@ -126,13 +126,25 @@ void add_spillover(CLI::App& app) {
         std::printf("  periods %s..%s (%s)\n", r.labels.front().c_str(), r.labels.back().c_str(), a->period.c_str());
         std::printf("  front (p%g of signed km within %g km): %s -> %s km\n", sp.quantile * 100, sp.window_km,
                     na(fmt_num(r.front_km.front(), 4)).c_str(), na(fmt_num(r.front_km.back(), 4)).c_str());
-        std::printf("  front velocity %+.1f km/yr (%d%% CI %+.1f .. %+.1f; positive = toward the coast), Mann-Kendall tau %.2f p %.3g\n",
-                    f.ts.slope, ci, f.ts.slope_lo, f.ts.slope_hi, f.mk.tau, f.mk.p);
-        std::printf("  spillover share within %g km: %s -> %s; trend %+.4f/yr (CI %+.4f .. %+.4f), MK p %.3g\n", sp.x_km,
-                    na(fmt_num(r.share.front(), 3)).c_str(), na(fmt_num(r.share.back(), 3)).c_str(), r.share_trend.ts.slope,
-                    r.share_trend.ts.slope_lo, r.share_trend.ts.slope_hi, r.share_trend.mk.p);
-        std::printf("  centroid latitude %s -> %s; trend %+.3f deg/yr, MK p %.3g\n", fmt_num(r.centroid_lat.front(), 4).c_str(),
-                    fmt_num(r.centroid_lat.back(), 4).c_str(), r.centroid_trend.ts.slope, r.centroid_trend.mk.p);
+        if (f.withheld)
+            std::printf("  front velocity: %s\n", f.note.c_str());
+        else
+            std::printf("  front velocity %+.1f km/yr (%d%% CI %+.1f .. %+.1f; positive = toward the coast), Mann-Kendall tau %.2f p %.3g; %s\n",
+                        f.ts.slope, ci, f.ts.slope_lo, f.ts.slope_hi, f.mk.tau, f.mk.p, f.note.c_str());
+        std::printf("  spillover share within %g km: %s -> %s; ", sp.x_km, na(fmt_num(r.share.front(), 3)).c_str(),
+                    na(fmt_num(r.share.back(), 3)).c_str());
+        if (r.share_trend.withheld)
+            std::printf("trend %s\n", r.share_trend.note.c_str());
+        else
+            std::printf("trend %+.4f/yr (CI %+.4f .. %+.4f), MK p %.3g; %s\n", r.share_trend.ts.slope,
+                        r.share_trend.ts.slope_lo, r.share_trend.ts.slope_hi, r.share_trend.mk.p, r.share_trend.note.c_str());
+        std::printf("  centroid latitude %s -> %s; ", fmt_num(r.centroid_lat.front(), 4).c_str(),
+                    fmt_num(r.centroid_lat.back(), 4).c_str());
+        if (r.centroid_trend.withheld)
+            std::printf("trend %s\n", r.centroid_trend.note.c_str());
+        else
+            std::printf("trend %+.3f deg/yr, MK p %.3g; %s\n", r.centroid_trend.ts.slope, r.centroid_trend.mk.p,
+                        r.centroid_trend.note.c_str());
         // Top segments by coastal-side activity within X over the whole span.
         std::vector<size_t> o(r.leadlag.size());
         for (size_t i = 0; i < o.size(); ++i) o[i] = i;
@@ -140,9 +152,13 @@ void add_spillover(CLI::App& app) {
         std::printf("  top segments (coastal-side events within %g km; lead-lag best k):\n", sp.x_km);
         for (size_t j = 0; j < std::min<size_t>(5, o.size()); ++j) {
             const auto& l = r.leadlag[o[j]];
-            std::printf("    %-10s %6.0f km  coastal %6.0f  sahel %6.0f  best k=%d r=%s p=%s\n",
-                        l.segment.c_str(), border.segments[o[j]].length_km, l.coastal_total, l.sahel_total, l.best_k,
-                        fmt_num(l.best_r, 3).c_str(), fmt_num(l.p_best, 3).c_str());
+            if (l.withheld)
+                std::printf("    %-10s %6.0f km  coastal %6.0f  sahel %6.0f  lead-lag %s\n", l.segment.c_str(),
+                            border.segments[o[j]].length_km, l.coastal_total, l.sahel_total, l.note.c_str());
+            else
+                std::printf("    %-10s %6.0f km  coastal %6.0f  sahel %6.0f  best k=%d r=%s p=%s (%s)\n",
+                            l.segment.c_str(), border.segments[o[j]].length_km, l.coastal_total, l.sahel_total, l.best_k,
+                            fmt_num(l.best_r, 3).c_str(), fmt_num(l.p_best, 3).c_str(), l.note.c_str());
         }
         std::printf("  outputs in %s\n", a->out.c_str());
     });

@@ -71,6 +71,7 @@ struct HotspotOutput {
     GridSpec grid;
     std::vector<double> value;   // per cell
     std::vector<uint8_t> mask;   // per cell (empty: all)
+    std::string study_rule;      // the study-area rule used (geo select_study_area)
     GiStarResult gi;             // mode 0
     EmergingResult em;           // mode 1
     std::vector<int32_t> unit_of_cell; // mode 1: unit per cell, -1 when no unit

@@ -88,19 +88,23 @@ void AnalysisUi::start_hotspots(PanelContext& ctx) {
             out->n_events = xs->size();
             const size_t n = grid.size();
             progress(0.02, "study area");
-            if (area) {
-                out->mask.assign(n, 0);
-                for (int r = 0; r < grid.height; ++r) {
-                    for (int c = 0; c < grid.width; ++c)
-                        out->mask[size_t(r) * size_t(grid.width) + size_t(c)] =
-                            area->locate(grid.col_center_x(c), grid.row_center_y(r)) >= 0;
-                    if (r % 64 == 0) progress(0.02 + 0.18 * r / std::max(1, grid.height), "study area");
-                }
-            }
             std::span<const float> w;
             if (hp.weighted) w = *ws;
             const UnitAggregate agg = fishnet_aggregate(grid, *xs, *ys, w);
             out->value = agg.value;
+            // The CLI's rule (geo select_study_area): cells whose centre is on land (admin-0) plus any
+            // cell holding an event; without an admin-0 layer, only cells holding an event.
+            {
+                StudyArea sa;
+                sa.mode = area ? StudyAreaMode::Polygons : (hp.land_only ? StudyAreaMode::NonEmpty : StudyAreaMode::All);
+                if (!hp.land_only) sa.mode = StudyAreaMode::All;
+                sa.polygons = area.get();
+                sa.label = "the admin-0 layer";
+                const UnitAggregate cnt = fishnet_aggregate(grid, *xs, *ys);
+                StudyAreaSelection sel = select_study_area(fishnet_centroids(grid), cnt.value, sa);
+                out->study_rule = sel.rule;
+                if (sel.left_out) out->mask = std::move(sel.keep);
+            }
             std::vector<int> cls(n, -1);
             Progress sub([&progress](double f, std::string_view s) {
                 try {
@@ -114,7 +118,13 @@ void AnalysisUi::start_hotspots(PanelContext& ctx) {
                 GiStarParams gp;
                 gp.distance_m = double(hp.band_km) * 1000;
                 gp.fdr = hp.fdr;
+                // Conditional permutations, as the CLI (a lower cap keeps the panel interactive).
+                size_t n_in = 0;
+                for (size_t i = 0; i < n; ++i) n_in += out->mask.empty() || out->mask[i];
+                const PermutationPlan plan = plan_permutations(n_in, 0.05, hp.fdr, 2, 0, 19999);
+                gp.permutations = plan.permutations;
                 out->gi = gi_star_fishnet(grid, out->value, out->mask, gp, sub);
+                if (!plan.warning.empty()) out->gi.warnings.push_back(plan.warning);
                 for (size_t i = 0; i < n; ++i) {
                     const int b = out->gi.bin[i];
                     if (out->mask.empty() || out->mask[i]) ++out->bin_count[size_t(b + 3)];
@@ -143,7 +153,7 @@ void AnalysisUi::start_hotspots(PanelContext& ctx) {
                 out->unit_of_cell.assign(n, -1);
                 UnitCentroids uc;
                 for (size_t k = 0; k < n; ++k)
-                    if (total[k] > 0) {
+                    if (out->mask.empty() ? total[k] > 0 : out->mask[k] != 0) {
                         out->unit_of_cell[k] = int32_t(uc.x.size());
                         uc.x.push_back(grid.col_center_x(int(k % size_t(grid.width))));
                         uc.y.push_back(grid.row_center_y(int(k / size_t(grid.width))));
@@ -216,8 +226,10 @@ void AnalysisUi::draw_hotspot_panel(PanelContext& ctx) {
     ImGui::Checkbox("FDR", &p.fdr);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("Bins from Benjamini-Hochberg adjusted p-values");
     ImGui::SameLine();
-    ImGui::Checkbox("land only", &p.land_only);
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Only cells whose centre is in an admin-0 polygon (study area)");
+    ImGui::Checkbox("study area", &p.land_only);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("Cells whose centre is on land (admin-0 layer) plus any cell holding an event, as the CLI's "
+                          "--study-area.\nOff: every cell of the bounding box (sea included; inflates z).");
     ImGui::TextDisabled("weights: as the heatmap (%s)", ctx.doc.heat.weight == WeightMode::Count ? "count" :
                         ctx.doc.heat.weight == WeightMode::Fatalities ? "fatalities" : "weight column");
     if (p.mode == 1) {
@@ -258,6 +270,8 @@ void AnalysisUi::draw_hotspot_panel(PanelContext& ctx) {
             ImGui::TextDisabled("hot 99/95/90%%: %zu/%zu/%zu  cold: %zu/%zu/%zu", hot_->bin_count[6],
                                 hot_->bin_count[5], hot_->bin_count[4], hot_->bin_count[0], hot_->bin_count[1],
                                 hot_->bin_count[2]);
+            ImGui::TextDisabled("%s", hot_->gi.p_source == "permutation" ? "conditional permutation p" : "normal p");
+            ImGui::TextWrapped("study area: %s", hot_->study_rule.c_str());
             for (auto& w : hot_->gi.warnings)
                 ImGui::TextWrapped("%s", w.c_str());
         } else {
@@ -273,6 +287,7 @@ void AnalysisUi::draw_hotspot_panel(PanelContext& ctx) {
                     ImGui::SameLine();
                     ImGui::TextDisabled("%s: %zu", emerging_pattern_name(EmergingPattern(k)), hot_->pattern_count[k]);
                 }
+            ImGui::TextWrapped("study area: %s", hot_->study_rule.c_str());
             for (auto& w : hot_->em.warnings)
                 ImGui::TextWrapped("%s", w.c_str());
         }

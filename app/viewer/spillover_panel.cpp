@@ -248,11 +248,18 @@ void AnalysisUi::draw_spillover_panel(PanelContext& ctx) {
     if (spill_) {
         const SpilloverResult& r = spill_->sp;
         const auto& ts = r.front_trend.ts;
-        ImGui::Text("front velocity %+.1f km/yr", ts.slope);
-        ImGui::SameLine();
-        ImGui::TextDisabled("(95%% CI %+.1f .. %+.1f)", ts.slope_lo, ts.slope_hi);
-        ImGui::TextDisabled("Mann-Kendall tau %.2f p %.3g; positive = toward the coast", r.front_trend.mk.tau,
-                            r.front_trend.mk.p);
+        if (r.front_trend.withheld) {
+            ImGui::TextColored(ImVec4(0.95f, 0.6f, 0.2f, 1), "front velocity withheld");
+            ImGui::TextWrapped("%s", r.front_trend.note.c_str());
+        } else {
+            ImGui::Text("front velocity %+.1f km/yr", ts.slope);
+            ImGui::SameLine();
+            ImGui::TextDisabled("(95%% CI %+.1f .. %+.1f)", ts.slope_lo, ts.slope_hi);
+            ImGui::TextDisabled("Mann-Kendall tau %.2f p %.3g; positive = toward the coast", r.front_trend.mk.tau,
+                                r.front_trend.mk.p);
+            ImGui::TextWrapped("%s", r.front_trend.note.c_str());
+        }
+        if (r.share_trend.withheld) ImGui::TextWrapped("share trend %s", r.share_trend.note.c_str());
         ImGui::TextDisabled("border %.0f km in %zu segments, %.1f s", r.border.length_km(), r.border.segments.size(),
                             spill_->seconds);
         ImGui::Checkbox("border", &show_border_);
@@ -327,8 +334,12 @@ void AnalysisUi::draw_spillover_window(PanelContext& ctx) {
                      tx1 = r.t_mid.back() + 0.5 / periods_per_year(r.params.period);
         const auto& ts = r.front_trend.ts;
         char title[160];
-        std::snprintf(title, sizeof title, "Front (p%.0f of signed km): %+.1f km/yr, CI %+.1f..%+.1f", r.params.quantile * 100,
-                      ts.slope, ts.slope_lo, ts.slope_hi);
+        if (r.front_trend.withheld)
+            std::snprintf(title, sizeof title, "Front (p%.0f of signed km): trend withheld, %zu periods of >= %.0f events",
+                          r.params.quantile * 100, r.front_trend.periods_used, r.params.min_period_events);
+        else
+            std::snprintf(title, sizeof title, "Front (p%.0f of signed km): %+.1f km/yr, CI %+.1f..%+.1f (n=%zu periods)",
+                          r.params.quantile * 100, ts.slope, ts.slope_lo, ts.slope_hi, r.front_trend.periods_used);
         Chart c = begin_chart(title, 170, tx0, tx1, lo - pad, hi + pad, true, "%.0f");
         c.dl->AddLine(c.at(tx0, 0), c.at(tx1, 0), IM_COL32(200, 30, 30, 200), 1.5f); // the border
         if (std::isfinite(ts.slope) && std::isfinite(ts.intercept)) {
@@ -369,8 +380,12 @@ void AnalysisUi::draw_spillover_window(PanelContext& ctx) {
         }
         const LeadLag& ll = r.leadlag[size_t(leadlag_segment_)];
         char title[160];
-        std::snprintf(title, sizeof title, "r(Sahel t, coastal t+k)%s: best k=%d r=%.2f p=%.3g",
-                      r.params.difference ? " of differences" : "", ll.best_k, ll.best_r, ll.p_best);
+        if (ll.withheld)
+            std::snprintf(title, sizeof title, "lead-lag withheld: %zu periods of >= %.0f events near this segment",
+                          ll.periods_used, r.params.min_period_events);
+        else
+            std::snprintf(title, sizeof title, "r(Sahel t, coastal t+k)%s: best k=%d r=%.2f p=%.3g (n=%zu periods)",
+                          r.params.difference ? " of differences" : "", ll.best_k, ll.best_r, ll.p_best, ll.periods_used);
         const size_t nk = ll.r.size();
         Chart c = begin_chart(title, 150, -0.5, double(nk) - 0.5, -1, 1, true, "%.1f");
         c.dl->AddLine(c.at(-0.5, 0), c.at(double(nk) - 0.5, 0), IM_COL32(100, 100, 100, 255));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <numbers>
 #include <numeric>
@@ -156,6 +157,62 @@ void draw_others(stats::Rng& rng, std::vector<int32_t>& pool, size_t self, size_
         std::swap(pool[t], pool[j]);
         const size_t s = static_cast<size_t>(pool[t]);
         out[t] = static_cast<int32_t>(s < self ? s : s + 1);
+    }
+}
+
+// One unit of a conditional permutation test whose weights (self excluded) are all equal: the
+// statistic is then the plain sum of m values drawn from the other n-1 units.
+struct PermUnit {
+    size_t self = 0, m = 0;
+    double obs = 0; // observed sum of the neighbours' centred values (unweighted)
+    size_t out = 0; // index into the p output
+};
+// Units with the same m and the same own value have the same null distribution (the other n-1
+// values are the same multiset), so one sorted sample of P sums per (m, value) group serves all of
+// them - PySAL's crand likewise shares its draws between units. Zero-inflated counts have few
+// groups, which keeps 10^5 permutations on thousands of units within seconds. Two-sided pseudo p:
+// 2 x folded, at most 1.
+void grouped_permutation_p(std::span<const double> xc, std::vector<PermUnit> units, int perms, uint64_t seed,
+                           std::vector<double>& p, const Progress& progress, double f0, double f1) {
+    if (units.empty() || perms <= 0) return;
+    const size_t n = xc.size();
+    double xmax = 0;
+    for (double v : xc) xmax = std::max(xmax, std::fabs(v));
+    // Group by (m, own value), groups in order of their first unit so the draws are reproducible.
+    std::vector<std::pair<std::pair<size_t, double>, size_t>> keyed;
+    keyed.reserve(units.size());
+    for (size_t u = 0; u < units.size(); ++u) keyed.push_back({{units[u].m, xc[units[u].self]}, u});
+    std::stable_sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::pair<size_t, std::pair<size_t, size_t>>> groups; // (first unit, [begin, end) in keyed)
+    for (size_t a = 0; a < keyed.size();) {
+        size_t b = a, first = keyed[a].second;
+        for (; b < keyed.size() && keyed[b].first == keyed[a].first; ++b) first = std::min(first, keyed[b].second);
+        groups.push_back({first, {a, b}});
+        a = b;
+    }
+    std::sort(groups.begin(), groups.end());
+    stats::Rng rng(seed);
+    std::vector<int32_t> pool(n - 1), drawn;
+    std::iota(pool.begin(), pool.end(), 0);
+    std::vector<double> sims(static_cast<size_t>(perms));
+    for (size_t g = 0; g < groups.size(); ++g) {
+        if (g % 16 == 0) progress(f0 + (f1 - f0) * static_cast<double>(g) / groups.size(), "Gi* permutations");
+        const auto [a, b] = groups[g].second;
+        const PermUnit& rep = units[keyed[a].second];
+        for (int t = 0; t < perms; ++t) {
+            draw_others(rng, pool, rep.self, rep.m, drawn);
+            double s = 0;
+            for (int32_t j : drawn) s += xc[static_cast<size_t>(j)];
+            sims[static_cast<size_t>(t)] = s;
+        }
+        std::sort(sims.begin(), sims.end());
+        const double eps = 1e-10 * static_cast<double>(rep.m) * xmax; // equal sums in another order are ties
+        for (size_t k = a; k < b; ++k) {
+            const PermUnit& u = units[keyed[k].second];
+            const size_t ge = static_cast<size_t>(sims.end() - std::lower_bound(sims.begin(), sims.end(), u.obs - eps));
+            const size_t le = static_cast<size_t>(std::upper_bound(sims.begin(), sims.end(), u.obs + eps) - sims.begin());
+            p[u.out] = std::min(1.0, 2 * folded_p(ge, le, perms));
+        }
     }
 }
 
@@ -599,23 +656,172 @@ SpatialWeights with_self(SpatialWeights w, double self_weight) {
 // ------------------------------------------------------------------------------------------------
 // Default band
 
-BandChoice choose_distance_band(const UnitCentroids& c, std::span<const double> values, BandRule rule,
-                                Progress progress) {
-    if (c.size() < 2) throw GeoError("choosing a distance band needs at least 2 units");
+NearestNeighbourStats nearest_neighbour_stats(const UnitCentroids& c, double factor, Progress progress) {
+    NearestNeighbourStats s;
+    if (c.size() < 2) return s;
     const PointGrid grid(c, 0);
     std::vector<std::pair<double, int32_t>> best;
-    double dmax = 0, dsum = 0;
+    s.nn_m.resize(c.size());
     for (size_t i = 0; i < c.size(); ++i) {
         report(progress, i, c.size(), "nearest-neighbour distances", 0, 0.2);
         grid.nearest(i, 1, best);
-        const double d = std::sqrt(best[0].first);
-        dmax = std::max(dmax, d);
-        dsum += d;
+        s.nn_m[i] = best.empty() ? kNaN : std::sqrt(best[0].first);
+        s.max_m = std::max(s.max_m, s.nn_m[i]);
     }
+    std::vector<double> sorted = s.nn_m;
+    std::sort(sorted.begin(), sorted.end());
+    const size_t m = sorted.size();
+    s.median_m = m % 2 ? sorted[m / 2] : 0.5 * (sorted[m / 2 - 1] + sorted[m / 2]);
+    for (size_t i = 0; i < c.size(); ++i)
+        if (s.nn_m[i] > factor * s.median_m) s.far_units.push_back(static_cast<int32_t>(i));
+    return s;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Study area
+
+StudyAreaSelection select_study_area(const UnitCentroids& centres, std::span<const double> counts,
+                                     const StudyArea& area) {
+    const size_t n = centres.size();
+    if (counts.size() != n)
+        throw GeoError("study area: " + std::to_string(counts.size()) + " counts for " + std::to_string(n) + " units");
+    if (area.mode == StudyAreaMode::Polygons && !area.polygons)
+        throw GeoError("study area: no polygons given for the polygon rule");
+    StudyAreaSelection s;
+    s.keep.assign(n, 0);
+    for (size_t k = 0; k < n; ++k) {
+        const bool has_event = counts[k] > 0;
+        switch (area.mode) {
+        case StudyAreaMode::All: s.keep[k] = 1; break;
+        case StudyAreaMode::NonEmpty: s.keep[k] = has_event; break;
+        case StudyAreaMode::Polygons: {
+            const bool inside = std::isfinite(centres.x[k]) && std::isfinite(centres.y[k]) &&
+                                area.polygons->locate(centres.x[k], centres.y[k]) >= 0;
+            s.keep[k] = inside || has_event;
+            s.in_area += inside;
+            s.events_only += !inside && has_event;
+            break;
+        }
+        }
+        s.left_out += !s.keep[k];
+    }
+    const std::string label = area.label.empty() ? "the study-area polygons" : area.label;
+    switch (area.mode) {
+    case StudyAreaMode::All: s.rule = "all units of the cover (bounding box; sea and empty land included)"; break;
+    case StudyAreaMode::NonEmpty: s.rule = "only units holding at least one event"; break;
+    case StudyAreaMode::Polygons:
+        s.rule = "units whose centre is in " + label + " (" + std::to_string(s.in_area) +
+                 "), plus units holding an event (" + std::to_string(s.events_only) + " more)";
+        break;
+    }
+    s.rule += "; " + std::to_string(s.left_out) + " of " + std::to_string(n) + " units left out";
+    return s;
+}
+
+VectorLayer select_features(const VectorLayer& layer, const std::string& field, const std::vector<std::string>& codes) {
+    const auto it = std::find(layer.fields.begin(), layer.fields.end(), field);
+    if (it == layer.fields.end()) throw GeoError(layer.name, "", "has no field '" + field + "' to select the study area by");
+    const size_t f = static_cast<size_t>(it - layer.fields.begin());
+    VectorLayer out = layer;
+    out.features.clear();
+    std::vector<bool> found(codes.size(), false);
+    for (const Feature& feat : layer.features) {
+        const std::string v = f < feat.attrs.size() ? attr_to_string(feat.attrs[f]) : std::string();
+        const auto c = std::find(codes.begin(), codes.end(), v);
+        if (c == codes.end()) continue;
+        found[static_cast<size_t>(c - codes.begin())] = true;
+        out.features.push_back(feat);
+    }
+    std::string missing;
+    for (size_t i = 0; i < codes.size(); ++i)
+        if (!found[i]) missing += (missing.empty() ? "" : ", ") + codes[i];
+    if (!missing.empty()) throw GeoError(layer.name, "", "no feature with " + field + " = " + missing);
+    return out;
+}
+
+const std::vector<std::string>& default_study_countries() {
+    static const std::vector<std::string> c = {"MLI", "BFA", "NER", "CIV", "GHA", "TGO", "BEN"};
+    return c;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Permutations and FDR
+
+double min_pseudo_p(int permutations, int sides) {
+    if (permutations < 1) return kNaN;
+    return std::min(1.0, static_cast<double>(sides) / (static_cast<double>(permutations) + 1));
+}
+
+PermutationPlan plan_permutations(size_t n, double alpha, bool fdr, int sides, int requested, int cap) {
+    if (!(alpha > 0 && alpha < 1)) throw GeoError("permutations: alpha must be between 0 and 1");
+    if (sides != 1 && sides != 2) throw GeoError("permutations: sides must be 1 or 2");
+    PermutationPlan pl;
+    // sides / (P + 1) * m <= alpha  <=>  P + 1 >= sides * m / alpha; m = n with FDR (BH's first step
+    // for a lone unit: p_(1) <= alpha / n), 1 without.
+    const double m = fdr ? static_cast<double>(std::max<size_t>(n, 1)) : 1.0;
+    const double need = std::ceil(sides * m / alpha * (1 - 1e-12)) - 1;
+    pl.needed = static_cast<int>(std::min(need, 2e9));
+    if (requested > 0) pl.permutations = requested;
+    else {
+        pl.permutations = kDefaultPermutations;
+        if (fdr && pl.needed > pl.permutations) {
+            pl.raised = true;
+            pl.permutations = std::min(pl.needed, cap);
+            pl.capped = pl.needed > cap;
+        }
+    }
+    const double pmin = min_pseudo_p(pl.permutations, sides);
+    // BH rejects the k smallest when p_(k) <= k alpha / m: k units tied at pmin need k >= pmin m / alpha.
+    // Without FDR every unit is its own test: possible iff pmin <= alpha.
+    pl.min_cluster = fdr ? static_cast<size_t>(std::max(1.0, std::ceil(pmin * m / alpha * (1 - 1e-12)))) : 1;
+    pl.possible = fdr ? pl.min_cluster <= std::max<size_t>(n, 1) : pmin <= alpha * (1 + 1e-12);
+    if (pl.permutations < pl.needed) {
+        char buf[600];
+        if (!pl.possible)
+            std::snprintf(buf, sizeof buf,
+                          "significance is impossible with these settings: %d permutations give a smallest pseudo p of "
+                          "%.3g, above alpha %.3g%s; no unit can be significant, whatever the data (use at least %d "
+                          "permutations)",
+                          pl.permutations, pmin, alpha, fdr ? " even after the FDR step-up" : "", pl.needed);
+        else if (fdr)
+            std::snprintf(buf, sizeof buf,
+                          "%d permutations give a smallest pseudo p of %.3g; Benjamini-Hochberg FDR over %zu units at "
+                          "alpha %.3g can only reject when at least %zu units all reach it, so isolated hot/cold spots "
+                          "cannot be significant (a single unit needs %d permutations%s)",
+                          pl.permutations, pmin, n, alpha, pl.min_cluster, pl.needed,
+                          pl.capped ? ", above the automatic cap: give --permutations, or use fewer units" : "");
+        else
+            buf[0] = 0;
+        pl.warning = buf;
+    }
+    return pl;
+}
+
+BandChoice choose_distance_band(const UnitCentroids& c, std::span<const double> values, BandRule rule,
+                                Progress progress) {
+    if (c.size() < 2) throw GeoError("choosing a distance band needs at least 2 units");
+    const NearestNeighbourStats nn = nearest_neighbour_stats(c, kBandWarnFactor, progress);
+    const double dmax = nn.max_m;
+    double dsum = 0;
+    for (double d : nn.nn_m) dsum += d;
     if (!(dmax > 0)) throw GeoError("choosing a distance band: all units are at the same location");
     BandChoice ch;
     ch.distance_m = dmax;
     ch.rule = "min-one-neighbour (max nearest-neighbour distance)";
+    ch.median_nn_m = nn.median_m;
+    ch.far_units = nn.far_units;
+    auto set_warning = [&ch] {
+        if (!(ch.distance_m > kBandWarnFactor * ch.median_nn_m)) return;
+        char buf[320];
+        std::snprintf(buf, sizeof buf,
+                      "the automatic band (%.4g km) is %.1f times the median nearest-neighbour distance (%.4g km): it "
+                      "is set by %zu isolated unit(s) and gives most units far more neighbours than their local "
+                      "context; use k nearest neighbours (--knn), leave the isolated units out (--drop-isolated) or "
+                      "give --band-km",
+                      ch.distance_m / 1000, ch.distance_m / ch.median_nn_m, ch.median_nn_m / 1000, ch.far_units.size());
+        ch.warning = buf;
+    };
+    set_warning();
     if (rule == BandRule::MinOneNeighbor) return ch;
 
     check_values(values, c.size(), "incremental Moran's I");
@@ -642,6 +848,8 @@ BandChoice choose_distance_band(const UnitCentroids& c, std::span<const double> 
     if (pick < 0) pick = 0; // all NaN (constant values): keep the min-one-neighbour distance
     ch.distance_m = ch.tried_m[pick];
     ch.rule = "incremental Moran's I peak (10 steps from the min-one-neighbour distance)";
+    ch.warning.clear();
+    set_warning();
     progress(1.0, "incremental spatial autocorrelation");
     return ch;
 }
@@ -697,18 +905,24 @@ GiStarResult gi_star(std::span<const double> x, const SpatialWeights& w, const G
         double xmax = 0;
         for (double v : xc) xmax = std::max(xmax, std::fabs(v));
         r.p_perm.assign(n, kNaN);
+        std::vector<PermUnit> equal_rows; // rows with one weight value: shared null samples
         for (size_t i = 0; i < n; ++i) {
-            report(progress, i, n, "Gi* permutations", 0.2, 1.0);
+            report(progress, i, n, "Gi* permutations", 0.2, 0.6);
             std::vector<double> wj;
-            double obs = 0, wabs = 0;
+            double obs = 0, wabs = 0, osum = 0;
             for (int64_t e = w.offsets[i]; e < w.offsets[i + 1]; ++e)
                 if (w.index[e] != static_cast<int32_t>(i)) {
                     wj.push_back(w.weight[e]);
                     obs += w.weight[e] * xc[w.index[e]];
+                    osum += xc[w.index[e]];
                     wabs += std::fabs(w.weight[e]);
                 }
             // (more slots than other units only happens with duplicate entries in user weights)
             if (wj.empty() || wj.size() > n - 1 || std::isnan(r.z[i])) continue;
+            if (wj.front() > 0 && std::all_of(wj.begin(), wj.end(), [&](double v) { return v == wj.front(); })) {
+                equal_rows.push_back({i, wj.size(), osum, i});
+                continue;
+            }
             const double eps = 1e-10 * wabs * xmax; // equal sums in another order are ties
             size_t ge = 0, le = 0;
             for (int p = 0; p < params.permutations; ++p) {
@@ -720,6 +934,8 @@ GiStarResult gi_star(std::span<const double> x, const SpatialWeights& w, const G
             }
             r.p_perm[i] = std::min(1.0, 2 * folded_p(ge, le, params.permutations));
         }
+        grouped_permutation_p(xc, std::move(equal_rows), params.permutations, params.seed + 1, r.p_perm, progress, 0.6,
+                              1.0);
     }
     finish_bins(r, params.fdr);
     progress(1.0, "Gi*");
@@ -730,14 +946,16 @@ GiStarResult gi_star_points(const UnitCentroids& c, std::span<const double> x, c
                             Progress progress) {
     check_values(x, c.size(), "Gi*");
     double d = params.distance_m;
-    std::string rule = "user";
+    std::string rule = "user", band_warning;
     if (!(d > 0)) {
         const BandChoice ch = choose_distance_band(c, x, params.band_rule, progress);
         d = ch.distance_m;
         rule = ch.rule;
+        band_warning = ch.warning;
     }
     const SpatialWeights w = distance_band_weights(c, d, true, progress);
     GiStarResult r = gi_star(x, w, params, progress);
+    if (!band_warning.empty()) r.warnings.push_back(band_warning);
     r.distance_m = d;
     r.distance_rule = rule;
     return r;
@@ -776,6 +994,7 @@ GiStarResult gi_star_fishnet(const GridSpec& g, std::span<const double> x, std::
         const BandChoice ch = choose_distance_band(fishnet_centroids(g, mask), vals, params.band_rule, progress);
         d = ch.distance_m;
         r.distance_rule = ch.rule;
+        if (!ch.warning.empty()) r.warnings.push_back(ch.warning);
     }
     r.distance_m = d;
 
@@ -836,27 +1055,18 @@ GiStarResult gi_star_fishnet(const GridSpec& g, std::span<const double> x, std::
     }
 
     if (params.permutations > 0 && r.sd > 0) {
-        stats::Rng rng(params.seed);
-        std::vector<int32_t> pool(n - 1), drawn;
-        std::iota(pool.begin(), pool.end(), 0);
-        double xmax = 0;
-        for (double v : vals) xmax = std::max(xmax, std::fabs(v - r.mean));
-        r.p_perm.assign(N, kNaN);
+        // Binary weights: every unit's null is a plain sum of m draws (grouped_permutation_p).
+        std::vector<double> xc(n);
+        for (size_t i = 0; i < n; ++i) xc[i] = vals[i] - r.mean;
+        std::vector<PermUnit> units;
         for (size_t k = 0; k < N; ++k) {
-            report(progress, k, N, "Gi* permutations", 0.2, 1.0);
             if (compact[k] < 0 || std::isnan(r.z[k]) || r.n_neighbors[k] < 2) continue;
             const size_t m = static_cast<size_t>(r.n_neighbors[k] - 1);
-            const double eps = 1e-10 * static_cast<double>(m) * xmax;
-            size_t ge = 0, le = 0;
-            for (int p = 0; p < params.permutations; ++p) {
-                draw_others(rng, pool, static_cast<size_t>(compact[k]), m, drawn);
-                double s = 0;
-                for (int32_t j : drawn) s += vals[j] - r.mean;
-                ge += s >= obs[k] - eps;
-                le += s <= obs[k] + eps;
-            }
-            r.p_perm[k] = std::min(1.0, 2 * folded_p(ge, le, params.permutations));
+            if (m > n - 1) continue;
+            units.push_back({static_cast<size_t>(compact[k]), m, obs[k], k});
         }
+        r.p_perm.assign(N, kNaN);
+        grouped_permutation_p(xc, std::move(units), params.permutations, params.seed, r.p_perm, progress, 0.2, 1.0);
     }
     finish_bins(r, params.fdr);
     progress(1.0, "Gi* (fishnet)");
@@ -1058,7 +1268,12 @@ EmergingResult emerging_hot_spots(const UnitCentroids& units, std::span<const do
     EmergingResult r;
     r.n_units = N;
     r.n_steps = T;
-    if (T < 10) r.warnings.push_back("fewer than 10 time steps: the 90% rules and the trend test are weak");
+    if (T < kMinEmergingSteps)
+        throw GeoError("emerging hot spots: " + std::to_string(T) + " time step(s); at least " +
+                       std::to_string(kMinEmergingSteps) +
+                       " are needed (as ArcGIS' Emerging Hot Spot Analysis): the categories (\"Persistent\" = 90% of "
+                       "the steps) and the Mann-Kendall trend mean nothing on fewer; use a shorter time step or a "
+                       "longer period");
 
     double d = params.distance_m;
     r.distance_rule = "user";
@@ -1069,6 +1284,7 @@ EmergingResult emerging_hot_spots(const UnitCentroids& units, std::span<const do
         const BandChoice ch = choose_distance_band(units, total, params.band_rule, progress);
         d = ch.distance_m;
         r.distance_rule = ch.rule;
+        if (!ch.warning.empty()) r.warnings.push_back(ch.warning);
     }
     r.distance_m = d;
     const SpatialWeights w = distance_band_weights(units, d, true, progress);

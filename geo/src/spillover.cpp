@@ -460,10 +460,40 @@ LeadLag lead_lag(const std::vector<double>& a0, const std::vector<double>& b0, i
 // ---- Spillover analysis --------------------------------------------------------------------
 
 namespace {
-Trend trend_of(const std::vector<double>& t, const std::vector<double>& v, double alpha) {
+std::string trend_n_note(size_t used, size_t total, double min_events, double median) {
+    return "n = " + std::to_string(used) + " of " + std::to_string(total) + " periods with >= " + fmt_num(min_events) +
+           " events (median " + fmt_num(median, 4) + " events per period used)";
+}
+// Theil-Sen + Mann-Kendall on the periods whose measure rests on >= min_events events; withheld
+// (NaN slope and p) when fewer than min_periods qualify.
+Trend trend_of(const std::vector<double>& t, const std::vector<double>& v, const std::vector<double>& support,
+               const SpilloverParams& p) {
     Trend tr;
-    tr.ts = stats::theil_sen(t, v, alpha);
-    tr.mk = stats::mann_kendall(v);
+    std::vector<double> tt, vv, ee;
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (!std::isfinite(v[i])) continue;
+        ++tr.periods;
+        if (support[i] < p.min_period_events) continue;
+        tt.push_back(t[i]), vv.push_back(v[i]), ee.push_back(support[i]);
+    }
+    tr.periods_used = vv.size();
+    if (!ee.empty()) {
+        tr.events_min = *std::min_element(ee.begin(), ee.end());
+        tr.events_median = quantile_of(ee, 0.5);
+    }
+    tr.ts.alpha = p.alpha;
+    tr.mk.p = stats::kNaN;
+    tr.mk.z = tr.mk.tau = tr.mk.s = stats::kNaN;
+    if (tr.periods_used < std::max<size_t>(p.min_trend_periods, 2)) {
+        tr.withheld = true;
+        tr.note = "withheld: only " + std::to_string(tr.periods_used) + " of " + std::to_string(v.size()) +
+                  " periods have >= " + fmt_num(p.min_period_events) + " events (at least " +
+                  std::to_string(p.min_trend_periods) + " are needed for a trend)";
+        return tr;
+    }
+    tr.ts = stats::theil_sen(tt, vv, p.alpha);
+    tr.mk = stats::mann_kendall(vv);
+    tr.note = trend_n_note(tr.periods_used, v.size(), p.min_period_events, tr.events_median);
     return tr;
 }
 } // namespace
@@ -546,11 +576,29 @@ SpilloverResult analyse_spillover(const EventTable& ev, const Border& border, co
         if (w_sum[t] > 0) r.centroid_lat[t] = lat_w[t] / w_sum[t];
     }
     progress(0.85, "trends");
-    r.front_trend = trend_of(r.t_mid, r.front_km, p.alpha);
-    r.share_trend = trend_of(r.t_mid, r.share, p.alpha);
-    r.centroid_trend = trend_of(r.t_mid, r.centroid_lat, p.alpha);
+    r.front_trend = trend_of(r.t_mid, r.front_km, r.n_window, p);
+    r.share_trend = trend_of(r.t_mid, r.share, r.share_total, p);
+    r.centroid_trend = trend_of(r.t_mid, r.centroid_lat, r.n_events, p);
     for (size_t s = 0; s < ns; ++s) {
-        LeadLag l = lead_lag(ll_s[s], ll_c[s], p.lags, p.permutations, p.permutation, p.difference, p.seed + s);
+        size_t used = 0;
+        for (size_t t = 0; t < np; ++t) used += ll_s[s][t] + ll_c[s][t] >= p.min_period_events;
+        LeadLag l;
+        if (used >= std::max<size_t>(p.min_trend_periods, 2)) {
+            l = lead_lag(ll_s[s], ll_c[s], p.lags, p.permutations, p.permutation, p.difference, p.seed + s);
+            l.note = "n = " + std::to_string(used) + " of " + std::to_string(np) + " periods with >= " +
+                     fmt_num(p.min_period_events) + " events within X km";
+        } else {
+            // Counts of 0-9 a period give correlations of noise: no r, no p.
+            l = lead_lag(ll_s[s], ll_c[s], p.lags, 0, p.permutation, p.difference, p.seed + s);
+            std::fill(l.r.begin(), l.r.end(), stats::kNaN);
+            l.best_k = -1;
+            l.best_r = stats::kNaN;
+            l.withheld = true;
+            l.note = "withheld: only " + std::to_string(used) + " of " + std::to_string(np) + " periods have >= " +
+                     fmt_num(p.min_period_events) + " events within X km of this segment (at least " +
+                     std::to_string(p.min_trend_periods) + " are needed)";
+        }
+        l.periods_used = used;
         l.segment = border.segments[s].name;
         r.leadlag.push_back(std::move(l));
     }
@@ -583,6 +631,13 @@ SpilloverResult analyse_spillover(const EventTable& ev, const Border& border, co
                             std::to_string(p.min_front_events) + " such events have none";
     m["trend_method"] = "Theil-Sen slope per year vs period midpoint with " + fmt_num(100 * (1 - p.alpha)) +
                         "% CI (Sen 1968) and Mann-Kendall two-sided test";
+    m["trend_minimum"] = "a trend uses only periods with >= " + fmt_num(p.min_period_events) +
+                         " events behind the measure (front: events within window_km; share: within X; centroid: all) "
+                         "and is withheld below " + std::to_string(p.min_trend_periods) +
+                         " such periods; lead-lag likewise per segment (events within X, both sides)";
+    m["front_trend_n"] = r.front_trend.note;
+    m["share_trend_n"] = r.share_trend.note;
+    m["centroid_trend_n"] = r.centroid_trend.note;
     m["centroid_definition"] = "weight-weighted mean latitude of the groups' dated events";
     m["lags"] = std::to_string(p.lags);
     m["leadlag_method"] = std::string("Pearson r between Sahel-side (-X <= s < 0) and coastal-side (0 < s <= X) event counts "
@@ -668,11 +723,12 @@ Table spillover_period_table(const SpilloverResult& r) {
 Table spillover_trend_table(const SpilloverResult& r) {
     Table t;
     t.columns = {"measure", "unit", "theil_sen_slope_per_year", "ci_lo", "ci_hi", "ci_level", "n", "mk_s", "mk_z", "mk_tau",
-                 "mk_p"};
+                 "mk_p", "periods", "min_events_per_period", "median_events_per_period", "status"};
     auto row = [&](const char* name, const char* unit, const Trend& tr) {
         t.rows.push_back({name, unit, fmt_num(tr.ts.slope, 8), fmt_num(tr.ts.slope_lo, 8), fmt_num(tr.ts.slope_hi, 8),
-                          fmt_num(1 - tr.ts.alpha, 4), std::to_string(tr.mk.n), fmt_num(tr.mk.s, 8), fmt_num(tr.mk.z, 6),
-                          fmt_num(tr.mk.tau, 6), fmt_num(tr.mk.p, 6)});
+                          fmt_num(1 - tr.ts.alpha, 4), std::to_string(tr.periods_used), fmt_num(tr.mk.s, 8),
+                          fmt_num(tr.mk.z, 6), fmt_num(tr.mk.tau, 6), fmt_num(tr.mk.p, 6), std::to_string(tr.periods),
+                          fmt_num(tr.events_min, 8), fmt_num(tr.events_median, 8), tr.withheld ? tr.note : "ok"});
     };
     row("front_velocity", "km/year (positive = toward the coast)", r.front_trend);
     row("spillover_share", "share/year", r.share_trend);
@@ -683,11 +739,12 @@ Table spillover_trend_table(const SpilloverResult& r) {
 Table spillover_leadlag_table(const SpilloverResult& r) {
     Table t;
     t.columns = {"segment", "lag_periods", "r", "p_perm", "n_pairs", "best", "p_best_maxstat", "sahel_within_x",
-                 "coastal_within_x"};
+                 "coastal_within_x", "periods_with_min_events", "status"};
     for (auto& l : r.leadlag)
         for (size_t k = 0; k < l.r.size(); ++k)
             t.rows.push_back({l.segment, std::to_string(k), fmt_num(l.r[k], 6), fmt_num(l.p[k], 6), std::to_string(l.n[k]),
-                              int(k) == l.best_k ? "1" : "0", fmt_num(l.p_best, 6), num(l.sahel_total), num(l.coastal_total)});
+                              int(k) == l.best_k ? "1" : "0", fmt_num(l.p_best, 6), num(l.sahel_total), num(l.coastal_total),
+                              std::to_string(l.periods_used), l.withheld ? l.note : "ok"});
     return t;
 }
 

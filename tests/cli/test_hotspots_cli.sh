@@ -44,13 +44,20 @@ info=$(gdalinfo "$TMP/fn_gistar.tif" 2>&1)
 grep -q "^Band 3 " <<<"$info" && ! grep -q "^Band 4 " <<<"$info" && ok "GeoTIFF has 3 bands" || fail "GeoTIFF does not have 3 bands"
 grep -q "Type=Float32" <<<"$info" && ok "bands are float32" || fail "bands are not float32"
 grep -q "synthetic=true" <<<"$info" && ok "GeoTIFF metadata synthetic=true" || fail "GeoTIFF lacks synthetic=true"
-grep -q "distance_band_km=25" <<<"$info" && grep -q "distance_rule=" <<<"$info" && ok "GeoTIFF records the band and its rule" ||
+grep -q "distance_band_km=" <<<"$info" && grep -q "distance_rule=" <<<"$info" && ok "GeoTIFF records the band and its rule" ||
     fail "GeoTIFF lacks distance_band_km/distance_rule"
 grep -q "NoData Value=-9999" <<<"$info" && ok "GeoTIFF has nodata" || fail "GeoTIFF has no nodata value"
 grep -q "Description = bin" <<<"$info" && ok "band 3 is named bin" || fail "band descriptions missing"
 bin3=$(gdallocationinfo -valonly -wgs84 -b 3 "$TMP/fn_gistar.tif" 0.5 14.5 2>/dev/null)
 [ "$bin3" = "3" ] && ok "fishnet bin at 0.5E 14.5N is 3" || fail "fishnet bin at 0.5E 14.5N is '$bin3', expected 3"
-grep -q "^distance band: 25 km" "$TMP/fn.out" && ok "prints the distance band" || fail "distance band not printed: $(cat "$TMP/fn.out")"
+grep -q "^distance band: " "$TMP/fn.out" && ok "prints the distance band" || fail "distance band not printed: $(cat "$TMP/fn.out")"
+# Issue #13 defaults: the study-area rule and the permutation inference are printed and recorded.
+grep -q "^study area: units whose centre is in admin-0 of MLI,BFA,NER,CIV,GHA,TGO,BEN" "$TMP/fn.out" &&
+    grep -q "study_area=countries: " <<<"$info" && ok "study-area rule printed and recorded" || fail "study-area rule missing: $(cat "$TMP/fn.out")"
+grep -q "^p-values: permutation (999 conditional permutations" "$TMP/fn.out" && grep -q "correction=none" <<<"$info" &&
+    ok "permutation p by default; correction recorded" || fail "default p-values not permutation: $(cat "$TMP/fn.out")"
+head -400 "$TMP/fn_gistar.csv" | grep -v "^#" | head -1 | grep -q ",alpha,correction" && ok "Gi* CSV has alpha and correction columns" ||
+    fail "Gi* CSV lacks alpha/correction columns"
 grep -q "+3 hot spot, 99% confidence" "$TMP/fn.out" && ok "prints counts per bin" || fail "bin counts not printed"
 grep -q "^unit,row,col,lon,lat,count,weighted,z,p,p_fdr,bin,n_neighbors" "$TMP/fn_gistar.csv" && ok "fishnet CSV header" ||
     fail "fishnet CSV header unexpected"

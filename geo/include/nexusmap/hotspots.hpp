@@ -81,6 +81,64 @@ UnitAggregate hex_aggregate(const HexUnits& hexes, std::span<const double> x, st
 UnitCentroids polygon_centroids(const std::vector<Geometry>& units);
 
 // ------------------------------------------------------------------------------------------------
+// Study area: one rule for `hotspots`, `lisa`, `emerging` and the viewer's hot spot panel
+// (docs/hotspots.md, "Study area"). Units outside it are left out of n, of the mean/S and of every
+// neighbour sum: empty sea or desert cells would otherwise pull the mean down and inflate z.
+
+enum class StudyAreaMode {
+    Polygons, // centre inside the polygons (e.g. the study countries' admin-0), or holding an event
+    NonEmpty, // only units holding at least one event
+    All,      // every unit of the cover (the bounding box)
+};
+struct StudyArea {
+    StudyAreaMode mode = StudyAreaMode::NonEmpty;
+    const PolygonIndex* polygons = nullptr; // Polygons mode; the index must outlive the call
+    std::string label;                      // names the area in the rule text
+};
+struct StudyAreaSelection {
+    std::vector<uint8_t> keep;  // per unit: 1 = in the analysis
+    size_t in_area = 0;         // kept because their centre is in the polygons (Polygons mode)
+    size_t events_only = 0;     // kept only because they hold an event (centre outside the polygons)
+    size_t left_out = 0;
+    std::string rule;           // one sentence for the console and the metadata
+};
+// Polygons: keep[k] = centre k in the polygons (boundary counts) || counts[k] > 0.
+// NonEmpty: counts[k] > 0. All: 1. NaN centres count as outside. GeoError when the sizes differ or
+// Polygons mode has no index.
+StudyAreaSelection select_study_area(const UnitCentroids& centres, std::span<const double> counts,
+                                     const StudyArea& area);
+// The features of `layer` whose attribute `field` is one of `codes` (e.g. iso_a3 in MLI, BFA), in
+// layer order. GeoError naming the field or the codes that are missing.
+VectorLayer select_features(const VectorLayer& layer, const std::string& field, const std::vector<std::string>& codes);
+// The countries of the CLI's default study area (the Sahel and coastal groups of the spillover
+// analysis): MLI, BFA, NER, CIV, GHA, TGO, BEN.
+const std::vector<std::string>& default_study_countries();
+
+// ------------------------------------------------------------------------------------------------
+// Permutation inference and multiple testing (docs/hotspots.md, "Significance")
+
+inline constexpr int kDefaultPermutations = 999;      // PySAL / GeoDa default
+inline constexpr int kMaxAutoPermutations = 199999;   // cap when permutations are raised for FDR
+// Smallest pseudo p that P permutations can give: sides / (P + 1) (sides = 2 for Gi*'s two-sided
+// pseudo p, 1 for LISA's folded one).
+double min_pseudo_p(int permutations, int sides);
+struct PermutationPlan {
+    int permutations = kDefaultPermutations;
+    bool raised = false;      // auto: raised above the default so that FDR can reject
+    bool capped = false;      // auto: the needed number is above the cap
+    int needed = 0;           // fewest permutations with min_pseudo_p * n <= alpha (a lone unit can pass BH)
+    size_t min_cluster = 1;   // with `permutations`: how many units must all reach the minimum p before BH
+                              // rejects any: ceil(min_p * n / alpha); > n: nothing can be significant
+    bool possible = true;     // min_cluster <= n
+    std::string warning;      // empty when a single unit can be significant
+};
+// Permutations for a test over n units at level alpha. requested > 0: used as given; <= 0 (auto):
+// kDefaultPermutations, raised to `needed` (at most `cap`) when fdr. Without fdr, needed is the
+// fewest permutations with min_pseudo_p <= alpha.
+PermutationPlan plan_permutations(size_t n, double alpha, bool fdr, int sides, int requested = 0,
+                                  int cap = kMaxAutoPermutations);
+
+// ------------------------------------------------------------------------------------------------
 // Spatial weights (CSR)
 
 struct SpatialWeights {
@@ -134,7 +192,20 @@ struct BandChoice {
     double distance_m = 0;
     std::string rule;                 // human-readable description for the metadata
     std::vector<double> tried_m, z;   // IncrementalMoranPeak: the distances and their Moran z
+    double median_nn_m = 0;           // median nearest-neighbour distance of the units
+    std::vector<int32_t> far_units;   // units whose nearest neighbour is > kBandWarnFactor x the median
+    std::string warning;              // set when distance_m > kBandWarnFactor x median_nn_m
 };
+// The automatic band is "set by one outlier" when it exceeds this many median nearest-neighbour
+// distances: the warning names the units responsible and the fixes (--knn, --drop-isolated).
+inline constexpr double kBandWarnFactor = 3.0;
+struct NearestNeighbourStats {
+    std::vector<double> nn_m;         // per unit
+    double median_m = 0, max_m = 0;
+    std::vector<int32_t> far_units;   // nn_m > factor * median_m, ascending
+};
+NearestNeighbourStats nearest_neighbour_stats(const UnitCentroids& c, double factor = kBandWarnFactor,
+                                              Progress progress = {});
 BandChoice choose_distance_band(const UnitCentroids& c, std::span<const double> values, BandRule rule,
                                 Progress progress = {});
 
@@ -250,6 +321,9 @@ struct EmergingParams {
     double trend_alpha = 0.05;   // Mann–Kendall significance
     bool fdr = true;             // BH-FDR over all bins before classifying (as ArcGIS Pro does)
 };
+// Fewer time steps are refused: ArcGIS' Emerging Hot Spot Analysis needs 10, the 90% rules and the
+// Mann-Kendall trend mean little on fewer.
+inline constexpr size_t kMinEmergingSteps = 10;
 struct EmergingResult {
     size_t n_units = 0, n_steps = 0;
     std::vector<double> z, p, p_fdr;   // per bin, index = step * n_units + unit

@@ -125,13 +125,23 @@ struct SpilloverParams {
     uint64_t seed = 20240101;
     double alpha = 0.05;      // Theil–Sen confidence level 1-alpha
     double segment_cell_km = 5;
+    // Small samples: a trend (front velocity, share, centroid) uses only the periods with at least
+    // min_period_events events behind the measure, and is withheld when fewer than min_trend_periods
+    // periods qualify; lead-lag likewise per segment (events within X km, both sides).
+    size_t min_trend_periods = 5;
+    double min_period_events = 10;
     int threads = 0;          // worker threads for the per-event distances (0 = hardware concurrency);
                               // results do not depend on it
 };
 
 struct Trend {
-    stats::TheilSenResult ts; // slope per year
+    stats::TheilSenResult ts; // slope per year (NaN when withheld)
     stats::MannKendallResult mk;
+    size_t periods = 0;       // periods with a value
+    size_t periods_used = 0;  // of them, with >= min_period_events events: the trend's n
+    double events_min = 0, events_median = 0; // events behind the measure in the periods used
+    bool withheld = false;    // fewer than min_trend_periods periods qualify: no slope, no p
+    std::string note;         // "n = 12 periods of >= 10 events (median 31)" or why it was withheld
 };
 
 struct LeadLag {
@@ -143,6 +153,9 @@ struct LeadLag {
     double best_r = stats::kNaN;
     double p_best = stats::kNaN; // max-over-k statistic: accounts for picking the best lag
     double sahel_total = 0, coastal_total = 0;
+    size_t periods_used = 0;    // periods with >= min_period_events events within X (both sides)
+    bool withheld = false;      // too few such periods: r and p are NaN
+    std::string note;
 };
 
 struct SpilloverResult {
