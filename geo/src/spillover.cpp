@@ -319,30 +319,59 @@ SignedDistances signed_distances(const EventTable& ev, const Border& border, Pro
             d.km_planar[i] = side * best / 1000.0;
             d.km[i] = d.km_planar[i];
             if (!geodesic || bs < 0 || !std::isfinite(ev_lon[i]) || !std::isfinite(ev_lat[i])) continue;
-            // Candidates: every edge nearly as near in the plane. Screen each by the geodesic
-            // distance to its planar foot point, then search along the two best (the nearest
-            // point may sit on a vertex shared by two edges).
+            // Candidates: every edge nearly as near in the plane. Screen each by the distance to
+            // its planar foot point: first on the sphere (cheap; the ellipsoidal distance is within
+            // [0.993, 1.005] x the spherical one anywhere), so only edges that can still win get an
+            // ellipsoidal measure; then search along the two best (the nearest point may sit on a
+            // vertex shared by two edges).
             cands.clear();
+            double hmin = std::numeric_limits<double>::infinity();
             edges.within(x[i], y[i], best * 1.03 + 100.0, [&](uint32_t id, int part, double) {
                 const LlEdge& e = ll[id];
                 const double ex = e.bx - e.ax, ey = e.by - e.ay, len2 = ex * ex + ey * ey;
                 const double t = len2 > 0 ? std::clamp(((x[i] - e.ax) * ex + (y[i] - e.ay) * ey) / len2, 0.0, 1.0) : 0.0;
-                const double g = geodesic_distance_m(ev_lon[i], ev_lat[i], e.lon_a + t * (e.lon_b - e.lon_a),
-                                                     e.lat_a + t * (e.lat_b - e.lat_a));
-                cands.push_back({g, id, part});
+                const double h = haversine_m(ev_lon[i], ev_lat[i], e.lon_a + t * (e.lon_b - e.lon_a), e.lat_a + t * (e.lat_b - e.lat_a));
+                hmin = std::min(hmin, h);
+                cands.push_back({h, id, part});
             });
             if (cands.empty()) continue; // cannot happen: the planar nearest edge is within the limit
-            const size_t keep = std::min<size_t>(2, cands.size());
-            std::partial_sort(cands.begin(), cands.begin() + ptrdiff_t(keep), cands.end(), [](const Cand& a, const Cand& b) {
+            // Spherical screen: ellipsoidal/spherical distance is within [0.993, 1.005]; the 1e-3 is
+            // a generous allowance for an edge's minimum lying off its planar foot point.
+            const double hcut = (1.005 * hmin + 1e-3 * hmin + 10.0) / 0.993;
+            std::erase_if(cands, [&](const Cand& cd) { return cd.g > hcut; });
+            // An edge's own minimum can lie below its planar foot value by ~ D tan^2(w)/2, w being the
+            // angle between the planar and geodesic perpendiculars (at most half the CRS's angular
+            // distortion: 0.9 deg for the default LAEA 20 deg from its centre). `slack` allows w up
+            // to 1.1 deg, i.e. anywhere the default CRS is sensible for (West Africa and around).
+            auto slack = [](double dist) { return 2e-4 * dist + 5.0; };
+            auto order = [](const Cand& a, const Cand& b) {
                 return a.g < b.g || (a.g == b.g && (a.part < b.part || (a.part == b.part && a.id < b.id)));
-            });
+            };
+            // 1. Ellipsoidal distance at the foot points, in increasing spherical distance, until no
+            //    later edge can come nearer than the best so far (ellipsoidal >= 0.993 x spherical).
+            std::sort(cands.begin(), cands.end(), order);
+            double gfoot = std::numeric_limits<double>::infinity();
+            size_t m = 0;
+            for (; m < cands.size(); ++m) {
+                Cand& cd = cands[m];
+                if (0.993 * (cd.g - slack(cd.g)) > gfoot) break;
+                const LlEdge& e = ll[cd.id];
+                const double ex = e.bx - e.ax, ey = e.by - e.ay, len2 = ex * ex + ey * ey;
+                const double t = len2 > 0 ? std::clamp(((x[i] - e.ax) * ex + (y[i] - e.ay) * ey) / len2, 0.0, 1.0) : 0.0;
+                cd.g = geodesic_distance_m(ev_lon[i], ev_lat[i], e.lon_a + t * (e.lon_b - e.lon_a), e.lat_a + t * (e.lat_b - e.lat_a));
+                gfoot = std::min(gfoot, cd.g);
+            }
+            cands.resize(m);
+            // 2. Search along the edges whose foot value is within `slack` of the best one (usually
+            //    one or two: the nearest point may sit on a vertex shared by two edges).
+            std::sort(cands.begin(), cands.end(), order);
             double gbest = std::numeric_limits<double>::infinity();
             int gpart = -1;
-            for (size_t k = 0; k < keep; ++k) {
-                const LlEdge& e = ll[cands[k].id];
-                const double g = std::min(cands[k].g, geodesic_distance_to_segment_m(ev_lon[i], ev_lat[i], e.lon_a, e.lat_a,
-                                                                                     e.lon_b, e.lat_b));
-                if (g < gbest || (g == gbest && cands[k].part < gpart)) gbest = g, gpart = cands[k].part;
+            for (const Cand& cd : cands) {
+                if (cd.g - slack(cd.g) > std::min(gbest, gfoot)) break;
+                const LlEdge& e = ll[cd.id];
+                const double g = std::min(cd.g, geodesic_distance_to_segment_m(ev_lon[i], ev_lat[i], e.lon_a, e.lat_a, e.lon_b, e.lat_b));
+                if (g < gbest || (g == gbest && cd.part < gpart)) gbest = g, gpart = cd.part;
             }
             d.km[i] = side * gbest / 1000.0;
             d.segment[i] = gpart;
