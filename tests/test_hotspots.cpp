@@ -501,6 +501,46 @@ TEST_CASE("local Moran's I classes on a constructed pattern") {
     CHECK(r.global.i > 0.7);
 }
 
+// Issue #13: p_sim counted ties on both sides (min(#>=, #<=)), so a high cell among zeros got
+// p ~ 0.1-0.9 instead of the 1/(P+1) of the PySAL/GeoDa rule the docs claim.
+TEST_CASE("LISA pseudo p: HL cells surrounded by zeros get 1/(P+1) (PySAL rule)") {
+    // Zero-inflated 20x20 fishnet, queen neighbours: 9 isolated cells of 5 with 8 zero neighbours each.
+    GridSpec grid;
+    grid.cell = 1000;
+    grid.width = grid.height = 20;
+    grid.ymax = 20000;
+    std::vector<double> x(400, 0.0);
+    std::vector<int> hl;
+    for (int r = 3; r <= 15; r += 6)
+        for (int c = 3; c <= 15; c += 6) {
+            x[r * 20 + c] = 5;
+            hl.push_back(r * 20 + c);
+        }
+    REQUIRE(hl.size() == 9);
+    const auto w = distance_band_weights(fishnet_centroids(grid), 1000 * std::sqrt(2.0), false);
+    LocalMoranParams p;
+    p.permutations = 4999;
+    p.seed = 3;
+    const auto r = local_moran(x, w, p);
+    // Each HL cell's lag is the smallest any 8 neighbours can give (all zero), so every permuted
+    // I_i = z_i * lag_perm / m2 (z_i > 0) is >= the observed one: count = P, folded to P - P = 0,
+    // p = 1/(P+1) whatever the seed.
+    for (int i : hl) {
+        CHECK(r.p_sim[static_cast<size_t>(i)] == doctest::Approx(1.0 / 5000).epsilon(1e-12));
+        CHECK(r.cls[static_cast<size_t>(i)] == LisaClass::HighLow);
+    }
+    // A zero cell whose 8 neighbours are all zero (z_i < 0, I_i > 0): permuted I_i >= observed only
+    // when all 8 draws are zeros too, with probability q = C(Z,8)/C(399,8) (hypergeometric, Z = 390
+    // zeros among the other 399 units), q ~ 0.83 > 1/2, so the count folds to P - count and
+    // p ~ (P(1-q) + 1)/(P+1). Checked within 4 binomial standard deviations.
+    const size_t ll = 12 * 20 + 12; // neighbours rows/cols 11..13: no HL cell (those sit at 3, 9, 15)
+    double q = 1;
+    for (int k = 0; k < 8; ++k) q *= (390.0 - k) / (399.0 - k);
+    const double P = 4999, expect = (P * (1 - q) + 1) / (P + 1), sd = std::sqrt(P * q * (1 - q)) / (P + 1);
+    CHECK(std::fabs(r.p_sim[ll] - expect) < 4 * sd);
+    CHECK(r.p_sim[ll] > 0.1); // not significant: the old two-sided count gave the same here
+}
+
 TEST_CASE("emerging hot spot classifier: every category from hand-made series") {
     // T = 12 steps. "H" = hot bin (z = 3, p = 0.003), "C" = cold (z = -3), "." = not significant
     // (z = 0.3, p = 0.76). Trend series use z values that rise/fall steadily (Mann-Kendall S = +-66,

@@ -14,6 +14,7 @@
 #include "nexusmap/error.hpp"
 #include "nexusmap/events.hpp"
 #include "nexusmap/layers.hpp"
+#include "nexusmap/distance.hpp"
 #include "nexusmap/spillover.hpp"
 #include "test_util.hpp"
 // The private plain-data indexes behind signed_distances() and the corridors (header-only).
@@ -85,7 +86,7 @@ TEST_CASE("two square countries: one straight border, signed distances both side
 
     // Inside x = 0..1000 km the nearest border point is straight below/above: distance = |y|.
     auto ev = events_at({{500, 300}, {500, -120}, {20, 999}, {900, -0.5}, {2500, 0}});
-    SignedDistances d = signed_distances(ev, b);
+    SignedDistances d = signed_distances(ev, b, {}, 0, DistanceMetric::Planar);
     CHECK(d.km[0] == doctest::Approx(-300).epsilon(1e-9));
     CHECK(d.km[1] == doctest::Approx(120).epsilon(1e-9));
     CHECK(d.km[2] == doctest::Approx(-999).epsilon(1e-9));
@@ -100,7 +101,7 @@ TEST_CASE("two square countries: one straight border, signed distances both side
     EventTable ll = ev;
     ll.crs = Crs();
     ll.x.clear(), ll.y.clear();
-    SignedDistances d2 = signed_distances(ll, b);
+    SignedDistances d2 = signed_distances(ll, b, {}, 0, DistanceMetric::Planar);
     for (size_t i = 0; i < 4; ++i) CHECK(std::fabs(d2.km[i] - d.km[i]) < 1e-5);
 }
 
@@ -118,7 +119,7 @@ TEST_CASE("three countries: segments by country pair and nearest-segment assignm
     CHECK(b.length_km() == doctest::Approx(1000).epsilon(1e-9));
 
     auto ev = events_at({{100, 200}, {900, -50}, {450, 10}, {700, 300}});
-    SignedDistances d = signed_distances(ev, b);
+    SignedDistances d = signed_distances(ev, b, {}, 0, DistanceMetric::Planar);
     CHECK(d.segment[0] == 0);
     CHECK(d.km[0] == doctest::Approx(-200).epsilon(1e-9));
     CHECK(d.segment[1] == 1);
@@ -133,7 +134,7 @@ TEST_CASE("three countries: segments by country pair and nearest-segment assignm
                          {"CCC", rect(500 * KM, -1000 * KM, 1000 * KM, 0)}});
     Border b2 = derive_border(l4, groups({"AAA"}, {"BBB"}));
     CHECK(b2.segments.size() == 1);
-    SignedDistances d3 = signed_distances(ev, b2);
+    SignedDistances d3 = signed_distances(ev, b2, {}, 0, DistanceMetric::Planar);
     CHECK(d3.outside == 1); // the CCC event
     CHECK_THROWS_AS(derive_border(l, groups({"AAA"}, {"ZZZ"})), GeoError);
 }
@@ -191,6 +192,7 @@ TEST_CASE("share, front and per-band counts on constructed events") {
     p.permutations = 0;
     p.min_front_events = 1;
     p.quantile = 0.5;
+    p.metric = DistanceMetric::Planar; // the hand-computed distances are planar (border straight in the CRS)
     SpilloverResult r = analyse_spillover(ev, b, p);
     REQUIRE(r.periods.size() == 2);
     // Share within 100 km: 2020: 1 coastal / 3; 2021: 2 coastal / 3.
@@ -408,7 +410,7 @@ TEST_CASE("fast signed distances equal the per-segment GEOS distances and Polygo
                 if (i + 1 < l.size()) km.push_back({(l[i].x + l[i + 1].x) / 2 / KM, (l[i].y + l[i + 1].y) / 2 / KM});
             }
     const EventTable ev = events_at(km);
-    const SignedDistances d = signed_distances(ev, b, {}, 1);
+    const SignedDistances d = signed_distances(ev, b, {}, 1, DistanceMetric::Planar);
 
     VectorLayer cl;
     cl.crs = b.crs;
@@ -445,7 +447,7 @@ TEST_CASE("fast signed distances equal the per-segment GEOS distances and Polygo
     CHECK(d.outside == ev.size() - inside);
 
     // The thread count changes nothing.
-    const SignedDistances d3 = signed_distances(ev, b, {}, 3);
+    const SignedDistances d3 = signed_distances(ev, b, {}, 3, DistanceMetric::Planar);
     CHECK(same_bits(d3.km, d.km));
     CHECK(d3.segment == d.segment);
     CHECK(d3.country == d.country);
@@ -614,4 +616,190 @@ TEST_CASE("spillover trends state n and are withheld below 5 periods of >= 10 ev
     CHECK(c.leadlag[0].periods_used == 5);
     CHECK(c.metadata.at("front_trend_n") == c.front_trend.note);
     CHECK(spillover_trend_table(c).rows[0].back() == "ok");
+}
+
+// ---- Geodesic distances (issue #13) ----------------------------------------------------------
+// Planar distances in the LAEA analysis CRS are off by its scale distortion (event 342399 of UCDP
+// GED 24.1: 200.134 km planar, 199.881 km geodesic, and it changed band). The references here are
+// computed independently: Vincenty's inverse formula (T. Vincenty, Survey Review 23(176), 1975)
+// written out below, with dense sampling and ternary search along segments.
+namespace {
+
+double vincenty_m(double lon1, double lat1, double lon2, double lat2) {
+    const double a = 6378137.0, f = 1 / 298.257223563, b = a * (1 - f), d2r = 3.14159265358979323846 / 180;
+    const double L = (lon2 - lon1) * d2r;
+    const double U1 = std::atan((1 - f) * std::tan(lat1 * d2r)), U2 = std::atan((1 - f) * std::tan(lat2 * d2r));
+    const double sU1 = std::sin(U1), cU1 = std::cos(U1), sU2 = std::sin(U2), cU2 = std::cos(U2);
+    double lambda = L, sig = 0, ssig = 0, csig = 1, c2a = 1, c2sm = 0;
+    for (int it = 0; it < 200; ++it) {
+        const double sl = std::sin(lambda), cl = std::cos(lambda);
+        ssig = std::sqrt((cU2 * sl) * (cU2 * sl) + (cU1 * sU2 - sU1 * cU2 * cl) * (cU1 * sU2 - sU1 * cU2 * cl));
+        if (ssig == 0) return 0; // coincident points
+        csig = sU1 * sU2 + cU1 * cU2 * cl;
+        sig = std::atan2(ssig, csig);
+        const double sa = cU1 * cU2 * sl / ssig;
+        c2a = 1 - sa * sa;
+        c2sm = c2a != 0 ? csig - 2 * sU1 * sU2 / c2a : 0;
+        const double C = f / 16 * c2a * (4 + f * (4 - 3 * c2a));
+        const double prev = lambda;
+        lambda = L + (1 - C) * f * sa * (sig + C * ssig * (c2sm + C * csig * (-1 + 2 * c2sm * c2sm)));
+        if (std::fabs(lambda - prev) < 1e-13) break;
+    }
+    const double u2 = c2a * (a * a - b * b) / (b * b);
+    const double A = 1 + u2 / 16384 * (4096 + u2 * (-768 + u2 * (320 - 175 * u2)));
+    const double B = u2 / 1024 * (256 + u2 * (-128 + u2 * (74 - 47 * u2)));
+    const double ds = B * ssig * (c2sm + B / 4 * (csig * (-1 + 2 * c2sm * c2sm) -
+                                                  B / 6 * c2sm * (-3 + 4 * ssig * ssig) * (-3 + 4 * c2sm * c2sm)));
+    return b * A * (sig - ds);
+}
+
+// Nearest Vincenty distance from P to the lon/lat-straight segment A-B: 200 samples, then ternary
+// search around the best one.
+double vincenty_to_segment_m(double lon, double lat, double la, double pa, double lb, double pb) {
+    auto f = [&](double t) { return vincenty_m(lon, lat, la + t * (lb - la), pa + t * (pb - pa)); };
+    int best = 0;
+    double fb = f(0);
+    for (int k = 1; k <= 200; ++k)
+        if (const double v = f(k / 200.0); v < fb) fb = v, best = k;
+    double lo = std::max(0, best - 1) / 200.0, hi = std::min(200, best + 1) / 200.0;
+    for (int it = 0; it < 100; ++it) {
+        const double m1 = lo + (hi - lo) / 3, m2 = hi - (hi - lo) / 3;
+        if (f(m1) <= f(m2)) hi = m2;
+        else lo = m1;
+    }
+    return std::min(fb, f(0.5 * (lo + hi)));
+}
+
+struct LlEdgeRef {
+    double la, pa, lb, pb;
+    int seg;
+};
+std::vector<LlEdgeRef> border_edges_lonlat(const Border& b) {
+    std::vector<LlEdgeRef> out;
+    Transformer t(Crs::wgs84(), b.crs);
+    for (size_t s = 0; s < b.segments.size(); ++s)
+        for (auto& l : b.segments[s].line.lines)
+            for (size_t i = 0; i + 1 < l.size(); ++i) {
+                LlEdgeRef e{l[i].x, l[i].y, l[i + 1].x, l[i + 1].y, int(s)};
+                t.inverse(e.la, e.pa), t.inverse(e.lb, e.pb);
+                out.push_back(e);
+            }
+    return out;
+}
+
+// Brute force over every edge: coarse screen (21 samples), then the refined search on each edge
+// whose coarse distance is within 2 km of the best coarse one.
+double vincenty_to_border_m(double lon, double lat, const std::vector<LlEdgeRef>& edges, int& seg) {
+    std::vector<double> coarse(edges.size());
+    double cbest = INFINITY;
+    for (size_t e = 0; e < edges.size(); ++e) {
+        double m = INFINITY;
+        for (int k = 0; k <= 20; ++k) {
+            const double t = k / 20.0;
+            m = std::min(m, vincenty_m(lon, lat, edges[e].la + t * (edges[e].lb - edges[e].la), edges[e].pa + t * (edges[e].pb - edges[e].pa)));
+        }
+        coarse[e] = m;
+        cbest = std::min(cbest, m);
+    }
+    double best = INFINITY;
+    seg = -1;
+    for (size_t e = 0; e < edges.size(); ++e) {
+        if (coarse[e] > cbest + 2000) continue;
+        const double v = vincenty_to_segment_m(lon, lat, edges[e].la, edges[e].pa, edges[e].lb, edges[e].pb);
+        if (v < best) best = v, seg = edges[e].seg;
+    }
+    return best;
+}
+
+} // namespace
+
+TEST_CASE("geodesic distance equals an independent Vincenty computation (1 mm)") {
+    const double pts[][4] = {{-4.67162, 12.04923, -4.9, 10.3},  {2.0, 12.0, 2.0, 13.0},     {2.0, 12.0, 3.0, 12.0},
+                             {-17.4, 14.7, 2.1, 13.5},         {0, 0, 0.000001, 0.000001}, {-73.78, 40.64, 103.99, 1.36},
+                             {1.2, 6.1, 1.2000001, 6.1}};
+    for (auto& p : pts) {
+        CAPTURE(p[0]);
+        CAPTURE(p[1]);
+        CHECK(std::fabs(geodesic_distance_m(p[0], p[1], p[2], p[3]) - vincenty_m(p[0], p[1], p[2], p[3])) < 1e-3);
+    }
+    CHECK(geodesic_distance_m(1, 2, 1, 2) == 0);
+    CHECK(std::isnan(geodesic_distance_m(NAN, 2, 1, 2)));
+    // The sphere is within 0.5 % of it.
+    CHECK(std::fabs(haversine_m(-17.4, 14.7, 2.1, 13.5) / geodesic_distance_m(-17.4, 14.7, 2.1, 13.5) - 1) < 0.005);
+
+    // Point to segment, against dense sampling + ternary search with Vincenty.
+    std::mt19937_64 g(3);
+    std::uniform_real_distribution<double> lon(-6, 4), lat(5, 16), dl(-0.5, 0.5);
+    for (int rep = 0; rep < 40; ++rep) {
+        const double la = lon(g), pa = lat(g), lb = la + dl(g), pb = pa + dl(g), x = lon(g), y = lat(g);
+        double t = -1;
+        const double got = geodesic_distance_to_segment_m(x, y, la, pa, lb, pb, &t);
+        CHECK(std::fabs(got - vincenty_to_segment_m(x, y, la, pa, lb, pb)) < 1e-3);
+        CHECK(t >= 0);
+        CHECK(t <= 1);
+    }
+}
+
+TEST_CASE("geodesic signed distances on the bundled border equal a Vincenty brute force (1 m)") {
+    const Border b = bundled_border();
+    const auto edges = border_edges_lonlat(b);
+    // Random events over the groups' extent (lon/lat only, like a loaded CSV).
+    EventTable ev;
+    std::mt19937_64 g(17);
+    std::uniform_real_distribution<double> lon(-8.5, 4.0), lat(4.5, 15.5);
+    for (int i = 0; i < 60; ++i) {
+        ev.lon.push_back(lon(g)), ev.lat.push_back(lat(g));
+        ev.day.push_back(days_from_civil(2020, 1, 1)), ev.weight.push_back(1);
+    }
+    const SignedDistances d = signed_distances(ev, b);
+    const SignedDistances dp = signed_distances(ev, b, {}, 0, DistanceMetric::Planar);
+    size_t inside = 0;
+    for (size_t i = 0; i < ev.size(); ++i) {
+        CHECK(d.country[i] == dp.country[i]);
+        if (d.country[i] < 0) continue;
+        ++inside;
+        int seg = -1;
+        const double ref = vincenty_to_border_m(ev.lon[i], ev.lat[i], edges, seg);
+        CAPTURE(ev.lon[i]);
+        CAPTURE(ev.lat[i]);
+        CHECK(std::fabs(std::fabs(d.km[i]) * 1000 - ref) < 1.0);
+        CHECK(d.segment[i] == seg);
+        CHECK(d.km_planar[i] == dp.km[i]);
+        CHECK((d.km[i] < 0) == (dp.km[i] < 0)); // same side
+    }
+    CHECK(inside > 20);
+    CHECK(d.max_abs_diff_km > 0);
+    CHECK(d.max_rel_diff < 0.02); // LAEA at 2E 12N: scale within 2 % over the groups
+}
+
+TEST_CASE("real data (optional): UCDP event 342399 is 199.88 km from the border geodesically, 200.13 planar") {
+    const std::string csv = testutil::shared_real("ucdp_ged_241_uemoa6/ged241_uemoa6_1989_2023.csv");
+    if (csv.empty()) {
+        MESSAGE("skipped: shared/data/real/ucdp_ged_241_uemoa6 not present");
+        return;
+    }
+    auto lr = load_events_csv(csv);
+    // Event 342399 (Faramana village, Burkina Faso, 2020-05-24): latitude 12.049230, longitude -4.671620.
+    EventTable one;
+    for (size_t i = 0; i < lr.events.size(); ++i)
+        if (std::fabs(lr.events.lon[i] - -4.67162) < 1e-7 && std::fabs(lr.events.lat[i] - 12.04923) < 1e-7) {
+            one.lon.push_back(lr.events.lon[i]), one.lat.push_back(lr.events.lat[i]);
+            one.day.push_back(lr.events.day[i]), one.weight.push_back(1);
+            break;
+        }
+    REQUIRE(one.size() == 1);
+    const Border b = bundled_border();
+    const SignedDistances d = signed_distances(one, b);
+    MESSAGE("event 342399: planar " << d.km_planar[0] << " km, geodesic " << d.km[0] << " km");
+    // The issue's figures (3 decimals), and the independent brute force to 1 m.
+    CHECK(d.km_planar[0] == doctest::Approx(-200.134).epsilon(0.001 / 200));
+    int seg = -1;
+    const double ref = vincenty_to_border_m(one.lon[0], one.lat[0], border_edges_lonlat(b), seg);
+    CHECK(std::fabs(-d.km[0] * 1000 - ref) < 1.0);
+    CHECK(d.km[0] == doctest::Approx(-199.881).epsilon(0.005 / 200));
+    // With the default bands (-200 .. 200) it was beyond them planar and is in -200..-100 now.
+    const SpilloverParams sp;
+    REQUIRE(sp.bands_km.front() == -200);
+    CHECK(d.km_planar[0] < -200);
+    CHECK(d.km[0] >= -200);
 }

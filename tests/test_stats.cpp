@@ -109,6 +109,76 @@ TEST_CASE("Mann-Kendall: brute force on random series with heavy ties, NaN skipp
     CHECK(c.p == 1);
 }
 
+TEST_CASE("Mann-Kendall: hand-worked series with two tie groups") {
+    // y = 1 3 2 3 3 4 2 (n = 7). Signs of y_j - y_i for j > i, row by row:
+    //   1: + + + + + +   (6 up)
+    //   3: - 0 0 + -     (1 up, 2 down, 2 ties)
+    //   2: + + + 0       (3 up, 1 tie)
+    //   3: 0 + -         (1 up, 1 down, 1 tie)
+    //   3: + -           (1 up, 1 down)
+    //   4: -             (1 down)
+    // S = 12 - 5 = 7 over 21 pairs (4 tied). Tie groups: three 3s (t = 3), two 2s (t = 2).
+    // Var(S) = [7*6*19 - 3*2*11 - 2*1*9] / 18 = (798 - 66 - 18) / 18 = 714/18 = 39.6667
+    // z = (S - 1)/sqrt(Var) = 6 / 6.29815 = 0.952660; tau = 7/21.
+    const std::vector<double> y = {1, 3, 2, 3, 3, 4, 2};
+    const auto r = mann_kendall(y);
+    CHECK(r.s == 7);
+    CHECK(r.ties == 2);
+    CHECK(r.var_s == doctest::Approx(714.0 / 18).epsilon(1e-14));
+    CHECK(r.z == doctest::Approx(6 / std::sqrt(714.0 / 18)).epsilon(1e-14));
+    CHECK(r.z == doctest::Approx(0.952660).epsilon(1e-6));
+    CHECK(r.tau == doctest::Approx(7.0 / 21).epsilon(1e-14));
+}
+
+TEST_CASE("Mann-Kendall: values equal in exact arithmetic but not in floating point are ties") {
+    // The series above / 10, each tied value computed along a different path (issue #13: space-time
+    // Gi* z-values equal in exact arithmetic differed by ~4e-16 and were counted as rises/falls).
+    const double a3 = 0.3, b3 = 0.1 * 3, c3 = 0.1 + 0.2, a2 = 0.2, b2 = 0.7 - 0.5;
+    REQUIRE(a3 != b3); // the test only means something if the inputs really differ
+    REQUIRE(a2 != b2);
+    REQUIRE(b3 - a3 < 1e-15);
+    const std::vector<double> y = {0.1, a3, a2, b3, c3, 0.4, b2};
+    const auto r = mann_kendall(y);
+    CHECK(r.s == 7);
+    CHECK(r.ties == 2);
+    CHECK(r.var_s == doctest::Approx(714.0 / 18).epsilon(1e-14));
+
+    // Against the exact-arithmetic brute force: integer series with heavy ties, every value scaled
+    // by 1 + k*2^-52 (k in -3..3), i.e. a few ulps of noise on each copy of a tied value.
+    std::mt19937_64 g(11);
+    std::uniform_int_distribution<int> v(-4, 4), k(-3, 3);
+    for (int rep = 0; rep < 30; ++rep) {
+        std::vector<double> exact(6 + rep), noisy;
+        for (double& e : exact) e = v(g) * 1.7;
+        for (double e : exact) noisy.push_back(e * (1 + k(g) * 0x1.0p-52));
+        double s, var;
+        mk_brute(exact, s, var);
+        const auto rn = mann_kendall(noisy);
+        CHECK(rn.s == s);
+        CHECK(rn.var_s == doctest::Approx(var).epsilon(1e-14));
+    }
+    // Real differences well above the tolerance still count.
+    const auto d = mann_kendall(std::vector<double>{1.0, 1.0 + 1e-6, 1.0 + 2e-6});
+    CHECK(d.s == 3);
+    CHECK(d.ties == 0);
+}
+
+// Issue #13: lead-lag printed r = 7.73e-19 for series uncorrelated in exact arithmetic.
+TEST_CASE("pearson: exactly 0 when the cross products cancel in exact arithmetic") {
+    // Exact (rational) arithmetic on these doubles gives sum (x - mx)(y - my) = 0; the floating
+    // point sum is -3.5e-18 (found by a search with Python fractions).
+    const std::vector<double> x = {0.1, 0.7, 0.3, 0.7, 0.3, 0.3}, y = {0.3, 0.3, 0.2, 0.2, 0.2, 0.2};
+    double mx = 0, my = 0, sxy = 0;
+    for (size_t i = 0; i < 6; ++i) mx += x[i], my += y[i];
+    mx /= 6, my /= 6;
+    for (size_t i = 0; i < 6; ++i) sxy += (x[i] - mx) * (y[i] - my);
+    REQUIRE(sxy != 0); // the naive sum really leaves round-off
+    CHECK(pearson(x, y) == 0.0);
+    // Ordinary data is untouched (Python statistics.correlation gives 0.6961696279091428).
+    const std::vector<double> a = {1, 2, 3, 4, 5, 6}, b = {3, 1, 4, 1, 5, 9};
+    CHECK(pearson(a, b) == doctest::Approx(0.6961696279091428).epsilon(1e-14));
+}
+
 TEST_CASE("Theil-Sen: known slope with outliers") {
     // y = 2x + 1 for x = 0..19, three gross outliers. 136 of the 190 pairwise slopes come from clean
     // pairs and equal 2 exactly, so the median must be exactly 2 (and the joint intercept 1).

@@ -884,7 +884,7 @@ void run_lisa(const CommonArgs& a, int requested_permutations, bool fdr, double 
     auto short_name = [](LisaClass c) -> std::string { return c == LisaClass::NotSignificant ? "ns" : lisa_class_name(c); };
     if (fishnet) {
         Metadata tm = md;
-        tm["bands"] = "1 local_i: local Moran's I; 2 p_sim: folded pseudo p; 3 class: 0 ns, 1 HH, 2 LL, 3 LH, 4 HL; "
+        tm["bands"] = "1 local_i: local Moran's I; 2 p_sim: pseudo p (PySAL/GeoDa folded count of permuted I >= observed); 3 class: 0 ns, 1 HH, 2 LL, 3 LH, 4 HL; "
                       "nodata outside the study area";
         std::vector<double> cls(u.size());
         for (size_t i = 0; i < u.size(); ++i) cls[i] = static_cast<int>(r.cls[i]);

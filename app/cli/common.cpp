@@ -40,6 +40,8 @@ EventTable EventArgs::load() const {
     auto r = load_events(file, o, ProgressFn([&](double f, std::string_view s) { return bar.update(f, s); }));
     if (!quiet) std::cerr << r.report.summary();
     EventTable ev = std::move(r.events);
+    // The column actually used (e.g. "best" for --weight auto), for outputs' metadata.
+    if (auto it = r.report.columns.find("weight"); it != r.report.columns.end()) ev.metadata["weight_column"] = it->second;
     // Filters.
     std::optional<int32_t> d0, d1;
     if (!from.empty()) {

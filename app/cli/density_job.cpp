@@ -14,7 +14,8 @@ void DensityArgs::add_to(CLI::App* cmd) {
     events.add_to(cmd);
     cmd->add_option("--kernel", kernel, "quartic | triangular | uniform | triweight | epanechnikov | gaussian")->capture_default_str();
     cmd->add_option("--bandwidth-km", bandwidth,
-                    "Search radius in km (Gaussian: standard deviation), or 'silverman' / 'scott' for an automatic one")
+                    "Search radius in km (Gaussian: standard deviation), or 'silverman' / 'scott' (normal reference) or 'lcv' "
+                    "(likelihood cross-validation, as spatstat bw.ppl; better on clustered events) for an automatic one")
         ->capture_default_str();
     cmd->add_option("--cell-km", cell_km, "Cell size in km")->capture_default_str();
     cmd->add_option("--extent", extent, "data (bounds padded by the kernel support) | bbox:LON0,LAT0,LON1,LAT1 | layer:FILE[:LAYER]")
@@ -34,9 +35,10 @@ KdeParams parse_kde_params(const DensityArgs& a) {
     p.kernel = *k;
     if (a.bandwidth == "silverman") p.rule = BandwidthRule::Silverman;
     else if (a.bandwidth == "scott") p.rule = BandwidthRule::Scott;
+    else if (a.bandwidth == "lcv" || a.bandwidth == "ppl") p.rule = BandwidthRule::Lcv;
     else {
         auto v = parse_numbers(a.bandwidth, "--bandwidth-km");
-        if (v.size() != 1 || !(v[0] > 0)) throw GeoError("", "--bandwidth-km '" + a.bandwidth + "'", "must be a positive number of km, 'silverman' or 'scott'");
+        if (v.size() != 1 || !(v[0] > 0)) throw GeoError("", "--bandwidth-km '" + a.bandwidth + "'", "must be a positive number of km, 'silverman', 'scott' or 'lcv'");
         p.bandwidth_m = v[0] * 1000;
     }
     if (!(a.cell_km > 0) || !std::isfinite(a.cell_km)) throw GeoError("", "--cell-km", "must be a positive number of km");
@@ -71,9 +73,43 @@ DensityJob run_density(const DensityArgs& a) {
     KdeParams& p = job.params;
     // Resolve an automatic bandwidth first: the grid padding depends on it.
     const std::vector<float>* w = a.events.weight.empty() ? nullptr : &ev.weight;
-    if (p.rule != BandwidthRule::Fixed) {
+    const std::string rule_used = bandwidth_rule_name(p.rule);
+    std::string bw_note;
+    if (p.rule == BandwidthRule::Lcv) {
+        const LcvBandwidth lcv = lcv_bandwidth(ev.x, ev.y, w, p.kernel);
+        p.bandwidth_m = lcv.radius_m;
+        char buf[512];
+        std::snprintf(buf, sizeof buf,
+                      "likelihood cross-validation (Gaussian sigma %.4g km, %zu-value grid %.4g..%.4g km, %zu points "
+                      "evaluated; normal-reference sigma %.4g km)",
+                      lcv.sigma_m / 1000, lcv.sigma_grid.size(), lcv.sigma_grid.front() / 1000,
+                      lcv.sigma_grid.back() / 1000, lcv.n_eval, lcv.normal_reference_sigma_m / 1000);
+        bw_note = buf;
+        std::cerr << "  automatic bandwidth (lcv): " << p.bandwidth_m / 1000 << " km, " << bw_note << "\n";
+        if (lcv.at_edge) {
+            const std::string w2 = std::string("the likelihood is highest at the ") +
+                                   (lcv.best == 0 ? "smallest" : "largest") +
+                                   " bandwidth tried: the choice is a bound, not an optimum (many duplicated "
+                                   "locations pull it down; a smooth, unclustered pattern pushes it up)";
+            std::cerr << "  WARNING: " << w2 << "\n";
+            bw_note += "; WARNING: " + w2;
+        }
+        p.rule = BandwidthRule::Fixed;
+    } else if (p.rule != BandwidthRule::Fixed) {
         p.bandwidth_m = auto_bandwidth(ev.x, ev.y, w, p.rule, p.kernel);
         std::cerr << "  automatic bandwidth (" << a.bandwidth << "): " << p.bandwidth_m / 1000 << " km\n";
+        // The normal reference assumes one Gaussian blob; on clustered events it oversmooths.
+        const double dn = median_nn_distance(ev.x, ev.y);
+        if (std::isfinite(dn) && dn > 0 && p.bandwidth_m > 10 * dn) {
+            char buf[512];
+            std::snprintf(buf, sizeof buf,
+                          "the normal-reference radius %.4g km is %.0fx the median nearest-neighbour distance between "
+                          "event locations (%.4g km): on clustered events it smooths clusters away; consider "
+                          "--bandwidth-km lcv or a fixed radius",
+                          p.bandwidth_m / 1000, p.bandwidth_m / dn, dn / 1000);
+            std::cerr << "  WARNING: " << buf << "\n";
+            bw_note = std::string("WARNING: ") + buf;
+        }
         p.rule = BandwidthRule::Fixed;
     }
     const double pad = kernel_support(p.kernel, p.bandwidth_m);
@@ -108,7 +144,17 @@ DensityJob run_density(const DensityArgs& a) {
         r.metadata["mask"] = a.mask;
     }
     for (auto& [k, v] : provenance(ev, a.events.from, a.events.to)) r.metadata[k] = v;
-    r.metadata["weight_field"] = a.events.weight.empty() ? "(none: every event counts 1)" : a.events.weight;
+    if (a.events.weight.empty()) {
+        r.metadata["weight_field"] = "(none: every event counts 1)";
+    } else {
+        // The resolved column, not the option's text ("auto" says nothing once written to a file).
+        auto it = ev.metadata.find("weight_column");
+        const std::string col = it != ev.metadata.end() ? it->second : a.events.weight;
+        r.metadata["weight_field"] = col;
+        if (col != a.events.weight) r.metadata["weight_field_option"] = a.events.weight;
+    }
+    r.metadata["bandwidth_rule"] = rule_used;
+    if (!bw_note.empty()) r.metadata["bandwidth_note"] = bw_note;
     const double integral = r.integral() / (p.units == DensityUnits::PerKm2 ? 1e6 : 1.0);
     std::fprintf(stderr,
                  "  kernel %s, bandwidth %.4g km (%s), cell %.4g km, grid %d x %d, method %s\n"

@@ -98,10 +98,21 @@ double kernel_value(Kernel k, double r, double h) {
     return norm_const(k) / (h * h) * shape(k, r / h);
 }
 
+const char* bandwidth_rule_name(BandwidthRule r) {
+    switch (r) {
+    case BandwidthRule::Fixed: return "fixed";
+    case BandwidthRule::Silverman: return "silverman";
+    case BandwidthRule::Scott: return "scott";
+    case BandwidthRule::Lcv: return "lcv";
+    }
+    return "?";
+}
+
 double kernel_support(Kernel k, double h) { return k == Kernel::Gaussian ? kGaussianCutoff * h : h; }
 
 double auto_bandwidth(const std::vector<double>& x, const std::vector<double>& y, const std::vector<float>* w,
                       BandwidthRule rule, Kernel k) {
+    if (rule == BandwidthRule::Lcv) return lcv_bandwidth(x, y, w, k).radius_m;
     // Normal-reference rule in 2-D: sigma_h = s * n^(-1/6), where s pools the two axes' spreads.
     // Silverman's variant uses the robust spread min(sd, IQR/1.349); Scott's uses sd.
     double sw = 0, mx = 0, my = 0;
@@ -143,17 +154,209 @@ double auto_bandwidth(const std::vector<double>& x, const std::vector<double>& y
     }
     if (!(s > 0)) throw GeoError("", "bandwidth", "points have no spread; give a bandwidth");
     const double sigma = s * std::pow(neff, -1.0 / 6.0);
-    // Gaussian sigma -> support radius of the compact kernel with the same "canonical" scale
-    // (Marron & Nolan 1988 factors, 1-D values used for the radial profile).
+    return sigma * canonical_radius_factor(k);
+}
+
+double canonical_radius_factor(Kernel k) {
+    // Kernels with the same canonical bandwidth delta0(K) = (R(K) / mu2(K)^2)^(1/(d+4)) have the
+    // same AMISE-optimal scale (Marron & Nolan 1988; Wand & Jones 1995, sec. 2.7 and 4.3: the
+    // optimal h of a d-variate radial kernel is proportional to delta0(K)). So the radius of kernel
+    // K matching a Gaussian sigma is delta0(K) / delta0(Gaussian), here for d = 2, with
+    // R(K) = integral of K^2 and mu2(K) = integral of x1^2 K over the plane, K on the unit disk:
+    //   Gaussian (sigma 1):          R = 1/(4 pi),   mu2 = 1    -> delta0^6 = 1/(4 pi)
+    //   uniform     1/pi:            R = 1/pi,       mu2 = 1/4  -> ratio^6 = 64
+    //   triangular  3/pi (1-r):      R = 3/(2 pi),   mu2 = 3/20 -> ratio^6 = 800/3
+    //   epanechnikov 2/pi (1-r^2):   R = 4/(3 pi),   mu2 = 1/6  -> ratio^6 = 192
+    //   quartic     3/pi (1-r^2)^2:  R = 9/(5 pi),   mu2 = 1/8  -> ratio^6 = 2304/5
+    //   triweight   4/pi (1-r^2)^3:  R = 16/(7 pi),  mu2 = 1/10 -> ratio^6 = 6400/7
+    // (ratio^6 = R/mu2^2 * 4 pi). Earlier versions used 1-D ratios (uniform 1.74, triangular 2.43,
+    // epanechnikov 2.21) and, for quartic/triweight, 1-D ratios times (4/3)^(1/5) (2.7779, 3.1545).
+    // The Gaussian is truncated at 4 sd; its untruncated delta0 is used (the difference is ~1e-4).
     switch (k) {
-    case Kernel::Gaussian: return sigma;
-    case Kernel::Uniform: return sigma * 1.7400;
-    case Kernel::Triangular: return sigma * 2.4324;
-    case Kernel::Epanechnikov: return sigma * 2.2138;
-    case Kernel::Quartic: return sigma * 2.7779;
-    case Kernel::Triweight: return sigma * 3.1545;
+    case Kernel::Gaussian: return 1.0;
+    case Kernel::Uniform: return 2.0;
+    case Kernel::Triangular: return std::pow(800.0 / 3.0, 1.0 / 6.0);
+    case Kernel::Epanechnikov: return std::pow(192.0, 1.0 / 6.0);
+    case Kernel::Quartic: return std::pow(2304.0 / 5.0, 1.0 / 6.0);
+    case Kernel::Triweight: return std::pow(6400.0 / 7.0, 1.0 / 6.0);
     }
-    return sigma;
+    return 1.0;
+}
+
+namespace {
+// Uniform-grid bucket index of points for radius queries (cell size fixed at construction).
+struct PointGrid {
+    double x0 = 0, y0 = 0, cell = 1;
+    int64_t nx = 1, ny = 1;
+    std::vector<uint32_t> start, items; // CSR: cell c holds items[start[c] .. start[c+1])
+    PointGrid(const std::vector<double>& x, const std::vector<double>& y, const std::vector<uint32_t>& ids, double cell_m) {
+        double x1 = -INFINITY, y1 = -INFINITY;
+        x0 = y0 = INFINITY;
+        for (uint32_t i : ids) x0 = std::min(x0, x[i]), y0 = std::min(y0, y[i]), x1 = std::max(x1, x[i]), y1 = std::max(y1, y[i]);
+        // At most ~4 cells per point in each direction keeps the index small for tiny cells.
+        const double side = std::max(x1 - x0, y1 - y0);
+        cell = std::max(cell_m, side / (4.0 * std::sqrt(double(ids.size())) + 1));
+        if (!(cell > 0) || !std::isfinite(cell)) cell = 1;
+        nx = int64_t((x1 - x0) / cell) + 1, ny = int64_t((y1 - y0) / cell) + 1;
+        start.assign(size_t(nx * ny + 1), 0);
+        for (uint32_t i : ids) ++start[size_t(key(x[i], y[i])) + 1];
+        for (size_t c = 1; c < start.size(); ++c) start[c] += start[c - 1];
+        items.resize(ids.size());
+        std::vector<uint32_t> pos(start.begin(), start.end() - 1);
+        for (uint32_t i : ids) items[pos[size_t(key(x[i], y[i]))]++] = i;
+    }
+    int64_t cx(double v) const { return std::clamp(int64_t((v - x0) / cell), int64_t(0), nx - 1); }
+    int64_t cy(double v) const { return std::clamp(int64_t((v - y0) / cell), int64_t(0), ny - 1); }
+    int64_t key(double px, double py) const { return cy(py) * nx + cx(px); }
+    // Calls f(j) for every point in cells touching the square of half-side r around (px, py).
+    template <class F> void around(double px, double py, double r, F&& f) const {
+        const int64_t a0 = cx(px - r), a1 = cx(px + r), b0 = cy(py - r), b1 = cy(py + r);
+        for (int64_t b = b0; b <= b1; ++b)
+            for (int64_t a = a0; a <= a1; ++a) {
+                const size_t c = size_t(b * nx + a);
+                for (uint32_t t = start[c]; t < start[c + 1]; ++t) f(items[t]);
+            }
+    }
+};
+
+std::vector<uint32_t> finite_ids(const std::vector<double>& x, const std::vector<double>& y) {
+    std::vector<uint32_t> ids;
+    for (size_t i = 0; i < x.size(); ++i)
+        if (std::isfinite(x[i]) && std::isfinite(y[i])) ids.push_back(uint32_t(i));
+    return ids;
+}
+
+// Distance from each of `ids` to the nearest other point of `ids` at a different location
+// (+inf when there is none), by expanding the search square until it cannot hold a closer one.
+std::vector<double> nn_distances(const std::vector<double>& x, const std::vector<double>& y,
+                                 const std::vector<uint32_t>& ids, const PointGrid& g) {
+    std::vector<double> d(ids.size(), INFINITY);
+    const double maxr = std::max(double(g.nx), double(g.ny)) * g.cell;
+    for (size_t k = 0; k < ids.size(); ++k) {
+        const uint32_t i = ids[k];
+        double best2 = INFINITY;
+        for (double r = g.cell;; r *= 2) {
+            g.around(x[i], y[i], r, [&](uint32_t j) {
+                const double dx = x[j] - x[i], dy = y[j] - y[i], d2 = dx * dx + dy * dy;
+                if (d2 > 0 && d2 < best2) best2 = d2;
+            });
+            // Every point within r of (x_i, y_i) lies in the searched cells.
+            if (best2 <= r * r || r > 2 * maxr) break;
+        }
+        d[k] = std::sqrt(best2);
+    }
+    return d;
+}
+} // namespace
+
+double median_nn_distance(const std::vector<double>& x, const std::vector<double>& y) {
+    std::vector<uint32_t> ids = finite_ids(x, y);
+    // One point per distinct location: duplicates (events geocoded to the same place) would make
+    // the median 0 and say nothing about the spacing of places.
+    std::sort(ids.begin(), ids.end(), [&](uint32_t a, uint32_t b) { return std::tie(x[a], y[a]) < std::tie(x[b], y[b]); });
+    ids.erase(std::unique(ids.begin(), ids.end(), [&](uint32_t a, uint32_t b) { return x[a] == x[b] && y[a] == y[b]; }), ids.end());
+    if (ids.size() < 2) return NAN;
+    const PointGrid g(x, y, ids, 0);
+    std::vector<double> d = nn_distances(x, y, ids, g);
+    const size_t m = d.size() / 2;
+    std::nth_element(d.begin(), d.begin() + m, d.end());
+    if (d.size() % 2) return d[m];
+    return 0.5 * (d[m] + *std::max_element(d.begin(), d.begin() + m));
+}
+
+namespace {
+// Mean leave-one-out log density at the evaluation points `eval` (indices into ids/nn).
+double lcv_score_at(const std::vector<double>& x, const std::vector<double>& y, const std::vector<float>* w,
+                    const std::vector<uint32_t>& ids, const std::vector<double>& nn, const std::vector<size_t>& eval,
+                    double sigma) {
+    // Kernel terms beyond sqrt(nn_i^2 + 2 T sigma^2) are below e^-T of the nearest neighbour's term
+    // each; T = 36 keeps the relative error of each sum under n * 2.3e-16.
+    constexpr double T = 36;
+    const PointGrid g(x, y, ids, std::sqrt(2 * T) * sigma);
+    double sw = 0, num = 0, swe = 0;
+    for (uint32_t i : ids) sw += w ? double((*w)[i]) : 1.0;
+    const double inv2s2 = 1 / (2 * sigma * sigma), lognorm = std::log(2 * kPi * sigma * sigma);
+    for (size_t k : eval) {
+        const uint32_t i = ids[k];
+        const double wi = w ? double((*w)[i]) : 1.0;
+        if (!(wi > 0) || !(sw - wi > 0)) continue;
+        // Duplicates of x_i (distance 0) always count; otherwise the nearest distinct neighbour
+        // sets the scale: log-sum-exp relative to it, so isolated points do not underflow to -inf.
+        const double dn2 = std::isfinite(nn[k]) ? nn[k] * nn[k] : 0.0;
+        const double r2 = dn2 + 2 * T * sigma * sigma;
+        double dup = 0, acc = 0;
+        g.around(x[i], y[i], std::sqrt(r2), [&](uint32_t j) {
+            if (j == i) return;
+            const double dx = x[j] - x[i], dy = y[j] - y[i], d2 = dx * dx + dy * dy;
+            if (d2 > r2) return;
+            const double wj = w ? double((*w)[j]) : 1.0;
+            if (d2 == 0) dup += wj;
+            else acc += wj * std::exp(-(d2 - dn2) * inv2s2);
+        });
+        // log sum_j w_j exp(-d_ij^2 / (2 sigma^2)) = log(dup + acc * exp(-dn2 / (2 sigma^2)))
+        double logsum;
+        if (dup > 0) logsum = std::log(dup + acc * std::exp(-dn2 * inv2s2));
+        else if (acc > 0) logsum = std::log(acc) - dn2 * inv2s2;
+        else continue; // only zero-weight others: nothing depends on sigma
+        num += wi * (logsum - lognorm - std::log(sw - wi));
+        swe += wi;
+    }
+    return swe > 0 ? num / swe : NAN;
+}
+
+struct LcvSetup {
+    std::vector<uint32_t> ids;
+    std::vector<double> nn;
+    std::vector<size_t> eval;
+};
+LcvSetup lcv_setup(const std::vector<double>& x, const std::vector<double>& y, size_t max_eval) {
+    LcvSetup s;
+    s.ids = finite_ids(x, y);
+    if (s.ids.size() < 2) throw GeoError("", "bandwidth", "likelihood cross-validation needs at least 2 points");
+    const PointGrid g(x, y, s.ids, 0);
+    s.nn = nn_distances(x, y, s.ids, g);
+    // Evaluation points: all, or an even stride through the input order above max_eval (the score
+    // is a mean over points, so a systematic sample estimates it; sums still run over all points).
+    const size_t n = s.ids.size(), m = std::min(n, std::max<size_t>(max_eval, 1));
+    for (size_t t = 0; t < m; ++t) s.eval.push_back(t * n / m);
+    return s;
+}
+} // namespace
+
+double lcv_score(const std::vector<double>& x, const std::vector<double>& y, const std::vector<float>* w, double sigma) {
+    if (!(sigma > 0)) throw GeoError("", "bandwidth", "likelihood cross-validation needs a positive sigma");
+    const LcvSetup s = lcv_setup(x, y, SIZE_MAX);
+    return lcv_score_at(x, y, w, s.ids, s.nn, s.eval, sigma);
+}
+
+LcvBandwidth lcv_bandwidth(const std::vector<double>& x, const std::vector<double>& y, const std::vector<float>* w,
+                           Kernel k, int grid_points, size_t max_eval) {
+    LcvBandwidth r;
+    if (grid_points < 3) throw GeoError("", "bandwidth", "the likelihood cross-validation grid needs at least 3 values");
+    const double hi = auto_bandwidth(x, y, w, BandwidthRule::Scott, Kernel::Gaussian); // throws on < 2 points
+    const double dn = median_nn_distance(x, y);
+    // From a quarter of the median spacing of distinct locations (at most a quarter of the
+    // normal-reference sigma, at least 1/500 of it) up to twice the normal-reference sigma.
+    double lo = hi / 500;
+    if (std::isfinite(dn) && dn > 0) lo = std::max(lo, std::min(dn / 4, hi / 4));
+    const double top = 2 * hi;
+    const LcvSetup s = lcv_setup(x, y, max_eval);
+    r.n_eval = s.eval.size();
+    r.sigma_grid.resize(size_t(grid_points));
+    r.score.resize(size_t(grid_points));
+    for (int t = 0; t < grid_points; ++t) {
+        r.sigma_grid[size_t(t)] = lo * std::pow(top / lo, double(t) / (grid_points - 1));
+        r.score[size_t(t)] = lcv_score_at(x, y, w, s.ids, s.nn, s.eval, r.sigma_grid[size_t(t)]);
+    }
+    r.best = 0;
+    for (size_t t = 1; t < r.score.size(); ++t)
+        if (r.score[t] > r.score[r.best]) r.best = t; // NaN never wins
+    if (!std::isfinite(r.score[r.best])) throw GeoError("", "bandwidth", "likelihood cross-validation failed (no usable points)");
+    r.at_edge = r.best == 0 || r.best + 1 == r.score.size();
+    r.sigma_m = r.sigma_grid[r.best];
+    r.radius_m = r.sigma_m * canonical_radius_factor(k);
+    r.normal_reference_sigma_m = hi;
+    return r;
 }
 
 GridSpec grid_for_points(const std::vector<double>& x, const std::vector<double>& y, double pad_m, double cell_m) {
@@ -464,7 +667,8 @@ fftw_plan cached_plan(PlanKind kind, int nx, int ny, int nthreads) {
 // Fast path: linear binning of the weights onto the nodes of a grid s times finer than the output
 // (s odd, so fine nodes coincide with the output cell centres; binning error falls as 1/s^2), then
 // an FFT convolution with the kernel sampled at node offsets, tile by tile. Cost ~ cells*log(cells)
-// + points, independent of the kernel footprint. Cells no bin reaches are exactly zero.
+// + points, independent of the kernel footprint. Cells no bin reaches are exactly zero (occupancy
+// blocks, then a round-off floor of 1e-10 of the tile's largest possible value).
 template <Kernel K>
 void fft_kde(const KdeInput& in, const GridSpec& gc, double h, double scale, float* out, int threads,
              const Progress& progress, int s, size_t tile_cells) {
@@ -560,6 +764,7 @@ void fft_kde(const KdeInput& in, const GridSpec& gc, double h, double scale, flo
             std::fill(buf, buf + NXp * NY, 0.0);
             std::fill(occ.begin(), occ.end(), uint8_t(0));
             bool any = false;
+            double tile_w = 0; // weight binned into this tile
             auto bin = [&](size_t i) {
                 double fx, fy;
                 if (!node_xy(i, fx, fy)) return;
@@ -572,6 +777,7 @@ void fft_kde(const KdeInput& in, const GridSpec& gc, double h, double scale, flo
                     const int bx = cx + (q & 1), by = cy + (q >> 1);
                     if (bx < 0 || by < 0 || bx >= BX || by >= BY || ws[q] == 0) continue;
                     buf[size_t(by) * NXp + size_t(bx)] += wi * ws[q];
+                    tile_w += wi * ws[q];
                     occ[size_t(bin_block_y[size_t(by)]) * nbx + size_t(bin_block_x[size_t(bx)])] = 1;
                     any = true;
                 }
@@ -594,6 +800,12 @@ void fft_kde(const KdeInput& in, const GridSpec& gc, double h, double scale, flo
                             sat[size_t(by) * (nbx + 1) + size_t(bx + 1)] + sat[size_t(by + 1) * (nbx + 1) + size_t(bx)] -
                             sat[size_t(by) * (nbx + 1) + size_t(bx)];
             }
+            // No cell of this tile can exceed c * tile_w (shape <= 1). The transforms leave round-off
+            // of ~1e-16 of that everywhere, also beyond the support inside a window the occupancy
+            // test cannot rule out (its blocks are square and coarse): values below 1e-10 of it are
+            // round-off or far below the path's 1e-3-of-peak error, and become exactly 0, so every
+            // cell beyond the support (+ the binning's reach) of all points is exactly 0.
+            const double floor_v = 1e-10 * c * tile_w;
             // Output cells whose fine node lies in this tile: node = cell * s + off.
             const int rlo = y0 <= off ? 0 : (y0 - off + s - 1) / s;
             const int rhi = std::min(gc.height, (y0 + tp.TY - off + s - 1) / s);
@@ -619,7 +831,7 @@ void fft_kde(const KdeInput& in, const GridSpec& gc, double h, double scale, flo
                     const size_t b0 = size_t(col_b0[size_t(col - clo)]), b1 = size_t(col_b1[size_t(col - clo)]);
                     const int n_occ = s1[b1] - s0[b1] - s1[b0] + s0[b0];
                     const double v = brow[ptrdiff_t(col) * s];
-                    orow[col] = n_occ == 0 ? 0.0f : static_cast<float>(v < 0 ? 0.0 : v); // round-off below zero
+                    orow[col] = n_occ == 0 || v <= floor_v ? 0.0f : static_cast<float>(v);
                 }
             }
             ++done;
@@ -677,7 +889,9 @@ KdeResult kernel_density(const KdeInput& in, const GridSpec& grid, const Crs& cr
         for (float wv : *use.w)
             if (!(wv >= 0) || !std::isfinite(wv)) throw GeoError("", "kernel density", "weights must be finite and non-negative");
     KdeResult res;
-    res.bandwidth_m = p.rule == BandwidthRule::Fixed ? p.bandwidth_m : auto_bandwidth(*in.x, *in.y, use.w, p.rule, p.kernel);
+    res.bandwidth_m = p.rule == BandwidthRule::Fixed ? p.bandwidth_m
+                      : p.rule == BandwidthRule::Lcv ? lcv_bandwidth(*in.x, *in.y, use.w, p.kernel).radius_m
+                                                     : auto_bandwidth(*in.x, *in.y, use.w, p.rule, p.kernel);
     if (!(res.bandwidth_m > 0) || !std::isfinite(res.bandwidth_m)) throw GeoError("", "kernel density", "bandwidth must be a positive number");
     const double h = res.bandwidth_m;
     for (size_t i = 0; i < in.x->size(); ++i)
@@ -735,7 +949,7 @@ KdeResult kernel_density(const KdeInput& in, const GridSpec& grid, const Crs& cr
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.6g", h / 1000.0);
     md["bandwidth_km"] = buf;
-    md["bandwidth_rule"] = p.rule == BandwidthRule::Fixed ? "fixed" : p.rule == BandwidthRule::Silverman ? "silverman" : "scott";
+    md["bandwidth_rule"] = bandwidth_rule_name(p.rule);
     md["bandwidth_meaning"] = p.kernel == Kernel::Gaussian ? "standard deviation (kernel truncated at 4 sd, renormalised)" : "search radius (kernel support)";
     std::snprintf(buf, sizeof buf, "%.6g", grid.cell / 1000.0);
     md["cell_km"] = buf;

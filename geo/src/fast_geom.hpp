@@ -55,7 +55,7 @@ class EdgeIndex {
     // Adds the edges of `line` (consecutive vertices) under part id `part` (>= 0).
     void add_line(const LineString& line, int part) {
         for (size_t i = 0; i + 1 < line.size(); ++i)
-            edges_.push_back({line[i].x, line[i].y, line[i + 1].x, line[i + 1].y, part});
+            edges_.push_back({line[i].x, line[i].y, line[i + 1].x, line[i + 1].y, part, uint32_t(edges_.size())});
         built_ = false;
     }
     void add_lines(const Geometry& g, int part) {
@@ -114,10 +114,35 @@ class EdgeIndex {
         return best;
     }
 
+    // Calls f(id, part, distance) for every edge within `limit` of (px, py), in no particular order.
+    // id: the edge's position in insertion order (add_line/add_lines, counting from 0).
+    template <class F> void within(double px, double py, double limit, F&& f) const {
+        if (nodes_.empty()) return;
+        uint32_t stack[128];
+        int sp = 0;
+        stack[sp++] = 0;
+        while (sp > 0) {
+            const Node& nd = nodes_[stack[--sp]];
+            if (box_distance(nd, px, py) > limit) continue;
+            if (nd.left == kLeaf) {
+                for (uint32_t i = nd.begin; i < nd.end; ++i) {
+                    const Edge& e = edges_[i];
+                    const double d = point_segment_distance(px, py, e.ax, e.ay, e.bx, e.by);
+                    if (d <= limit) f(e.id, e.part, d);
+                }
+                continue;
+            }
+            if (sp + 2 > 128) continue;
+            stack[sp++] = nd.left;
+            stack[sp++] = nd.right;
+        }
+    }
+
   private:
     struct Edge {
         double ax, ay, bx, by;
         int part;
+        uint32_t id; // insertion order
     };
     static constexpr uint32_t kLeaf = UINT32_MAX;
     struct Node {

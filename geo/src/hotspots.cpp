@@ -147,6 +147,15 @@ double folded_p(size_t ge, size_t le, int perms) {
     return static_cast<double>(std::min(ge, le) + 1) / static_cast<double>(perms + 1);
 }
 
+// Local Moran's pseudo p from the count of permuted I_i >= observed I_i, PySAL's "directed" rule
+// (esda significance.py / crand.py; GeoDa the same): fold the count to the smaller tail when more
+// than half the permutations are >= the observed value, then (count + 1) / (P + 1).
+double lisa_directed_p(size_t larger, int perms) {
+    const size_t P = static_cast<size_t>(perms);
+    if (P - larger < larger) larger = P - larger;
+    return static_cast<double>(larger + 1) / static_cast<double>(perms + 1);
+}
+
 // Draws k distinct unit ids from 0..n-1 other than `self` into out (partial Fisher-Yates over a
 // pool of n-1 slots; slot s maps to unit s, or s+1 at/after self). The pool stays a permutation.
 void draw_others(stats::Rng& rng, std::vector<int32_t>& pool, size_t self, size_t k, std::vector<int32_t>& out) {
@@ -1168,15 +1177,21 @@ LocalMoranResult local_moran(std::span<const double> x, const SpatialWeights& w_
         // Conditional permutation of the lag: z_i fixed, neighbours drawn from the other n-1.
         const size_t k = static_cast<size_t>(e1 - e0);
         const double eps = 1e-10 * zmax;
-        size_t ge = 0, le = 0;
+        // PySAL's rule (esda Moran_Local / crand, alternative "directed", also GeoDa's): count the
+        // permuted I_i >= the observed I_i, fold that count to the smaller tail, p = (count+1)/(P+1).
+        // I_perm = z_i * s / m2, so I_perm >= I_obs is s >= lag when z_i > 0 and s <= lag when
+        // z_i < 0. Equal sums (ties, common with zero-inflated counts) count as ">=" before folding,
+        // as in PySAL: a high unit whose neighbours are all at the minimum gets 1/(P+1).
+        size_t larger = 0;
         for (int p = 0; p < params.permutations; ++p) {
             draw_others(rng, pool, i, k, drawn);
             double s = 0;
             for (size_t t = 0; t < k; ++t) s += w.weight[e0 + t] * r.z[drawn[t]];
-            ge += s >= lag - eps;
-            le += s <= lag + eps;
+            larger += r.z[i] > 0 ? s >= lag - eps : s <= lag + eps;
         }
-        r.p_sim[i] = folded_p(ge, le, params.permutations);
+        // z_i = 0 makes every permuted I_i equal to the observed 0: PySAL's count would fold to
+        // 1/(P+1), but there is no evidence either way, so p = 1.
+        r.p_sim[i] = r.z[i] == 0 ? 1.0 : lisa_directed_p(larger, params.permutations);
     }
     r.p_fdr = stats::bh_adjust(r.p_sim);
     const std::vector<double>& p = params.fdr ? r.p_fdr : r.p_sim;

@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "fast_geom.hpp"
+#include "nexusmap/distance.hpp"
 #include "geos_util.hpp"
 #include "nexusmap/error.hpp"
 
@@ -255,7 +256,8 @@ GeosPtr all_border_lines(const Border& b) {
 // to the lowest segment as that loop did), country by strip-bucketed ray casting (the same answer
 // as PolygonIndex). Both are plain data, so the events are split over threads; the outside weight
 // is summed afterwards in event order, so nothing depends on the thread count.
-SignedDistances signed_distances(const EventTable& ev, const Border& border, Progress progress, int threads) {
+SignedDistances signed_distances(const EventTable& ev, const Border& border, Progress progress, int threads,
+                                 DistanceMetric metric) {
     const size_t n = ev.size();
     std::vector<double> x, y;
     event_positions(ev, border.crs, x, y);
@@ -267,26 +269,124 @@ SignedDistances signed_distances(const EventTable& ev, const Border& border, Pro
     for (size_t s = 0; s < border.segments.size(); ++s) edges.add_lines(border.segments[s].line, int(s));
     edges.build();
 
+    const bool geodesic = metric == DistanceMetric::Geodesic;
+    // Geodesic: lon/lat of every edge's ends, in EdgeIndex's insertion order (same walk as add_lines).
+    struct LlEdge {
+        double ax, ay, bx, by; // analysis CRS
+        double lon_a, lat_a, lon_b, lat_b;
+    };
+    std::vector<LlEdge> ll;
+    std::vector<double> ev_lon, ev_lat;
+    if (geodesic) {
+        for (auto& seg : border.segments) {
+            auto add = [&](const Vec2& a, const Vec2& b) { ll.push_back({a.x, a.y, b.x, b.y, a.x, a.y, b.x, b.y}); };
+            for (auto& l : seg.line.lines)
+                for (size_t i = 0; i + 1 < l.size(); ++i) add(l[i], l[i + 1]);
+            if (seg.line.lines.empty())
+                for (auto& pt : seg.line.points) add(pt, pt);
+        }
+        const Transformer t(Crs::wgs84(), border.crs);
+        for (auto& e : ll) t.inverse(e.lon_a, e.lat_a), t.inverse(e.lon_b, e.lat_b);
+        if (ev.lon.size() == n && ev.lat.size() == n) {
+            ev_lon = ev.lon, ev_lat = ev.lat;
+        } else {
+            ev_lon = x, ev_lat = y;
+            t.inverse(ev_lon.data(), ev_lat.data(), n);
+        }
+    }
+
     SignedDistances d;
+    d.metric = metric;
     d.km.assign(n, stats::kNaN);
+    d.km_planar.assign(n, stats::kNaN);
     d.segment.assign(n, -1);
     d.country.assign(n, -1);
     detail::parallel_blocks(n, threads, progress, "signed distance to the border", [&](size_t i0, size_t i1) {
+        struct Cand {
+            double g;
+            uint32_t id;
+            int part;
+        };
+        std::vector<Cand> cands;
         for (size_t i = i0; i < i1; ++i) {
             const int c = std::isfinite(x[i]) && std::isfinite(y[i]) ? idx.locate(x[i], y[i]) : -1;
             if (c < 0) continue;
             int bs = -1;
             const double best = edges.nearest(x[i], y[i], bs);
+            const double side = border.countries[size_t(c)].side;
             d.country[i] = c;
             d.segment[i] = bs;
-            d.km[i] = border.countries[size_t(c)].side * best / 1000.0;
+            d.km_planar[i] = side * best / 1000.0;
+            d.km[i] = d.km_planar[i];
+            if (!geodesic || bs < 0 || !std::isfinite(ev_lon[i]) || !std::isfinite(ev_lat[i])) continue;
+            // Candidates: every edge nearly as near in the plane. Screen each by the distance to
+            // its planar foot point: first on the sphere (cheap; the ellipsoidal distance is within
+            // [0.993, 1.005] x the spherical one anywhere), so only edges that can still win get an
+            // ellipsoidal measure; then search along the two best (the nearest point may sit on a
+            // vertex shared by two edges).
+            cands.clear();
+            double hmin = std::numeric_limits<double>::infinity();
+            edges.within(x[i], y[i], best * 1.03 + 100.0, [&](uint32_t id, int part, double) {
+                const LlEdge& e = ll[id];
+                const double ex = e.bx - e.ax, ey = e.by - e.ay, len2 = ex * ex + ey * ey;
+                const double t = len2 > 0 ? std::clamp(((x[i] - e.ax) * ex + (y[i] - e.ay) * ey) / len2, 0.0, 1.0) : 0.0;
+                const double h = haversine_m(ev_lon[i], ev_lat[i], e.lon_a + t * (e.lon_b - e.lon_a), e.lat_a + t * (e.lat_b - e.lat_a));
+                hmin = std::min(hmin, h);
+                cands.push_back({h, id, part});
+            });
+            if (cands.empty()) continue; // cannot happen: the planar nearest edge is within the limit
+            // Spherical screen: ellipsoidal/spherical distance is within [0.993, 1.005]; the 1e-3 is
+            // a generous allowance for an edge's minimum lying off its planar foot point.
+            const double hcut = (1.005 * hmin + 1e-3 * hmin + 10.0) / 0.993;
+            std::erase_if(cands, [&](const Cand& cd) { return cd.g > hcut; });
+            // An edge's own minimum can lie below its planar foot value by ~ D tan^2(w)/2, w being the
+            // angle between the planar and geodesic perpendiculars (at most half the CRS's angular
+            // distortion: 0.9 deg for the default LAEA 20 deg from its centre). `slack` allows w up
+            // to 1.1 deg, i.e. anywhere the default CRS is sensible for (West Africa and around).
+            auto slack = [](double dist) { return 2e-4 * dist + 5.0; };
+            auto order = [](const Cand& a, const Cand& b) {
+                return a.g < b.g || (a.g == b.g && (a.part < b.part || (a.part == b.part && a.id < b.id)));
+            };
+            // 1. Ellipsoidal distance at the foot points, in increasing spherical distance, until no
+            //    later edge can come nearer than the best so far (ellipsoidal >= 0.993 x spherical).
+            std::sort(cands.begin(), cands.end(), order);
+            double gfoot = std::numeric_limits<double>::infinity();
+            size_t m = 0;
+            for (; m < cands.size(); ++m) {
+                Cand& cd = cands[m];
+                if (0.993 * (cd.g - slack(cd.g)) > gfoot) break;
+                const LlEdge& e = ll[cd.id];
+                const double ex = e.bx - e.ax, ey = e.by - e.ay, len2 = ex * ex + ey * ey;
+                const double t = len2 > 0 ? std::clamp(((x[i] - e.ax) * ex + (y[i] - e.ay) * ey) / len2, 0.0, 1.0) : 0.0;
+                cd.g = geodesic_distance_m(ev_lon[i], ev_lat[i], e.lon_a + t * (e.lon_b - e.lon_a), e.lat_a + t * (e.lat_b - e.lat_a));
+                gfoot = std::min(gfoot, cd.g);
+            }
+            cands.resize(m);
+            // 2. Search along the edges whose foot value is within `slack` of the best one (usually
+            //    one or two: the nearest point may sit on a vertex shared by two edges).
+            std::sort(cands.begin(), cands.end(), order);
+            double gbest = std::numeric_limits<double>::infinity();
+            int gpart = -1;
+            for (const Cand& cd : cands) {
+                if (cd.g - slack(cd.g) > std::min(gbest, gfoot)) break;
+                const LlEdge& e = ll[cd.id];
+                const double g = std::min(cd.g, geodesic_distance_to_segment_m(ev_lon[i], ev_lat[i], e.lon_a, e.lat_a, e.lon_b, e.lat_b));
+                if (g < gbest || (g == gbest && cd.part < gpart)) gbest = g, gpart = cd.part;
+            }
+            d.km[i] = side * gbest / 1000.0;
+            d.segment[i] = gpart;
         }
     });
-    for (size_t i = 0; i < n; ++i)
+    for (size_t i = 0; i < n; ++i) {
         if (d.country[i] < 0) {
             ++d.outside;
             d.outside_weight += ev.weight.empty() ? 1.0 : ev.weight[i];
+            continue;
         }
+        const double diff = std::fabs(d.km[i] - d.km_planar[i]);
+        d.max_abs_diff_km = std::max(d.max_abs_diff_km, diff);
+        if (std::fabs(d.km[i]) >= 1) d.max_rel_diff = std::max(d.max_rel_diff, diff / std::fabs(d.km[i]));
+    }
     progress(1.0, "signed distance done");
     return d;
 }
@@ -513,7 +613,7 @@ SpilloverResult analyse_spillover(const EventTable& ev, const Border& border, co
             return true;
         }));
     };
-    r.dist = signed_distances(ev, border, sub(0, 0.4), p.threads);
+    r.dist = signed_distances(ev, border, sub(0, 0.4), p.threads, p.metric);
     r.bands = make_bands(border, p.bands_km, p.segment_cell_km, sub(0.4, 0.8));
     const auto& D = r.dist;
     const size_t n = ev.size(), nb = r.bands.size(), ns = border.segments.size(), nc = border.countries.size();
@@ -611,8 +711,22 @@ SpilloverResult analyse_spillover(const EventTable& ev, const Border& border, co
     m["sahel_group"] = join(sahel);
     m["coastal_group"] = join(coast);
     m["analysis_crs"] = border.crs.definition().empty() ? border.crs.name() : border.crs.definition();
-    m["distance_method"] = "planar Euclidean distance in the analysis CRS (projected, equal-area advised; not geodesic) "
-                           "to the nearest point of the Sahel-coastal border line; km";
+    if (r.dist.metric == DistanceMetric::Geodesic) {
+        m["distance_method"] = "geodesic distance on the WGS 84 ellipsoid (Karney 2013, PROJ geod_inverse) to the nearest "
+                               "point of the Sahel-coastal border line, its edges taken straight in lon/lat between the "
+                               "vertices; km. Band membership uses this distance";
+        char buf[256];
+        std::snprintf(buf, sizeof buf,
+                      "planar distance in the analysis CRS differs from it by at most %.3f km (%.2f%% of the distance, "
+                      "events >= 1 km from the border)",
+                      r.dist.max_abs_diff_km, 100 * r.dist.max_rel_diff);
+        m["distance_planar_difference"] = buf;
+        m["band_area_note"] = "band areas come from planar buffers in the analysis CRS, so a band's area and its events "
+                              "disagree at its edges by up to the planar-geodesic difference above";
+    } else {
+        m["distance_method"] = "planar Euclidean distance in the analysis CRS (projected, equal-area advised; not geodesic) "
+                               "to the nearest point of the Sahel-coastal border line; km";
+    }
     m["sign_convention"] = "signed distance: negative on the Sahel side, positive on the coastal side";
     m["border_method"] = "intersection of the Sahel country's boundary with the coastal country's boundary snapped to it "
                          "within " + fmt_num(border.params.snap_m) + " m (GEOS Snap, Intersection, LineMerge); pieces < " +

@@ -73,24 +73,62 @@ std::vector<double> finite_only(std::span<const double> y) {
     return v;
 }
 
-// Tie-corrected Var(S) of the Mann–Kendall statistic; also counts tie groups.
-double mk_variance(std::vector<double> v, int* groups) {
-    const double n = static_cast<double>(v.size());
+// Values closer than this fraction of the series' largest magnitude are ties. Space-time Gi*
+// z-values that are equal in exact arithmetic come out ~4e-16 apart; counted as rises and falls
+// they changed tau in 690 of 716 units of a real cube (issue #13). Far above rounding noise, far
+// below any difference that means something in a count, rate or z series.
+constexpr double kMkRelTol = 1e-9;
+
+// Tie classes of v: class[i] = index of the tie group of v[i], groups numbered in increasing value.
+// Sorted values join the current group while within tol of the group's first (smallest) value, so a
+// long run of near-equal values cannot chain into one group wider than tol.
+std::vector<int> tie_classes(const std::vector<double>& v, double tol, std::vector<size_t>* sizes) {
+    std::vector<size_t> order(v.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return v[a] < v[b]; });
+    std::vector<int> cls(v.size(), 0);
+    if (sizes) sizes->clear();
+    int g = -1;
+    double first = 0;
+    for (size_t k = 0; k < order.size(); ++k) {
+        const double a = v[order[k]];
+        if (g < 0 || a - first > tol) {
+            ++g;
+            first = a;
+            if (sizes) sizes->push_back(0);
+        }
+        cls[order[k]] = g;
+        if (sizes) ++sizes->back();
+    }
+    return cls;
+}
+
+double tie_tolerance(const std::vector<double>& v) {
+    double m = 0;
+    for (double a : v) m = std::max(m, std::fabs(a));
+    return kMkRelTol * m;
+}
+
+// Tie-corrected Var(S) of the Mann–Kendall statistic from the tie-group sizes; counts groups.
+double mk_variance_from_groups(size_t n_, const std::vector<size_t>& sizes, int* groups) {
+    const double n = static_cast<double>(n_);
     double var = n * (n - 1) * (2 * n + 5);
-    std::sort(v.begin(), v.end());
     int g = 0;
-    for (size_t i = 0; i < v.size();) {
-        size_t j = i + 1;
-        while (j < v.size() && v[j] == v[i]) ++j;
-        const double t = static_cast<double>(j - i);
+    for (size_t ts : sizes) {
+        const double t = static_cast<double>(ts);
         if (t > 1) {
             var -= t * (t - 1) * (2 * t + 5);
             ++g;
         }
-        i = j;
     }
     if (groups) *groups = g;
     return var / 18.0;
+}
+
+double mk_variance(const std::vector<double>& v, int* groups) {
+    std::vector<size_t> sizes;
+    tie_classes(v, tie_tolerance(v), &sizes);
+    return mk_variance_from_groups(v.size(), sizes, groups);
 }
 } // namespace
 
@@ -99,11 +137,14 @@ MannKendallResult mann_kendall(std::span<const double> y) {
     const std::vector<double> v = finite_only(y);
     r.n = v.size();
     if (r.n < 2) return r;
+    // S and the tie correction use the same tie groups, so a pair counts as a tie in both or neither.
+    std::vector<size_t> sizes;
+    const std::vector<int> c = tie_classes(v, tie_tolerance(v), &sizes);
     long long s = 0;
-    for (size_t i = 0; i + 1 < v.size(); ++i)
-        for (size_t j = i + 1; j < v.size(); ++j) s += (v[j] > v[i]) - (v[j] < v[i]);
+    for (size_t i = 0; i + 1 < c.size(); ++i)
+        for (size_t j = i + 1; j < c.size(); ++j) s += (c[j] > c[i]) - (c[j] < c[i]);
     r.s = static_cast<double>(s);
-    r.var_s = mk_variance(v, &r.ties);
+    r.var_s = mk_variance_from_groups(v.size(), sizes, &r.ties);
     const double n = static_cast<double>(r.n);
     r.tau = r.s / (n * (n - 1) / 2);
     if (r.var_s > 0) {
@@ -189,15 +230,19 @@ double pearson(std::span<const double> x, std::span<const double> y) {
         }
     if (k < 2) return kNaN;
     const double mx = sx / static_cast<double>(k), my = sy / static_cast<double>(k);
-    double sxx = 0, syy = 0, sxy = 0; // second pass on centred values: no cancellation
+    double sxx = 0, syy = 0, sxy = 0, sabs = 0; // second pass on centred values: no cancellation
     for (size_t i = 0; i < n; ++i)
         if (std::isfinite(x[i]) && std::isfinite(y[i])) {
             const double dx = x[i] - mx, dy = y[i] - my;
             sxx += dx * dx;
             syy += dy * dy;
             sxy += dx * dy;
+            sabs += std::fabs(dx * dy);
         }
     if (sxx <= 0 || syy <= 0) return kNaN;
+    // A cross-product sum within its own round-off bound (k terms, each and the means good to a few
+    // ulps) is zero in exact arithmetic as far as the data can tell: report r = 0, not 7.73e-19.
+    if (std::fabs(sxy) <= 8.0 * static_cast<double>(k) * 0x1.0p-52 * sabs) return 0.0;
     return sxy / std::sqrt(sxx * syy);
 }
 

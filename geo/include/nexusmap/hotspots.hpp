@@ -285,7 +285,8 @@ struct LocalMoranParams {
 struct LocalMoranResult {
     std::vector<double> i;          // local I_i = z_i lag_i / m2, z = x - mean, m2 = sum z^2 / n
     std::vector<double> z, lag;     // centred value and its spatial lag (row-standardised)
-    std::vector<double> p_sim;      // folded pseudo p: (min(#perm >= obs, #perm <= obs) + 1) / (P + 1)
+    std::vector<double> p_sim;      // pseudo p, PySAL/GeoDa rule: L = #(perm I_i >= obs I_i); if P - L < L
+                                    // then L = P - L; p = (L + 1) / (P + 1). 1 when z_i = 0.
     std::vector<double> p_fdr;      // BH-adjusted p_sim
     std::vector<LisaClass> cls;
     GlobalMoranResult global;       // with the same row-standardised weights

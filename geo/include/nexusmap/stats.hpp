@@ -23,7 +23,10 @@ double p_two_sided(double z);      // 2 P(Z > |z|); NaN for NaN z
 double median(std::vector<double> v);
 
 // Mann–Kendall trend test (Mann 1945, Kendall 1975; as in Gilbert 1987 ch. 16).
-// NaN values are dropped (the remaining values keep their order).
+// NaN values are dropped (the remaining values keep their order). Two values tie when they differ
+// by at most 1e-9 x the series' largest |value| (sorted values join a tie group while within that
+// of the group's smallest member): values equal in exact arithmetic but computed along different
+// paths (~1e-16 apart) are ties, not rises or falls. S and Var(S) use the same tie groups.
 //   S      = sum_{i<j} sign(y_j - y_i)
 //   Var(S) = [n(n-1)(2n+5) - sum_g t_g(t_g-1)(2t_g+5)] / 18   (t_g: size of tie group g)
 //   z      = (S-1)/sqrt(Var) if S>0, (S+1)/sqrt(Var) if S<0, 0 otherwise (continuity correction)
@@ -57,7 +60,8 @@ std::vector<double> bh_adjust(std::span<const double> p);
 std::vector<uint8_t> bh_significant(std::span<const double> p, double alpha);
 
 // Pearson product-moment correlation over pairs where both values are finite; NaN with fewer than
-// two pairs or zero variance.
+// two pairs or zero variance. Exactly 0 when the centred cross-product sum is within its round-off
+// bound (8 k eps sum|dx dy|): uncorrelated data gives 0, not 1e-19.
 double pearson(std::span<const double> x, std::span<const double> y);
 
 // Seeded generator for permutation tests. Uses its own bounded-integer draw (rejection sampling)
