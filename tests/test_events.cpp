@@ -290,12 +290,12 @@ TEST_CASE("regression: one unterminated quote does not drop the rest of a CSV") 
     EventCsvOptions strict;
     strict.strict = true;
     CHECK_THROWS_WITH_AS(parse_events_csv(t, "runaway.csv", strict),
-                         doctest::Contains("runaway.csv: line 5: unterminated quote: the quote opened on line 5 never closes"), GeoError);
+                         doctest::Contains("runaway.csv: line 5: unterminated quote: the quote opened on this line never closes (it would take the 997 lines"), GeoError);
     // CRLF and a quote on the last line: nothing after it, one line swallowed.
     auto r2 = parse_events_csv("latitude,longitude,notes\r\n13.1,-1.5,ok\r\n13.2,-1.6,\"x\r\n", "crlf.csv");
     CHECK(r2.events.size() == 1);
     REQUIRE(r2.report.bad.size() == 1);
-    CHECK(r2.report.bad[0].detail.find("take 1 line,") != std::string::npos);
+    CHECK(r2.report.bad[0].detail.find("take the 1 line to the end") != std::string::npos);
 }
 
 TEST_CASE("regression: a quote that closes far away says which lines its record spans") {

@@ -303,10 +303,12 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
             // The reader resumed on the next line: one row lost, and the message says how much a
             // quote that never closes would have taken with it.
             const size_t nl = rd.runaway_lines();
-            const std::string what = "the quote opened on line " + std::to_string(ln) + " never closes (it would take " +
-                                     std::to_string(nl) + (nl == 1 ? " line" : " lines") +
-                                     ", to the end of the file, into one field); row skipped, reading resumed on the next line";
-            if (opt.strict) throw GeoError(name, "line " + std::to_string(ln), "unterminated quote: " + what);
+            const std::string take = "it would take the " + std::to_string(nl) + (nl == 1 ? " line" : " lines") +
+                                     " to the end of the file into one field";
+            if (opt.strict)
+                throw GeoError(name, "line " + std::to_string(ln),
+                               "unterminated quote: the quote opened on this line never closes (" + take + ")");
+            const std::string what = "the quote never closes: " + take + "; row skipped, reading resumed on the next line";
             rep.by_reason["unterminated quote"]++;
             rep.bad.push_back({ln, "unterminated quote", what, {}});
             continue;
