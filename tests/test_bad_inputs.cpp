@@ -69,7 +69,7 @@ const Case kCases[] = {
     {"bom_crlf.csv",                 Api::Events, 5, 0, ""},
     {"lone_cr.csv",                  Api::Events, 4, 0, ""},
     {"quoted_newlines.csv",          Api::Events, 3, 0, ""},
-    {"unterminated_quote.csv",       Api::Events, 1, 1, "unterminated quote"},
+    {"unterminated_quote.csv",       Api::Events, 2, 1, "unterminated quote"},  // resumes on the next line (issue #19)
     {"ragged_rows.csv",              Api::Events, 2, 2, "wrong number of fields"},
     {"duplicate_headers.csv",        Api::Events, 2, 0, "duplicate column 'latitude'"},
     {"non_utf8_attributes.csv",      Api::Events, 2, 0, ""},
@@ -86,6 +86,8 @@ const Case kCases[] = {
     {"huge_fatalities.csv",          Api::Events, 1, 3, "invalid fatalities"},
     {"wkt_points.csv",               Api::Events, 2, 3, "unparsable WKT point"},
     {"ucdp_bad_codes.csv",           Api::Events, 2, 1, "invalid fatalities"},
+    {"two_digit_years.csv",          Api::Events, 1, 3, "unparsable date"},     // not 20xx (issue #19)
+    {"dates_with_bad_suffixes.csv",  Api::Events, 2, 4, "unparsable date"},     // -YYYY, bad time, trailing text
     // ---- GeoJSON -------------------------------------------------------------------------------
     {"zero_byte.geojson",            Api::Layer, kThrows, 0, "file is empty (0 bytes)"},
     {"truncated.geojson",            Api::Layer, kThrows, 0, "not a readable vector dataset"},
@@ -104,7 +106,11 @@ const Case kCases[] = {
     {"non_utf8_properties.geojson",  Api::Layer, 1, 0, ""},
     {"unknown_crs.geojson",          Api::Layer, 1, 0, ""},
     {"swapped_points.geojson",       Api::Events, 20, 1, "latitude/longitude swapped"},
-    {"lines_as_events.geojson",      Api::Events, kThrows, 0, "is not a point layer"},
+    {"lines_as_events.geojson",      Api::Events, kThrows, 0, "holds lines (1 feature), not points"},
+    {"empty_feature_collection.geojson", Api::Events, kThrows, 0, "contains no features (an empty layer)"},
+    {"null_geometries.geojson",      Api::Events, kThrows, 0, "none of its 2 features has a geometry"},
+    {"points_null_geometry.geojson", Api::Events, 2, 3, "null or empty geometry"},  // counted, by FID (issue #19)
+    {"points_null_geometry.geojson", Api::Layer, 5, 0, ""},
     {"infinite_coordinates.geojson", Api::Events, 1, 0, "NaN, infinite or absurd coordinates"},
     // ---- Shapefile, GeoPackage, KML ------------------------------------------------------------
     {"noprj_projected.shp",          Api::Layer, kThrows, 0, "declares no CRS and its coordinates are not lon/lat"},

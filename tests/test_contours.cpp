@@ -60,3 +60,33 @@ TEST_CASE("explicit level: polygon area matches the cells above the level (one c
     const double expect_km2 = M_PI * 25 * 25; // 1963.5 km^2
     CHECK(std::get<double>(l.features[0].attrs[2]) == doctest::Approx(expect_km2).epsilon(0.01));
 }
+
+TEST_CASE("regression: contours refuse infinite cells, and percent volumes over negative cells") {
+    // "level inf" and "0% of the mass" used to come out with exit 0.
+    Raster r;
+    r.grid = GridSpec{0, 10'000, 1'000, 10, 10};
+    r.crs = Crs::default_analysis();
+    r.data.assign(100, 0.0f);
+    for (int i = 3; i < 7; ++i)
+        for (int j = 3; j < 7; ++j) r.data[size_t(i * 10 + j)] = 1.0f;
+    ContourParams pv;
+    pv.percent_volumes = {50};
+    CHECK(contour_polygons(r, pv).features.size() == 1); // the clean raster works
+    Raster inf = r;
+    inf.data[0] = INFINITY;
+    CHECK_THROWS_WITH_AS(contour_polygons(inf, pv), doctest::Contains("1 cells hold infinite, NaN or float-overflow values"), GeoError);
+    Raster neg = r;
+    neg.data[0] = -2.0f, neg.data[1] = -1.0f;
+    CHECK_THROWS_WITH_AS(contour_polygons(neg, pv), doctest::Contains("2 cells are negative"), GeoError);
+    // Explicit levels still contour a signed surface, with a warning that mass_share means nothing.
+    ContourParams lv;
+    lv.levels = {0.5};
+    VectorLayer l = contour_polygons(neg, lv);
+    CHECK(l.features.size() == 1);
+    REQUIRE(l.warnings.size() == 1);
+    CHECK(l.warnings[0].find("mass_share") != std::string::npos);
+    // Nodata cells are not values: a nodata-marked infinity is no error.
+    Raster nd = r;
+    nd.data[0] = nd.nodata;
+    CHECK_NOTHROW(contour_polygons(nd, pv));
+}

@@ -504,3 +504,13 @@ TEST_CASE("mask: cells whose centres fall outside the polygons become nodata") {
     CHECK(r.raster.is_nodata(r.raster.at(5, 5)));
     CHECK(r.raster.is_nodata(r.raster.at(9, 0)));
 }
+
+TEST_CASE("regression: an automatic bandwidth on identical points is refused, not ~0 km") {
+    // 50 copies of one projected point: the spread is rounding noise (it gave 2e-13 km).
+    std::vector<double> x(50, 123'456.789), y(50, -98'765.4321);
+    for (auto rule : {BandwidthRule::Silverman, BandwidthRule::Scott})
+        CHECK_THROWS_WITH_AS(auto_bandwidth(x, y, nullptr, rule, Kernel::Quartic), doctest::Contains("have no spread"), GeoError);
+    // A real spread of a few metres is still accepted.
+    x[0] += 10, y[1] -= 10;
+    CHECK(auto_bandwidth(x, y, nullptr, BandwidthRule::Scott, Kernel::Quartic) > 0);
+}

@@ -2,6 +2,7 @@
 // reasons, quoting/BOM/CRLF, the date parser.
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -266,4 +267,101 @@ TEST_CASE("date parser: ISO fast path and the three-token limit agree with the c
     CHECK(parse_date("2021-3-12") == days_from_civil(2021, 3, 12));
     CHECK(parse_date("2021/03/12") == days_from_civil(2021, 3, 12));
     CHECK(parse_date("2021-03-12-") == days_from_civil(2021, 3, 12)); // a trailing separator is dropped
+}
+
+// ---- Silent wrong answers (issue #19) -----------------------------------------------------------
+
+TEST_CASE("regression: one unterminated quote does not drop the rest of a CSV") {
+    // 1000 rows; row 4 (line 5) opens a quote that never closes. It used to take the 997 lines to
+    // the end of the file with it and report "1 row not loaded".
+    std::string t = "latitude,longitude,notes\n";
+    for (int i = 1; i <= 1000; ++i) t += "13.1,-1.5," + std::string(i == 4 ? "\"never closed" : "ok") + "\n";
+    auto r = parse_events_csv(t, "runaway.csv");
+    CHECK(r.events.size() == 999);
+    CHECK(r.report.records == 1000);
+    REQUIRE(r.report.bad.size() == 1);
+    CHECK(r.report.bad[0].line == 5);
+    CHECK(r.report.bad[0].reason == "unterminated quote");
+    CHECK(r.report.bad[0].detail.find("997 lines") != std::string::npos);
+    // Line numbers after the resync still count physical lines.
+    CHECK(r.events.row[3] == 6);
+    CHECK(r.events.row.back() == 1001);
+    CHECK(r.report.summary().find("line 5: unterminated quote") != std::string::npos);
+    EventCsvOptions strict;
+    strict.strict = true;
+    CHECK_THROWS_WITH_AS(parse_events_csv(t, "runaway.csv", strict),
+                         doctest::Contains("runaway.csv: line 5: unterminated quote: the quote opened on this line never closes (it would take the 997 lines"), GeoError);
+    // CRLF and a quote on the last line: nothing after it, one line swallowed.
+    auto r2 = parse_events_csv("latitude,longitude,notes\r\n13.1,-1.5,ok\r\n13.2,-1.6,\"x\r\n", "crlf.csv");
+    CHECK(r2.events.size() == 1);
+    REQUIRE(r2.report.bad.size() == 1);
+    CHECK(r2.report.bad[0].detail.find("take the 1 line to the end") != std::string::npos);
+}
+
+TEST_CASE("regression: a quote that closes far away says which lines its record spans") {
+    auto r = parse_events_csv("latitude,longitude,notes\n13.1,-1.5,\"a\n13.2,-1.6,b\n13.3,-1.7,c\",x\n13.4,-1.8,ok\n", "late.csv");
+    CHECK(r.events.size() == 1);
+    REQUIRE(r.report.bad.size() == 1);
+    CHECK(r.report.bad[0].reason == "wrong number of fields");
+    CHECK(r.report.bad[0].detail.find("record spans lines 2-4") != std::string::npos);
+}
+
+TEST_CASE("regression: two-digit years are reported, not turned into 20xx") {
+    for (const char* s : {"15-Jan-98", "12-Mar-21", "12/03/21", "3/12/98"}) CHECK_MESSAGE(!parse_date(s).has_value(), s);
+    CHECK(parse_date("15-Jan-1998") == days_from_civil(1998, 1, 15));
+}
+
+TEST_CASE("regression: a sign, an invalid time or trailing text is not a date") {
+    for (const char* s : {"-2020-01-01", "/2020-01-01", "2020-01-01T25:61", "2020-01-01T24:00", "2020-01-01 10:60",
+                          "2020-01-01 garbage", "2020-01-01T", "2020-01-01T10", "2020-01-01T10:00 garbage",
+                          "2020-01-01T10:00:61", "2020-01-01T10:00+25:00", "2020-01-01T10:00:00.", "2020/01/01 x"})
+        CHECK_MESSAGE(!parse_date(s).has_value(), s);
+    const auto d = days_from_civil(2020, 1, 1);
+    for (const char* s : {"2020-01-01T00:00", "2020-01-01 23:59:59", "2020-01-01T23:59:60Z", "2020-01-01 00:00:00.000",
+                          "2020-01-01T10:00+01:00", "2020-01-01T10:00:00-0530", "2020-01-01T10:00:00+05", "2020/01/01 10:15 UTC"})
+        CHECK_MESSAGE(parse_date(s) == d, s);
+}
+
+TEST_CASE("regression: OGR features with null or empty geometry are counted and reported by FID") {
+    // 5 features (FIDs 10..14): two without geometry, one with an impossible date.
+    auto r = load_events(testutil::data("bad/points_null_geometry.geojson"));
+    CHECK(r.events.size() == 2);
+    CHECK(r.report.records == 5);
+    CHECK(r.report.loaded == 2);
+    REQUIRE(r.report.bad.size() == 3);
+    CHECK(r.report.by_reason["null or empty geometry"] == 2);
+    CHECK(r.report.bad[0].where == "feature 2 (fid 11)");
+    CHECK(r.report.bad[0].reason == "null or empty geometry");
+    CHECK(r.report.bad[1].where == "feature 4 (fid 13)"); // not "line 4" of the internal CSV
+    CHECK(r.report.bad[1].reason == "unparsable date");
+    CHECK(r.report.bad[2].where == "feature 5 (fid 14)");
+    const std::string s = r.report.summary();
+    CHECK(s.find("2 of 5 records loaded") != std::string::npos);
+    CHECK(s.find("feature 4 (fid 13): unparsable date") != std::string::npos);
+    CHECK(s.find("line ") == std::string::npos);
+    EventCsvOptions strict;
+    strict.strict = true;
+    CHECK_THROWS_WITH_AS(load_events(testutil::data("bad/points_null_geometry.geojson"), strict),
+                         doctest::Contains("feature 2 (fid 11): null or empty geometry"), GeoError);
+}
+
+TEST_CASE("regression: a strict OGR load names the feature of a bad row, not a CSV line") {
+    // Only geometry-bearing features, one with a bad date: the error names its FID.
+    auto dir = testutil::tmpdir("ogr_strict");
+    const std::string p = (dir / "pts.geojson").string();
+    std::ofstream(p) << R"({"type":"FeatureCollection","features":[
+{"type":"Feature","id":7,"properties":{"event_date":"2021-03-12"},"geometry":{"type":"Point","coordinates":[-1.5,13.1]}},
+{"type":"Feature","id":8,"properties":{"event_date":"2021-02-30"},"geometry":{"type":"Point","coordinates":[-1.6,13.2]}}]})";
+    EventCsvOptions strict;
+    strict.strict = true;
+    CHECK_THROWS_WITH_AS(load_events(p, strict), doctest::Contains("pts.geojson: feature 2 (fid 8): unparsable date"), GeoError);
+}
+
+TEST_CASE("regression: an empty FeatureCollection or a layer of lines says so, not 'is not a point layer'") {
+    CHECK_THROWS_WITH_AS(load_events(testutil::data("bad/empty_feature_collection.geojson")),
+                         doctest::Contains("contains no features (an empty layer)"), GeoError);
+    CHECK_THROWS_WITH_AS(load_events(testutil::data("bad/lines_as_events.geojson")),
+                         doctest::Contains("holds lines (1 feature), not points"), GeoError);
+    CHECK_THROWS_WITH_AS(load_events(testutil::data("bad/null_geometries.geojson")),
+                         doctest::Contains("none of its 2 features has a geometry"), GeoError);
 }

@@ -1,5 +1,6 @@
 // `nexusmap contours`: hot-spot polygons from a density GeoTIFF, at explicit levels or at
 // percent-volume levels (the smallest area holding 50/75/90% of the density mass).
+#include <cmath>
 #include <iostream>
 
 #include "cli/cli.hpp"
@@ -37,6 +38,9 @@ void add_contours(CLI::App& app) {
         if (!ramp) throw GeoError("", "--ramp '" + a->ramp + "'", "unknown (viridis, magma, inferno, ylorrd, rdylbu)");
         const auto scale = style::scale_from_name(a->scale);
         if (!scale) throw GeoError("", "--scale '" + a->scale + "'", "unknown (linear, sqrt, log)");
+        if (!(a->opacity >= 0 && a->opacity <= 1))
+            throw GeoError("", "--fill-opacity " + (std::isnan(a->opacity) ? std::string("nan") : short_num(a->opacity)),
+                           "must be a number from 0 to 1");
         check_output(a->out, a->force, {a->raster});
         Raster r = read_raster(a->raster);
         ContourParams p;
@@ -46,7 +50,14 @@ void add_contours(CLI::App& app) {
         for (double v : p.percent_volumes)
             if (!(v > 0 && v <= 100)) throw GeoError("", "--percent", "values must be in (0, 100]");
         ProgressBar bar("contours");
-        VectorLayer l = contour_polygons(r, p, ProgressFn([&](double f, std::string_view s) { return bar.update(f, s); }));
+        VectorLayer l;
+        try {
+            l = contour_polygons(r, p, ProgressFn([&](double f, std::string_view s) { return bar.update(f, s); }));
+        } catch (const GeoError& e) {
+            if (!e.file.empty()) throw;
+            throw GeoError(a->raster, e.where, e.what_); // name the raster
+        }
+        for (auto& w : l.warnings) std::cerr << "warning: " << a->raster << ": " << w << "\n";
         Metadata md = r.metadata;
         md["derived_from"] = a->raster;
         md["contour_method"] = "GDAL contour polygons of {density >= level}; mass_share measured on cell centres";

@@ -632,6 +632,23 @@ Metadata base_metadata(const CommonArgs& a, const EventTable& ev, const Units& u
     return md;
 }
 
+// Gi* on a handful of units, or with every event in one unit, still gives bins; say they cannot be
+// trusted (50 identical points over 4 units gave a silent "90% cold spot" on an empty cell).
+// Kept apart from the statistics themselves (issue #19).
+void small_sample_warnings(const std::vector<double>& x, std::vector<std::string>& warnings) {
+    size_t n = 0, occupied = 0;
+    for (double v : x)
+        if (std::isfinite(v)) ++n, occupied += v != 0;
+    if (n < 30)
+        warnings.push_back("only " + std::to_string(n) +
+                           " units: Gi* p-values rest on a normal approximation that needs about 30 units or more; the "
+                           "bins are not reliable (use smaller cells or a larger study area)");
+    if (occupied <= 1)
+        warnings.push_back(occupied == 0 ? "no unit holds an event: there is no pattern to test"
+                                         : "all events fall in one unit: there is no spatial variation to test, so hot and "
+                                           "cold bins are artefacts of the formula");
+}
+
 void print_units(const Units& u, const EventTable& ev) {
     std::cout << "units: " << u.description << "; " << u.size() << " in the analysis\n";
     std::cout << "study area: " << u.study_rule << "\n";
@@ -714,6 +731,7 @@ void run_hotspots(const CommonArgs& a, int permutations, bool fdr) {
                            "covers the whole study area: every unit neighbours every other one, Gi* is undefined; use "
                            "a smaller band");
     }
+    small_sample_warnings(x, r.warnings);
     if (gp.permutations > 0 && gp.permutations < 199)
         r.warnings.push_back("with " + std::to_string(gp.permutations) + " permutations the smallest pseudo p is " +
                              fmt_num(2.0 / (gp.permutations + 1), 3) + ": bins +-3 need at least 199");

@@ -182,7 +182,20 @@ void add_map(CLI::App& app) {
     g->add_option("--write-raster", a->write_raster,
                   "Also write the density drawn as GeoTIFF (+ .qml QGIS style with the same ramp and range); with --by one per period");
     cmd->add_flag("--force", a->force, "Overwrite existing outputs");
-    cmd->callback([a] {
+    cmd->callback([a, cmd] {
+        // Numeric flags: a value given must make sense (0 or NaN used to fall back silently).
+        auto given = [&](const char* flag) { return cmd->count(flag) > 0; };
+        auto refuse = [](const char* flag, double v, const char* why) {
+            throw GeoError("", std::string(flag) + " " + (std::isnan(v) ? std::string("nan") : short_num(v)), why);
+        };
+        if (given("--dpi") && !(a->dpi >= 1 && a->dpi <= 2400)) refuse("--dpi", a->dpi, "must be a resolution from 1 to 2400 dpi");
+        if (given("--width") && !(a->width >= 1 && a->width <= 32767)) refuse("--width", a->width, "must be 1 to 32767 pixels");
+        if (given("--height") && !(a->height >= 1 && a->height <= 32767)) refuse("--height", a->height, "must be 1 to 32767 pixels");
+        if (!(a->opacity >= 0 && a->opacity <= 1)) refuse("--opacity", a->opacity, "must be a number from 0 to 1");
+        if (!(a->min_t >= 0 && a->min_t <= 1)) refuse("--fade-below", a->min_t, "must be a number from 0 to 1");
+        if (given("--vmin") && !std::isfinite(a->vmin)) refuse("--vmin", a->vmin, "must be a finite number");
+        if (given("--vmax") && !std::isfinite(a->vmax)) refuse("--vmax", a->vmax, "must be a finite number");
+        if (a->columns < 0) refuse("--columns", a->columns, "must be 1 or more (0 or absent: best fit)");
         const auto fmt = image_format_for(a->out);
         if (!fmt) throw GeoError(a->out, "", "unknown image format (use .png, .pdf or .svg)");
         auto ramp = style::ramp_from_name(a->ramp);
@@ -265,6 +278,30 @@ void add_map(CLI::App& app) {
         spec.extent = map_extent(*a, base, crs);
         spec.admin0 = &base.admin0;
         if (!base.admin1.features.empty()) spec.admin1 = &base.admin1;
+        // Events outside the map extent are not drawn: refuse a map that would show none of them
+        // (and say where they are), count the others in the subtitle.
+        size_t n_outside = 0;
+        if (have_events && ev.x.size() == ev.size()) {
+            BBox eb = BBox::inverted();
+            for (size_t i = 0; i < ev.size(); ++i) {
+                n_outside += !spec.extent.contains(ev.x[i], ev.y[i]);
+                eb.expand(ev.lon[i], ev.lat[i]);
+            }
+            if (ev.size() > 0 && n_outside == ev.size()) {
+                const BBox m = Transformer(Crs::wgs84(), crs).inverse_bbox(spec.extent);
+                char buf[400];
+                std::snprintf(buf, sizeof buf,
+                              "none of the %zu events lies inside the map extent (lon %.4g..%.4g, lat %.4g..%.4g%s): the "
+                              "events span lon %.4g..%.4g, lat %.4g..%.4g (latitude and longitude swapped? another "
+                              "region? use --bbox or --study to map where they are)",
+                              ev.size(), m.xmin, m.xmax, m.ymin, m.ymax, a->bbox.empty() ? ", the --study countries" : ", --bbox",
+                              eb.xmin, eb.xmax, eb.ymin, eb.ymax);
+                throw GeoError(ev.source, "", buf);
+            }
+            if (n_outside)
+                std::cerr << "  warning: " << n_outside << " of " << ev.size() << " events lie outside the map extent and are not shown\n";
+        }
+        const std::string outside_note = n_outside ? " (" + std::to_string(n_outside) + " outside the map)" : "";
         if (base.have_routes) {
             spec.routes = &base.routes;
             std::vector<std::string> cats;
@@ -347,7 +384,7 @@ void add_map(CLI::App& app) {
         if (!by) {
             const std::string what = density_mode ? "Conflict event density" : "Conflict event hot spots (Getis-Ord Gi*)";
             spec.title = a->title.empty() ? what : a->title;
-            spec.subtitle = a->subtitle.empty() ? window + (have_events ? "  \u00b7  " + std::to_string(ev.size()) + " events" : "")
+            spec.subtitle = a->subtitle.empty() ? window + (have_events ? "  \u00b7  " + std::to_string(ev.size()) + " events" + outside_note : "")
                                                 : a->subtitle;
             spec.footer = footer(window, have_events ? ev.size() : 0);
             if (density_mode) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 
@@ -68,7 +69,32 @@ EventTable EventArgs::load() const {
         if (!quiet) std::cerr << "  " << ev.size() << " events after filters\n";
     }
     if (ev.size() == 0) throw GeoError(file, "", "no events left to analyse (check the file and the filters)");
-    project_events(ev, Crs::from_user(crs));
+    const Crs acrs = Crs::from_user(crs);
+    // Distances, bandwidths and cells are in metres: degrees would give 5000-degree pixels.
+    if (acrs.is_geographic())
+        throw GeoError("", "--crs '" + crs + "'",
+                       "is a geographic CRS (degrees); the analysis needs a projected CRS in metres: use laea:LON,LAT "
+                       "centred on the data (e.g. laea:2,12 for the Sahel) or a UTM EPSG code");
+    project_events(ev, acrs);
+    // Points the CRS cannot represent (outside an orthographic hemisphere, say) come back NaN:
+    // counted and reported, then left out, never dropped silently further down.
+    std::vector<bool> ok(ev.size(), true);
+    size_t nbad = 0, first = 0;
+    for (size_t i = 0; i < ev.size(); ++i)
+        if (!std::isfinite(ev.x[i]) || !std::isfinite(ev.y[i])) {
+            if (!nbad++) first = i;
+            ok[i] = false;
+        }
+    if (nbad) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, " (the first: row %u, lon %.6g lat %.6g)", unsigned(ev.row[first]), ev.lon[first], ev.lat[first]);
+        const std::string what = std::to_string(nbad) + " of " + std::to_string(ev.size()) +
+                                 " events cannot be projected to the analysis CRS '" + crs + "'" + buf;
+        if (nbad == ev.size() || strict)
+            throw GeoError(file, "", what + "; choose a CRS that covers the data (laea:LON,LAT centred on it)");
+        std::cerr << "  warning: " << what << "; they are left out (" << ev.size() - nbad << " events kept)\n";
+        ev = ev.subset(ok);
+    }
     return ev;
 }
 

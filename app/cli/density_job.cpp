@@ -96,7 +96,11 @@ DensityJob run_density(const DensityArgs& a) {
         }
         p.rule = BandwidthRule::Fixed;
     } else if (p.rule != BandwidthRule::Fixed) {
-        p.bandwidth_m = auto_bandwidth(ev.x, ev.y, w, p.rule, p.kernel);
+        try {
+            p.bandwidth_m = auto_bandwidth(ev.x, ev.y, w, p.rule, p.kernel);
+        } catch (const GeoError& e) {
+            throw GeoError(ev.source, "--bandwidth-km " + a.bandwidth, e.what_ + " with --bandwidth-km KM");
+        }
         std::cerr << "  automatic bandwidth (" << a.bandwidth << "): " << p.bandwidth_m / 1000 << " km\n";
         // The normal reference assumes one Gaussian blob; on clustered events it oversmooths.
         const double dn = median_nn_distance(ev.x, ev.y);
@@ -130,6 +134,14 @@ DensityJob run_density(const DensityArgs& a) {
         throw GeoError("", "--extent '" + a.extent + "'", "use data, bbox:LON0,LAT0,LON1,LAT1 or layer:FILE[:LAYER]");
     }
     check_grid_size(grid, a.max_cells);
+    // A kernel narrower than two cells is sampled at one or two cell centres: the raster no longer
+    // integrates to the weight total (too much or almost nothing, depending on where points fall).
+    const bool undersampled = p.bandwidth_m < 2 * p.cell_m;
+    if (undersampled)
+        std::fprintf(stderr,
+                     "  warning: bandwidth %.4g km is under 2 cells (cell %.4g km): the kernel is undersampled and the "
+                     "density will not integrate to the weight total; use --cell-km %.4g or less\n",
+                     p.bandwidth_m / 1000, p.cell_m / 1000, p.bandwidth_m / 2000);
     ProgressBar bar("density");
     KdeInput in{&ev.x, &ev.y, &ev.weight};
     p.use_weights = w != nullptr;
@@ -162,6 +174,12 @@ DensityJob run_density(const DensityArgs& a) {
                  kernel_name(p.kernel), p.bandwidth_m / 1000, r.metadata["bandwidth_meaning"].c_str(), p.cell_m / 1000,
                  grid.width, grid.height, r.metadata["method"].c_str(), job.kde.n_points, job.kde.weight_total, integral,
                  r.units.c_str(), ev.synthetic ? "\n  NOTE: input is SYNTHETIC demo data" : "");
+    // With the data extent and no mask nothing should be cut off: say so when the total is not kept.
+    if (p.units == DensityUnits::PerKm2 && a.extent == "data" && a.mask.empty() && job.kde.weight_total > 0 &&
+        std::fabs(integral - job.kde.weight_total) > 0.01 * job.kde.weight_total)
+        std::fprintf(stderr, "  warning: the raster integrates to %.6g, not the weight total %.6g (%+.1f%%)%s\n", integral,
+                     job.kde.weight_total, 100 * (integral / job.kde.weight_total - 1),
+                     undersampled ? ": the bandwidth is too small for the cell size" : "");
     return job;
 }
 

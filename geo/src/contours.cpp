@@ -3,7 +3,9 @@
 #include <gdal_alg.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 
 #include "gdal_util.hpp"
@@ -37,6 +39,25 @@ VectorLayer contour_polygons(const Raster& r, const ContourParams& p, Progress p
         double level;
         double pv; // NaN when an explicit level
     };
+    // A density is finite and >= 0: with infinite values every percent volume is "level inf", and
+    // with negative ones the "mass" (and each polygon's share of it) means nothing.
+    size_t n_nonfinite = 0, n_neg = 0;
+    float vmin = 0;
+    for (float v : r.data) {
+        if (r.is_nodata(v)) continue;
+        if (!std::isfinite(v) || std::fabs(v) >= FLT_MAX) ++n_nonfinite; // FLT_MAX: an infinity saturated on the way
+        else if (v < 0) ++n_neg, vmin = std::min(vmin, v);
+    }
+    if (n_nonfinite)
+        throw GeoError("", "contours",
+                       std::to_string(n_nonfinite) + " cells hold infinite, NaN or float-overflow values (not nodata): a density raster holds "
+                       "finite values >= 0; set those cells to nodata first");
+    char vbuf[32];
+    std::snprintf(vbuf, sizeof vbuf, "%.6g", double(vmin));
+    const std::string neg = std::to_string(n_neg) + " cells are negative (min " + vbuf + ")";
+    if (n_neg && !p.percent_volumes.empty())
+        throw GeoError("", "contours", neg + ": percent-volume levels need a density (values >= 0); give explicit levels, "
+                                             "or set the negative cells to nodata");
     std::vector<Lv> levels;
     for (double l : p.levels) levels.push_back({l, std::nan("")});
     for (double pv : p.percent_volumes) levels.push_back({percent_volume_level(r, pv / 100.0), pv});
@@ -61,6 +82,7 @@ VectorLayer contour_polygons(const Raster& r, const ContourParams& p, Progress p
     out.type = GeomType::Polygon;
     out.fields = {"level", "percent_volume", "area_km2", "mass_share"};
     out.metadata = r.metadata;
+    if (n_neg) out.warnings.push_back(neg + ": not a density, so mass_share (the share of the raster's sum) is not meaningful");
 
     // Mass inside each polygon is measured on cell centres.
     double total = 0;

@@ -44,7 +44,9 @@ void CsvReader::finish(std::vector<std::string_view>& fields) {
 //  * any other '"' is an ordinary character;
 //  * a record ends at LF, CR or CRLF outside quotes, or at the end of the text; line numbers count
 //    those, plus the LFs inside quoted fields;
-//  * an unterminated quoted field takes the rest of the text and sets `error`.
+//  * an unterminated quoted field (no closing quote before the end of the text) is cut at the end
+//    of the line where it opened, `error` is set and reading resumes on the next line (runaway()):
+//    one stray quote costs one record, not the rest of the file.
 // This scanner finds the same boundaries with memchr/find instead of appending one character at a
 // time, and returns views instead of copies.
 bool CsvReader::next(std::vector<std::string_view>& fields, size_t& line, std::string& error) {
@@ -60,24 +62,20 @@ bool CsvReader::next(std::vector<std::string_view>& fields, size_t& line, std::s
     const char d = d_;
     for (;;) {
         if (pos_ < n && s[pos_] == '"') {
+            const size_t open = pos_, open_line = line_;
             ++pos_;
             size_t piece = pos_;
             bool in_scratch = false;
             size_t sbegin = 0;
             for (;;) {
                 const char* q = static_cast<const char*>(std::memchr(s + pos_, '"', n - pos_));
-                const size_t qi = q ? size_t(q - s) : n;
-                line_ += size_t(std::count(s + pos_, s + qi, '\n'));
-                if (!q) { // unterminated: the rest of the text
-                    if (!in_scratch) in_scratch = true, sbegin = scratch_.size();
-                    scratch_.append(s + piece, n - piece);
-                    pos_ = n;
-                    error = "unterminated quoted field";
-                    spans_.push_back({fields.size(), sbegin, scratch_.size() - sbegin});
-                    fields.emplace_back();
+                if (!q) { // unterminated
+                    runaway(open, open_line, fields, error);
                     finish(fields);
                     return true;
                 }
+                const size_t qi = size_t(q - s);
+                line_ += size_t(std::count(s + pos_, s + qi, '\n'));
                 if (qi + 1 < n && s[qi + 1] == '"') { // doubled quote: one '"' of text
                     if (!in_scratch) in_scratch = true, sbegin = scratch_.size();
                     scratch_.append(s + piece, qi + 1 - piece);
@@ -120,6 +118,23 @@ bool CsvReader::next(std::vector<std::string_view>& fields, size_t& line, std::s
     return true;
 }
 
+void CsvReader::runaway(size_t open, size_t open_line, std::vector<std::string_view>& fields, std::string& error) {
+    const size_t n = s_.size();
+    size_t e = open + 1;
+    while (e < n && s_[e] != '\n' && s_[e] != '\r') ++e;
+    fields.emplace_back(s_.substr(open + 1, e - open - 1)); // the raw rest of the line
+    // Physical lines from the opening one to the end of the text (LF, CRLF or CR each end one).
+    size_t lines = 1;
+    for (size_t i = open; i < n; ++i)
+        if ((s_[i] == '\n' || (s_[i] == '\r' && (i + 1 >= n || s_[i + 1] != '\n'))) && i + 1 < n) ++lines;
+    runaway_lines_ = lines;
+    pos_ = e;
+    if (pos_ < n && s_[pos_] == '\r' && pos_ + 1 < n && s_[pos_ + 1] == '\n') ++pos_;
+    if (pos_ < n) ++pos_;
+    line_ = open_line + 1;
+    error = "unterminated quoted field";
+}
+
 bool CsvReader::next_general(std::vector<std::string_view>& fields, size_t& line, std::string& error) {
     fields.clear();
     error.clear();
@@ -134,6 +149,7 @@ bool CsvReader::next_general(std::vector<std::string_view>& fields, size_t& line
         begin = scratch_.size();
     };
     bool in_quotes = false, was_quoted = false;
+    size_t open = 0, open_line = 0; // where the current quoted field opened
     while (pos_ < s_.size()) {
         char c = s_[pos_];
         const bool empty = scratch_.size() == begin;
@@ -155,6 +171,7 @@ bool CsvReader::next_general(std::vector<std::string_view>& fields, size_t& line
         }
         if (c == '"' && empty && !was_quoted) {
             in_quotes = was_quoted = true;
+            open = pos_, open_line = line_;
             ++pos_;
             continue;
         }
@@ -175,7 +192,12 @@ bool CsvReader::next_general(std::vector<std::string_view>& fields, size_t& line
         scratch_ += c;
         ++pos_;
     }
-    if (in_quotes) error = "unterminated quoted field";
+    if (in_quotes) {
+        scratch_.resize(begin);
+        std::vector<std::string_view> f;
+        runaway(open, open_line, f, error);
+        scratch_.append(f[0]);
+    }
     push();
     finish(fields);
     return true;

@@ -11,11 +11,17 @@ class CsvReader {
   public:
     CsvReader(std::string_view text, char delim);
     // Reads the next record into `fields`; returns false at end of input. `line` is the 1-based
-    // line where the record started. `error` is set for an unterminated quote.
+    // line where the record started. `error` is set for an unterminated quote: that field holds the
+    // rest of the line where the quote opened, and reading resumes on the next line.
     // The views point into the text, or (for quoted fields with doubled quotes or text after the
     // closing quote) into the reader's own buffer: they are valid until the next call.
     bool next(std::vector<std::string_view>& fields, size_t& line, std::string& error);
     size_t offset() const { return pos_; }
+    // After an unterminated quote: the physical lines from the one where it opened to the end of
+    // the text (what the quoted field would have swallowed).
+    size_t runaway_lines() const { return runaway_lines_; }
+    // The line the next record starts on.
+    size_t line() const { return line_; }
     // The character-by-character tokenizer (the original implementation, same rules): next() uses
     // it for delimiters that are themselves a quote or a line end; tests compare the two.
     bool next_general(std::vector<std::string_view>& fields, size_t& line, std::string& error);
@@ -27,8 +33,9 @@ class CsvReader {
         size_t field, begin, size;
     };
     void finish(std::vector<std::string_view>& fields);
+    void runaway(size_t open, size_t open_line, std::vector<std::string_view>& fields, std::string& error);
     std::string_view s_;
-    size_t pos_ = 0, line_ = 1;
+    size_t pos_ = 0, line_ = 1, runaway_lines_ = 0;
     char d_;
     std::string scratch_;
     std::vector<Span> spans_;

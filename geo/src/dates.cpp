@@ -63,6 +63,39 @@ int month_from_name(std::string_view w) {
         if (low.rfind(fr[i], 0) == 0) return i + 1;
     return 0;
 }
+// "HH:MM", "HH:MM:SS" or "HH:MM:SS.fff", then optionally "Z", " UTC" or an offset (+HH, +HHMM,
+// +HH:MM, or -), with hours 0-23, minutes 0-59, seconds 0-60 (a leap second).
+bool valid_time(std::string_view t) {
+    size_t i = 0;
+    auto two = [&](int hi) {
+        if (i + 2 > t.size() || !std::isdigit(static_cast<unsigned char>(t[i])) ||
+            !std::isdigit(static_cast<unsigned char>(t[i + 1])))
+            return false;
+        const int v = (t[i] - '0') * 10 + (t[i + 1] - '0');
+        i += 2;
+        return v <= hi;
+    };
+    if (!two(23) || i >= t.size() || t[i++] != ':' || !two(59)) return false;
+    if (i < t.size() && t[i] == ':') {
+        ++i;
+        if (!two(60)) return false;
+        if (i < t.size() && (t[i] == '.' || t[i] == ',')) {
+            const size_t f = ++i;
+            while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
+            if (i == f || i - f > 9) return false;
+        }
+    }
+    std::string_view z = t.substr(i);
+    if (z.empty() || z == "Z" || z == " UTC" || z == " GMT" || z == "UTC") return true;
+    if (z[0] != '+' && z[0] != '-') return false;
+    i = 1;
+    t = z;
+    if (!two(14)) return false;
+    if (i == t.size()) return true;
+    if (t[i] == ':') ++i;
+    return two(59) && i == t.size();
+}
+
 // Splits into tokens: runs of digits, runs of letters; separators dropped.
 struct Tok {
     std::string_view s;
@@ -81,10 +114,15 @@ std::optional<int32_t> parse_date(std::string_view s, bool day_first) {
         digit(6) && digit(8) && digit(9))
         return make((s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0'),
                     (s[5] - '0') * 10 + (s[6] - '0'), (s[8] - '0') * 10 + (s[9] - '0'));
-    // Drop a time part: "2020-03-12T10:00:00Z" or "2020-03-12 10:00".
+    // A leading separator is not a date's: "-2020-01-01" is a negative year, not 2020.
+    if (s.front() == '-' || s.front() == '/' || s.front() == '.' || s.front() == ',') return std::nullopt;
+    // A time part after YYYY-MM-DD / YYYY/MM/DD ("2020-03-12T10:00:00Z", "2020-03-12 10:00") must
+    // be a valid time; the date is kept, the time dropped. Anything else after the date fails.
     if (s.size() > 10 && (s[10] == 'T' || s[10] == ' ') && std::isdigit(static_cast<unsigned char>(s[0])) &&
-        (s[4] == '-' || s[4] == '/'))
+        (s[4] == '-' || s[4] == '/')) {
+        if (!valid_time(s.substr(11))) return std::nullopt;
         s = s.substr(0, 10);
+    }
     // At most 3 tokens are ever accepted, so a 4th ends the parse (no allocation: a fixed array).
     // Characters other than digits, letters, bytes >= 0x80 and - / . space , still fail the whole
     // string, as before, wherever they are: the rest is scanned for them before giving up.
@@ -135,8 +173,7 @@ std::optional<int32_t> parse_date(std::string_view s, bool day_first) {
         int a = num(t[0].s), c = num(t[2].s);
         if (t[2].s.size() == 4) return make(c, m, a);
         if (t[0].s.size() == 4) return make(a, m, c);
-        if (t[2].s.size() == 2) return make(2000 + c, m, a);
-        return std::nullopt;
+        return std::nullopt; // two-digit years ("15-Jan-98") are too ambiguous: reported, not guessed
     }
     if (!t[0].digits && t[1].digits && t[2].digits) {
         int m = month_from_name(t[0].s);

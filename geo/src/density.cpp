@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <atomic>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <tuple>
@@ -152,7 +153,16 @@ double auto_bandwidth(const std::vector<double>& x, const std::vector<double>& y
         const double r = 0.5 * (iqr(fx) + iqr(fy)) / 1.349;
         if (r > 0) s = std::min(s, r);
     }
-    if (!(s > 0)) throw GeoError("", "bandwidth", "points have no spread; give a bandwidth");
+    // Identical points leave a rounding-level spread (2e-13 m), not 0: anything under a metre is
+    // no spread, and a bandwidth from it would be a spike that integrates to nothing on any grid.
+    if (!(s >= 1.0)) {
+        char buf[200];
+        std::snprintf(buf, sizeof buf,
+                      "the %zu points have no spread (standard distance %.3g m: all at the same place?), so the automatic "
+                      "bandwidth would be ~0 km; give a fixed bandwidth",
+                      n, s);
+        throw GeoError("", "automatic bandwidth", buf);
+    }
     const double sigma = s * std::pow(neff, -1.0 / 6.0);
     return sigma * canonical_radius_factor(k);
 }

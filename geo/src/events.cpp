@@ -4,6 +4,7 @@
 #include <cfloat>
 #include <charconv>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
@@ -68,7 +69,7 @@ std::string LoadReport::summary(size_t max_rows) const {
         o << "  " << bad.size() << " rows not loaded:\n";
         for (auto& [r, n] : by_reason) o << "    " << n << " x " << r << "\n";
         for (size_t i = 0; i < bad.size() && i < max_rows; ++i)
-            o << "    line " << bad[i].line << ": " << bad[i].reason << (bad[i].detail.empty() ? "" : " (" + bad[i].detail + ")")
+            o << "    " << (bad[i].where.empty() ? "line " + std::to_string(bad[i].line) : bad[i].where) << ": " << bad[i].reason << (bad[i].detail.empty() ? "" : " (" + bad[i].detail + ")")
               << "\n";
         if (bad.size() > max_rows) o << "    ... and " << bad.size() - max_rows << " more\n";
     }
@@ -281,7 +282,7 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
         if (opt.strict) throw GeoError(name, "line " + std::to_string(ln), reason + (detail.empty() ? "" : " ('" + detail + "')"));
         if (detail.size() > 80) detail = detail.substr(0, 77) + "...";
         rep.by_reason[reason]++;
-        rep.bad.push_back({ln, std::move(reason), std::move(detail)});
+        rep.bad.push_back({ln, std::move(reason), std::move(detail), {}});
     };
 
     size_t rec = 0;
@@ -300,12 +301,27 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
         ++rec;
         if ((rec & 8191) == 0) progress(double(rd.offset()) / double(total), "parsing CSV");
         if (!err.empty()) {
-            bad(ln, "unterminated quote", "");
-            break;
+            // The reader resumed on the next line: one row lost, and the message says how much a
+            // quote that never closes would have taken with it.
+            const size_t nl = rd.runaway_lines();
+            const std::string take = "it would take the " + std::to_string(nl) + (nl == 1 ? " line" : " lines") +
+                                     " to the end of the file into one field";
+            if (opt.strict)
+                throw GeoError(name, "line " + std::to_string(ln),
+                               "unterminated quote: the quote opened on this line never closes (" + take + ")");
+            const std::string what = "the quote never closes: " + take + "; row skipped, reading resumed on the next line";
+            rep.by_reason["unterminated quote"]++;
+            rep.bad.push_back({ln, "unterminated quote", what, {}});
+            continue;
         }
         if (f.size() != hdr.size()) {
             // Ragged rows: short rows are reported; the fields we need must still be present.
-            bad(ln, "wrong number of fields", std::to_string(f.size()) + " fields, header has " + std::to_string(hdr.size()));
+            std::string d = std::to_string(f.size()) + " fields, header has " + std::to_string(hdr.size());
+            // A quote that closes far away makes one record of many lines: say which.
+            if (rd.line() > line + 1)
+                d += "; record spans lines " + std::to_string(ln) + "-" + std::to_string(rd.line() - 1 + comment_lines) +
+                     " (a quote closing late?)";
+            bad(ln, "wrong number of fields", d);
             continue;
         }
         auto get = [&](int c) -> std::string_view {
@@ -513,7 +529,18 @@ EventLoadResult load_events(const std::string& path, const EventCsvOptions& opt,
     ReadLayerOptions ro;
     ro.target_crs = Crs::wgs84();
     VectorLayer l = read_layer(path, ro, progress);
-    if (l.type != GeomType::Point) throw GeoError(path, "layer '" + l.name + "'", "is not a point layer; events must be points");
+    // Say what the layer holds when it cannot give events (not just "not a point layer").
+    size_t n_geom = 0;
+    for (auto& f : l.features) n_geom += !f.geom.empty();
+    if (l.features.empty())
+        throw GeoError(path, "layer '" + l.name + "'", "contains no features (an empty layer): there are no events to load");
+    if (n_geom == 0)
+        throw GeoError(path, "layer '" + l.name + "'",
+                       "none of its " + std::to_string(l.features.size()) + " features has a geometry (all null or empty): no events to load");
+    if (l.type != GeomType::Point)
+        throw GeoError(path, "layer '" + l.name + "'",
+                       "holds " + std::string(l.type == GeomType::Line ? "lines" : "polygons") + " (" + std::to_string(n_geom) +
+                           (n_geom == 1 ? " feature" : " features") + "), not points; events must be points (convert them to points, e.g. centroids, first)");
     std::string csv = "longitude,latitude";
     for (auto& fld : l.fields) {
         std::string low = lower_trim(fld);
@@ -521,10 +548,24 @@ EventLoadResult load_events(const std::string& path, const EventCsvOptions& opt,
         csv += ",\"" + fld + "\"";
     }
     csv += "\n";
-    size_t nmulti = 0;
+    // Bad rows of the internal CSV are reported by feature, not by its line: CSV line -> feature.
+    std::unordered_map<size_t, size_t> feature_of_line;
+    size_t csv_line = 2, nmulti = 0, idx = 0;
+    std::vector<BadRow> no_geom;
+    auto where = [&](size_t i) { return "feature " + std::to_string(i + 1) + " (fid " + std::to_string(l.features[i].fid) + ")"; };
     for (auto& f : l.features) {
-        if (f.geom.points.empty()) continue;
+        const size_t i = idx++;
+        if (f.geom.points.empty()) {
+            BadRow b;
+            b.line = i + 1;
+            b.reason = "null or empty geometry";
+            b.where = where(i);
+            no_geom.push_back(std::move(b));
+            continue;
+        }
         if (f.geom.points.size() > 1) ++nmulti;
+        feature_of_line[csv_line] = i;
+        const size_t row_start = csv.size();
         char buf[64];
         std::snprintf(buf, sizeof buf, "%.9f,%.9f", f.geom.points[0].x, f.geom.points[0].y);
         csv += buf;
@@ -537,12 +578,37 @@ EventLoadResult load_events(const std::string& path, const EventCsvOptions& opt,
             csv += ",\"" + q + "\"";
         }
         csv += "\n";
+        csv_line += size_t(std::count(csv.begin() + long(row_start), csv.end(), '\n'));
     }
+    if (opt.strict && !no_geom.empty()) throw GeoError(path, no_geom[0].where, "null or empty geometry");
     EventCsvOptions o2 = opt;
     o2.lat = "latitude";
     o2.lon = "longitude";
     o2.delimiter = ',';
-    auto r = parse_events_csv(csv, path, o2, {});
+    EventLoadResult r;
+    try {
+        r = parse_events_csv(csv, path, o2, {});
+    } catch (const GeoError& e) {
+        // --strict: name the feature, not a line of the internal CSV.
+        if (e.where.rfind("line ", 0) != 0) throw;
+        auto it = feature_of_line.find(std::strtoull(e.where.c_str() + 5, nullptr, 10));
+        if (it == feature_of_line.end()) throw;
+        throw GeoError(path, where(it->second), e.what_);
+    }
+    for (auto& b : r.report.bad) {
+        auto it = feature_of_line.find(b.line);
+        if (it != feature_of_line.end()) b.line = it->second + 1, b.where = where(it->second);
+    }
+    for (size_t i = 0; i < r.events.size(); ++i) {
+        auto it = feature_of_line.find(r.events.row[i]);
+        if (it != feature_of_line.end()) r.events.row[i] = static_cast<uint32_t>(it->second + 1); // feature number
+    }
+    for (auto& b : no_geom) {
+        r.report.by_reason[b.reason]++;
+        r.report.bad.push_back(std::move(b));
+    }
+    r.report.records += no_geom.size();
+    std::sort(r.report.bad.begin(), r.report.bad.end(), [](const BadRow& a, const BadRow& b) { return a.line < b.line; });
     r.report.schema = r.events.schema = "OGR (" + r.report.schema + " columns)";
     if (l.synthetic()) r.events.synthetic = true, r.events.metadata["synthetic"] = "true";
     for (auto& w : l.warnings) r.report.warnings.push_back(w);

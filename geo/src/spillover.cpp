@@ -629,7 +629,38 @@ SpilloverResult analyse_spillover(const EventTable& ev, const Border& border, co
         pi[i] = period_index(ev.day[i], p.period);
         pmin = std::min(pmin, pi[i]), pmax = std::max(pmax, pi[i]);
     }
-    if (pmin > pmax) throw GeoError(ev.source, "spillover", "no dated events in the two country groups");
+    if (pmin > pmax) {
+        // Say where the events are when none falls inside the groups (swapped lat/lon lands them
+        // in another continent), rather than a misleading "no dated events".
+        size_t inside = 0;
+        BBox eb = BBox::inverted();
+        for (size_t i = 0; i < n; ++i) {
+            inside += D.country[i] >= 0;
+            if (std::isfinite(ev.lon[i]) && std::isfinite(ev.lat[i])) eb.expand(ev.lon[i], ev.lat[i]);
+        }
+        if (inside == 0 && n > 0) {
+            BBox gb = BBox::inverted();
+            for (const auto& c : border.countries) {
+                const BBox b = c.polygon.bbox();
+                gb.expand(b.xmin, b.ymin), gb.expand(b.xmax, b.ymax);
+            }
+            char buf[400];
+            std::string groups = "the two country groups";
+            if (!gb.empty()) {
+                const BBox ll = Transformer(Crs::wgs84(), border.crs).inverse_bbox(gb);
+                std::snprintf(buf, sizeof buf, "the two country groups (lon %.4g..%.4g, lat %.4g..%.4g)", ll.xmin, ll.xmax,
+                              ll.ymin, ll.ymax);
+                groups = buf;
+            }
+            std::snprintf(buf, sizeof buf,
+                          "none of the %zu events lies inside %s: the events span lon %.4g..%.4g, lat %.4g..%.4g "
+                          "(latitude and longitude swapped? events from another region?)",
+                          n, groups.c_str(), eb.xmin, eb.xmax, eb.ymin, eb.ymax);
+            throw GeoError(ev.source, "spillover", buf);
+        }
+        throw GeoError(ev.source, "spillover", "no dated events in the two country groups (" + std::to_string(inside) +
+                                                   " events inside them, none with a date)");
+    }
     for (int64_t q = pmin; q <= pmax; ++q) {
         r.periods.push_back(q);
         r.labels.push_back(period_label(q, p.period));

@@ -71,6 +71,11 @@ swapped += "-1.40,13.20,2021-02-01\n-1.30,13.40,2021-02-02\n"   # lon in the lat
 swapped += "95.0,13.0,2021-02-03\n"                                # |lat| > 90: reported as swapped
 w("swapped_latlon.csv", swapped)
 w("unterminated_quote.csv", "latitude,longitude,notes\n13.1,-1.5,ok\n13.2,-1.6,\"never closed\n13.3,-1.7,lost\n")
+# Issue #19: dates that used to be accepted wrongly (two-digit years as 20xx; a sign, a bad time or
+# trailing text ignored).
+w("two_digit_years.csv", "latitude,longitude,event_date\n13.1,-1.5,15-Jan-98\n13.1,-1.5,12/03/21\n13.1,-1.5,12-Mar-21\n13.1,-1.5,2021-03-12\n")
+w("dates_with_bad_suffixes.csv", "latitude,longitude,event_date\n13.1,-1.5,-2020-01-01\n13.1,-1.5,2020-01-01T25:61\n"
+  "13.1,-1.5,2020-01-01 garbage\n13.1,-1.5,2020-01-01T\n13.1,-1.5,2020-01-01T10:15:00Z\n13.1,-1.5,2020-01-01 00:00:00.000\n")
 w("non_utf8_attributes.csv", b"latitude,longitude,event_date,admin1,actor1\n"
   b"13.1,-1.5,2021-01-01,S\xe9gou,Groupe arm\xe9\n"        # Latin-1
   b"13.2,-1.6,2021-01-02,\xff\xfe\xc3\x28,\xed\xa0\x80\n")  # invalid UTF-8 sequences
@@ -96,6 +101,15 @@ w("invalid_json.geojson", '{"type":"FeatureCollection","features":[{,,}]}')
 w("not_geojson_array.geojson", "[1, 2, 3]\n")
 w("empty_feature_collection.geojson", FC % "")
 w("null_geometries.geojson", FC % ",".join([feat("null", '{"id":1}'), feat("null", '{"id":2}')]))
+# Issue #19: null/empty geometries among points are counted and reported by feature id (FID).
+w("points_null_geometry.geojson", """{"type":"FeatureCollection","features":[
+{"type":"Feature","id":10,"properties":{"event_date":"2021-03-12","fatalities":1},"geometry":{"type":"Point","coordinates":[-1.5,13.1]}},
+{"type":"Feature","id":11,"properties":{"event_date":"2021-03-13","fatalities":2},"geometry":null},
+{"type":"Feature","id":12,"properties":{"event_date":"2021-03-14","fatalities":3},"geometry":{"type":"Point","coordinates":[-1.6,13.2]}},
+{"type":"Feature","id":13,"properties":{"event_date":"2021-13-45","fatalities":4},"geometry":{"type":"Point","coordinates":[-1.7,13.3]}},
+{"type":"Feature","id":14,"properties":{"event_date":"2021-03-16","fatalities":5},"geometry":{"type":"Point","coordinates":[]}}
+]}
+""")
 w("infinite_coordinates.geojson", FC % ",".join([
     feat('{"type":"Point","coordinates":[1e999,2]}', '{"id":1}'),
     feat('{"type":"Point","coordinates":[-1.5,13.1]}', '{"id":2}')]))

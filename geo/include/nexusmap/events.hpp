@@ -20,8 +20,9 @@ inline constexpr int32_t kNoDay = INT32_MIN;
 int32_t days_from_civil(int y, int m, int d);
 void civil_from_days(int32_t days, int& y, int& m, int& d);
 std::string format_date(int32_t days); // YYYY-MM-DD
-// Parses ISO (YYYY-MM-DD, YYYY/MM/DD, with optional time), "12 March 2020", "March 12, 2020",
-// "12-Mar-2020", DD/MM/YYYY (when unambiguous or `day_first`), bare YYYY-MM. nullopt on failure.
+// Parses ISO (YYYY-MM-DD, YYYY/MM/DD, with an optional time that must be a valid hh:mm[:ss]),
+// "12 March 2020", "March 12, 2020", "12-Mar-2020", DD/MM/YYYY (when unambiguous or `day_first`),
+// bare YYYY-MM. nullopt on failure, including two-digit years and trailing text.
 std::optional<int32_t> parse_date(std::string_view s, bool day_first = true);
 
 struct EventTable {
@@ -55,6 +56,7 @@ struct BadRow {
     size_t line = 0;       // 1-based line in the file where the record starts
     std::string reason;    // short category, e.g. "missing latitude"
     std::string detail;    // the offending text
+    std::string where;     // OGR sources: "feature 3 (fid 2)", shown instead of the line
 };
 
 struct LoadReport {
