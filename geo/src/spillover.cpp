@@ -11,6 +11,7 @@
 #include "fast_geom.hpp"
 #include "geos_util.hpp"
 #include "nexusmap/error.hpp"
+#include "nexusmap/resources.hpp"
 
 namespace nexusmap {
 
@@ -474,6 +475,9 @@ SpilloverResult analyse_spillover(const EventTable& ev, const Border& border, co
     if (!(p.x_km > 0)) throw GeoError("", "x-km", "must be positive");
     if (!(p.window_km > 0)) throw GeoError("", "window-km", "must be positive");
     if (p.lags < 0) throw GeoError("", "lags", "must be 0 or more");
+    if (p.lags > kMaxLags) throw GeoError("", "lags", "must be at most " + std::to_string(kMaxLags));
+    if (p.permutations > kMaxPermutations)
+        throw GeoError("", "permutations", "must be at most " + std::to_string(kMaxPermutations));
     SpilloverResult r;
     r.border = border;
     r.params = p;
@@ -550,6 +554,7 @@ SpilloverResult analyse_spillover(const EventTable& ev, const Border& border, co
     r.share_trend = trend_of(r.t_mid, r.share, p.alpha);
     r.centroid_trend = trend_of(r.t_mid, r.centroid_lat, p.alpha);
     for (size_t s = 0; s < ns; ++s) {
+        progress(0.9 + 0.1 * double(s) / double(ns), "lead-lag"); // lets Ctrl-C stop between segments
         LeadLag l = lead_lag(ll_s[s], ll_c[s], p.lags, p.permutations, p.permutation, p.difference, p.seed + s);
         l.segment = border.segments[s].name;
         r.leadlag.push_back(std::move(l));
