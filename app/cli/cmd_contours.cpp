@@ -8,6 +8,7 @@
 #include "nexusmap/error.hpp"
 #include "nexusmap/export.hpp"
 #include "nexusmap/map_render.hpp"
+#include "nexusmap/resources.hpp"
 #include "nexusmap/style.hpp"
 
 namespace nexusmap::cli {
@@ -46,7 +47,12 @@ void add_contours(CLI::App& app) {
         for (double v : p.percent_volumes)
             if (!(v > 0 && v <= 100)) throw GeoError("", "--percent", "values must be in (0, 100]");
         ProgressBar bar("contours");
-        VectorLayer l = contour_polygons(r, p, ProgressFn([&](double f, std::string_view s) { return bar.update(f, s); }));
+        VectorLayer l;
+        try {
+            l = contour_polygons(r, p, ProgressFn([&](double f, std::string_view s) { return bar.update(f, s); }));
+        } catch (const MemoryBudgetError& e) { // name the input the estimate is about
+            throw MemoryBudgetError(a->raster, e.where, e.what_, e.bytes_needed);
+        }
         Metadata md = r.metadata;
         md["derived_from"] = a->raster;
         md["contour_method"] = "GDAL contour polygons of {density >= level}; mass_share measured on cell centres";

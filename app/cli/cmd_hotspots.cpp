@@ -31,6 +31,7 @@
 #include "nexusmap/hotspots.hpp"
 #include "nexusmap/stats.hpp"
 #include "nexusmap/qml.hpp"
+#include "nexusmap/resources.hpp"
 #include "nexusmap/style.hpp"
 
 namespace nexusmap::cli {
@@ -304,6 +305,28 @@ struct Units {
 
 enum class Selection { All, WithEvents };
 
+// Run time grows with units x permutations; past the cap no reported digit changes (issue #19).
+void check_permutations(int permutations) {
+    if (permutations > kMaxPermutations)
+        throw GeoError("", "--permutations " + std::to_string(permutations),
+                       "is more than the cap of " + std::to_string(kMaxPermutations) +
+                           " (pseudo p-values are then resolved to 1e-5; 999 or 9999 are usual)");
+}
+
+// Memory budget (issue #19): units and their neighbour weights and outputs, estimated before
+// anything per unit is allocated. The neighbour count is a guess until the band is chosen
+// (make_weights checks again then): the user's band or k, else the 8 cells around + self.
+void check_units_memory(const UnitOptions& o, double units, bool hexagons, double steps = 1) {
+    double nb = 9;
+    if (o.band_given()) nb = band_neighbours(o.band_km * 1000, o.cell_km * 1000, hexagons);
+    else if (o.knn_given()) nb = o.knn + 1;
+    char what[160];
+    std::snprintf(what, sizeof what, "%.3g %s with ~%.0f neighbours each%s", units, hexagons ? "hexagons" : "fishnet cells",
+                  nb, steps > 1 ? (" over " + fmt_num(steps) + " time steps").c_str() : "");
+    check_memory(hotspot_memory_bytes(units, nb, steps), what,
+                 "use a larger --cell-km" + std::string(o.band_given() ? " or a smaller --band-km" : ""));
+}
+
 // Builds the units over the events, sums the events into them, and keeps the selected ones.
 Units build_units(const UnitOptions& o, const EventTable& ev, bool use_weight, Selection sel) {
     Units u;
@@ -327,12 +350,15 @@ Units build_units(const UnitOptions& o, const EventTable& ev, bool use_weight, S
                           u.grid.height, cells, o.max_cells);
             throw GeoError("", "fishnet", buf);
         }
+        check_units_memory(o, cells, false);
         u.raw = u.grid.size();
         u.description = "fishnet of " + fmt_num(o.cell_km) + " km cells, " + std::to_string(u.grid.width) + " x " +
                         std::to_string(u.grid.height);
     } else if (u.kind == UnitKind::Hex) {
         HexGrid hg;
         hg.spacing = cell;
+        // Hexagons covering the box (each covers s^2 sqrt(3)/2), estimated before they are built.
+        check_units_memory(o, (b.width() + cell) * (b.height() + cell) / (cell * cell * std::sqrt(3.0) / 2), true);
         u.hex = hex_cover(b, hg, prog);
         if (u.hex.size() > o.max_cells) throw GeoError("", "hexagons", "too many; use a larger --cell-km");
         u.raw = u.hex.size();
@@ -432,6 +458,14 @@ WeightsChoice make_weights(const UnitOptions& o, const Units& u, std::span<const
             BandChoice ch = choose_distance_band(u.c, values, o.rule(), prog);
             c.distance_m = ch.distance_m;
             c.rule = ch.rule;
+        }
+        // The band is known now: estimate its weights before building them.
+        if (u.kind != UnitKind::Polygons) {
+            const double nb = band_neighbours(c.distance_m, o.cell_km * 1000, u.kind == UnitKind::Hex);
+            check_memory(weights_bytes(double(u.size()), nb),
+                         "neighbour weights of " + std::to_string(u.size()) + " units within " + km(c.distance_m) +
+                             " (~" + fmt_num(std::round(nb)) + " neighbours each)",
+                         "use a smaller --band-km or a larger --cell-km");
         }
         c.w = distance_band_weights(u.c, c.distance_m, include_self, prog);
         c.label = "distance band " + km(c.distance_m);
@@ -583,6 +617,7 @@ void print_units(const Units& u, const EventTable& ev) {
 void run_hotspots(const CommonArgs& a, int permutations, bool fdr) {
     a.units.validate();
     if (permutations < 0) throw GeoError("", "--permutations", "must be 0 or more");
+    check_permutations(permutations);
     a.check_inputs();
     const bool fishnet = a.units.kind() == UnitKind::Fishnet;
     const std::string out_main = a.output(fishnet ? "_gistar.tif" : "_gistar.geojson");
@@ -717,6 +752,7 @@ void run_hotspots(const CommonArgs& a, int permutations, bool fdr) {
 void run_lisa(const CommonArgs& a, int permutations, bool fdr, double alpha) {
     a.units.validate();
     if (permutations < 1) throw GeoError("", "--permutations " + std::to_string(permutations), "must be at least 1");
+    check_permutations(permutations);
     if (!(alpha > 0 && alpha < 1)) throw GeoError("", "--alpha " + fmt_num(alpha), "must be between 0 and 1");
     a.check_inputs();
     const bool fishnet = a.units.kind() == UnitKind::Fishnet;
@@ -955,7 +991,8 @@ void add_hotspots(CLI::App& app) {
     a->c.add_to(cmd);
     a->c.units.add_to(cmd, true, true, true);
     cmd->add_option("--permutations", a->permutations,
-                    "Conditional permutations for pseudo p-values (0: normal p-values)")
+                    "Conditional permutations for pseudo p-values (0: normal p-values; at most " +
+                        std::to_string(kMaxPermutations) + ")")
         ->capture_default_str();
     cmd->add_option("--seed", a->c.seed, "Random seed for the permutations")->capture_default_str();
     cmd->add_flag("--fdr", a->fdr, "Bins from Benjamini-Hochberg FDR-adjusted p-values");
@@ -979,7 +1016,9 @@ void add_lisa(CLI::App& app) {
     auto a = std::make_shared<Args>();
     a->c.add_to(cmd);
     a->c.units.add_to(cmd, true, true, true);
-    cmd->add_option("--permutations", a->permutations, "Conditional permutations for the pseudo p-values")->capture_default_str();
+    cmd->add_option("--permutations", a->permutations,
+                    "Conditional permutations for the pseudo p-values (at most " + std::to_string(kMaxPermutations) + ")")
+        ->capture_default_str();
     cmd->add_option("--seed", a->c.seed, "Random seed for the permutations")->capture_default_str();
     cmd->add_option("--alpha", a->alpha, "Significance level for the cluster classes")->capture_default_str();
     cmd->add_flag("--fdr", a->fdr, "Classes from Benjamini-Hochberg FDR-adjusted pseudo p-values");

@@ -45,7 +45,8 @@ inline void gdal_init() {
             bool keep = false;
             for (const char* a : kAllowedGdalDrivers) keep = keep || name == a;
             if (!keep) {
-                GDALDestroyDriver(d); // deregisters and frees it
+                dm->DeregisterDriver(d); // GDALDestroyDriver requires a deregistered driver
+                GDALDestroyDriver(d);
             }
         }
         gdal_network_off();
