@@ -50,6 +50,17 @@ nofiles "contours refusal"
 grep -q "period maps" "$T/err" || { cat "$T/err"; fail "map --by refusal does not count the periods"; }
 nofiles "map --by refusal"
 
+# An allocation no estimate foresaw (here: a 1.5 GB address-space limit and a budget raised past
+# it) ends with a message naming the command and the input, not a bare std::bad_alloc. Not under
+# ASan, whose shadow memory cannot live within ulimit -v.
+if ! ldd "$BIN" 2>/dev/null | grep -q libasan; then
+  (ulimit -v 1500000; "$BIN" density "$EV" --cell-km 0.1 --max-cells 1e10 --max-memory 100G -o "$T/out/big.tif") >"$T/o" 2>"$T/err"
+  rc=$?
+  [ $rc = 1 ] || { cat "$T/err"; fail "bad_alloc: exit $rc"; }
+  grep -q "nexusmap density: error: out of memory while processing .*events_synthetic.csv" "$T/err" || { cat "$T/err"; fail "bad_alloc message"; }
+  nofiles "bad_alloc"
+fi
+
 # A FIFO input is refused at once (nobody writes to it: reading would block forever).
 mkfifo "$T/fifo.csv"
 timeout 20 "$BIN" density "$T/fifo.csv" -o "$T/out/d.tif" >"$T/o" 2>"$T/err"
