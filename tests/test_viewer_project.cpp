@@ -336,3 +336,13 @@ TEST_CASE("project paths resolve against the project's folder; leaving it is a w
     CHECK(raw.warnings.empty());
     fs::remove_all(dir.parent_path());
 }
+
+TEST_CASE("viewer options: --max-memory is checked and kept") {
+    const char* ok[] = {"nexusmap", "view", "--max-memory", "2G"};
+    const ViewerOptions o = parse_viewer_args(4, const_cast<char**>(ok));
+    CHECK(o.error.empty());
+    CHECK(o.max_memory == "2G");
+    const char* bad[] = {"nexusmap", "view", "--max-memory", "lots"};
+    CHECK(parse_viewer_args(4, const_cast<char**>(bad)).error.find("--max-memory") != std::string::npos);
+    CHECK(std::string(viewer_usage()).find("--max-memory") != std::string::npos);
+}

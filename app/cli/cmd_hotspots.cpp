@@ -889,6 +889,8 @@ void run_emerging(const CommonArgs& a, const std::string& step_name, int time_wi
     Units u = build_units(a.units, ev, !a.ev.weight.empty(), Selection::WithEvents);
     print_units(u, ev);
     const size_t N = u.size();
+    // The space-time cube holds every kept unit at every step (issue #19: memory budget).
+    check_units_memory(a.units, double(N), u.kind == UnitKind::Hex, double(T));
     // Space-time cube: per step, sum the events into the units.
     std::vector<std::vector<size_t>> by_step(T);
     for (size_t i = 0; i < ev.size(); ++i) by_step[static_cast<size_t>(hs::step_of_day(ev.day[i], step) - s0)].push_back(i);

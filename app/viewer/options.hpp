@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "nexusmap/resources.hpp"
+
 namespace nexusmap::viewer {
 
 struct ViewerOptions {
@@ -137,7 +139,10 @@ inline ViewerOptions parse_viewer_args(int argc, char** argv) {
         } else if (a == "--screenshot") {
             if (auto v = need(a)) o.screenshot = *v;
         } else if (a == "--max-memory") {
-            if (auto v = need(a)) o.max_memory = *v;
+            if (auto v = need(a)) {
+                o.max_memory = *v;
+                if (!parse_byte_size(*v)) o.error = "--max-memory expects a size, e.g. 2G, 512M or 25%";
+            }
         } else if (a == "--heat-backend") {
             if (auto v = need(a)) {
                 o.heat_backend = *v;
