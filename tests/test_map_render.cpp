@@ -334,4 +334,26 @@ TEST_CASE("regression: density rasters with tiny or far-away cells: no float-to-
         if (c.must_refuse) CHECK(refused);
         else CHECK_FALSE(refused);
     }
+    // Tiny cells inside a view set by a wide layer: 1e-300 m cells are ~1e-304 pt on the page, a
+    // scale cairo calls an invalid matrix (the leaking state): refused before any cairo call.
+    GridSpec g;
+    g.xmin = 0, g.ymax = 4e-300, g.cell = 1e-300, g.width = 4, g.height = 4;
+    Raster r(g, crs, 1.0f);
+    VectorLayer wide;
+    wide.type = GeomType::Polygon;
+    wide.fields = {"bin"};
+    Feature f;
+    f.geom.type = GeomType::Polygon;
+    f.geom.polygons.push_back(Polygon{{Ring{{-1e6, -1e6}, {1e6, -1e6}, {1e6, 1e6}, {-1e6, 1e6}, {-1e6, -1e6}}}});
+    f.attrs.push_back(AttrValue(int64_t(0)));
+    wide.features.push_back(f);
+    MapSpec s;
+    s.crs = crs;
+    s.density = &r;
+    s.density_style.scale = shared_scale({&r}, style::Scale::Linear);
+    s.hotspots = &wide;
+    s.hotspot_field = "bin";
+    RgbaImage im;
+    CHECK_THROWS_WITH_AS(render_map_image(s, PageSetup::device(400, 300), im), doctest::Contains("cannot be placed on the page"),
+                         GeoError);
 }
