@@ -6,6 +6,9 @@
 // in tests/fuzz/ cover the CSV/date/argument parsers on arbitrary bytes (scripts/fuzz.sh).
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cfloat>
 #include <cmath>
 #include <filesystem>
@@ -18,6 +21,7 @@
 #include "nexusmap/events.hpp"
 #include "nexusmap/layers.hpp"
 #include "nexusmap/raster.hpp"
+#include "nexusmap/resources.hpp"
 #include "test_util.hpp"
 
 using namespace nexusmap;
@@ -125,6 +129,8 @@ const Case kCases[] = {
     {"binary_garbage.geojson",       Api::Inspect, kThrows, 0, "not a dataset GDAL can read"},
     {"noprj_projected.shp",          Api::Inspect, 1, 0, ""},
     {"huge_dimensions.tif",          Api::Inspect, 0, 0, ""},
+    {"sparse_30000x30000.tif",       Api::Inspect, 0, 0, ""},   // read: see the memory-budget case below
+    {"vrt_of_local_tif.vrt",         Api::Inspect, kThrows, 0, "not a dataset GDAL can read"}, // VRT driver not registered
     // ---- rasters -------------------------------------------------------------------------------
     {"good_small.tif",               Api::Raster, 12, 0, ""},
     {"truncated.tif",                Api::Raster, kThrows, 0, "cannot open as a raster"},
@@ -133,6 +139,8 @@ const Case kCases[] = {
     {"rectangular_cells.tif",        Api::Raster, kThrows, 0, "only north-up rasters with square cells"},
     {"no_geotransform.tif",          Api::Raster, kThrows, 0, "has no geotransform"},
     {"huge_dimensions.tif",          Api::Raster, kThrows, 0, "too large to read"},
+    {"huge_geotransform.tif",        Api::Raster, kThrows, 0, "unusable geotransform"}, // 1e-5 cells at 1e20 (issue #19)
+    {"vrt_of_local_tif.vrt",         Api::Raster, kThrows, 0, "cannot open as a raster"},
     {"empty.csv",                    Api::Raster, kThrows, 0, "cannot open as a raster"},
 };
 // clang-format on
@@ -365,4 +373,81 @@ TEST_CASE("CLI argument parsers refuse bad numbers, boxes and CRSs with GeoError
                           "GEOGCRS[", "not a crs", "+proj=pipeline +step +proj=unitconvert"})
         CHECK_THROWS_AS(Crs::from_user(s), GeoError);
     CHECK(Crs::from_user(" 4326 ").is_geographic());
+}
+
+// ---- issue #19: bounded resources and local-only inputs -----------------------------------------
+
+// Restores the default memory budget when a test that lowered it ends (also on failure).
+struct BudgetGuard {
+    explicit BudgetGuard(uint64_t b) { set_memory_budget(b); }
+    ~BudgetGuard() { set_memory_budget(0); }
+};
+
+TEST_CASE("memory budget: a sparse TIFF declaring 30000x30000 is refused before allocating") {
+    // 30000 x 30000 float32 = 3.35 GiB; with a 1 GiB budget the read is refused up front (the test
+    // never allocates it). The message names the file, the estimate, the budget and the fix.
+    BudgetGuard g(uint64_t(1) << 30);
+    try {
+        read_raster(bad("sparse_30000x30000.tif"));
+        FAIL("not refused");
+    } catch (const MemoryBudgetError& e) {
+        const std::string m = e.what();
+        CHECK(m.find("sparse_30000x30000.tif") != std::string::npos);
+        CHECK(m.find("3.35 GiB") != std::string::npos);
+        CHECK(m.find("budget of 1 GiB") != std::string::npos);
+        CHECK(m.find("--max-memory") != std::string::npos);
+        CHECK(e.bytes_needed == doctest::Approx(30000.0 * 30000.0 * 4));
+    }
+}
+
+TEST_CASE("refuses /vsicurl/ inputs") {
+    // Each reader refuses before GDAL sees the path (no network layer is reached), naming it.
+    const std::string urls[] = {"/vsicurl/http://example.invalid/a.tif",
+                                "/vsizip//vsicurl/http://example.invalid/a.zip/a.shp",
+                                "/vsis3/bucket/a.gpkg",
+                                "/VSIGS/bucket/a.tif",
+                                "/vsiaz/c/a.tif",
+                                "https://example.invalid/events.csv",
+                                "http://example.invalid/a.geojson",
+                                "ftp://example.invalid/a.geojson",
+                                "WMS:http://example.invalid/wms?",
+                                "WFS:http://example.invalid/wfs",
+                                "PG:dbname=x"};
+    for (const auto& u : urls) {
+        CAPTURE(u);
+        CHECK(is_remote_path(u));
+        CHECK_THROWS_WITH_AS(read_raster(u), doctest::Contains("remote or network source"), GeoError);
+        CHECK_THROWS_WITH_AS(read_layer(u), doctest::Contains("remote or network source"), GeoError);
+        CHECK_THROWS_WITH_AS(load_events(u), doctest::Contains("remote or network source"), GeoError);
+        CHECK_THROWS_WITH_AS(inspect_dataset(u), doctest::Contains(u.c_str()), GeoError);
+    }
+    // Local paths and local archives are not remote.
+    CHECK_FALSE(is_remote_path(bad("good_small.tif")));
+    CHECK_FALSE(is_remote_path("/vsizip/data/a.zip/a.shp"));
+    CHECK_FALSE(is_remote_path("relative/dir/events.csv"));
+    CHECK_THROWS_WITH_AS(load_events("/vsistdin/"), doctest::Contains("standard input"), GeoError);
+}
+
+TEST_CASE("refuses a FIFO as input instead of blocking on it") {
+    // Nobody writes to the FIFO: opening it for reading would block forever. Refused up front.
+    const fs::path dir = fs::temp_directory_path() / ("nexusmap_fifo_" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    for (const char* name : {"events.csv", "layer.geojson", "raster.tif"}) {
+        const std::string p = (dir / name).string();
+        REQUIRE(::mkfifo(p.c_str(), 0600) == 0);
+        CAPTURE(p);
+        CHECK_THROWS_WITH_AS(load_events(p), doctest::Contains("FIFO"), GeoError);
+        CHECK_THROWS_WITH_AS(read_layer(p), doctest::Contains("FIFO"), GeoError);
+        CHECK_THROWS_WITH_AS(read_raster(p), doctest::Contains("FIFO"), GeoError);
+        CHECK_THROWS_WITH_AS(inspect_dataset(p), doctest::Contains("FIFO"), GeoError);
+    }
+    // A character device (endless zeros) likewise.
+    CHECK_THROWS_WITH_AS(load_events("/dev/zero"), doctest::Contains("character device"), GeoError);
+    fs::remove_all(dir);
+}
+
+TEST_CASE("only the needed GDAL drivers: a VRT (which can point at any file or URL) is not opened") {
+    // The VRT names good_small.tif beside it, which opens directly; through the VRT it must not.
+    CHECK_NOTHROW(read_raster(bad("good_small.tif")));
+    CHECK_THROWS_WITH_AS(read_raster(bad("vrt_of_local_tif.vrt")), doctest::Contains("cannot open as a raster"), GeoError);
 }

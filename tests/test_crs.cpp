@@ -78,3 +78,16 @@ TEST_CASE("forward_bbox of the study area is finite and ordered") {
     CHECK(b.ymax > 0);
     CHECK(std::isfinite(b.width()));
 }
+
+// Issue #19: a CRS string must not make PROJ read arbitrary files.
+TEST_CASE("refuses PROJ +init= strings and grid paths, keeps EPSG and grid names") {
+    CHECK_THROWS_WITH_AS(Crs::from_user("+init=epsg:32631"), doctest::Contains("EPSG:32631"), GeoError);
+    CHECK_THROWS_WITH_AS(Crs::from_user("+init=/etc/passwd:root"), doctest::Contains("+init= is not accepted"), GeoError);
+    CHECK_THROWS_WITH_AS(Crs::from_user("+proj=longlat +init=/tmp/x:y +type=crs"), doctest::Contains("+init="), GeoError);
+    CHECK_THROWS_WITH_AS(Crs::from_user("+proj=longlat +ellps=WGS84 +nadgrids=/etc/passwd"),
+                         doctest::Contains("not by a path"), GeoError);
+    CHECK_THROWS_WITH_AS(Crs::from_user("+proj=longlat +ellps=WGS84 +nadgrids=../../x.gsb"),
+                         doctest::Contains("not by a path"), GeoError);
+    CHECK(Crs::from_user("EPSG:32631").valid());
+    CHECK(Crs::from_user("+proj=longlat +ellps=WGS84 +towgs84=0,0,0 +nadgrids=@null").valid());
+}

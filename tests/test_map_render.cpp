@@ -10,6 +10,7 @@
 
 #include "nexusmap/charts.hpp"
 #include "nexusmap/density.hpp"
+#include "nexusmap/error.hpp"
 #include "nexusmap/events.hpp"
 #include "nexusmap/layers.hpp"
 #include "nexusmap/map_render.hpp"
@@ -292,4 +293,67 @@ TEST_CASE("charts: bars and lines inside the plot, file formats") {
     render_chart_file(c, PageSetup::device(900, 500), (dir / "c.svg").string());
     render_chart_file(c, PageSetup::device(900, 500), (dir / "c.png").string());
     CHECK(std::filesystem::file_size(dir / "c.svg") > 500);
+}
+
+// Issue #19: a raster with tiny or far-away cells made draw_density convert doubles beyond int
+// (UBSan: float-cast-overflow near map_render.cpp:128) and put cairo in an "invalid matrix" state
+// in which cairo_set_source_surface leaked its pattern (LSan). Now each either draws or is
+// refused with a GeoError; the sanitizer build (scripts/sanitize.sh) checks there is no UB or leak.
+TEST_CASE("regression: density rasters with tiny or far-away cells: no float-to-int overflow, no cairo leak") {
+    const Crs crs = Crs::default_analysis();
+    struct G {
+        double xmin, ymax, cell;
+        bool must_refuse;
+    };
+    const G cases[] = {
+        {0, 4e-300, 1e-300, false}, // tiny cells: an extent of 4e-300 is still drawable
+        {1e300, 1e300, 1, true},    // far away: the extent rounds to nothing
+        {1e20, 1e20, 1e-5, true},   // the "huge geotransform" of the issue
+        {0, 4e300, 1e300, false},   // huge cells
+        {-1e15, 1e15, 1e-3, true},  // far and fine
+    };
+    for (const G& c : cases) {
+        CAPTURE(c.xmin);
+        CAPTURE(c.cell);
+        GridSpec g;
+        g.xmin = c.xmin, g.ymax = c.ymax, g.cell = c.cell, g.width = 4, g.height = 4;
+        Raster r(g, crs, 1.0f);
+        r.data[5] = 3.0f;
+        MapSpec s;
+        s.crs = crs;
+        s.density = &r;
+        s.density_style.scale = shared_scale({&r}, style::Scale::Linear);
+        RgbaImage im;
+        bool refused = false;
+        try {
+            render_map_image(s, PageSetup::device(400, 300), im);
+        } catch (const GeoError& e) {
+            refused = true;
+            CHECK(std::string(e.what()).find("density raster") != std::string::npos);
+        }
+        if (c.must_refuse) CHECK(refused);
+        else CHECK_FALSE(refused);
+    }
+    // Tiny cells inside a view set by a wide layer: 1e-300 m cells are ~1e-304 pt on the page, a
+    // scale cairo calls an invalid matrix (the leaking state): refused before any cairo call.
+    GridSpec g;
+    g.xmin = 0, g.ymax = 4e-300, g.cell = 1e-300, g.width = 4, g.height = 4;
+    Raster r(g, crs, 1.0f);
+    VectorLayer wide;
+    wide.type = GeomType::Polygon;
+    wide.fields = {"bin"};
+    Feature f;
+    f.geom.type = GeomType::Polygon;
+    f.geom.polygons.push_back(Polygon{{Ring{{-1e6, -1e6}, {1e6, -1e6}, {1e6, 1e6}, {-1e6, 1e6}, {-1e6, -1e6}}}});
+    f.attrs.push_back(AttrValue(int64_t(0)));
+    wide.features.push_back(f);
+    MapSpec s;
+    s.crs = crs;
+    s.density = &r;
+    s.density_style.scale = shared_scale({&r}, style::Scale::Linear);
+    s.hotspots = &wide;
+    s.hotspot_field = "bin";
+    RgbaImage im;
+    CHECK_THROWS_WITH_AS(render_map_image(s, PageSetup::device(400, 300), im), doctest::Contains("cannot be placed on the page"),
+                         GeoError);
 }

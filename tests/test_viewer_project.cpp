@@ -289,3 +289,60 @@ TEST_CASE("viewer options: export and project flags") {
     const char* bad2[] = {"nexusmap", "--export-scale", "x"};
     CHECK_FALSE(parse_viewer_args(3, const_cast<char**>(bad2)).error.empty());
 }
+
+// Issue #19: a project received from someone else resolves its paths against its own folder, and
+// says when a path leads out of it (the file still opens: a shared basemap folder is legitimate).
+TEST_CASE("project paths resolve against the project's folder; leaving it is a warning") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / "nexusmap_project_paths" / "proj";
+    fs::create_directories(dir / "data");
+    fs::create_directories(dir.parent_path() / "elsewhere");
+    { std::ofstream(dir / "data" / "a.geojson") << "{}"; }
+    { std::ofstream(dir.parent_path() / "elsewhere" / "b.geojson") << "{}"; }
+    std::error_code ec;
+    fs::remove(dir / "link.geojson", ec);
+    fs::create_symlink(dir.parent_path() / "elsewhere" / "b.geojson", dir / "link.geojson", ec);
+    const bool have_link = !ec;
+    Project p;
+    p.layers.push_back({"data/a.geojson", "", "inside", {}});
+    p.layers.push_back({"../elsewhere/b.geojson", "", "up and out", {}});
+    p.layers.push_back({"/etc/hostname", "", "absolute elsewhere", {}});
+    p.layers.push_back({(dir / "data" / "a.geojson").string(), "", "absolute inside", {}});
+    if (have_link) p.layers.push_back({"link.geojson", "", "symlink out", {}});
+    ProjectEvents e;
+    e.path = "./data/../data/a.geojson";
+    p.events = e;
+    const std::string file = (dir / "session.json").string();
+    { std::ofstream(file) << project_to_json(p); }
+
+    const ProjectParse r = open_project_file(file);
+    REQUIRE_MESSAGE(r.project.has_value(), r.error);
+    const Project& q = *r.project;
+    const fs::path base = fs::weakly_canonical(dir);
+    CHECK(q.layers[0].path == (base / "data" / "a.geojson").string());
+    CHECK(q.layers[1].path == (base.parent_path() / "elsewhere" / "b.geojson").string());
+    CHECK(q.events->path == (base / "data" / "a.geojson").string());
+    // One warning per path that leaves the folder, naming the member, the path and where it leads.
+    REQUIRE(r.warnings.size() == (have_link ? 3u : 2u));
+    CHECK(r.warnings[0].find("layers[1].path \"../elsewhere/b.geojson\" leaves the project's folder") != std::string::npos);
+    CHECK(r.warnings[0].find("session.json") != std::string::npos);
+    CHECK(r.warnings[0].find("elsewhere/b.geojson") != std::string::npos);
+    CHECK(r.warnings[1].find("layers[2].path \"/etc/hostname\"") != std::string::npos);
+    if (have_link) CHECK(r.warnings[2].find("layers[4].path \"link.geojson\"") != std::string::npos);
+    // Parsing alone (load_project_file) keeps the paths as written and warns about nothing.
+    const ProjectParse raw = load_project_file(file);
+    REQUIRE(raw.project.has_value());
+    CHECK(raw.project->layers[1].path == "../elsewhere/b.geojson");
+    CHECK(raw.warnings.empty());
+    fs::remove_all(dir.parent_path());
+}
+
+TEST_CASE("viewer options: --max-memory is checked and kept") {
+    const char* ok[] = {"nexusmap", "view", "--max-memory", "2G"};
+    const ViewerOptions o = parse_viewer_args(4, const_cast<char**>(ok));
+    CHECK(o.error.empty());
+    CHECK(o.max_memory == "2G");
+    const char* bad[] = {"nexusmap", "view", "--max-memory", "lots"};
+    CHECK(parse_viewer_args(4, const_cast<char**>(bad)).error.find("--max-memory") != std::string::npos);
+    CHECK(std::string(viewer_usage()).find("--max-memory") != std::string::npos);
+}

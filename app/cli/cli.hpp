@@ -22,6 +22,16 @@ class ProgressBar {
     bool enabled_;
 };
 
+// Ctrl-C / SIGTERM (issue #19): the first signal sets a flag that every ProgressBar reports as
+// "cancel", so the running analysis throws nexusmap::Cancelled, unwinds (AtomicFile destructors
+// remove their temporary files) and the command exits 130 with "cancelled". A second signal
+// ends the process at once.
+bool interrupted();
+// Throws nexusmap::Cancelled when a signal arrived (for loops that have no progress callback).
+void throw_if_interrupted();
+// Installs the SIGINT/SIGTERM handlers (done by run()).
+void install_interrupt_handlers();
+
 // Where the bundled data lives (source tree's data/, or NEXUSMAP_DATA_DIR).
 std::string data_dir();
 

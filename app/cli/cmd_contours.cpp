@@ -9,6 +9,7 @@
 #include "nexusmap/error.hpp"
 #include "nexusmap/export.hpp"
 #include "nexusmap/map_render.hpp"
+#include "nexusmap/resources.hpp"
 #include "nexusmap/style.hpp"
 
 namespace nexusmap::cli {
@@ -53,6 +54,8 @@ void add_contours(CLI::App& app) {
         VectorLayer l;
         try {
             l = contour_polygons(r, p, ProgressFn([&](double f, std::string_view s) { return bar.update(f, s); }));
+        } catch (const MemoryBudgetError& e) { // name the input the estimate is about
+            throw MemoryBudgetError(a->raster, e.where, e.what_, e.bytes_needed);
         } catch (const GeoError& e) {
             if (!e.file.empty()) throw;
             throw GeoError(a->raster, e.where, e.what_); // name the raster

@@ -31,6 +31,7 @@
 #include "nexusmap/hotspots.hpp"
 #include "nexusmap/stats.hpp"
 #include "nexusmap/qml.hpp"
+#include "nexusmap/resources.hpp"
 #include "nexusmap/style.hpp"
 
 namespace nexusmap::cli {
@@ -329,6 +330,28 @@ struct Units {
     }
 };
 
+// Run time grows with units x permutations; past the cap no reported digit changes (issue #19).
+void check_permutations(int permutations) {
+    if (permutations > kMaxPermutations)
+        throw GeoError("", "--permutations " + std::to_string(permutations),
+                       "is more than the cap of " + std::to_string(kMaxPermutations) +
+                           " (pseudo p-values are then resolved to 1e-5; 999 or 9999 are usual)");
+}
+
+// Memory budget (issue #19): units and their neighbour weights and outputs, estimated before
+// anything per unit is allocated. The neighbour count is a guess until the band is chosen
+// (make_weights checks again then): the user's band or k, else the 8 cells around + self.
+void check_units_memory(const UnitOptions& o, double units, bool hexagons, double steps = 1) {
+    double nb = 9;
+    if (o.band_given()) nb = band_neighbours(o.band_km * 1000, o.cell_km * 1000, hexagons);
+    else if (o.knn_given()) nb = o.knn + 1;
+    char what[160];
+    std::snprintf(what, sizeof what, "%.3g %s with ~%.0f neighbours each%s", units, hexagons ? "hexagons" : "fishnet cells",
+                  nb, steps > 1 ? (" over " + fmt_num(steps) + " time steps").c_str() : "");
+    check_memory(hotspot_memory_bytes(units, nb, steps), what,
+                 "use a larger --cell-km" + std::string(o.band_given() ? " or a smaller --band-km" : ""));
+}
+
 // Builds the units over the events, sums the events into them, and keeps those of the study area
 // (geo's select_study_area: one rule for hotspots, lisa and emerging).
 Units build_units(const UnitOptions& o, const EventTable& ev, bool use_weight) {
@@ -353,12 +376,15 @@ Units build_units(const UnitOptions& o, const EventTable& ev, bool use_weight) {
                           u.grid.height, cells, o.max_cells);
             throw GeoError("", "fishnet", buf);
         }
+        check_units_memory(o, cells, false);
         u.raw = u.grid.size();
         u.description = "fishnet of " + fmt_num(o.cell_km) + " km cells, " + std::to_string(u.grid.width) + " x " +
                         std::to_string(u.grid.height);
     } else if (u.kind == UnitKind::Hex) {
         HexGrid hg;
         hg.spacing = cell;
+        // Hexagons covering the box (each covers s^2 sqrt(3)/2), estimated before they are built.
+        check_units_memory(o, (b.width() + cell) * (b.height() + cell) / (cell * cell * std::sqrt(3.0) / 2), true);
         u.hex = hex_cover(b, hg, prog);
         if (u.hex.size() > o.max_cells) throw GeoError("", "hexagons", "too many; use a larger --cell-km");
         u.raw = u.hex.size();
@@ -492,6 +518,14 @@ WeightsChoice make_weights(const UnitOptions& o, const Units& u, std::span<const
             c.distance_m = ch.distance_m;
             c.rule = ch.rule;
             c.warning = ch.warning;
+        }
+        // The band is known now: estimate its weights before building them.
+        if (u.kind != UnitKind::Polygons) {
+            const double nb = band_neighbours(c.distance_m, o.cell_km * 1000, u.kind == UnitKind::Hex);
+            check_memory(weights_bytes(double(u.size()), nb),
+                         "neighbour weights of " + std::to_string(u.size()) + " units within " + km(c.distance_m) +
+                             " (~" + fmt_num(std::round(nb)) + " neighbours each)",
+                         "use a smaller --band-km or a larger --cell-km");
         }
         c.w = distance_band_weights(u.c, c.distance_m, include_self, prog);
         c.label = "distance band " + km(c.distance_m);
@@ -666,6 +700,7 @@ std::string correction_name(bool fdr) { return fdr ? "Benjamini-Hochberg FDR" : 
 void run_hotspots(const CommonArgs& a, int permutations, bool fdr) {
     a.units.validate();
     if (permutations < -1) throw GeoError("", "--permutations " + std::to_string(permutations), "must be 0 or more (or -1: auto)");
+    check_permutations(permutations);
     a.check_inputs();
     const bool fishnet = a.units.kind() == UnitKind::Fishnet;
     const std::string out_main = a.output(fishnet ? "_gistar.tif" : "_gistar.geojson");
@@ -833,6 +868,7 @@ void run_lisa(const CommonArgs& a, int requested_permutations, bool fdr, double 
     a.units.validate();
     if (requested_permutations < 1 && requested_permutations != -1)
         throw GeoError("", "--permutations " + std::to_string(requested_permutations), "must be at least 1 (or -1: auto)");
+    check_permutations(requested_permutations);
     if (!(alpha > 0 && alpha < 1)) throw GeoError("", "--alpha " + fmt_num(alpha), "must be between 0 and 1");
     a.check_inputs();
     const bool fishnet = a.units.kind() == UnitKind::Fishnet;
@@ -995,6 +1031,8 @@ void run_emerging(const CommonArgs& a, const std::string& step_name, int time_wi
     Units u = build_units(a.units, ev, !a.ev.weight.empty());
     print_units(u, ev);
     const size_t N = u.size();
+    // The space-time cube holds every kept unit at every step (issue #19: memory budget).
+    check_units_memory(a.units, double(N), u.kind == UnitKind::Hex, double(T));
     // Space-time cube: per step, sum the events into the units.
     std::vector<std::vector<size_t>> by_step(T);
     for (size_t i = 0; i < ev.size(); ++i) by_step[static_cast<size_t>(hs::step_of_day(ev.day[i], step) - s0)].push_back(i);
@@ -1100,7 +1138,8 @@ void add_hotspots(CLI::App& app) {
     cmd->add_option("--permutations", a->permutations,
                     "Conditional permutations for pseudo p-values. -1 (auto): 999, raised with --fdr until a single "
                     "unit can pass FDR (2/(P+1) x units <= 0.05; cap 199999); 0: normal p-values (overstate "
-                    "significance on zero-inflated counts)")
+                    "significance on zero-inflated counts); a value you give may be at most " +
+                        std::to_string(kMaxPermutations))
         ->capture_default_str();
     cmd->add_option("--seed", a->c.seed, "Random seed for the permutations")->capture_default_str();
     cmd->add_flag("--fdr", a->fdr, "Bins from Benjamini-Hochberg FDR-adjusted p-values");
@@ -1126,7 +1165,8 @@ void add_lisa(CLI::App& app) {
     a->c.units.add_to(cmd, true, true, true);
     cmd->add_option("--permutations", a->permutations,
                     "Conditional permutations for the pseudo p-values. -1 (auto): 999, raised with --fdr until a single "
-                    "unit can pass FDR (1/(P+1) x units <= alpha; cap 199999)")
+                    "unit can pass FDR (1/(P+1) x units <= alpha; cap 199999); a value you give may be at most " +
+                        std::to_string(kMaxPermutations))
         ->capture_default_str();
     cmd->add_option("--seed", a->c.seed, "Random seed for the permutations")->capture_default_str();
     cmd->add_option("--alpha", a->alpha, "Significance level for the cluster classes")->capture_default_str();

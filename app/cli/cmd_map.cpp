@@ -21,6 +21,7 @@
 #include "nexusmap/map_render.hpp"
 #include "nexusmap/qml.hpp"
 #include "nexusmap/raster.hpp"
+#include "nexusmap/resources.hpp"
 #include "nexusmap/spillover.hpp"
 #include "nexusmap/style.hpp"
 #include "nexusmap/version.hpp"
@@ -421,13 +422,24 @@ void add_map(CLI::App& app) {
             ro.target_crs = ev.crs;
             mask = read_layer(f, ro);
         }
+        // --max-cells bounds one grid; all the periods' rasters are held at once (one scale, one
+        // sheet), so the budget counts them together (issue #19: --by quarter --cell-km 1 hit 2.2 GB).
+        check_memory(double(periods.size() + 1) * raster_bytes(raster.grid.width, raster.grid.height) +
+                         double(keep.size()) * double(ev.size()) / 8,
+                     std::to_string(periods.size()) + " period maps of " + std::to_string(raster.grid.width) + " x " +
+                         std::to_string(raster.grid.height) + " cells",
+                     "use a larger --cell-km, a smaller --extent, a shorter --from/--to window or --by year",
+                     a->d.events.file);
         std::vector<Raster> rasters;
         std::vector<size_t> counts;
+        ProgressBar bar("periods");
         for (int64_t p : periods) {
             auto it = keep.find(p);
             EventTable sub = it == keep.end() ? ev.subset(std::vector<bool>(ev.size(), false)) : ev.subset(it->second);
             KdeInput in{&sub.x, &sub.y, &sub.weight};
-            KdeResult k = kernel_density(in, raster.grid, ev.crs, job.params);
+            const double f0 = double(rasters.size()) / double(periods.size()), f1 = f0 + 1.0 / double(periods.size());
+            KdeResult k = kernel_density(in, raster.grid, ev.crs, job.params,
+                                         ProgressFn([&](double f, std::string_view s) { return bar.update(f0 + (f1 - f0) * f, s); }));
             if (mask) apply_mask(k.raster, *mask);
             k.raster.metadata = raster.metadata;
             for (auto& [kk, v] : provenance(sub)) k.raster.metadata[kk] = v;

@@ -9,6 +9,7 @@
 #include "cli/common.hpp"
 #include "nexusmap/error.hpp"
 #include "nexusmap/export.hpp"
+#include "nexusmap/resources.hpp"
 #include "nexusmap/spillover.hpp"
 #include "nexusmap/style.hpp"
 
@@ -71,8 +72,11 @@ void add_spillover(CLI::App& app) {
     cmd->add_option("--x-km", a->x_km, "Share and lead-lag: events within X km of the border")->capture_default_str();
     cmd->add_option("--quantile", a->quantile, "Front: quantile of signed distance")->capture_default_str();
     cmd->add_option("--window-km", a->window_km, "Front: among events within W km of the border")->capture_default_str();
-    cmd->add_option("--lags", a->lags, "Lead-lag: k = 0..LAGS periods")->capture_default_str();
-    cmd->add_option("--permutations", a->permutations, "Lead-lag permutation count")->capture_default_str();
+    cmd->add_option("--lags", a->lags, "Lead-lag: k = 0..LAGS periods (at most " + std::to_string(kMaxLags) + ")")
+        ->capture_default_str();
+    cmd->add_option("--permutations", a->permutations,
+                    "Lead-lag permutation count (at most " + std::to_string(kMaxPermutations) + ")")
+        ->capture_default_str();
     cmd->add_option("--seed", a->seed, "Permutation seed")->capture_default_str();
     cmd->add_flag("--circular-shift", a->circular, "Lead-lag null by circular shifts instead of shuffles");
     cmd->add_flag("--levels", a->levels, "Lead-lag on the counts themselves (default: first differences)");
@@ -80,6 +84,14 @@ void add_spillover(CLI::App& app) {
     cmd->add_flag("--force", a->force, "Overwrite outputs already in the folder");
     cmd->callback([a] {
         namespace fs = std::filesystem;
+        // Caps (issue #19): both multiply the run time; beyond them nothing reported changes.
+        if (a->lags < 0 || a->lags > kMaxLags)
+            throw GeoError("", "--lags " + std::to_string(a->lags),
+                           "must be between 0 and " + std::to_string(kMaxLags) + " periods");
+        if (a->permutations < 0 || a->permutations > kMaxPermutations)
+            throw GeoError("", "--permutations " + std::to_string(a->permutations),
+                           "must be between 0 and " + std::to_string(kMaxPermutations) +
+                               " (999 or 9999 are usual; more does not change a reported digit)");
         SpilloverParams sp;
         sp.bands_km = parse_numbers(a->bands, "bands");
         sp.period = parse_period_unit(a->period);

@@ -7,6 +7,7 @@
 #include "cli/cli.hpp"
 #include "nexusmap/error.hpp"
 #include "nexusmap/export.hpp"
+#include "nexusmap/resources.hpp"
 
 namespace nexusmap::cli {
 
@@ -63,6 +64,10 @@ void check_grid_size(const GridSpec& g, double max_cells) {
                       g.width, g.height, cells, cells * 4 / 1e9, max_cells);
         throw GeoError("", "density grid", buf);
     }
+    // The float32 result plus the KDE's working tiles (the FFT path keeps them within ~2x the grid).
+    check_memory(3 * raster_bytes(g.width, g.height),
+                 "density grid of " + std::to_string(g.width) + " x " + std::to_string(g.height) + " cells",
+                 "use a larger --cell-km or a smaller --extent");
 }
 
 DensityJob run_density(const DensityArgs& a) {

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <string>
 #include <thread>
@@ -81,6 +82,11 @@ class Jobs {
                 j->state_.store(st.stop_requested() ? Job::State::Cancelled : Job::State::Done);
             } catch (const Cancelled&) {
                 j->state_.store(Job::State::Cancelled);
+            } catch (const std::bad_alloc&) { // "std::bad_alloc" alone says nothing (issue #19)
+                std::lock_guard lk(j->m_);
+                j->error_ = j->label_ + ": out of memory: the request is too large for this machine (use a coarser "
+                                        "cell or a smaller extent)";
+                j->state_.store(Job::State::Failed);
             } catch (const std::exception& e) {
                 std::lock_guard lk(j->m_);
                 j->error_ = e.what();

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "nexusmap/resources.hpp"
+
 namespace nexusmap::viewer {
 
 struct ViewerOptions {
@@ -17,6 +19,7 @@ struct ViewerOptions {
     int width = 1600, height = 1000;
     // Screenshot mode: wait for loading, render `frames` frames, save PNG, exit.
     std::string screenshot;
+    std::string max_memory; // --max-memory SIZE (issue #19), applied by viewer::run
     int frames = 5;
     std::vector<std::pair<double, double>> probes; // lon/lat whose pixel positions are printed
     bool compare_exact = false; // with --screenshot: also run geo's exact KDE and print the difference
@@ -69,6 +72,7 @@ inline const char* viewer_usage() {
            "  --window YYYY-MM,N  start with a time window of N months (default: all dates)\n"
            "  --display-crs NAME  equal-area (analysis LAEA, default)|mercator (EPSG:3857)|lonlat (EPSG:4326)\n"
            "  --view LON,LAT,KMPX start centred on LON,LAT at KMPX km per pixel (default: fit the data)\n"
+           "  --max-memory SIZE   memory budget for analyses (e.g. 2G, 25%; default 50% of physical memory)\n"
            "  --screenshot FILE   wait for loading, render --frames N frames (default 5), save PNG, exit\n"
            "  --probe LON,LAT     with --screenshot: print the pixel where LON,LAT is drawn (repeatable)\n"
            "  --compare-exact     with --screenshot: also run geo's exact KDE on the GPU grid, print the "
@@ -137,6 +141,11 @@ inline ViewerOptions parse_viewer_args(int argc, char** argv) {
             }
         } else if (a == "--screenshot") {
             if (auto v = need(a)) o.screenshot = *v;
+        } else if (a == "--max-memory") {
+            if (auto v = need(a)) {
+                o.max_memory = *v;
+                if (!parse_byte_size(*v)) o.error = "--max-memory expects a size, e.g. 2G, 512M or 25%";
+            }
         } else if (a == "--heat-backend") {
             if (auto v = need(a)) {
                 o.heat_backend = *v;

@@ -112,7 +112,7 @@ void App::save_project(const std::string& path) const {
 }
 
 void App::open_project(const std::string& path) {
-    ProjectParse r = load_project_file(path);
+    ProjectParse r = open_project_file(path); // paths resolved against the project's folder
     if (!r.project) {
         doc_.messages.push_back(r.error);
         std::cerr << "nexusmap: " << r.error << "\n";
@@ -136,14 +136,11 @@ void App::open_project(const std::string& path) {
         open_failed_ = true;
         return;
     }
-    // Relative paths are relative to the project file.
-    const fs::path base = fs::absolute(fs::path(path)).parent_path();
-    auto resolve = [&](std::string& f) {
-        if (!fs::path(f).is_absolute()) f = (base / f).lexically_normal().string();
-    };
-    for (auto& l : p.layers)
-        resolve(l.path);
-    if (p.events) resolve(p.events->path);
+    // Paths that leave the project's folder still open, with a warning naming them.
+    for (const auto& w : r.warnings) {
+        doc_.messages.push_back("warning: " + w);
+        std::cerr << "nexusmap: warning: " << w << "\n";
+    }
     if (p.view) {
         if (auto k = display_from_name(p.view->display_crs); k && *k != lonlat_->kind()) set_display(*k);
         double x = p.view->lon, y = p.view->lat;

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -285,6 +286,8 @@ inline bool looks_like_project(const std::string& text) {
 struct ProjectParse {
     std::optional<Project> project;
     std::string error; // "NAME: what is wrong"; empty on success
+    // Non-fatal notes from open_project_file: paths that leave the project's folder (issue #19).
+    std::vector<std::string> warnings;
 };
 
 // Parses project JSON; `name` (usually the file name) prefixes every error. Never throws.
@@ -455,6 +458,46 @@ inline ProjectParse load_project_file(const std::string& path) {
     ss << in.rdbuf();
     if (in.bad()) return {std::nullopt, path + ": read error"};
     return parse_project(ss.str(), path);
+}
+
+// Resolves the project's relative paths against the folder of the project file `project_path`
+// (as the viewer opens them) and returns one warning per path that leads out of that folder
+// ("../x", an absolute path elsewhere, or a symlink pointing out): a project received from someone
+// else must not quietly read files elsewhere on this machine. The files still open (a shared
+// basemap folder is legitimate); the warning says which and where.
+inline std::vector<std::string> resolve_project_paths(Project& p, const std::string& project_path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path base = fs::weakly_canonical(fs::absolute(fs::path(project_path), ec).parent_path(), ec);
+    std::vector<std::string> warnings;
+    auto inside = [&](const fs::path& f) {
+        std::error_code e2;
+        fs::path c = fs::weakly_canonical(f, e2); // follows symlinks of the parts that exist
+        if (e2) c = f.lexically_normal();
+        auto b = base.begin(), fi = c.begin();
+        for (; b != base.end(); ++b, ++fi)
+            if (fi == c.end() || *fi != *b) return false;
+        return true;
+    };
+    auto resolve = [&](std::string& f, const std::string& member) {
+        const std::string given = f;
+        fs::path r = fs::path(f).is_absolute() ? fs::path(f) : base / f;
+        f = r.lexically_normal().string();
+        if (!inside(r))
+            warnings.push_back(project_path + ": " + member + " \"" + given + "\" leaves the project's folder (" +
+                               base.string() + "): it reads " + f);
+    };
+    for (size_t i = 0; i < p.layers.size(); ++i) resolve(p.layers[i].path, "layers[" + std::to_string(i) + "].path");
+    if (p.events) resolve(p.events->path, "events.path");
+    return warnings;
+}
+
+// load_project_file + resolve_project_paths: the project as the viewer opens it, paths absolute,
+// warnings for paths outside the project's folder.
+inline ProjectParse open_project_file(const std::string& path) {
+    ProjectParse r = load_project_file(path);
+    if (r.project) r.warnings = resolve_project_paths(*r.project, path);
+    return r;
 }
 
 } // namespace nexusmap::viewer

@@ -14,6 +14,7 @@
 #include <iostream>
 
 #include "gl/gl.hpp"
+#include "nexusmap/resources.hpp"
 #include "viewer/app.hpp"
 #include "viewer/frame_bench.hpp"
 #include "viewer/options.hpp"
@@ -38,6 +39,10 @@ int probe_png(const ViewerOptions& o) {
                       << "\n";
         }
         return 0;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "nexusmap view: error: out of memory (the loaded files or the analysis are too large for this "
+                     "machine)\n";
+        return 1;
     } catch (const std::exception& e) {
         std::cerr << "nexusmap: " << e.what() << "\n";
         return 1;
@@ -108,6 +113,13 @@ int run(int argc, char** argv) {
     if (opt.help) {
         std::cout << viewer_usage();
         return 0;
+    }
+    if (!opt.max_memory.empty()) {
+        if (auto b = parse_byte_size(opt.max_memory)) set_memory_budget(*b);
+        else {
+            std::cerr << "nexusmap view: --max-memory '" << opt.max_memory << "' is not a size (use e.g. 2G, 512M or 25%)\n";
+            return 2;
+        }
     }
     if (!opt.error.empty()) {
         std::cerr << "nexusmap view: " << opt.error << "\n" << viewer_usage();

@@ -11,6 +11,7 @@
 #include "gdal_util.hpp"
 #include "geos_util.hpp"
 #include "nexusmap/error.hpp"
+#include "nexusmap/resources.hpp"
 
 namespace nexusmap {
 using namespace detail;
@@ -35,6 +36,10 @@ double percent_volume_level(const Raster& r, double share) {
 VectorLayer contour_polygons(const Raster& r, const ContourParams& p, Progress progress) {
     gdal_init();
     QuietGdal quiet;
+    // The input held, a sorted copy for percent volumes, a staged copy and GDAL's MEM band.
+    check_memory(4 * raster_bytes(r.grid.width, r.grid.height),
+                 "contouring " + std::to_string(r.grid.width) + " x " + std::to_string(r.grid.height) + " cells",
+                 "use a coarser raster (e.g. `nexusmap density` with a larger --cell-km)");
     struct Lv {
         double level;
         double pv; // NaN when an explicit level

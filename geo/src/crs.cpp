@@ -1,7 +1,9 @@
 #include "nexusmap/crs.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <string>
 
@@ -60,11 +62,45 @@ Crs Crs::from_wkt(const std::string& wkt) {
     return c;
 }
 
+// PROJ strings can name files: +init=FILE:KEY reads any file as an init file, and grid parameters
+// (+nadgrids, +geoidgrids, +grids) open grid files. A CRS given on the command line or in a project
+// must not read arbitrary files (issue #19): +init= is refused (EPSG codes say the same, safely),
+// grids only by bare name (looked up in PROJ's data folders), never by a path.
+static void refuse_file_references(const std::string& d) {
+    std::string l = d;
+    for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto has_param = [&](const char* key) { // "+key=" or "key=" at a token start
+        for (size_t p = l.find(key); p != std::string::npos; p = l.find(key, p + 1)) {
+            const bool start = p == 0 || l[p - 1] == '+' || std::isspace(static_cast<unsigned char>(l[p - 1]));
+            if (start) return p + std::strlen(key);
+        }
+        return std::string::npos;
+    };
+    if (has_param("init=") != std::string::npos) {
+        std::string hint;
+        const size_t p = has_param("init=");
+        const std::string v = l.substr(p, l.find(' ', p) == std::string::npos ? std::string::npos : l.find(' ', p) - p);
+        if (v.rfind("epsg:", 0) == 0) hint = " (here: --crs " + d.substr(p, v.size()) + ")";
+        throw GeoError("", "CRS '" + d + "'",
+                       "+init= is not accepted (it reads PROJ init files, and can name any file); give the code "
+                       "directly, e.g. EPSG:32631" + hint);
+    }
+    for (const char* key : {"nadgrids=", "geoidgrids=", "grids="}) {
+        const size_t p = has_param(key);
+        if (p == std::string::npos) continue;
+        const std::string v = l.substr(p, l.find(' ', p) == std::string::npos ? std::string::npos : l.find(' ', p) - p);
+        if (v.find('/') != std::string::npos || v.find('\\') != std::string::npos || v.find("..") != std::string::npos)
+            throw GeoError("", "CRS '" + d + "'",
+                           std::string("+") + key + " must name grids by their PROJ name (e.g. @null), not by a path");
+    }
+}
+
 Crs Crs::from_user(const std::string& definition) {
     std::string d = definition;
     while (!d.empty() && std::isspace(static_cast<unsigned char>(d.back()))) d.pop_back();
     while (!d.empty() && std::isspace(static_cast<unsigned char>(d.front()))) d.erase(d.begin());
     if (d.empty()) throw GeoError("", "CRS", "empty definition");
+    refuse_file_references(d);
     if (d.rfind("laea:", 0) == 0) {
         double lon0 = 0, lat0 = 0;
         char extra = 0;

@@ -14,6 +14,7 @@
 #include "csv.hpp"
 #include "nexusmap/atomic_file.hpp"
 #include "nexusmap/error.hpp"
+#include "nexusmap/resources.hpp"
 
 namespace nexusmap {
 using detail::CsvReader;
@@ -502,6 +503,7 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
 }
 
 EventLoadResult load_events_csv(const std::string& path, const EventCsvOptions& opt, Progress progress) {
+    check_input_path(path, "", false); // local regular files only: no URL, FIFO or device (issue #19)
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) throw GeoError(path, "", "no such file");
     if (std::filesystem::is_directory(path, ec)) throw GeoError(path, "", "is a folder, not a CSV file");

@@ -11,10 +11,45 @@
 
 namespace nexusmap::detail {
 
+// The drivers nexusmap reads or writes; every other driver is removed after GDALAllRegister() (which
+// also covers drivers built as plugins). Left out on purpose: VRT (a local .vrt can point at any
+// file and at /vsicurl/ sources), GML (fetches remote schemas and xlinks), SQLite (SQL and
+// extension loading), and every network/service driver (WMS, WFS, WCS, HTTP, PostgreSQL, ...).
+inline constexpr const char* kAllowedGdalDrivers[] = {
+    "GTiff", "COG",                   // density/hot-spot rasters, read and written
+    "MEM", "Memory",                  // in-memory rasters and layers (contours, COG staging)
+    "GPKG",                           // basemaps, layers, outputs
+    "GeoJSON", "ESRI Shapefile", "FlatGeobuf", "KML", "LIBKML", "CSV", // documented layer inputs
+};
+
+// GDAL configuration that keeps every read local (issue #19): no /vsicurl/ fetches, no HTTP.
+// check_input_path() refuses remote paths before GDAL sees them; these options are the second
+// line for paths GDAL builds itself (e.g. a sidecar named inside a file).
+inline void gdal_network_off() {
+    CPLSetConfigOption("CPL_VSIL_CURL_ALLOWED_EXTENSIONS", ".nexusmap-network-disabled");
+    CPLSetConfigOption("GDAL_HTTP_MAX_RETRY", "0");
+    CPLSetConfigOption("GDAL_HTTP_TIMEOUT", "1");
+    CPLSetConfigOption("GDAL_HTTP_CONNECTTIMEOUT", "1");
+    CPLSetConfigOption("GDAL_HTTP_PROXY", "127.0.0.1:9"); // discard port: any request that slips through fails
+    CPLSetConfigOption("PROJ_NETWORK", "OFF");            // no CDN grid downloads through OSR
+}
+
 inline void gdal_init() {
     static std::once_flag once;
     std::call_once(once, [] {
         GDALAllRegister();
+        GDALDriverManager* dm = GetGDALDriverManager();
+        for (int i = dm->GetDriverCount() - 1; i >= 0; --i) {
+            GDALDriver* d = dm->GetDriver(i);
+            const std::string name = d->GetDescription();
+            bool keep = false;
+            for (const char* a : kAllowedGdalDrivers) keep = keep || name == a;
+            if (!keep) {
+                dm->DeregisterDriver(d); // GDALDestroyDriver requires a deregistered driver
+                GDALDestroyDriver(d);
+            }
+        }
+        gdal_network_off();
         CPLSetConfigOption("OGR_GEOJSON_MAX_OBJ_SIZE", "0"); // large single-feature GeoJSON files
     });
 }

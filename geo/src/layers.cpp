@@ -11,6 +11,7 @@
 #include "geos_util.hpp"
 #include "nexusmap/atomic_file.hpp"
 #include "nexusmap/error.hpp"
+#include "nexusmap/resources.hpp"
 
 namespace nexusmap {
 using namespace detail;
@@ -84,6 +85,7 @@ namespace {
 
 GDALDatasetUniquePtr open_vector(const std::string& path) {
     gdal_init();
+    check_input_path(path); // local files only: no URL, FIFO or device (issue #19)
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) throw GeoError(path, "", "no such file");
     if (std::filesystem::is_regular_file(path, ec) && std::filesystem::file_size(path, ec) == 0)
@@ -348,6 +350,7 @@ VectorLayer read_layer(const std::string& path, const ReadLayerOptions& opt, Pro
 
 DatasetInfo inspect_dataset(const std::string& path) {
     gdal_init();
+    check_input_path(path);
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) throw GeoError(path, "", "no such file");
     if (std::filesystem::is_regular_file(path, ec) && std::filesystem::file_size(path, ec) == 0)

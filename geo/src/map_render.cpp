@@ -124,12 +124,33 @@ void draw_lines(cairo_t* cr, const View& v, const VectorLayer& l, const style::L
 void draw_density(cairo_t* cr, const View& v, const Raster& r, const style::RasterStyle& st, double device_per_pt) {
     const GridSpec& g = r.grid;
     if (g.width <= 0 || g.height <= 0) return;
-    // Only the cells inside the view (plus one) are converted.
-    int c0 = std::max(0, int(std::floor((v.ext.xmin - g.xmin) / g.cell)) - 1);
-    int c1 = std::min(g.width, int(std::ceil((v.ext.xmax - g.xmin) / g.cell)) + 1);
-    int r0 = std::max(0, int(std::floor((g.ymax - v.ext.ymax) / g.cell)) - 1);
-    int r1 = std::min(g.height, int(std::ceil((g.ymax - v.ext.ymin) / g.cell)) + 1);
+    if (g.bbox().empty() || !std::isfinite(g.xmax()) || !std::isfinite(g.ymin())) {
+        // Far-away or tiny cells whose extent rounds to nothing: the density would silently vanish.
+        char buf[200];
+        std::snprintf(buf, sizeof buf, "cells of %g at (%g, %g) give no representable extent; it cannot be drawn",
+                      g.cell, g.xmin, g.ymax);
+        throw GeoError("", "density raster", buf);
+    }
+    // Only the cells inside the view (plus one) are converted. Clamped as doubles first: tiny or
+    // far-away cells give indices beyond int (UB in the conversion; UBSan, issue #19).
+    auto index = [](double f, int n) { return std::isnan(f) ? 0 : int(std::clamp(f, 0.0, double(n))); };
+    const int c0 = index(std::floor((v.ext.xmin - g.xmin) / g.cell) - 1, g.width);
+    const int c1 = index(std::ceil((v.ext.xmax - g.xmin) / g.cell) + 1, g.width);
+    const int r0 = index(std::floor((g.ymax - v.ext.ymax) / g.cell) - 1, g.height);
+    const int r1 = index(std::ceil((g.ymax - v.ext.ymin) / g.cell) + 1, g.height);
     if (c1 <= c0 || r1 <= r0) return;
+    // The cells' placement on the page must be a valid cairo matrix; an invalid one puts the
+    // context in an error state in which cairo_set_source_surface leaks its pattern (LSan, cairo
+    // 1.16). Refuse such a raster with a message instead.
+    const Pt tl = v(g.xmin + c0 * g.cell, g.ymax - r0 * g.cell);
+    const double cell_pt = g.cell * v.k;
+    if (!std::isfinite(tl.x) || !std::isfinite(tl.y) || !(cell_pt > 1e-9) || !(cell_pt < 1e9) ||
+        std::fabs(tl.x) > 1e9 || std::fabs(tl.y) > 1e9) {
+        char buf[200];
+        std::snprintf(buf, sizeof buf, "cells of %g at (%g, %g) cannot be placed on the page (%g pt per cell)", g.cell,
+                      g.xmin, g.ymax, cell_pt);
+        throw GeoError("", "density raster", buf);
+    }
     const int w = c1 - c0, h = r1 - r0;
     cairo_surface_t* img = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
     cairo_surface_flush(img);
@@ -156,9 +177,13 @@ void draw_density(cairo_t* cr, const View& v, const Raster& r, const style::Rast
     }
     cairo_surface_mark_dirty(img);
     cairo_save(cr);
-    const Pt tl = v(g.xmin + c0 * g.cell, g.ymax - r0 * g.cell);
     cairo_translate(cr, tl.x, tl.y);
-    cairo_scale(cr, g.cell * v.k, g.cell * v.k);
+    cairo_scale(cr, cell_pt, cell_pt);
+    if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) { // never set a source on a failed context (leaks)
+        cairo_restore(cr);
+        cairo_surface_destroy(img);
+        return; // the caller's status check reports the failure
+    }
     cairo_set_source_surface(cr, img, 0, 0);
     // Big cells on the page: sharp edges; small ones: smooth.
     cairo_pattern_set_filter(cairo_get_source(cr), g.cell * v.k * device_per_pt >= 6 ? CAIRO_FILTER_NEAREST

@@ -19,6 +19,7 @@ inline PJ_CONTEXT* proj_ctx() {
     thread_local std::unique_ptr<PJ_CONTEXT, ProjContextDeleter> ctx = [] {
         std::unique_ptr<PJ_CONTEXT, ProjContextDeleter> c{proj_context_create()};
         proj_log_level(c.get(), PJ_LOG_NONE); // errors reach the user through GeoError, not stderr
+        proj_context_set_enable_network(c.get(), 0); // no grid downloads, whatever PROJ_NETWORK says (issue #19)
         return c;
     }();
     return ctx.get();

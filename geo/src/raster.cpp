@@ -8,6 +8,7 @@
 #include "gdal_util.hpp"
 #include "nexusmap/atomic_file.hpp"
 #include "nexusmap/error.hpp"
+#include "nexusmap/resources.hpp"
 
 namespace nexusmap {
 using namespace detail;
@@ -147,6 +148,7 @@ void write_geotiff_bands(const GridSpec& g, const Crs& crs, const std::vector<Ra
 
 Raster read_raster(const std::string& path, int band) {
     gdal_init();
+    check_input_path(path, "", false); // local regular files only: no URL, FIFO or device (issue #19)
     QuietGdal quiet;
     GDALDatasetUniquePtr ds(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
     if (!ds) throw GeoError(path, "", "cannot open as a raster: " + cpl_error());
@@ -158,6 +160,21 @@ Raster read_raster(const std::string& path, int band) {
         throw GeoError(path, "", "has an invalid geotransform (cell size or origin not finite and positive)");
     if (gt[2] != 0 || gt[4] != 0 || gt[5] >= 0 || std::fabs(gt[1] + gt[5]) > 1e-9 * std::fabs(gt[1]))
         throw GeoError(path, "", "only north-up rasters with square cells are supported");
+    {
+        // The extent must be representable and its cells resolvable at their origin: a header can
+        // put 1e-300 cells at 1e300 (issue #19: UB and a cairo leak when such a raster was drawn).
+        const double x1 = gt[0] + ds->GetRasterXSize() * gt[1], y0 = gt[3] + ds->GetRasterYSize() * gt[5];
+        const double far = 1e12; // metres or degrees: far beyond any Earth coordinate
+        if (!std::isfinite(x1) || !std::isfinite(y0) || std::fabs(gt[0]) > far || std::fabs(gt[3]) > far ||
+            std::fabs(x1) > far || std::fabs(y0) > far || gt[1] < 1e-12 * std::max({1.0, std::fabs(gt[0]), std::fabs(gt[3])})) {
+            char buf[240];
+            std::snprintf(buf, sizeof buf,
+                          "has an unusable geotransform: cells of %g at origin (%g, %g) put the extent beyond %g or "
+                          "below the precision of its coordinates",
+                          gt[1], gt[0], gt[3], far);
+            throw GeoError(path, "", buf);
+        }
+    }
     Raster r;
     r.grid.xmin = gt[0];
     r.grid.ymax = gt[3];
@@ -193,6 +210,9 @@ Raster read_raster(const std::string& path, int band) {
                       r.grid.width, r.grid.height);
         throw GeoError(path, "", buf);
     }
+    check_memory(raster_bytes(r.grid.width, r.grid.height),
+                 "reading " + std::to_string(r.grid.width) + " x " + std::to_string(r.grid.height) + " cells",
+                 "the raster declares more cells than this budget allows (check it is the right file)", path);
     r.data.resize(r.grid.size());
     if (b->RasterIO(GF_Read, 0, 0, r.grid.width, r.grid.height, r.data.data(), r.grid.width, r.grid.height,
                     GDT_Float32, 0, 0) != CE_None)

@@ -12,6 +12,7 @@
 #include "nexusmap/distance.hpp"
 #include "geos_util.hpp"
 #include "nexusmap/error.hpp"
+#include "nexusmap/resources.hpp"
 
 namespace nexusmap {
 
@@ -604,6 +605,9 @@ SpilloverResult analyse_spillover(const EventTable& ev, const Border& border, co
     if (!(p.x_km > 0)) throw GeoError("", "x-km", "must be positive");
     if (!(p.window_km > 0)) throw GeoError("", "window-km", "must be positive");
     if (p.lags < 0) throw GeoError("", "lags", "must be 0 or more");
+    if (p.lags > kMaxLags) throw GeoError("", "lags", "must be at most " + std::to_string(kMaxLags));
+    if (p.permutations > kMaxPermutations)
+        throw GeoError("", "permutations", "must be at most " + std::to_string(kMaxPermutations));
     SpilloverResult r;
     r.border = border;
     r.params = p;
@@ -711,6 +715,7 @@ SpilloverResult analyse_spillover(const EventTable& ev, const Border& border, co
     r.share_trend = trend_of(r.t_mid, r.share, r.share_total, p);
     r.centroid_trend = trend_of(r.t_mid, r.centroid_lat, r.n_events, p);
     for (size_t s = 0; s < ns; ++s) {
+        progress(0.9 + 0.1 * double(s) / double(ns), "lead-lag"); // lets Ctrl-C stop between segments
         size_t used = 0;
         for (size_t t = 0; t < np; ++t) used += ll_s[s][t] + ll_c[s][t] >= p.min_period_events;
         LeadLag l;

@@ -198,6 +198,16 @@ tif("no_geotransform", '<VRTDataset rasterXSize="4" rasterYSize="3"><VRTRasterBa
 run("gdal_create", "-q", "-of", "GTiff", "-outsize", "100000", "100000", "-bands", "1", "-ot", "Float32",
     "-a_ullr", "0", "100000", "100000", "0", "-co", "SPARSE_OK=YES", "-co", "TILED=YES",
     "-co", "BLOCKXSIZE=8192", "-co", "BLOCKYSIZE=8192", os.path.join(OUT, "huge_dimensions.tif"))
+# issue #19: 1e-5 cells at 1e20, an extent below its coordinates' precision (UB/leak in map once)
+tif("huge_geotransform", vrt("1e20, 1e-5, 0, 1e20, 0, -1e-5"), ".vrt")
+# issue #19: 30000 x 30000 float32 (3.35 GiB if read) in a few hundred bytes: the memory budget
+run("gdal_create", "-q", "-of", "GTiff", "-outsize", "30000", "30000", "-bands", "1", "-ot", "Float32",
+    "-a_srs", "EPSG:3857", "-a_ullr", "0", "30000000", "30000000", "0", "-co", "SPARSE_OK=TRUE",
+    "-co", "BLOCKYSIZE=30000", os.path.join(OUT, "sparse_30000x30000.tif"))
+# issue #19: a VRT naming a local file beside it; the VRT driver is not registered, so refused
+w("vrt_of_local_tif.vrt", '<VRTDataset rasterXSize="4" rasterYSize="3"><GeoTransform>0, 1, 0, 3, 0, -1</GeoTransform>'
+  '<VRTRasterBand dataType="Int32" band="1"><SimpleSource><SourceFilename relativeToVRT="1">good_small.tif'
+  '</SourceFilename><SourceBand>1</SourceBand></SimpleSource></VRTRasterBand></VRTDataset>\n')
 shutil.rmtree(tmp)
 for f in ("good_small.tif.aux.xml",):
     p = os.path.join(OUT, f)
