@@ -259,7 +259,7 @@ void add_chart(CLI::App& app) {
                 if (c.route == pick) s.vlines.push_back({c.along_km, "border " + c.segment});
             s.title = a->title.empty() ? "Route profile: " + R.name : a->title;
             s.subtitle = R.commodity + " route, " + short_num(R.length_km) + " km" +
-                         (routes.synthetic() || a->routes.empty() ? " (ILLUSTRATIVE route)" : "") + "; rank " +
+                         (routes.illustrative() || routes.synthetic() || a->routes.empty() ? " (ILLUSTRATIVE route)" : "") + "; rank " +
                          std::to_string(R.rank_recent) + " by recent activity";
             s.xlabel = "km along the route";
             s.ylabel = "events per km";
