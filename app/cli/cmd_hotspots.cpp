@@ -565,7 +565,7 @@ Metadata base_metadata(const CommonArgs& a, const EventTable& ev, const Units& u
     md["analysis"] = analysis;
     md["analysis_units"] = u.description;
     md["n_units"] = std::to_string(u.size());
-    md["value"] = a.ev.weight.empty() ? "event count per unit" : "sum of weight '" + a.ev.weight + "' per unit";
+    md["value"] = a.ev.weight.empty() ? (a.ev.weighted() ? "event count per unit (imprecise events spread as fractions)" : "event count per unit") : "sum of weight '" + a.ev.weight + "' per unit";
     md["events_outside_units"] = std::to_string(u.outside);
     if (!a.units.mask.empty()) md["mask"] = a.units.mask;
     return md;
@@ -589,9 +589,9 @@ void run_hotspots(const CommonArgs& a, int permutations, bool fdr) {
     const std::string out_csv = a.output("_gistar.csv");
 
     EventTable ev = a.ev.load();
-    Units u = build_units(a.units, ev, !a.ev.weight.empty(), Selection::All);
+    Units u = build_units(a.units, ev, a.ev.weighted(), Selection::All);
     print_units(u, ev);
-    const std::vector<double>& x = a.ev.weight.empty() ? u.count : u.weighted;
+    const std::vector<double>& x = !a.ev.weighted() ? u.count : u.weighted;
 
     GiStarParams gp;
     gp.band_rule = a.units.rule();
@@ -724,9 +724,9 @@ void run_lisa(const CommonArgs& a, int permutations, bool fdr, double alpha) {
     const std::string out_csv = a.output("_lisa.csv");
 
     EventTable ev = a.ev.load();
-    Units u = build_units(a.units, ev, !a.ev.weight.empty(), Selection::All);
+    Units u = build_units(a.units, ev, a.ev.weighted(), Selection::All);
     print_units(u, ev);
-    const std::vector<double>& x = a.ev.weight.empty() ? u.count : u.weighted;
+    const std::vector<double>& x = !a.ev.weighted() ? u.count : u.weighted;
 
     ProgressBar bar("LISA");
     Progress prog(ProgressFn([&](double f, std::string_view s) { return bar.update(f, s); }));
@@ -850,7 +850,7 @@ void run_emerging(const CommonArgs& a, const std::string& step_name, int time_wi
     const size_t T = static_cast<size_t>(s1 - s0 + 1);
     if (T < 2) throw GeoError("", "--step " + step_name, "the events span a single step: use a shorter --step");
 
-    Units u = build_units(a.units, ev, !a.ev.weight.empty(), Selection::WithEvents);
+    Units u = build_units(a.units, ev, a.ev.weighted(), Selection::WithEvents);
     print_units(u, ev);
     const size_t N = u.size();
     // Space-time cube: per step, sum the events into the units.
@@ -861,7 +861,7 @@ void run_emerging(const CommonArgs& a, const std::string& step_name, int time_wi
         std::vector<double> xs, ys;
         std::vector<float> ws;
         for (size_t i : by_step[t]) xs.push_back(ev.x[i]), ys.push_back(ev.y[i]), ws.push_back(ev.weight[i]);
-        const UnitAggregate ag = u.aggregate_raw(xs, ys, a.ev.weight.empty() ? std::span<const float>{} : ws);
+        const UnitAggregate ag = u.aggregate_raw(xs, ys, !a.ev.weighted() ? std::span<const float>{} : ws);
         for (size_t k = 0; k < N; ++k) counts[t * N + k] = ag.value[u.raw_of[k]];
     }
 

@@ -70,7 +70,7 @@ DensityJob run_density(const DensityArgs& a) {
     const EventTable& ev = job.ev;
     KdeParams& p = job.params;
     // Resolve an automatic bandwidth first: the grid padding depends on it.
-    const std::vector<float>* w = a.events.weight.empty() ? nullptr : &ev.weight;
+    const std::vector<float>* w = !a.events.weighted() ? nullptr : &ev.weight;
     if (p.rule != BandwidthRule::Fixed) {
         p.bandwidth_m = auto_bandwidth(ev.x, ev.y, w, p.rule, p.kernel);
         std::cerr << "  automatic bandwidth (" << a.bandwidth << "): " << p.bandwidth_m / 1000 << " km\n";
@@ -108,7 +108,7 @@ DensityJob run_density(const DensityArgs& a) {
         r.metadata["mask"] = a.mask;
     }
     for (auto& [k, v] : provenance(ev, a.events.from, a.events.to)) r.metadata[k] = v;
-    r.metadata["weight_field"] = a.events.weight.empty() ? "(none: every event counts 1)" : a.events.weight;
+    r.metadata["weight_field"] = a.events.weight.empty() ? (a.events.weighted() ? "(none: every event counts 1, spread events as equal fractions)" : "(none: every event counts 1)") : a.events.weight;
     const double integral = r.integral() / (p.units == DensityUnits::PerKm2 ? 1e6 : 1.0);
     std::fprintf(stderr,
                  "  kernel %s, bandwidth %.4g km (%s), cell %.4g km, grid %d x %d, method %s\n"
