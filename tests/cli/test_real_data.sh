@@ -104,8 +104,7 @@ grep -q "^# precision_mode: max-precision 2" "$T/p2.csv" && ok "max-precision in
 [ "$(zsum "$T/ps.csv")" = "10.0" ] && ok "--precision spread: 10 events (5 and 7 excluded)" || fail "spread: $(zsum "$T/ps.csv")"
 grep -q "precision 5 (linear feature / between places): 1 events, weight 1: 1 excluded" "$T/pserr" && ok "spread: what was done per level" || fail "spread summary: $(cat "$T/pserr")"
 grep -q "^# precision_mode: spread" "$T/ps.csv" && ok "spread in metadata" || fail "spread metadata"
-# Admin-2: each spread event's mass stays in its own unit (hand count: Soum 1 point + 1 spread,
-# Gourma 1 + 1, Seno 1; admin-1 / country spreads reach other units too, so compare whole units).
+# Weighted by best deaths on admin-2: kept 2+5+1+4+3 = 15, spread 7+1+10+2+20 = 40; 6 and 8 excluded.
 "$BIN" zonal "$FIX" --polygons "$GPKG:admin2" --precision spread --weight auto --csv "$T/p2s.csv" >/dev/null 2>&1 || fail "zonal admin2 spread"
 python3 - "$T/p2s.csv" <<'PY' && ok "spread weight total 55 = kept 15 + spread 40 (1e-9)" || fail "spread weight total"
 import csv, sys
@@ -117,7 +116,8 @@ PY
 "$BIN" density "$FIX" -o "$T/ps.tif" --cell-km 10 --precision spread >"$T/psd" 2>&1 || fail "density spread: $(tail -3 "$T/psd")"
 grep -q "weight total 10;" "$T/psd" && ok "density spread: weight total 10" || fail "density spread: $(grep 'weight total' "$T/psd")"
 gdalinfo "$T/ps.tif" | grep -q "precision_mode=spread" && ok "density GeoTIFF precision_mode=spread" || fail "density precision metadata"
+mkdir -p "$T/hs"
 "$BIN" hotspots "$EV" --precision spread --units fishnet --cell-km 50 --out "$T/hs/real" >"$T/hsout" 2>&1 || fail "hotspots spread: $(tail -3 "$T/hsout")"
-grep -q '"precision_mode":"spread"' "$T"/hs/real*.geojson 2>/dev/null && ok "hotspots spread metadata" || fail "hotspots precision metadata: $(ls "$T/hs")"
+grep -q '^# precision_mode: spread' "$T/hs/real_gistar.csv" && ok "hotspots spread metadata" || fail "hotspots precision metadata: $(ls "$T/hs")"
 
 [ $fails -eq 0 ] && echo "real data: ok" || { echo "real data: $fails failure(s)"; exit 1; }
