@@ -172,9 +172,10 @@ inline MapSpec build_print_map(const PrintMapInput& in) {
                  (in.filters.empty() ? "" : "  \u00b7  " + in.filters);
     const std::string src = in.events_source.empty() ? "?" : in.events_source;
     const std::string schema = in.events_schema.empty() ? "?" : in.events_schema;
+    // Routes said illustrative when drawn and labelled so (their provenance, or the demo file).
     bool illustrative = false;
     for (auto& p : in.inputs) illustrative |= p.illustrative;
-    illustrative = illustrative && s.routes;
+    illustrative = s.routes && (illustrative || s.routes_title.rfind("Routes (ILLUSTRATIVE)", 0) == 0);
     s.attribution.push_back("Events: " + src + " (" + schema + ")" +
                             (in.synthetic ? " \u2014 SYNTHETIC DEMO DATA, not real events" : "") +
                             (illustrative ? ". Routes: ILLUSTRATIVE, not an intelligence product." : "."));
