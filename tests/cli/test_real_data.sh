@@ -76,6 +76,10 @@ if command -v pdftotext >/dev/null; then
   "$BIN" map "$SYN" -o "$T/ms.pdf" >/dev/null 2>&1 || fail "map synthetic"
   pdftotext "$T/ms.pdf" "$T/ms.txt"
   grep -q "synthetic=true" "$T/ms.txt" && ok "synthetic map footer synthetic=true" || fail "synthetic map footer"
+  # Chart footer: the events' attribution.
+  "$BIN" chart events-per-month "$EV" -o "$T/ch.pdf" >/dev/null 2>&1 || fail "chart on the real events"
+  pdftotext "$T/ch.pdf" "$T/ch.txt"
+  grep -q "synthetic=false" "$T/ch.txt" && grep -q "UCDP GED" "$T/ch.txt" && ok "chart footer: synthetic=false + UCDP" || fail "chart footer"
 else
   echo "skip: pdftotext not installed (map footer checks)"
 fi
