@@ -49,4 +49,15 @@ read -r mode rows events < <(awk '$1=="precision_mode" {print $2, $4, $6}' "$tmp
 awk -v e="${events:-0}" -v m="$n57" 'BEGIN {exit !(e > 4000 && e <= 4741 - m)}' || fail "spread events $events (where_prec 5/7: $n57)"
 ((${rows:-0} > ${events%.*})) || fail "spread made no sub-points ($rows rows)"
 
+# 4. The issue's case: basemap + illustrative routes + real events, print map: real, routes stated.
+if command -v pdftotext >/dev/null 2>&1; then
+  timeout 300 "$exe" view "$src/data/basemap/west_africa.gpkg" "$src/data/demo/routes_illustrative.geojson" \
+    "$src/data/real/ucdp_ged241_uemoa6.csv" --export-map "$tmp/vm.pdf" >"$tmp/vm.txt" 2>&1 || fail "viewer --export-map failed"
+  pdftotext "$tmp/vm.pdf" "$tmp/vm.pdf.txt"
+  grep -q "synthetic=false" "$tmp/vm.pdf.txt" || fail "print map of real events + routes is not synthetic=false"
+  grep -q "illustrative routes" "$tmp/vm.pdf.txt" || fail "print map does not state the illustrative routes"
+  grep -q "UCDP GED (Sundberg" "$tmp/vm.pdf.txt" || fail "print map lacks the UCDP attribution"
+  grep -q "SYNTHETIC\|not real events" "$tmp/vm.pdf.txt" && fail "print map calls the real events synthetic"
+fi
+
 ((fails == 0)) && echo "viewer real data: ok" || { echo "viewer real data: $fails failure(s)"; exit 1; }
