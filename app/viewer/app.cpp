@@ -294,6 +294,10 @@ void App::add_layer(std::unique_ptr<MapLayer> layer) {
     default_style(*layer, layer->data.type == GeomType::Polygon && lower(layer->data.name) == "admin0"
                               ? 0
                               : polygons_before);
+    // The synthetic demo keeps its admin-0/1 look (its screenshots and probes); admin-2 is there,
+    // hidden, for the Layers panel. The real default view shows it.
+    if (opt_.demo && layer->data.type == GeomType::Polygon && lower(layer->data.name) == "admin2")
+        layer->style.visible = false;
     doc_.layers.push_back(std::move(layer));
     // Polygons, then lines, then points; among polygons the finer (more features) first so
     // coarse borders are drawn over fine ones in the outline pass.
