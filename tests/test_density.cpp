@@ -8,6 +8,8 @@
 
 #include "nexusmap/density.hpp"
 #include "nexusmap/error.hpp"
+#include "nexusmap/events.hpp"
+#include "nexusmap/precision.hpp"
 
 using namespace nexusmap;
 
@@ -513,4 +515,44 @@ TEST_CASE("regression: an automatic bandwidth on identical points is refused, no
     // A real spread of a few metres is still accepted.
     x[0] += 10, y[1] -= 10;
     CHECK(auto_bandwidth(x, y, nullptr, BandwidthRule::Scott, Kernel::Quartic) > 0);
+}
+
+// The bundled real UCDP GED 24.1 events (data/real, always present): the KDE of 2012-2023 events
+// integrates to the event count; with --precision spread to the count of events kept or spread
+// (where_prec 5 and 7 excluded).
+TEST_CASE("real data: UCDP GED KDE mass equals the events kept, with and without precision spread") {
+    auto lr = load_events_csv(std::string(NEXUSMAP_SOURCE_DIR) + "/data/real/ucdp_ged241_uemoa6.csv");
+    EventTable ev = std::move(lr.events);
+    std::vector<bool> keep(ev.size());
+    for (size_t i = 0; i < ev.size(); ++i)
+        keep[i] = ev.day[i] >= days_from_civil(2012, 1, 1) && ev.day[i] <= days_from_civil(2023, 12, 31);
+    ev = ev.subset(keep);
+    project_events(ev, Crs::default_analysis());
+    const std::string gpkg = std::string(NEXUSMAP_SOURCE_DIR) + "/data/basemap/west_africa.gpkg";
+    VectorLayer l[3];
+    for (int k = 0; k < 3; ++k) {
+        ReadLayerOptions ro;
+        ro.layer = "admin" + std::to_string(k);
+        l[k] = read_layer(gpkg, ro);
+    }
+    PrecisionParams pp;
+    pp.spread = true;
+    pp.admin0 = &l[0], pp.admin1 = &l[1], pp.admin2 = &l[2];
+    const PrecisionResult pr = apply_precision(ev, pp);
+    size_t n57 = 0;
+    for (auto c : ev.precision) n57 += c == 5 || c == 7;
+    CHECK(pr.excluded >= n57); // 5 and 7, plus any outside every polygon (counted)
+    CHECK(pr.kept + pr.spread + pr.excluded == ev.size());
+    KdeParams p;
+    p.bandwidth_m = 50'000;
+    p.cell_m = 10'000;
+    p.use_weights = true;
+    const double pad = kernel_support(p.kernel, p.bandwidth_m);
+    const GridSpec g = grid_for_points(ev.x, ev.y, pad, p.cell_m);
+    auto all = kernel_density({&ev.x, &ev.y, &ev.weight}, g, Crs::default_analysis(), p);
+    CHECK(all.raster.integral() / 1e6 == doctest::Approx(double(ev.size())).epsilon(0.005));
+    const EventTable& s = pr.events;
+    auto spread = kernel_density({&s.x, &s.y, &s.weight}, g, Crs::default_analysis(), p);
+    CHECK(spread.weight_total == doctest::Approx(double(pr.kept + pr.spread)).epsilon(1e-6));
+    CHECK(spread.raster.integral() / 1e6 == doctest::Approx(double(pr.kept + pr.spread)).epsilon(0.005));
 }

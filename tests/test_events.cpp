@@ -9,6 +9,8 @@
 
 #include "nexusmap/error.hpp"
 #include "nexusmap/events.hpp"
+#include "nexusmap/export.hpp"
+#include "nexusmap/provenance.hpp"
 #include "test_util.hpp"
 // The private CSV tokenizer (its two implementations are compared below).
 #include "../geo/src/csv.hpp"
@@ -364,4 +366,63 @@ TEST_CASE("regression: an empty FeatureCollection or a layer of lines says so, n
                          doctest::Contains("holds lines (1 feature), not points"), GeoError);
     CHECK_THROWS_WITH_AS(load_events(testutil::data("bad/null_geometries.geojson")),
                          doctest::Contains("none of its 2 features has a geometry"), GeoError);
+}
+
+// Provenance is per input and comes from the file itself, not from its name.
+TEST_CASE("provenance: UCDP schema gets the UCDP attribution; a SYNTHETIC label, not the file name, sets synthetic") {
+    auto u = parse_events_csv("id,latitude,longitude,type_of_violence,where_prec,best,date_start\n1,12,-1,1,1,3,2020-01-01\n",
+                              "events_synthetic.csv"); // a real-looking file with a misleading name
+    CHECK(u.events.prov.ucdp());
+    CHECK_FALSE(u.events.prov.synthetic);
+    CHECK(u.events.prov.attribution == kUcdpAttribution);
+    CHECK(u.events.prov.licence == "CC BY 4.0");
+    auto s = parse_events_csv("event_date,latitude,longitude,event_type,fatalities,source_note\n"
+                              "2020-01-01,12,-1,Battles,0,SYNTHETIC demo data\n",
+                              "real_looking.csv");
+    CHECK(s.events.synthetic);
+    CHECK(s.events.prov.synthetic);
+    CHECK(s.events.prov.attribution.empty());
+    // Our own CSV outputs: "# synthetic: false" is a value, not a label.
+    auto o = parse_events_csv("# synthetic: false\n# attribution: somebody\nlatitude,longitude\n12,-1\n", "out.csv");
+    CHECK_FALSE(o.events.synthetic);
+    CHECK(o.events.prov.attribution == "somebody");
+    auto t = parse_events_csv("# synthetic: true\nlatitude,longitude\n12,-1\n", "out2.csv");
+    CHECK(t.events.prov.synthetic);
+    // provenance() for outputs: exactly these inputs.
+    Metadata md = provenance(u.events);
+    CHECK(md.at("synthetic") == "false");
+    CHECK(md.at("attribution").find("UCDP GED") != std::string::npos);
+    CHECK(md.count("illustrative_routes") == 0);
+    InputProvenance routes;
+    routes.path = "routes.geojson";
+    routes.illustrative = true;
+    add_input_provenance(md, routes);
+    CHECK(md.at("synthetic") == "false");
+    CHECK(md.at("illustrative_routes") == "true");
+    add_input_provenance(md, s.events.prov);
+    CHECK(md.at("synthetic") == "true");
+    CHECK(md.at("attribution").find("UCDP GED") != std::string::npos); // mixed: both stated
+}
+
+TEST_CASE("provenance: the bundled files carry their own (UCDP events, Natural Earth / COD-AB layers, illustrative routes)") {
+    const std::string src = NEXUSMAP_SOURCE_DIR;
+    auto ev = load_events_csv(src + "/data/real/ucdp_ged241_uemoa6.csv");
+    CHECK(ev.events.prov.ucdp());
+    CHECK_FALSE(ev.events.prov.synthetic);
+    auto demo = load_events_csv(src + "/data/demo/events_synthetic.csv");
+    CHECK(demo.events.prov.synthetic);
+    VectorLayer routes = read_layer(src + "/data/demo/routes_illustrative.geojson");
+    CHECK(routes.prov.illustrative);
+    CHECK_FALSE(routes.prov.synthetic);
+    CHECK_FALSE(routes.synthetic());
+    CHECK(routes.illustrative());
+    for (const char* name : {"admin0", "admin1", "admin2"}) {
+        ReadLayerOptions ro;
+        ro.layer = name;
+        VectorLayer l = read_layer(src + "/data/basemap/west_africa.gpkg", ro);
+        CAPTURE(name);
+        CHECK_FALSE(l.prov.synthetic);
+        CHECK_FALSE(l.prov.licence.empty());
+        CHECK(l.prov.attribution.find(std::string(name) == "admin2" ? "OCHA" : "Natural Earth") != std::string::npos);
+    }
 }

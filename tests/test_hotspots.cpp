@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "nexusmap/error.hpp"
+#include "nexusmap/events.hpp"
 #include "nexusmap/hotspots.hpp"
 
 using namespace nexusmap;
@@ -946,4 +947,37 @@ TEST_CASE("emerging hot spots refuse fewer than 10 time steps") {
     std::vector<double> counts(9 * 10, 0.0);
     counts[4] = 3, counts[50] = 2;
     CHECK(emerging_hot_spots(u, counts).n_steps == 10);
+}
+
+// The bundled real UCDP GED 24.1 events (data/real, always present): 2017-2023 precise events on a
+// 50 km fishnet. Every event lands in exactly one cell, and the busiest cell, in the Liptako-Gourma
+// (Mali-Burkina-Niger border area), is a 99% Gi* hot spot.
+TEST_CASE("real data: fishnet Gi* on UCDP GED 2017-2023 puts the busiest cell in a hot spot") {
+    auto lr = nexusmap::load_events_csv(std::string(NEXUSMAP_SOURCE_DIR) + "/data/real/ucdp_ged241_uemoa6.csv");
+    EventTable ev = std::move(lr.events);
+    std::vector<bool> keep(ev.size());
+    for (size_t i = 0; i < ev.size(); ++i)
+        keep[i] = ev.day[i] >= days_from_civil(2017, 1, 1) && ev.day[i] <= days_from_civil(2023, 12, 31) &&
+                  ev.precision[i] >= 1 && ev.precision[i] <= 2;
+    ev = ev.subset(keep);
+    REQUIRE(ev.size() > 1000);
+    project_events(ev, Crs::default_analysis());
+    BBox b = BBox::inverted();
+    for (size_t i = 0; i < ev.size(); ++i) b.expand(ev.x[i], ev.y[i]);
+    const GridSpec g = GridSpec::covering(b, 50'000);
+    const auto a = fishnet_aggregate(g, ev.x, ev.y);
+    CHECK(a.inside == ev.size());
+    CHECK(std::accumulate(a.value.begin(), a.value.end(), 0.0) == double(ev.size()));
+    GiStarParams p;
+    p.distance_m = 100'000;
+    const auto gi = gi_star_fishnet(g, a.value, {}, p);
+    const size_t top = size_t(std::max_element(a.value.begin(), a.value.end()) - a.value.begin());
+    double cx = g.xmin + (double(top % size_t(g.width)) + 0.5) * g.cell, cy = g.ymax - (double(top / size_t(g.width)) + 0.5) * g.cell;
+    Transformer(Crs::default_analysis(), Crs::wgs84()).forward(&cx, &cy, 1);
+    MESSAGE("busiest cell " << a.value[top] << " events at " << cx << "E " << cy << "N, Gi* z " << gi.z[top]);
+    CHECK(gi.bin[top] == 3);
+    CHECK(cx > -6);
+    CHECK(cx < 4);
+    CHECK(cy > 11);
+    CHECK(cy < 17);
 }

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <random>
 
 #include "nexusmap/error.hpp"
@@ -802,4 +803,50 @@ TEST_CASE("real data (optional): UCDP event 342399 is 199.88 km from the border 
     REQUIRE(sp.bands_km.front() == -200);
     CHECK(d.km_planar[0] < -200);
     CHECK(d.km[0] >= -200);
+}
+
+// The bundled real UCDP GED 24.1 events (data/real, always present): counts against the source's
+// own table (../shared SOURCE.md: Benin 6/8/20 and Togo 0/8/20 events in 2021/2022/2023), and the
+// analysis on precise locations only, labelled real with the UCDP attribution.
+TEST_CASE("real data: UCDP GED 24.1 coastal-state counts and spillover on precise events") {
+    const std::string events = std::string(NEXUSMAP_SOURCE_DIR) + "/data/real/ucdp_ged241_uemoa6.csv";
+    const std::string basemap = std::string(NEXUSMAP_SOURCE_DIR) + "/data/basemap/west_africa.gpkg";
+    REQUIRE(std::filesystem::exists(events));
+    auto lr = load_events_csv(events);
+    EventTable ev = std::move(lr.events);
+    CHECK(ev.size() == 4741);
+    CHECK(lr.report.bad.empty());
+    CHECK_FALSE(ev.synthetic);
+    CHECK(ev.prov.ucdp());
+    std::map<std::string, std::array<int, 3>> n;
+    for (size_t i = 0; i < ev.size(); ++i) {
+        int y = 0, m = 0, d = 0;
+        civil_from_days(ev.day[i], y, m, d);
+        if (y >= 2021 && y <= 2023) n[ev.country_names[ev.country[i]]][size_t(y - 2021)]++;
+    }
+    CHECK(n["Benin"] == std::array<int, 3>{6, 8, 20});
+    CHECK(n["Togo"] == std::array<int, 3>{0, 8, 20});
+
+    // 2012-2023, precise locations only (where_prec <= 2), as `nexusmap spillover` does by default.
+    std::vector<bool> keep(ev.size());
+    for (size_t i = 0; i < ev.size(); ++i)
+        keep[i] = ev.day[i] >= days_from_civil(2012, 1, 1) && ev.day[i] <= days_from_civil(2023, 12, 31) &&
+                  ev.precision[i] >= 1 && ev.precision[i] <= 2;
+    ev = ev.subset(keep);
+    project_events(ev, Crs::default_analysis());
+    ReadLayerOptions ro;
+    ro.layer = "admin0";
+    Border b = derive_border(read_layer(basemap, ro));
+    SpilloverParams p;
+    p.permutations = 0;
+    SpilloverResult r = analyse_spillover(ev, b, p);
+    REQUIRE(r.labels.front() == "2012");
+    REQUIRE(r.labels.back() == "2023");
+    MESSAGE("real: share " << r.share.front() << " -> " << r.share.back() << ", front " << r.front_km.front() << " -> "
+                           << r.front_km.back() << " km, velocity " << r.front_trend.ts.slope << " km/yr");
+    // No coastal-side events near the border before 2019 in GED; some in 2023.
+    CHECK(r.share_coastal.front() == 0);
+    CHECK(r.share_coastal.back() > 0);
+    CHECK(r.metadata.at("synthetic") == "false");
+    CHECK(r.metadata.at("attribution").find("UCDP") != std::string::npos);
 }

@@ -8,11 +8,14 @@
 
 #include "nexusmap/crs.hpp"
 #include "nexusmap/density.hpp"
+#include "nexusmap/events.hpp"
+#include "nexusmap/layers.hpp"
 #include "viewer/colormap.hpp"
 #include "viewer/display_crs.hpp"
 #include "viewer/kernel_shapes.hpp"
 #include "viewer/layer_mesh.hpp"
 #include "viewer/options.hpp"
+#include "viewer/provenance_view.hpp"
 #include "viewer/time_model.hpp"
 #include "viewer/triangulate.hpp"
 #include "viewer/view_transform.hpp"
@@ -416,8 +419,15 @@ TEST_CASE("viewer command line") {
         return parse_viewer_args(int(argv.size()), argv.data());
     };
     auto o = parse({"nexusmap"});
-    CHECK(o.demo);
+    CHECK(o.real); // no file: the bundled real UCDP events, 2012-2023
+    CHECK_FALSE(o.demo);
+    CHECK(o.window == "2012-01,144");
     CHECK(o.error.empty());
+    CHECK(parse({"nexusmap", "--demo"}).demo);
+    CHECK_FALSE(parse({"nexusmap", "--demo"}).real);
+    CHECK(parse({"nexusmap", "--synthetic"}).demo);
+    CHECK(parse({"nexusmap", "--precision", "spread"}).precision_mode == 2);
+    CHECK_FALSE(parse({"nexusmap", "--precision", "fuzzy"}).error.empty());
     o = parse({"nexusmap", "view", "a.csv", "b.gpkg", "--screenshot", "x.png", "--frames", "3", "--probe",
                "0.5,14.5", "--size", "800x600", "--bandwidth-km", "25"});
     CHECK_FALSE(o.demo);
@@ -453,4 +463,46 @@ TEST_CASE("viewer command line") {
     CHECK_FALSE(parse({"nexusmap", "view", "--bogus"}).error.empty());
     CHECK_FALSE(parse({"nexusmap", "view", "--probe", "1"}).error.empty());
     CHECK_FALSE(parse({"nexusmap", "view", "--screenshot"}).error.empty());
+}
+
+// The banner, status bar and attribution follow the inputs loaded now (Document::inputs() gives
+// each loaded layer's own provenance): the default real view has no banner; adding the synthetic
+// file brings it back; removing it clears it; illustrative routes are not synthetic.
+TEST_CASE("viewer data banner follows the loaded inputs (real default, add/remove the synthetic file)") {
+    const std::string src = NEXUSMAP_SOURCE_DIR;
+    std::vector<InputProvenance> doc;
+    for (const char* name : {"admin0", "admin1", "admin2"}) {
+        ReadLayerOptions ro;
+        ro.layer = name;
+        doc.push_back(read_layer(src + "/data/basemap/west_africa.gpkg", ro).prov);
+    }
+    doc.push_back(load_events_csv(src + "/data/real/ucdp_ged241_uemoa6.csv").events.prov);
+    DataBanner b = data_banner(doc);
+    CHECK_FALSE(b.synthetic);
+    CHECK(b.banner.empty());
+    CHECK(b.ucdp);
+    CHECK(b.attribution.find("UCDP GED") != std::string::npos);
+    CHECK(b.attribution.find("OCHA") != std::string::npos);
+    CHECK(b.status.rfind("real inputs", 0) == 0);
+    // Adding the synthetic demo events (replacing the events, as the viewer does).
+    auto real_events = doc.back();
+    doc.back() = load_events_csv(src + "/data/demo/events_synthetic.csv").events.prov;
+    b = data_banner(doc);
+    CHECK(b.synthetic);
+    CHECK(b.banner == "SYNTHETIC DEMO DATA - not real events");
+    CHECK(b.status.find("SYNTHETIC") != std::string::npos);
+    CHECK_FALSE(b.ucdp);
+    // Removing it clears the banner.
+    doc.pop_back();
+    CHECK(data_banner(doc).banner.empty());
+    // Real events back, plus the illustrative routes: no banner, routes said.
+    doc.push_back(real_events);
+    doc.push_back(read_layer(src + "/data/demo/routes_illustrative.geojson").prov);
+    b = data_banner(doc);
+    CHECK_FALSE(b.synthetic);
+    CHECK(b.illustrative);
+    CHECK(b.banner.empty());
+    CHECK(b.status.find("illustrative routes") != std::string::npos);
+    doc.pop_back();
+    CHECK_FALSE(data_banner(doc).illustrative);
 }

@@ -90,6 +90,10 @@ struct Fixture {
         in.threshold = 0.2f;
         in.events = &events;
         in.synthetic = true;
+        InputProvenance ev_p, base_p;
+        ev_p.synthetic = true;
+        base_p.attribution = "Natural Earth";
+        in.inputs = {ev_p, base_p};
         in.events_source = "events_synthetic.csv";
         in.events_schema = "ACLED";
         in.window = "2021-01 \u2013 2021-12";
@@ -145,10 +149,12 @@ TEST_CASE("print map spec: view, layers and styles from the viewer's state") {
     CHECK(s.title == "Conflict event density");
     CHECK(contains(s.subtitle, "2021-01 \u2013 2021-12"));
     CHECK(contains(s.subtitle, "1234 events"));
-    REQUIRE(s.attribution.size() == 1);
-    CHECK(contains(s.attribution[0], "Natural Earth"));
+    // Each input's own attribution on the second line (provenance.hpp).
+    REQUIRE(s.attribution.size() == 2);
+    CHECK(contains(s.attribution[1], "Natural Earth"));
     CHECK(contains(s.attribution[0], "SYNTHETIC DEMO DATA"));
-    CHECK(contains(s.attribution[0], "Routes: illustrative"));
+    CHECK(contains(s.attribution[0], "Routes: ILLUSTRATIVE"));
+    CHECK(contains(s.footer[0], "illustrative routes"));
     REQUIRE(s.footer.size() == 2);
     CHECK(contains(s.footer[0], "Source: events_synthetic.csv (ACLED)"));
     CHECK(contains(s.footer[0], "synthetic=true"));
@@ -183,6 +189,7 @@ TEST_CASE("print map spec: hidden layers and heat stay off the page") {
     CHECK(contains(s.footer[0], "Gi* 30 km band"));
     CHECK_FALSE(contains(s.footer[0], "kernel"));
     CHECK_FALSE(contains(s.attribution[0], "SYNTHETIC"));
+    CHECK_FALSE(contains(s.footer[0], "illustrative")); // routes hidden: not stated
 }
 
 TEST_CASE("print map density style follows the shader for sqrt and log scales") {

@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "nexusmap/error.hpp"
 #include "nexusmap/zonal.hpp"
 
 using namespace nexusmap;
@@ -36,4 +37,40 @@ TEST_CASE("counts, weighted counts and rates per 10,000 km^2 of two 1-degree cel
     // Ellipsoidal area of a 1x1 degree cell at 12-13N is 12,024.7 km^2 (closed form, see test_crs).
     CHECK(std::get<double>(f0.attrs[ia]) == doctest::Approx(12'024.7).epsilon(2e-3));
     CHECK(std::get<double>(f0.attrs[ir]) == doctest::Approx(2 / 12'024.7 * 1e4).epsilon(2e-3));
+}
+
+TEST_CASE("per-capita rates: events per 100,000 people from a population field; spread shares count as fractions") {
+    VectorLayer l;
+    l.crs = Crs::wgs84();
+    l.type = GeomType::Polygon;
+    l.fields = {"name", "pop"};
+    for (int i = 0; i < 3; ++i) {
+        Feature f;
+        f.geom.type = GeomType::Polygon;
+        f.geom.polygons.push_back({{{{double(i), 12}, {double(i + 1), 12}, {double(i + 1), 13}, {double(i), 13}, {double(i), 12}}}});
+        // 250,000 people; 40,000; and a unit with no population (rate left empty, not infinite).
+        f.attrs = {std::string("u") + std::to_string(i), i == 0 ? AttrValue{int64_t(250'000)} : i == 1 ? AttrValue{40'000.0} : AttrValue{}};
+        l.features.push_back(f);
+    }
+    EventTable ev;
+    auto add = [&](double lon, double lat, float w, float share) {
+        ev.lon.push_back(lon), ev.lat.push_back(lat), ev.weight.push_back(w), ev.share.push_back(share);
+    };
+    // Unit 0: 1 whole event + 2 quarters of a spread one; unit 1: the other 2 quarters + 1 whole.
+    add(0.5, 12.5, 1, 1), add(0.2, 12.2, 0.25f, 0.25f), add(0.7, 12.7, 0.25f, 0.25f);
+    add(1.2, 12.2, 0.25f, 0.25f), add(1.7, 12.7, 0.25f, 0.25f), add(1.5, 12.5, 1, 1), add(2.5, 12.5, 1, 1);
+    ZonalParams p;
+    p.population_field = "pop";
+    ZonalResult z = zonal_counts(ev, l, p);
+    const int ie = z.layer.field_index("events"), ip = z.layer.field_index("population"),
+              ir = z.layer.field_index("events_per_100k_pop");
+    REQUIRE(ir >= 0);
+    CHECK(std::get<double>(z.layer.features[0].attrs[ie]) == 1.5);
+    CHECK(std::get<double>(z.layer.features[1].attrs[ie]) == 1.5);
+    CHECK(std::get<double>(z.layer.features[0].attrs[ip]) == 250'000);
+    CHECK(std::get<double>(z.layer.features[0].attrs[ir]) == doctest::Approx(1.5 / 250'000 * 1e5).epsilon(1e-12));
+    CHECK(std::get<double>(z.layer.features[1].attrs[ir]) == doctest::Approx(1.5 / 40'000 * 1e5).epsilon(1e-12));
+    CHECK(std::isnan(std::get<double>(z.layer.features[2].attrs[ir])));
+    p.population_field = "people";
+    CHECK_THROWS_WITH_AS(zonal_counts(ev, l, p), doctest::Contains("no population field 'people'"), GeoError);
 }

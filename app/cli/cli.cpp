@@ -94,7 +94,7 @@ std::string command_inputs(CLI::App* sub) {
 
 int run(int argc, char** argv) {
     CLI::App app{"nexusmap: terrorism/organized-crime nexus mapping for the Sahel and the Gulf of Guinea states.\n"
-                 "Run with no arguments to open the viewer on the bundled (synthetic) demo."};
+                 "Run with no arguments to open the viewer on the bundled real UCDP GED events (view --demo: the SYNTHETIC demo)."};
     app.set_version_flag("--version", std::string("nexusmap ") + kVersion);
     app.require_subcommand(1);
     add_info(app);

@@ -69,9 +69,13 @@ PageSetup chart_page(const ChartArgs& a) {
 std::vector<std::string> footer(const EventTable& ev, const std::string& extra) {
     auto dr = ev.day_range();
     const std::string win = dr[0] == kNoDay ? "undated" : format_date(dr[0]) + " \u2013 " + format_date(dr[1]);
-    return {"Source: " + fs::path(ev.source).filename().string() + " (" + ev.schema + ")  \u00b7  synthetic=" +
-                (ev.synthetic ? "true" : "false") + "  \u00b7  " + std::to_string(ev.size()) + " events  \u00b7  window " + win +
-                (extra.empty() ? "" : "  \u00b7  " + extra) + "  \u00b7  nexusmap " + kVersion + " chart"};
+    std::vector<std::string> f = {"Source: " + fs::path(ev.source).filename().string() + " (" + ev.schema + ")  \u00b7  synthetic=" +
+                                  (ev.synthetic ? "true" : "false") + "  \u00b7  " + std::to_string(ev.size()) +
+                                  " events  \u00b7  window " + win + (extra.empty() ? "" : "  \u00b7  " + extra) +
+                                  "  \u00b7  nexusmap " + kVersion + " chart"};
+    // The events' own attribution (UCDP's CC BY citation) on a line of its own.
+    if (!ev.prov.attribution.empty()) f.push_back("Data: " + ev.prov.attribution);
+    return f;
 }
 
 void finish(const ChartArgs& a, const ChartSpec& spec) {
@@ -263,7 +267,7 @@ void add_chart(CLI::App& app) {
                 if (c.route == pick) s.vlines.push_back({c.along_km, "border " + c.segment});
             s.title = a->title.empty() ? "Route profile: " + R.name : a->title;
             s.subtitle = R.commodity + " route, " + short_num(R.length_km) + " km" +
-                         (routes.synthetic() || a->routes.empty() ? " (ILLUSTRATIVE route)" : "") + "; rank " +
+                         (routes.illustrative() || routes.synthetic() || a->routes.empty() ? " (ILLUSTRATIVE route)" : "") + "; rank " +
                          std::to_string(R.rank_recent) + " by recent activity";
             s.xlabel = "km along the route";
             s.ylabel = "events per km";

@@ -30,6 +30,10 @@ void add_corridors(CLI::App& app) {
     };
     auto a = std::make_shared<Args>();
     a->ev.add_to(cmd);
+    // Distances to borders and routes need point locations: precise events unless asked otherwise.
+    a->ev.default_max_precision = 2;
+    a->ev.default_precision_reason = "corridors uses precise events only by default (UCDP where_prec <= 2, ACLED geo_precision <= 2); "
+                                     "give --max-precision 7 to use all";
     cmd->add_option("--routes", a->routes, "Route lines FILE[:LAYER] with a commodity attribute (default: bundled illustrative routes)");
     cmd->add_option("--commodity-field", a->commodity_field, "Route attribute holding the commodity")->capture_default_str();
     cmd->add_option("--name-field", a->name_field, "Route attribute holding the name")->capture_default_str();
@@ -45,6 +49,8 @@ void add_corridors(CLI::App& app) {
     cmd->add_flag("--force", a->force, "Overwrite outputs already in the folder");
     cmd->callback([a] {
         namespace fs = std::filesystem;
+        if (a->ev.precision == "spread")
+            throw GeoError("", "--precision spread", "not for this analysis: it measures distances of event points (use --max-precision N)");
         const std::string rspec = a->routes.empty() ? data_dir() + "/demo/routes_illustrative.geojson" : a->routes;
         auto [rfile, rlayer] = split_layer_spec(rspec);
         CorridorParams cp;
@@ -60,6 +66,8 @@ void add_corridors(CLI::App& app) {
         for (auto* n : names) check_output(path(n), a->force, inputs);
 
         EventTable ev = a->ev.load();
+        std::printf("location precision: %s%s\n", ev.metadata["precision_mode"].c_str(),
+                    a->ev.max_precision < 0 ? " (default here: precise events only; --max-precision 7 uses all)" : "");
         ReadLayerOptions ro;
         ro.layer = rlayer;
         VectorLayer routes = read_layer(rfile, ro);
@@ -86,7 +94,7 @@ void add_corridors(CLI::App& app) {
 
         std::printf("corridors: %s%zu events, %zu routes (half-width %g km), %zu border crossings\n",
                     ev.synthetic ? "SYNTHETIC events, " : "", ev.size(), r.routes.size(), cp.half_width_km, r.crossings.size());
-        if (routes.synthetic() || md.count("routes_illustrative")) std::printf("  routes are ILLUSTRATIVE, not an intelligence product\n");
+        if (routes.illustrative() || routes.synthetic() || md.count("routes_illustrative")) std::printf("  routes are ILLUSTRATIVE, not an intelligence product\n");
         const std::string rw = md.count("recent_window") ? md.at("recent_window") : "";
         const std::string pw = md.count("previous_window") ? md.at("previous_window") : "";
         auto top_routes = [&](bool by_change) {

@@ -659,7 +659,7 @@ Metadata base_metadata(const CommonArgs& a, const EventTable& ev, const Units& u
     md["analysis"] = analysis;
     md["analysis_units"] = u.description;
     md["n_units"] = std::to_string(u.size());
-    md["value"] = a.ev.weight.empty() ? "event count per unit" : "sum of weight '" + a.ev.weight + "' per unit";
+    md["value"] = a.ev.weight.empty() ? (a.ev.weighted() ? "event count per unit (imprecise events spread as fractions)" : "event count per unit") : "sum of weight '" + a.ev.weight + "' per unit";
     md["events_outside_units"] = std::to_string(u.outside);
     md["study_area"] = a.units.area_spec() + ": " + u.study_rule;
     if (!u.dropped.empty()) md["isolated_units_dropped"] = u.dropped;
@@ -707,9 +707,9 @@ void run_hotspots(const CommonArgs& a, int permutations, bool fdr) {
     const std::string out_csv = a.output("_gistar.csv");
 
     EventTable ev = a.ev.load();
-    Units u = build_units(a.units, ev, !a.ev.weight.empty());
+    Units u = build_units(a.units, ev, a.ev.weighted());
     print_units(u, ev);
-    const std::vector<double>& x = a.ev.weight.empty() ? u.count : u.weighted;
+    const std::vector<double>& x = !a.ev.weighted() ? u.count : u.weighted;
 
     // Significance: conditional permutations (auto: 999, raised so that FDR can reject a lone unit).
     constexpr double kAlpha = 0.05; // the level planned for; bins also mark 0.10 and 0.01
@@ -876,9 +876,9 @@ void run_lisa(const CommonArgs& a, int requested_permutations, bool fdr, double 
     const std::string out_csv = a.output("_lisa.csv");
 
     EventTable ev = a.ev.load();
-    Units u = build_units(a.units, ev, !a.ev.weight.empty());
+    Units u = build_units(a.units, ev, a.ev.weighted());
     print_units(u, ev);
-    const std::vector<double>& x = a.ev.weight.empty() ? u.count : u.weighted;
+    const std::vector<double>& x = !a.ev.weighted() ? u.count : u.weighted;
 
     ProgressBar bar("LISA");
     Progress prog(ProgressFn([&](double f, std::string_view s) { return bar.update(f, s); }));
@@ -1028,7 +1028,7 @@ void run_emerging(const CommonArgs& a, const std::string& step_name, int time_wi
                            std::to_string(kMinEmergingSteps) +
                            " time steps (as ArcGIS): use a shorter --step or a longer --from/--to window");
 
-    Units u = build_units(a.units, ev, !a.ev.weight.empty());
+    Units u = build_units(a.units, ev, a.ev.weighted());
     print_units(u, ev);
     const size_t N = u.size();
     // The space-time cube holds every kept unit at every step (issue #19: memory budget).
@@ -1041,7 +1041,7 @@ void run_emerging(const CommonArgs& a, const std::string& step_name, int time_wi
         std::vector<double> xs, ys;
         std::vector<float> ws;
         for (size_t i : by_step[t]) xs.push_back(ev.x[i]), ys.push_back(ev.y[i]), ws.push_back(ev.weight[i]);
-        const UnitAggregate ag = u.aggregate_raw(xs, ys, a.ev.weight.empty() ? std::span<const float>{} : ws);
+        const UnitAggregate ag = u.aggregate_raw(xs, ys, !a.ev.weighted() ? std::span<const float>{} : ws);
         for (size_t k = 0; k < N; ++k) counts[t * N + k] = ag.value[u.raw_of[k]];
     }
 

@@ -43,7 +43,7 @@ struct MapArgs {
     std::string page = "A4";
     bool landscape = false, portrait = false;
     std::string bbox, basemap, routes, write_raster;
-    bool events_points = false, no_admin1 = false, no_routes = false, no_inset = false, force = false;
+    bool events_points = false, no_admin1 = false, no_routes = false, demo_routes = false, no_inset = false, force = false;
     std::string study = "MLI,BFA,NER,CIV,GHA,TGO,BEN";
     int columns = 0;
 };
@@ -108,7 +108,9 @@ Base load_base(const MapArgs& a, const Crs& crs) {
             b.admin1 = read_layer(b.basemap, ro);
         }
     }
-    if (!a.no_routes) {
+    // Routes only when asked for (--routes FILE or --demo-routes): a map of real events must not
+    // carry schematic lines by default.
+    if (!a.no_routes && (!a.routes.empty() || a.demo_routes)) {
         const std::string spec = a.routes.empty() ? data_dir() + "/demo/routes_illustrative.geojson" : a.routes;
         auto [f, l] = split_layer_spec(spec);
         ReadLayerOptions rr;
@@ -175,8 +177,9 @@ void add_map(CLI::App& app) {
     g->add_option("--bbox", a->bbox, "Map extent LON0,LAT0,LON1,LAT1 (default: the Sahel and coastal countries)");
     g->add_option("--study", a->study, "ISO codes whose extent is the default map extent")->capture_default_str();
     g->add_option("--basemap", a->basemap, "GeoPackage with admin0 (and admin1) layers (default: bundled Natural Earth)");
-    g->add_option("--routes", a->routes, "Route lines FILE[:LAYER], coloured by commodity (default: bundled illustrative routes)");
-    g->add_flag("--no-routes", a->no_routes, "Do not draw routes");
+    g->add_option("--routes", a->routes, "Route lines FILE[:LAYER], coloured by commodity (default: no routes)");
+    g->add_flag("--demo-routes", a->demo_routes, "Draw the bundled ILLUSTRATIVE demo routes");
+    g->add_flag("--no-routes", a->no_routes, "Do not draw routes (the default; kept for old scripts)");
     g->add_flag("--no-admin1", a->no_admin1, "Do not draw admin-1 boundaries");
     g->add_flag("--no-inset", a->no_inset, "No locator inset");
     g->add_option("--columns", a->columns, "Small-multiples sheet: number of columns (default: best fit)");
@@ -269,10 +272,27 @@ void add_map(CLI::App& app) {
             }
         }
         Base base = load_base(*a, crs);
-        // Synthetic flag: the events', the raster's or the hot spots' own label.
+        // Provenance: exactly the inputs drawn (events or the raster's / hot spots' own record of
+        // them, the basemap layers, routes when drawn).
         const std::map<std::string, std::string>& rmd = raster.metadata;
-        bool synthetic = (have_events && ev.synthetic) || get(rmd, "synthetic") == "true" || hot.synthetic();
-        if (!a->hotspots.empty() && get(hot.metadata, "synthetic") == "true") synthetic = true;
+        std::vector<InputProvenance> used;
+        if (have_events) used.push_back(ev.prov);
+        auto from_output = [&](const std::map<std::string, std::string>& md, const std::string& path) {
+            InputProvenance p = detect_provenance(md, path, "analysis output");
+            p.illustrative = p.illustrative || get(md, "illustrative_routes") == "true";
+            used.push_back(p);
+        };
+        if (!have_events && !a->raster.empty()) from_output(rmd, a->raster);
+        if (!a->hotspots.empty()) from_output(hot.metadata, a->hotspots);
+        used.push_back(base.admin0.prov);
+        if (!base.admin1.features.empty()) used.push_back(base.admin1.prov);
+        if (base.have_routes) {
+            InputProvenance rp = base.routes.prov;
+            if (a->routes.empty()) rp.illustrative = true; // the bundled demo routes
+            used.push_back(rp);
+        }
+        bool synthetic = false, illustrative = false;
+        for (auto& p : used) synthetic |= p.synthetic, illustrative |= p.illustrative;
 
         MapSpec spec;
         spec.crs = crs;
@@ -309,7 +329,7 @@ void add_map(CLI::App& app) {
             const int fi = base.routes.field_index("commodity");
             for (size_t i = 0; fi >= 0 && i < base.routes.features.size(); ++i) cats.push_back(base.routes.attr_string(i, "commodity"));
             if (fi >= 0) style::categorical(spec.routes_style, "commodity", cats);
-            spec.routes_title = base.routes.synthetic() || a->routes.empty() ? "Routes (ILLUSTRATIVE) by commodity" : "Routes by commodity";
+            spec.routes_title = base.routes.illustrative() || a->routes.empty() ? "Routes (ILLUSTRATIVE) by commodity" : "Routes by commodity";
         }
         std::vector<Vec2> points;
         if (a->events_points) {
@@ -325,9 +345,10 @@ void add_map(CLI::App& app) {
                                                   .filename()
                                                   .string();
         const std::string schema = have_events ? ev.schema : get(rmd, "event_schema", get(hot.metadata, "event_schema", "?"));
-        spec.attribution.push_back("Base map: Natural Earth (public domain). Events: " + src + " (" + schema + ")" +
+        spec.attribution.push_back("Events: " + src + " (" + schema + ")" +
                                    (synthetic ? " \u2014 SYNTHETIC DEMO DATA, not real events" : "") +
-                                   (base.have_routes ? ". Routes: illustrative, not an intelligence product." : "."));
+                                   (illustrative ? ". Routes: ILLUSTRATIVE, not an intelligence product." : "."));
+        spec.attribution.push_back("Data: " + attribution_line(used));
         std::string from = a->d.events.from, to = a->d.events.to;
         if (have_events && (from.empty() || to.empty())) {
             auto dr = ev.day_range();
@@ -340,7 +361,8 @@ void add_map(CLI::App& app) {
         if (to.empty()) to = get(rmd, "date_to", get(hot.metadata, "date_to"));
         const std::string window = from.empty() && to.empty() ? "all dates" : from + " \u2013 " + to;
         auto footer = [&](const std::string& win, size_t n_events) {
-            std::string f = "Source: " + src + " (" + schema + ")  \u00b7  synthetic=" + (synthetic ? "true" : "false");
+            std::string f = "Source: " + src + " (" + schema + ")  \u00b7  synthetic=" + (synthetic ? "true" : "false") +
+                            (illustrative ? "  \u00b7  illustrative routes" : "");
             if (density_mode)
                 f += "  \u00b7  kernel " + get(rmd, "kernel", "?") + ", bandwidth " + km_str(get(rmd, "bandwidth_km")) +
                      ", cell " + km_str(get(rmd, "cell_km"));

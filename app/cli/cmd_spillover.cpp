@@ -64,6 +64,10 @@ void add_spillover(CLI::App& app) {
     };
     auto a = std::make_shared<Args>();
     a->ev.add_to(cmd);
+    // Distances to borders and routes need point locations: precise events unless asked otherwise.
+    a->ev.default_max_precision = 2;
+    a->ev.default_precision_reason = "spillover uses precise events only by default (UCDP where_prec <= 2, ACLED geo_precision <= 2); "
+                                     "give --max-precision 7 to use all";
     cmd->add_option("--admin0", a->admin0, "Admin-0 polygons FILE[:LAYER] with ISO codes (default: bundled basemap:admin0)");
     cmd->add_option("--sahel", a->sahel, "Sahel group, ISO alpha-3 codes")->capture_default_str();
     cmd->add_option("--coastal", a->coastal, "Coastal group, ISO alpha-3 codes (add NGA if wanted)")->capture_default_str();
@@ -92,6 +96,8 @@ void add_spillover(CLI::App& app) {
             throw GeoError("", "--permutations " + std::to_string(a->permutations),
                            "must be between 0 and " + std::to_string(kMaxPermutations) +
                                " (999 or 9999 are usual; more does not change a reported digit)");
+        if (a->ev.precision == "spread")
+            throw GeoError("", "--precision spread", "not for this analysis: it measures distances of event points (use --max-precision N)");
         SpilloverParams sp;
         sp.bands_km = parse_numbers(a->bands, "bands");
         sp.period = parse_period_unit(a->period);
@@ -108,6 +114,8 @@ void add_spillover(CLI::App& app) {
         for (auto* n : names) check_output(path(n), a->force, inputs);
 
         EventTable ev = a->ev.load();
+        std::printf("location precision: %s%s\n", ev.metadata["precision_mode"].c_str(),
+                    a->ev.max_precision < 0 ? " (default here: precise events only; --max-precision 7 uses all)" : "");
         Border border = load_border(a->admin0, a->sahel, a->coastal, ev.crs);
         ProgressBar bar("spillover");
         SpilloverResult r = analyse_spillover(ev, border, sp, ProgressFn([&](double f, std::string_view s) { return bar.update(f, s); }));

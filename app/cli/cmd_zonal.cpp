@@ -27,7 +27,7 @@ void add_zonal(CLI::App& app) {
         EventArgs ev;
         std::string polygons, out, csv;
         std::vector<std::string> fields;
-        std::string ramp = "viridis", scale = "linear", style_field = "events_per_10k_km2";
+        std::string ramp = "viridis", scale = "linear", style_field = "events_per_10k_km2", per_capita;
         bool force = false;
     };
     auto a = std::make_shared<Args>();
@@ -36,6 +36,9 @@ void add_zonal(CLI::App& app) {
     cmd->add_option("-o,--out", a->out, "Output GeoJSON");
     cmd->add_option("--csv", a->csv, "Output CSV");
     cmd->add_option("--fields", a->fields, "Polygon attributes to keep (default: all)");
+    cmd->add_option("--per-capita", a->per_capita,
+                    "Polygon attribute with a population: adds events_per_100k_pop (the bundled admin2 layer has "
+                    "pop2020_est, approximate)");
     cmd->add_option("--ramp", a->ramp,
                     "GeoJSON simplestyle fill: --style-field through this ramp on 0..max (viridis | magma | inferno | "
                     "ylorrd | rdylbu)")
@@ -61,11 +64,22 @@ void add_zonal(CLI::App& app) {
         ZonalParams zp;
         zp.keep_fields = a->fields;
         zp.area_crs = ev.crs;
+        zp.population_field = a->per_capita;
         ZonalResult z = zonal_counts(ev, polys, zp);
         Metadata md = provenance(ev, a->ev.from, a->ev.to);
+        add_input_provenance(md, polys.prov);
         md["polygons"] = spec;
         md["rates"] = "events_per_10k_km2 = events / area_km2 * 10000; areas in " + ev.crs.definition();
-        md["events_outside_polygons"] = std::to_string(z.outside);
+        md["events_outside_polygons"] = fmt_num(z.outside_events, 10);
+        if (!a->per_capita.empty()) {
+            md["rates_per_capita"] = "events_per_100k_pop = events / " + a->per_capita + " * 100000";
+            // The population's own caveat (the bundled admin2 layer says how rough it is).
+            std::string note;
+            for (auto& [k, v] : polys.metadata)
+                if (k == "POPULATION_NOTE") note = v;
+            md["population_note"] = "APPROXIMATE: " + (note.empty() ? "population from '" + a->per_capita + "' as given" : note);
+            std::cout << "per-capita rates are APPROXIMATE: " << md["population_note"] << "\n";
+        }
         if (!a->out.empty() && z.layer.field_index(a->style_field) < 0)
             throw GeoError("", "--style-field", "no field '" + a->style_field + "' in the zonal result");
         if (!a->csv.empty()) write_csv(zonal_table(z.layer), a->csv, md);
@@ -77,8 +91,10 @@ void add_zonal(CLI::App& app) {
                           style::scale_name(*scale) + " 0.." + fmt_num(vs.hi, 6) + ")";
             write_geojson(z.layer, a->out, md);
         }
-        std::cout << z.layer.features.size() << " polygons; " << ev.size() - z.outside << " events inside, " << z.outside
-                  << " outside every polygon\n";
+        double total = 0;
+        for (size_t i = 0; i < ev.size(); ++i) total += ev.share.size() == ev.size() ? double(ev.share[i]) : 1.0;
+        std::cout << z.layer.features.size() << " polygons; " << fmt_num(total - z.outside_events, 10) << " events inside, "
+                  << fmt_num(z.outside_events, 10) << " outside every polygon\n";
     });
 }
 

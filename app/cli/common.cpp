@@ -10,6 +10,7 @@
 #include "cli/cli.hpp"
 #include "nexusmap/atomic_file.hpp"
 #include "nexusmap/error.hpp"
+#include "nexusmap/precision.hpp"
 
 namespace fs = std::filesystem;
 namespace nexusmap::cli {
@@ -28,6 +29,16 @@ void EventArgs::add_to(CLI::App* cmd, bool positional) {
     g->add_option("--country", countries, "Keep only these countries (repeatable)");
     g->add_flag("--strict", strict, "Fail on the first bad row instead of reporting and skipping it");
     g->add_flag("--month-first", month_first, "Read ambiguous dates as MM/DD/YYYY (default DD/MM/YYYY)");
+    g->add_option("--max-precision", max_precision,
+                  "Drop events whose location precision code is above N (UCDP where_prec 1-7, ACLED geo_precision 1-3; "
+                  "2 keeps point locations only)");
+    g->add_option("--precision", precision,
+                  "keep: every event at its recorded point (default); spread: each imprecise event's weight spread "
+                  "evenly over its admin-2 (UCDP 3), admin-1 (UCDP 4, ACLED 3) or country (UCDP 6) polygon; UCDP 5 and 7 "
+                  "excluded")
+        ->check(CLI::IsMember({"keep", "spread"}));
+    g->add_option("--precision-polygons", precision_polygons,
+                  "GeoPackage with admin0/admin1/admin2 layers for --precision spread (default: the bundled basemap)");
     cmd->add_option("--crs", crs, "Analysis CRS: EPSG code, PROJ string, WKT, or laea:LON0,LAT0 (metric, equal-area advised)")
         ->capture_default_str();
 }
@@ -95,6 +106,35 @@ EventTable EventArgs::load() const {
         std::cerr << "  warning: " << what << "; they are left out (" << ev.size() - nbad << " events kept)\n";
         ev = ev.subset(ok);
     }
+    // Location precision: what the user asked for, else the command's default (precise events).
+    PrecisionParams pp;
+    pp.max_precision = max_precision >= 0 ? max_precision : default_max_precision;
+    pp.spread = precision == "spread";
+    std::vector<VectorLayer> polys;
+    if (pp.spread) {
+        const std::string gpkg = precision_polygons.empty() ? data_dir() + "/basemap/west_africa.gpkg" : precision_polygons;
+        const auto names = list_layers(gpkg);
+        polys.resize(3);
+        for (int l = 0; l < 3; ++l) {
+            const std::string nm = "admin" + std::to_string(l);
+            if (std::find(names.begin(), names.end(), nm) == names.end()) continue;
+            ReadLayerOptions ro;
+            ro.layer = nm;
+            ro.target_crs = Crs::wgs84();
+            polys[size_t(l)] = read_layer(gpkg, ro);
+        }
+        pp.admin0 = &polys[0], pp.admin1 = &polys[1], pp.admin2 = &polys[2];
+    }
+    PrecisionResult pr = apply_precision(ev, pp);
+    if (!quiet) {
+        if (max_precision < 0 && default_max_precision > 0 && !default_precision_reason.empty())
+            std::cerr << "  " << default_precision_reason << "\n";
+        std::cerr << "  " << pr.summary();
+    }
+    ev = std::move(pr.events);
+    for (auto& [k, v] : pr.metadata()) ev.metadata[k] = v;
+    if (max_precision < 0 && default_max_precision > 0) ev.metadata["precision_default"] = default_precision_reason;
+    if (ev.size() == 0) throw GeoError(file, "", "no events left after the location-precision rule (" + pr.mode + ")");
     return ev;
 }
 

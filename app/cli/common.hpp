@@ -19,8 +19,17 @@ struct EventArgs {
     std::vector<std::string> countries;
     std::string crs = "laea:2,12";
     bool strict = false, month_first = false, quiet = false;
+    // Location precision: drop codes above max_precision (-1: not given), and/or spread the
+    // imprecise over the polygons their code names ("keep" | "spread"), from precision_polygons
+    // (a GeoPackage with admin0/admin1/admin2 layers; default the bundled basemap).
+    int max_precision = -1;
+    std::string precision = "keep", precision_polygons;
+    int default_max_precision = 0; // used when --max-precision is not given (spillover, corridors: 2)
+    std::string default_precision_reason;
 
     void add_to(CLI::App* cmd, bool positional = true);
+    // True when rows must be summed by weight: a weight column, or spread fractions.
+    bool weighted() const { return !weight.empty() || precision == "spread"; }
     // Loads, prints the load summary to stderr, filters, projects to the analysis CRS.
     EventTable load() const;
 };

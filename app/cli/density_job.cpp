@@ -77,7 +77,7 @@ DensityJob run_density(const DensityArgs& a) {
     const EventTable& ev = job.ev;
     KdeParams& p = job.params;
     // Resolve an automatic bandwidth first: the grid padding depends on it.
-    const std::vector<float>* w = a.events.weight.empty() ? nullptr : &ev.weight;
+    const std::vector<float>* w = !a.events.weighted() ? nullptr : &ev.weight;
     const std::string rule_used = bandwidth_rule_name(p.rule);
     std::string bw_note;
     if (p.rule == BandwidthRule::Lcv) {
@@ -162,7 +162,8 @@ DensityJob run_density(const DensityArgs& a) {
     }
     for (auto& [k, v] : provenance(ev, a.events.from, a.events.to)) r.metadata[k] = v;
     if (a.events.weight.empty()) {
-        r.metadata["weight_field"] = "(none: every event counts 1)";
+        r.metadata["weight_field"] = a.events.weighted() ? "(none: every event counts 1, spread events as equal fractions)"
+                                                         : "(none: every event counts 1)";
     } else {
         // The resolved column, not the option's text ("auto" says nothing once written to a file).
         auto it = ev.metadata.find("weight_column");

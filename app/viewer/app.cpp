@@ -16,6 +16,7 @@
 
 #include "gl/gl.hpp"
 #include "nexusmap/error.hpp"
+#include "nexusmap/precision.hpp"
 
 namespace nexusmap::viewer {
 
@@ -202,6 +203,12 @@ App::App(GLFWwindow* window, const ViewerOptions& opt) : window_(window), opt_(o
     glfwGetWindowSize(window_, &w, &h);
     view_.set_viewport(sidebar_w_, 0, w - sidebar_w_, h - status_h_);
     view_.fit(lonlat_->forward_bbox(BBox{-18, 3, 24, 24}));
+    if (opt_.real && !opt_.view) {
+        // The seven countries of the study (MLI BFA NER CIV GHA TGO BEN), not the whole basemap
+        // (which reaches into Algeria); loads keep this framing.
+        view_.fit(lonlat_->forward_bbox(BBox{-12.3, 4.2, 16.1, 25.1}));
+        user_moved_ = true;
+    }
     if (opt_.view) {
         double x = (*opt_.view)[0], y = (*opt_.view)[1];
         lonlat_->forward(x, y);
@@ -220,6 +227,10 @@ App::~App() {
 void App::start_loading() {
     loads_started_ = true;
     std::vector<std::string> files = opt_.files;
+    if (opt_.real) {
+        const std::string d = data_dir();
+        for (const char* f : {"/basemap/west_africa.gpkg", "/real/ucdp_ged241_uemoa6.csv"}) files.push_back(d + f);
+    }
     if (opt_.demo) {
         const std::string d = data_dir();
         for (const char* f :
@@ -283,6 +294,10 @@ void App::add_layer(std::unique_ptr<MapLayer> layer) {
     default_style(*layer, layer->data.type == GeomType::Polygon && lower(layer->data.name) == "admin0"
                               ? 0
                               : polygons_before);
+    // The synthetic demo keeps its admin-0/1 look (its screenshots and probes); admin-2 is there,
+    // hidden, for the Layers panel. The real default view shows it.
+    if (opt_.demo && layer->data.type == GeomType::Polygon && lower(layer->data.name) == "admin2")
+        layer->style.visible = false;
     doc_.layers.push_back(std::move(layer));
     // Polygons, then lines, then points; among polygons the finer (more features) first so
     // coarse borders are drawn over fine ones in the outline pass.
@@ -366,6 +381,112 @@ void App::load_events(const std::string& path) {
             // The display changed meanwhile: rebuild after poll() (Jobs::poll must not get a new
             // job from inside a finish callback).
             if (gen != display_gen_) display_rebuild_pending_ = true;
+        });
+}
+
+void App::set_event_precision(int mode) {
+    if (!doc_.events) return;
+    EventSet& ev = *doc_.events;
+    const int gen = display_gen_;
+    auto install = [this](EventTable table, int mode_now, std::vector<float> inst, double ox, double oy,
+                          std::vector<float> dinst, double dox, double doy, int g, std::string summary) {
+        if (!doc_.events) return;
+        EventSet& e = *doc_.events;
+        e.table = std::move(table);
+        e.gpu = GpuEvents{};
+        e.gpu.upload(inst);
+        e.ox = ox, e.oy = oy;
+        e.display_gpu = GpuEvents{};
+        if (!dinst.empty()) e.display_gpu.upload(dinst), e.dox = dox, e.doy = doy;
+        e.display_gen = g;
+        e.precision_mode = mode_now;
+        e.precision_summary = std::move(summary);
+        e.rebuild_keep();
+        heat_.invalidate();
+        if (g != display_gen_) display_rebuild_pending_ = true;
+    };
+    // Back to the loaded table first (from a spread one), then filter or spread.
+    if (mode != 2 && ev.original) {
+        const bool identity = lonlat_->identity();
+        EventTable t = *ev.original;
+        ev.original.reset();
+        double ox = 0, oy = 0, dox = 0, doy = 0;
+        std::vector<float> inst = event_instances(t, t.x, t.y, ox, oy), dinst;
+        if (!identity) {
+            std::vector<double> xs, ys;
+            display_positions(t, doc_.analysis, lonlat_->crs(), xs, ys);
+            dinst = event_instances(t, xs, ys, dox, doy);
+        }
+        install(std::move(t), mode, std::move(inst), ox, oy, std::move(dinst), dox, doy, gen, "");
+    }
+    if (mode != 2) {
+        ev.precision_mode = mode;
+        size_t dropped = 0;
+        if (mode == 1)
+            for (auto c : ev.table.precision) dropped += c > 2;
+        ev.precision_summary = mode == 1 ? std::to_string(dropped) + " events with precision code > 2 filtered out" : "";
+        ev.rebuild_keep();
+        heat_.invalidate();
+        return;
+    }
+    // Spread: on a worker, over the admin layers loaded (by name), else the bundled basemap's.
+    auto base = std::make_shared<EventTable>(ev.original ? *ev.original : ev.table);
+    auto polys = std::make_shared<std::vector<VectorLayer>>(3);
+    for (auto& l : doc_.layers)
+        for (int k = 0; k < 3; ++k)
+            if (l->data.type == GeomType::Polygon && lower(l->data.name) == "admin" + std::to_string(k))
+                (*polys)[size_t(k)] = l->data;
+    const std::string basemap = data_dir() + "/basemap/west_africa.gpkg";
+    const Crs analysis = doc_.analysis, display = lonlat_->crs();
+    const bool identity = lonlat_->identity();
+    struct Out {
+        EventTable table;
+        std::vector<float> inst, dinst;
+        double ox = 0, oy = 0, dox = 0, doy = 0;
+        std::string summary;
+    };
+    jobs_.start<Out>(
+        "spreading imprecise events",
+        [base, polys, basemap, analysis, display, identity](Progress& progress) {
+            Out out;
+            for (int k = 0; k < 3; ++k)
+                if ((*polys)[size_t(k)].features.empty() && std::filesystem::exists(basemap)) {
+                    const auto names = list_layers(basemap);
+                    const std::string nm = "admin" + std::to_string(k);
+                    if (std::find(names.begin(), names.end(), nm) == names.end()) continue;
+                    ReadLayerOptions ro;
+                    ro.layer = nm;
+                    (*polys)[size_t(k)] = read_layer(basemap, ro);
+                }
+            progress(0.3, "spreading");
+            PrecisionParams pp;
+            pp.spread = true;
+            pp.admin0 = &(*polys)[0], pp.admin1 = &(*polys)[1], pp.admin2 = &(*polys)[2];
+            PrecisionResult r = apply_precision(*base, pp);
+            out.summary = r.summary();
+            out.table = std::move(r.events);
+            for (auto& [k, v] : r.metadata()) out.table.metadata[k] = v;
+            if (!out.table.crs.valid()) project_events(out.table, analysis);
+            progress(0.8, "building buffers");
+            out.inst = event_instances(out.table, out.table.x, out.table.y, out.ox, out.oy);
+            if (!identity) {
+                std::vector<double> xs, ys;
+                display_positions(out.table, analysis, display, xs, ys);
+                out.dinst = event_instances(out.table, xs, ys, out.dox, out.doy);
+            }
+            return out;
+        },
+        [this, base, gen, install](Out&& out) {
+            if (!doc_.events) return;
+            if (!doc_.events->original) doc_.events->original = base;
+            // Spread rows carry fractions in the weight column: count with it, so totals stay.
+            if (doc_.heat.weight == WeightMode::Count) {
+                doc_.heat.weight = WeightMode::WeightColumn;
+                doc_.messages.push_back("precision spread: the heat counts events by their spread fractions "
+                                        "(weight column = 1 per event, split over the polygon)");
+            }
+            install(std::move(out.table), 2, std::move(out.inst), out.ox, out.oy, std::move(out.dinst), out.dox,
+                    out.doy, gen, std::move(out.summary));
         });
 }
 
@@ -489,6 +610,7 @@ bool App::ready() const {
     if (display_rebuild_pending_) return false; // a display CRS rebuild is about to start
     if (doc_.events && doc_.events->gpu.count > 0 && doc_.heat.visible && (!heat_.valid() || heat_.cpu_pending()))
         return false;
+    if (opt_.precision_mode > 0 && doc_.events && !precision_started_) return false;
     if (opt_.compare_exact && doc_.events && !heatmap_panel_.exact) return false;
     if (opt_.show_exact && doc_.events && !heat_.showing_raster()) return false;
     if ((opt_.run_hotspots || opt_.run_emerging) && doc_.events && !analysis_.has_hotspots() &&
@@ -603,6 +725,7 @@ void App::draw_ui() {
     overlay_.draw(ctx);
     analysis_.draw_overlay(ctx);
     analysis_.draw_windows(ctx);
+    if (ctx.request_precision >= 0) set_event_precision(ctx.request_precision);
     if (ctx.request_fit_all) fit_all();
     if (ctx.request_fit) view_.fit(to_display(*ctx.request_fit), 24);
     if (ctx.request_fit_all || ctx.request_fit) user_moved_ = true;
@@ -689,6 +812,10 @@ void App::frame() {
         heat_.update(*doc_.events, doc_.heat);
         if (heat_.cpu_pending() && cpu_heat_gen_ != heat_.cpu_generation()) start_cpu_heat();
     }
+    if (opt_.precision_mode > 0 && !precision_started_ && loads_started_ && !jobs_.busy() && doc_.events) {
+        set_event_precision(opt_.precision_mode);
+        precision_started_ = true;
+    }
     if (opt_.compare_exact && !exact_started_ && loads_started_ && !jobs_.busy() && doc_.events &&
         heat_.valid()) {
         PanelContext ctx{doc_, jobs_, heat_, view_, lonlat_.get(), false, std::nullopt};
@@ -772,6 +899,14 @@ void App::print_probes(std::ostream& out, double s) const {
     out << "display_crs " << display_name(lonlat_->kind()) << " heat_mesh " << heat_.mesh_side() << "\n";
     out << "heat_backend " << (heat_.cpu_backend() ? "cpu" : "gpu") << "\n";
     out << "synthetic " << (doc_.synthetic() ? 1 : 0) << "\n";
+    out << "illustrative " << (doc_.illustrative() ? 1 : 0) << "\n";
+    if (doc_.events) {
+        double shares = 0;
+        const EventTable& t = doc_.events->table;
+        for (size_t i = 0; i < t.size(); ++i) shares += t.share.size() == t.size() ? double(t.share[i]) : 1.0;
+        out << "precision_mode " << doc_.events->precision_mode << " rows " << t.size() << " events " << shares << "\n";
+    }
+    out << "attribution " << attribution_line(doc_.inputs()) << "\n";
     analysis_.print(out, s);
 }
 

@@ -74,6 +74,8 @@ class App {
   private:
     void load_vector(const std::string& path);
     void load_events(const std::string& path);
+    // Heatmap panel's location-precision control: 0 all at points, 1 precise only, 2 spread.
+    void set_event_precision(int mode);
     void add_layer(std::unique_ptr<MapLayer> layer);
     void handle_input();
     void update_hover();
@@ -93,6 +95,7 @@ class App {
     std::unique_ptr<DisplayChain> retired_chain_; // the previous one, alive until the next frame
     int display_gen_ = 0;                         // bumped by every display CRS change
     std::optional<DisplayKind> requested_display_; // from the combo, applied after the UI
+    bool precision_started_ = false;               // --precision applied once the events loaded
     bool display_rebuild_pending_ = false;         // a load finished for an older display
   public:
     // Switches the display CRS keeping the canvas centre and the ground scale; re-projects and

@@ -14,6 +14,7 @@
 #include "viewer/colormap.hpp"
 #include "viewer/layer_mesh.hpp"
 #include "viewer/map_renderer.hpp"
+#include "viewer/provenance_view.hpp"
 #include "viewer/time_model.hpp"
 
 namespace nexusmap::viewer {
@@ -76,6 +77,12 @@ struct EventSet {
     std::vector<bool> country_on;        // per table.country_names entry; empty = all
     std::vector<std::string> actors_on;  // selected actors; empty = all
     float min_fatalities = 0;
+    // Location precision (Heatmap panel): 0 every event at its recorded point, 1 precise only
+    // (code <= 2, a filter like the others), 2 imprecise spread over their polygons (the table is
+    // replaced by apply_precision's; `original` keeps the loaded one to go back).
+    int precision_mode = 0;
+    std::shared_ptr<const EventTable> original;
+    std::string precision_summary; // what was done, per precision level
     std::vector<uint8_t> keep;
     uint32_t filter_version = 0;         // bumped by rebuild_keep()
     std::vector<uint32_t> instance_row;  // GPU instance -> table row (rows without coordinates are not uploaded)
@@ -83,11 +90,14 @@ struct EventSet {
     void rebuild_keep() {
         const bool by_country = std::find(country_on.begin(), country_on.end(), false) != country_on.end();
         const bool by_actor = !actors_on.empty(), by_fat = min_fatalities > 0;
+        const bool by_prec = precision_mode == 1 && table.precision.size() == table.size();
         keep.clear();
-        if (by_country || by_actor || by_fat) {
+        if (by_country || by_actor || by_fat || by_prec) {
             keep.assign(table.size(), 1);
             for (size_t i = 0; i < table.size(); ++i) {
-                if (by_country && !table.country.empty() && table.country[i] < country_on.size() &&
+                if (by_prec && table.precision[i] > 2)
+                    keep[i] = 0;
+                else if (by_country && !table.country.empty() && table.country[i] < country_on.size() &&
                     !country_on[table.country[i]])
                     keep[i] = 0;
                 else if (by_actor && (i >= table.actor.size() ||
@@ -146,12 +156,28 @@ struct Document {
                 if (std::isfinite(events->table.x[i])) b.expand(events->table.x[i], events->table.y[i]);
         return b;
     }
-    bool synthetic() const {
-        if (events && events->synthetic) return true;
-        for (auto& l : layers)
-            if (l->data.synthetic()) return true;
-        return false;
+    // The inputs currently in the document, each with its own provenance (recomputed on every
+    // call, so adding, removing or replacing a layer changes banner, status bar and exports).
+    // visible_only: layers hidden in the Layers panel are left out (they are not drawn).
+    std::vector<InputProvenance> inputs(bool visible_only = false) const {
+        std::vector<InputProvenance> v;
+        if (events) {
+            InputProvenance p = events->table.prov;
+            if (p.path.empty()) p = detect_provenance(events->table);
+            p.synthetic = p.synthetic || events->synthetic;
+            v.push_back(p);
+        }
+        for (auto& l : layers) {
+            if (visible_only && !l->style.visible) continue;
+            InputProvenance p = l->data.prov;
+            if (p.path.empty()) p = detect_provenance(l->data);
+            v.push_back(p);
+        }
+        return v;
     }
+    // True only when a synthetic input is loaded (illustrative routes are not synthetic).
+    bool synthetic() const { return data_banner(inputs()).synthetic; }
+    bool illustrative() const { return data_banner(inputs()).illustrative; }
 };
 
 } // namespace nexusmap::viewer

@@ -31,6 +31,13 @@
 
 namespace nexusmap::viewer {
 
+// The events' provenance, with the viewer's own synthetic label (metadata mentions) folded in.
+static InputProvenance events_provenance(const EventSet& ev) {
+    InputProvenance p = ev.table.prov.path.empty() ? detect_provenance(ev.table) : ev.table.prov;
+    p.synthetic = p.synthetic || ev.synthetic;
+    return p;
+}
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -483,6 +490,7 @@ Job& App::start_export_tif(const std::string& path, double cell_km) {
     filter_metadata(ev, md);
     if (!ev.source_note.empty()) md["source_note"] = ev.source_note;
     if (ev.synthetic) md["note"] = "SYNTHETIC DEMO DATA - not real events";
+    add_input_provenance(md, events_provenance(ev)); // source, licence, UCDP attribution
     const Crs crs = doc_.analysis;
     return jobs_.start<std::string>(
         "GeoTIFF " + fs::path(path).filename().string(),
@@ -521,7 +529,8 @@ Job& App::start_export_geojson(const std::string& dir) {
     for (const auto& l : doc_.layers) {
         Item it{l->data, file_for(l->title), l->data.metadata};
         style::add_simplestyle(it.layer, layer_simplestyle(*l)); // as drawn in the viewer
-        it.md["synthetic"] = l->data.synthetic() ? "true" : "false";
+        it.md["synthetic"] = "false";
+        add_input_provenance(it.md, l->data.prov);
         it.md["source"] = fs::path(l->data.source).filename().string();
         it.md["style"] = "simplestyle properties: the layer's colours, opacity and width in the viewer";
         items->push_back(std::move(it));
@@ -562,7 +571,8 @@ Job& App::start_export_geojson(const std::string& dir) {
         }
         style::add_simplestyle(v, est);
         Item it{std::move(v), file_for("events_filtered"), t.metadata};
-        it.md["synthetic"] = ev.synthetic ? "true" : "false";
+        it.md["synthetic"] = "false";
+        add_input_provenance(it.md, events_provenance(ev));
         it.md["source"] = fs::path(t.source).filename().string();
         it.md["time_window"] = window_label(ev);
         if (const std::string hidden = hidden_types(ev); !hidden.empty()) it.md["hidden_event_types"] = hidden;
@@ -581,7 +591,8 @@ Job& App::start_export_geojson(const std::string& dir) {
         }
         style::add_simplestyle(v, st);
         Item it{std::move(v), file_for("hotspots_gistar"), {}};
-        it.md["synthetic"] = doc_.events && doc_.events->synthetic ? "true" : "false";
+        it.md["synthetic"] = "false";
+            if (doc_.events) add_input_provenance(it.md, events_provenance(*doc_.events));
         it.md["cell_km"] = std::to_string(h->params.cell_km);
         it.md["distance_band_m"] = std::to_string(h->gi.distance_m);
         it.md["fdr"] = h->params.fdr ? "true" : "false";
@@ -598,13 +609,15 @@ Job& App::start_export_geojson(const std::string& dir) {
                 style::style_border_segments(it.layer);
             else
                 style::style_spillover_bands(it.layer);
-            it.md["synthetic"] = doc_.events && doc_.events->synthetic ? "true" : "false";
+            it.md["synthetic"] = "false";
+            if (doc_.events) add_input_provenance(it.md, events_provenance(*doc_.events));
             items->push_back(std::move(it));
         }
         if (sp->have_corridors && !sp->cor.routes.empty()) {
             Item it{corridor_layer(sp->cor), file_for("corridors"), sp->cor.metadata};
             style::style_by_category(it.layer, "commodity", 0.3);
-            it.md["synthetic"] = doc_.events && doc_.events->synthetic ? "true" : "false";
+            it.md["synthetic"] = "false";
+            if (doc_.events) add_input_provenance(it.md, events_provenance(*doc_.events));
             items->push_back(std::move(it));
         }
     }

@@ -137,6 +137,19 @@ void HeatmapPanel::draw(PanelContext& ctx) {
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("Ground distance in the equal-area analysis CRS.\nCompact kernels: search radius; "
                           "gaussian: standard deviation (cut at 4 sigma).");
+    {
+        // Location precision: UCDP where_prec / ACLED geo_precision (precision.hpp).
+        EventSet& ev = *ctx.doc.events;
+        int m = ev.precision_mode;
+        const char* modes[] = {"all events at their points", "precise only (code <= 2)", "spread imprecise over polygons"};
+        if (ImGui::Combo("location precision", &m, modes, 3) && m != ev.precision_mode) ctx.request_precision = m;
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("UCDP where_prec 1 exact .. 7 international waters; ACLED geo_precision 1..3.\n"
+                              "spread: each imprecise event's weight is spread evenly over its admin-2 (UCDP 3),\n"
+                              "admin-1 (UCDP 4, ACLED 3) or country (UCDP 6) polygon; UCDP 5 and 7 excluded.\n"
+                              "Totals are kept without false peaks at centroids.");
+        if (!ev.precision_summary.empty()) ImGui::TextWrapped("%s", ev.precision_summary.c_str());
+    }
     int w = int(p.weight);
     const char* weights[] = {"count (1 per event)", "weight column", "fatalities"};
     if (ImGui::Combo("weight", &w, weights, 3)) p.weight = WeightMode(w);

@@ -99,7 +99,7 @@ void MapOverlay::draw(PanelContext& ctx, ImDrawList* target) {
     }
 
     // SYNTHETIC mark: impossible to miss, so a screenshot cannot be mistaken for real data.
-    if (ctx.doc.synthetic()) {
+    if (const DataBanner db = data_banner(ctx.doc.inputs()); db.synthetic) {
         const char* mark = "SYNTHETIC DEMO DATA - not real events";
         const ImVec2 ts = ImGui::CalcTextSize(mark);
         const ImVec2 p((x0 + x1 - ts.x) / 2, y0 + 10);
@@ -115,21 +115,20 @@ void MapOverlay::draw(PanelContext& ctx, ImDrawList* target) {
             if (attr.find(part) != std::string::npos) return;
             attr += (attr.empty() ? "" : " | ") + part;
         };
-        for (auto& l : ctx.doc.layers) {
-            if (l->data.type != GeomType::Polygon) continue;
-            bool natural_earth = false;
-            for (const auto& [k, val] : l->data.metadata)
-                natural_earth |= val.find("Natural Earth") != std::string::npos;
-            add(natural_earth ? std::string("Basemap: Natural Earth (public domain)")
-                              : "Basemap: " + std::filesystem::path(l->data.source).filename().string());
-        }
+        // Each input's own attribution (UCDP citation, Natural Earth, OCHA COD-AB, ...).
         if (ctx.doc.events) {
             add("Events: " + std::filesystem::path(ctx.doc.events->table.source).filename().string() +
                 (ctx.doc.events->synthetic ? " (SYNTHETIC)" : ""));
         }
+        for (auto& p : ctx.doc.inputs())
+            if (!p.attribution.empty() && !p.illustrative) add(p.attribution);
+        for (auto& l : ctx.doc.layers) {
+            if (l->data.type != GeomType::Polygon || !l->data.prov.attribution.empty()) continue;
+            add("Basemap: " + std::filesystem::path(l->data.source).filename().string());
+        }
         for (auto& l : ctx.doc.layers)
             if (l->data.type == GeomType::Line) {
-                add(l->data.name + (l->data.synthetic() ? " (illustrative)" : ""));
+                add(l->data.name + (l->data.illustrative() ? " (illustrative)" : l->data.synthetic() ? " (SYNTHETIC)" : ""));
             }
         if (!ctx.lonlat || ctx.lonlat->identity())
             add("LAEA 2E 12N");

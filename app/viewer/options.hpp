@@ -14,7 +14,9 @@
 namespace nexusmap::viewer {
 
 struct ViewerOptions {
-    bool demo = false;
+    bool demo = false; // --demo / --synthetic: the SYNTHETIC planted-drift demo (events + illustrative routes)
+    int precision_mode = 0; // --precision points|precise|spread (Heatmap panel's location precision)
+    bool real = false; // --real, or no file given: the bundled real UCDP GED events and the basemap, no routes
     std::vector<std::string> files;
     int width = 1600, height = 1000;
     // Screenshot mode: wait for loading, render `frames` frames, save PNG, exit.
@@ -60,11 +62,15 @@ struct ViewerOptions {
 };
 
 inline const char* viewer_usage() {
-    return "usage: nexusmap [view] [--demo] [FILES...] [options]\n"
-           "  FILES               .csv event tables (ACLED-like) and vector layers (GeoPackage, GeoJSON, "
-           "...)\n"
-           "  --demo              the bundled West Africa basemap, synthetic events and illustrative routes\n"
+    return "usage: nexusmap [view] [--real | --demo] [FILES...] [options]\n"
+           "  FILES               .csv event tables (ACLED, UCDP GED, generic) and vector layers (GeoPackage,\n"
+           "                      GeoJSON, ...)\n"
+           "  --real              the bundled real data: UCDP GED 24.1 events (BEN BFA CIV MLI NER TGO,\n"
+           "                      1989-2023; window 2012-2023) on the admin-0/1/2 basemap, no routes\n"
            "                      (the default when no file is given)\n"
+           "  --demo, --synthetic the SYNTHETIC demo: planted-drift events and ILLUSTRATIVE routes\n"
+           "  --precision MODE    points (default): events at their recorded points; precise: where_prec /\n"
+           "                      geo_precision <= 2 only; spread: imprecise events spread over their polygon\n"
            "  --size WxH          window size in pixels (default 1600x1000)\n"
            "  --kernel NAME       quartic|triangular|uniform|triweight|epanechnikov|gaussian\n"
            "  --bandwidth-km KM   heatmap bandwidth (default 50)\n"
@@ -128,8 +134,17 @@ inline ViewerOptions parse_viewer_args(int argc, char** argv) {
     };
     for (; i < argc && o.error.empty(); ++i) {
         const std::string a = argv[i];
-        if (a == "--demo") {
+        if (a == "--demo" || a == "--synthetic") {
             o.demo = true;
+        } else if (a == "--real") {
+            o.real = true;
+        } else if (a == "--precision") {
+            if (auto v = need(a)) {
+                if (*v == "points") o.precision_mode = 0;
+                else if (*v == "precise") o.precision_mode = 1;
+                else if (*v == "spread") o.precision_mode = 2;
+                else o.error = "--precision expects points, precise or spread";
+            }
         } else if (a == "-h" || a == "--help") {
             o.help = true;
         } else if (a == "--size") {
@@ -255,7 +270,8 @@ inline ViewerOptions parse_viewer_args(int argc, char** argv) {
             o.files.push_back(a);
         }
     }
-    if (o.files.empty()) o.demo = true;
+    if (o.files.empty() && !o.demo) o.real = true;
+    if (o.real && o.window.empty()) o.window = "2012-01,144"; // 2012-2023: the Sahel crisis years
     return o;
 }
 

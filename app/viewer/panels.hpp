@@ -39,6 +39,7 @@ struct PanelContext {
     const DisplayChain* lonlat;
     bool request_fit_all = false;
     std::optional<BBox> request_fit; // zoom to this box
+    int request_precision = -1;      // Heatmap panel: switch EventSet::precision_mode (App does it)
 };
 
 // Layer list: visibility, opacity, colours, widths, categorical colours with legend.

@@ -130,7 +130,13 @@ Job& App::start_print_map(const std::string& path, const std::string& paper, int
         in.n_events = n;
         in.event_radius_px = ev.style.radius_px;
         in.event_opacity = ev.style.opacity;
-        in.synthetic = doc_.synthetic();
+        // Exactly what is drawn: the events and the shown basemap/route layers.
+        in.inputs.push_back(doc_.events->table.prov.path.empty() ? detect_provenance(t) : t.prov);
+        in.inputs.back().synthetic = in.inputs.back().synthetic || ev.synthetic;
+        for (const MapLayer* l : {a0, a1 && a1->style.visible ? a1 : nullptr, rt && rt->style.visible ? rt : nullptr})
+            if (l) in.inputs.push_back(l->data.prov);
+        in.synthetic = false;
+        for (auto& p : in.inputs) in.synthetic = in.synthetic || p.synthetic;
         in.events_source = fs::path(t.source).filename().string();
         in.events_schema = t.schema;
         if (ev.window.all) {

@@ -56,6 +56,7 @@ struct PrintMapInput {
     float event_radius_px = 1.6f, event_opacity = 0.7f;
 
     bool synthetic = false;
+    std::vector<InputProvenance> inputs; // what is drawn: events, shown layers (attribution line)
     std::string events_source, events_schema; // file name and schema ("ACLED", "generic", ...)
     std::string window;                        // the date window, e.g. "2012-01-01 – 2024-12-31"
     size_t n_events = 0;                       // events passing the filters
@@ -140,7 +141,7 @@ inline MapSpec build_print_map(const PrintMapInput& in) {
         s.routes_style = print_layer_style(in.routes, style::routes_style());
         std::string src = in.routes.data->source;
         std::transform(src.begin(), src.end(), src.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-        const bool illustrative = in.routes.data->synthetic() || src.find("illustrative") != std::string::npos;
+        const bool illustrative = in.routes.data->illustrative() || in.routes.data->synthetic() || src.find("illustrative") != std::string::npos;
         s.routes_title = std::string(illustrative ? "Routes (ILLUSTRATIVE)" : "Routes") +
                          (s.routes_style.categories.empty() ? "" : " by " + s.routes_style.category_field);
     }
@@ -171,10 +172,16 @@ inline MapSpec build_print_map(const PrintMapInput& in) {
                  (in.filters.empty() ? "" : "  \u00b7  " + in.filters);
     const std::string src = in.events_source.empty() ? "?" : in.events_source;
     const std::string schema = in.events_schema.empty() ? "?" : in.events_schema;
-    s.attribution.push_back("Base map: Natural Earth (public domain). Events: " + src + " (" + schema + ")" +
+    // Routes said illustrative when drawn and labelled so (their provenance, or the demo file).
+    bool illustrative = false;
+    for (auto& p : in.inputs) illustrative |= p.illustrative;
+    illustrative = s.routes && (illustrative || s.routes_title.rfind("Routes (ILLUSTRATIVE)", 0) == 0);
+    s.attribution.push_back("Events: " + src + " (" + schema + ")" +
                             (in.synthetic ? " \u2014 SYNTHETIC DEMO DATA, not real events" : "") +
-                            (s.routes ? ". Routes: illustrative, not an intelligence product." : "."));
-    std::string f = "Source: " + src + " (" + schema + ")  \u00b7  synthetic=" + (in.synthetic ? "true" : "false");
+                            (illustrative ? ". Routes: ILLUSTRATIVE, not an intelligence product." : "."));
+    if (const std::string data = attribution_line(in.inputs); !data.empty()) s.attribution.push_back("Data: " + data);
+    std::string f = "Source: " + src + " (" + schema + ")  \u00b7  synthetic=" + (in.synthetic ? "true" : "false") +
+                    (illustrative ? "  \u00b7  illustrative routes" : "");
     if (density)
         f += "  \u00b7  kernel " + in.kernel + ", bandwidth " + print_num(in.bandwidth_km) + " km, cell " +
              print_num(in.cell_km) + " km";

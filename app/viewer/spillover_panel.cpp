@@ -112,8 +112,11 @@ void AnalysisUi::start_spillover(PanelContext& ctx) {
     }
     const EventSet& ev = *ctx.doc.events;
     std::vector<bool> keep(ev.table.size());
+    // Distances to the border need point locations: precise events only (UCDP where_prec / ACLED
+    // geo_precision <= 2; unknown 0 kept), as `nexusmap spillover` does by default.
+    const bool has_prec = ev.table.precision.size() == keep.size();
     for (size_t i = 0; i < keep.size(); ++i)
-        keep[i] = ev.passes(i);
+        keep[i] = ev.passes(i) && (!has_prec || ev.table.precision[i] <= 2);
     auto events = std::make_shared<EventTable>(ev.table.subset(keep));
     auto a0 = std::make_shared<VectorLayer>(admin0->data);
     std::shared_ptr<VectorLayer> rl = routes ? std::make_shared<VectorLayer>(routes->data) : nullptr;
@@ -443,6 +446,7 @@ void AnalysisUi::draw_spillover_window(PanelContext& ctx) {
             c.dl->AddText(ImVec2(p.x - ImGui::CalcTextSize(buf).x / 2, p.y + 3), IM_COL32(80, 80, 80, 255), buf);
         }
     }
+    ImGui::TextDisabled("Precise events only (where_prec / geo_precision <= 2).");
     ImGui::TextDisabled("Synthetic demo data show the method, not facts.");
     ImGui::End();
 }

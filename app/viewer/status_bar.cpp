@@ -63,6 +63,12 @@ void StatusBar::draw(PanelContext& ctx, const Hover& hover, float x, float y, fl
     } else {
         ImGui::TextDisabled("drag to pan, wheel to zoom, R to reset; analysis CRS: LAEA 2E 12N (metres)");
     }
+    // What the loaded inputs are, recomputed every frame from the document's layers.
+    if (const DataBanner b = data_banner(ctx.doc.inputs()); !b.status.empty()) {
+        ImGui::SameLine();
+        if (b.synthetic) ImGui::TextColored(ImVec4(0.85f, 0.1f, 0.1f, 1), "  |  %s", b.status.c_str());
+        else ImGui::TextDisabled("  |  %s", b.status.c_str());
+    }
     ImGui::End();
     ImGui::PopStyleVar();
 }

@@ -1026,7 +1026,7 @@ void write_events(const std::filesystem::path& path, const std::vector<Event>& e
 void write_routes(const std::filesystem::path& path, const std::vector<Route>& routes) {
     std::ofstream f(path, std::ios::binary);
     f << "{\n\"type\": \"FeatureCollection\",\n\"name\": \"routes_illustrative\",\n"
-      << "\"metadata\": {\"synthetic\": \"true\", \"illustrative\": \"true\", \"note\": "
+      << "\"metadata\": {\"illustrative\": \"true\", \"note\": "
       << json_string(std::string(kRouteNote) +
                      ". Waypoints are real towns; the lines between them are schematic. Commodities: "
                      "fuel, cattle, drugs, arms, gold, migrants.")
@@ -1238,7 +1238,8 @@ the analysis should recover.
 ## routes_illustrative.geojson
 
 RFC 7946 GeoJSON (lon, lat; WGS 84) with a top-level `metadata` member
-`{"synthetic": "true", "illustrative": "true", "note": ...}`. Each feature
+`{"illustrative": "true", "note": ...}` (illustrative, not synthetic: the
+flag that real-event outputs drawn with these routes carry is "illustrative routes"). Each feature
 has `commodity` (fuel, cattle, drugs, arms, gold, migrants), `name` and
 `source_note` = ")md"
       << kRouteNote << R"md(".

@@ -245,6 +245,7 @@ CorridorResult analyse_corridors(const EventTable& ev, const VectorLayer& routes
     m["analysis_crs"] = crs.definition().empty() ? crs.name() : crs.definition();
     m["routes"] = routes.source + (routes.name.empty() ? "" : ":" + routes.name);
     if (routes.synthetic()) m["routes_synthetic"] = "true";
+    add_input_provenance(m, routes.prov);
     auto it = routes.metadata.find("illustrative");
     if (it != routes.metadata.end()) m["routes_illustrative"] = it->second;
     m["half_width_km"] = fmt_num(p.half_width_km);

@@ -41,6 +41,7 @@ EventTable EventTable::subset(const std::vector<bool>& keep) const {
     o.source = source;
     o.schema = schema;
     o.synthetic = synthetic;
+    o.prov = prov;
     o.metadata = metadata;
     const bool has_xy = x.size() == size();
     for (size_t i = 0; i < size(); ++i) {
@@ -57,6 +58,7 @@ EventTable EventTable::subset(const std::vector<bool>& keep) const {
         o.country.push_back(country[i]);
         o.admin1.push_back(admin1[i]);
         o.actor.push_back(actor[i]);
+        if (share.size() == size()) o.share.push_back(share[i]);
     }
     return o;
 }
@@ -185,8 +187,14 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
         size_t nl = text.find('\n');
         std::string_view c = text.substr(0, nl);
         std::string low = lower_trim(std::string(c));
-        if (low.find("synthetic") != std::string::npos) ev.synthetic = true;
         auto colon = c.find(':');
+        // "# synthetic: false" (our own outputs) is not a label; a free-text "# SYNTHETIC ..." is.
+        const std::string key = colon != std::string_view::npos && colon > 2 ? lower_trim(std::string(c.substr(1, colon - 1))) : "";
+        if (key == "synthetic") {
+            if (low.find("true") != std::string::npos) ev.synthetic = true;
+        } else if (key.empty() || key.find(' ') != std::string::npos) {
+            if (low.find("synthetic") != std::string::npos) ev.synthetic = true;
+        }
         if (colon != std::string_view::npos && colon > 2) {
             std::string k = lower_trim(std::string(c.substr(1, colon - 1)));
             std::string v = std::string(c.substr(colon + 1));
@@ -498,6 +506,7 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
     rep.loaded = ev.size();
     if (ev.synthetic) ev.metadata["synthetic"] = "true";
     ev.metadata["schema"] = rep.schema;
+    ev.prov = detect_provenance(ev);
     progress(1.0, "parsed");
     return res;
 }
@@ -613,6 +622,9 @@ EventLoadResult load_events(const std::string& path, const EventCsvOptions& opt,
     std::sort(r.report.bad.begin(), r.report.bad.end(), [](const BadRow& a, const BadRow& b) { return a.line < b.line; });
     r.report.schema = r.events.schema = "OGR (" + r.report.schema + " columns)";
     if (l.synthetic()) r.events.synthetic = true, r.events.metadata["synthetic"] = "true";
+    for (const char* k : {"SOURCE", "LICENSE", "ATTRIBUTION", "source", "license", "licence", "attribution"})
+        if (auto it = l.metadata.find(k); it != l.metadata.end()) r.events.metadata[k] = it->second;
+    r.events.prov = detect_provenance(r.events);
     for (auto& w : l.warnings) r.report.warnings.push_back(w);
     if (nmulti) r.report.warnings.push_back(std::to_string(nmulti) + " multipoint features: only their first point was used");
     return r;

@@ -47,10 +47,18 @@ Metadata provenance(const EventTable& ev, const std::string& from, const std::st
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
     m["created"] = buf;
-    m["inputs"] = ev.source;
     m["event_schema"] = ev.schema;
-    m["synthetic"] = ev.synthetic ? "true" : "false";
-    if (ev.synthetic) m["data_note"] = "SYNTHETIC demo events: illustrative only, not real incidents";
+    // The events' own provenance (source, licence, attribution, synthetic); callers add the other
+    // inputs they used (routes, polygons) with add_input_provenance().
+    InputProvenance p = ev.prov;
+    if (p.path.empty()) p = detect_provenance(ev); // a table built in code, not by a loader
+    p.synthetic = p.synthetic || ev.synthetic;
+    m["synthetic"] = "false";
+    add_input_provenance(m, p);
+    if (m["inputs"].empty()) m["inputs"] = ev.source;
+    // What was done with imprecise locations (apply_precision), when anything was.
+    for (auto& [k, v] : ev.metadata)
+        if (k.rfind("precision_", 0) == 0) m[k] = v;
     auto dr = ev.day_range();
     m["date_from"] = !from.empty() ? from : format_date(dr[0]);
     m["date_to"] = !to.empty() ? to : format_date(dr[1]);

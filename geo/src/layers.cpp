@@ -72,13 +72,13 @@ BBox VectorLayer::bbox() const {
     }
     return b;
 }
-bool VectorLayer::synthetic() const {
-    for (const char* k : {"synthetic", "illustrative"}) {
-        auto it = metadata.find(k);
-        if (it != metadata.end() && (it->second == "true" || it->second == "1" || it->second == "yes")) return true;
-    }
-    return false;
+static bool md_true(const std::map<std::string, std::string>& md, const char* k) {
+    auto it = md.find(k);
+    return it != md.end() && (it->second == "true" || it->second == "1" || it->second == "yes");
 }
+// Distinct flags: illustrative routes drawn on a map of real events do not make it synthetic.
+bool VectorLayer::synthetic() const { return md_true(metadata, "synthetic"); }
+bool VectorLayer::illustrative() const { return md_true(metadata, "illustrative"); }
 
 // ---- reading ------------------------------------------------------------------------------
 namespace {
@@ -344,6 +344,7 @@ VectorLayer read_layer(const std::string& path, const ReadLayerOptions& opt, Pro
         }
     }
     if (opt.target_crs && out.crs.valid() && !out.crs.same_as(*opt.target_crs)) out = reproject(out, *opt.target_crs);
+    out.prov = detect_provenance(out, out.type == GeomType::Line ? "lines" : out.type == GeomType::Polygon ? "polygons" : "layer");
     progress(1.0, "read");
     return out;
 }

@@ -13,15 +13,23 @@ ZonalResult zonal_counts(const EventTable& ev, const VectorLayer& polygons, cons
     PolygonIndex idx(ll);
     std::vector<double> cnt(ll.features.size(), 0), wsum(ll.features.size(), 0);
     ZonalResult res;
+    const bool shares = ev.share.size() == ev.size();
+    int pop_field = -1;
+    if (!p.population_field.empty()) {
+        pop_field = ll.field_index(p.population_field);
+        if (pop_field < 0)
+            throw GeoError(polygons.source, "layer '" + polygons.name + "'", "has no population field '" + p.population_field + "'");
+    }
     for (size_t i = 0; i < ev.size(); ++i) {
         if ((i & 16383) == 0) progress(0.9 * double(i) / double(std::max<size_t>(1, ev.size())), "counting events per polygon");
         int k = idx.locate(ev.lon[i], ev.lat[i]);
         if (k < 0) {
             ++res.outside;
+            res.outside_events += shares ? double(ev.share[i]) : 1.0;
             res.outside_weight += ev.weight[i];
             continue;
         }
-        cnt[k] += 1;
+        cnt[k] += shares ? double(ev.share[i]) : 1.0;
         wsum[k] += ev.weight[i];
     }
     VectorLayer& out = res.layer;
@@ -37,16 +45,27 @@ ZonalResult zonal_counts(const EventTable& ev, const VectorLayer& polygons, cons
         if (k) keep.push_back(static_cast<int>(i)), out.fields.push_back(ll.fields[i]);
     }
     for (auto* f : {"events", "weighted", "area_km2", "events_per_10k_km2", "weighted_per_10k_km2"}) out.fields.push_back(f);
+    if (pop_field >= 0)
+        for (auto* f : {"population", "events_per_100k_pop", "weighted_per_100k_pop"}) out.fields.push_back(f);
     for (size_t i = 0; i < ll.features.size(); ++i) {
         Feature f;
         f.geom = ll.features[i].geom;
         for (int k : keep) f.attrs.push_back(ll.features[i].attrs[k]);
         const double a = area(eq.features[i].geom) / 1e6;
-        f.attrs.push_back(static_cast<int64_t>(cnt[i]));
+        // Whole counts stay integers; spread fractions make them real numbers.
+        if (shares) f.attrs.push_back(cnt[i]);
+        else f.attrs.push_back(static_cast<int64_t>(cnt[i]));
         f.attrs.push_back(wsum[i]);
         f.attrs.push_back(a);
         f.attrs.push_back(a > 0 ? cnt[i] / a * 1e4 : std::nan(""));
         f.attrs.push_back(a > 0 ? wsum[i] / a * 1e4 : std::nan(""));
+        if (pop_field >= 0) {
+            const auto pop = attr_to_double(ll.features[i].attrs[size_t(pop_field)]);
+            const bool ok = pop && std::isfinite(*pop) && *pop > 0;
+            f.attrs.push_back(ok ? *pop : std::nan(""));
+            f.attrs.push_back(ok ? cnt[i] / *pop * 1e5 : std::nan(""));
+            f.attrs.push_back(ok ? wsum[i] / *pop * 1e5 : std::nan(""));
+        }
         out.features.push_back(std::move(f));
     }
     progress(1.0, "zonal done");

@@ -11,6 +11,7 @@
 #include "nexusmap/crs.hpp"
 #include "nexusmap/layers.hpp"
 #include "nexusmap/progress.hpp"
+#include "nexusmap/provenance.hpp"
 
 namespace nexusmap {
 
@@ -35,6 +36,9 @@ struct EventTable {
     std::vector<uint16_t> type;   // index into type_names
     std::vector<uint8_t> precision; // source's location precision code, 0 when unknown
     std::vector<uint32_t> row;    // 1-based line number in the source (for messages)
+    // Empty, or per row the part of one event it carries: rows made by apply_precision(spread)
+    // carry 1/K of an imprecise event each (K a power of two, so exact in float). Count with it.
+    std::vector<float> share;
     std::vector<uint16_t> country; // index into country_names
     std::vector<std::string> admin1;
     std::vector<std::string> actor;
@@ -44,6 +48,7 @@ struct EventTable {
     std::string schema;            // "ACLED", "UCDP GED", "generic", "OGR"
     bool synthetic = false;        // read from the file's own label
     std::map<std::string, std::string> metadata;
+    InputProvenance prov;          // source, licence, attribution, flags (set by the loaders)
 
     size_t size() const { return lon.size(); }
     double weight_total() const;

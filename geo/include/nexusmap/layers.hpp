@@ -10,6 +10,7 @@
 
 #include "nexusmap/crs.hpp"
 #include "nexusmap/progress.hpp"
+#include "nexusmap/provenance.hpp"
 
 namespace nexusmap {
 
@@ -54,11 +55,13 @@ struct VectorLayer {
     std::vector<Feature> features;
     std::map<std::string, std::string> metadata; // e.g. "synthetic" -> "true"
     std::vector<std::string> warnings;           // repaired geometries, skipped empties...
+    InputProvenance prov;                        // set by read_layer() from the metadata
 
     int field_index(const std::string& name) const; // -1 if absent (case-insensitive)
     std::string attr_string(size_t feature, const std::string& field) const;
     BBox bbox() const;
-    bool synthetic() const;
+    bool synthetic() const;    // labelled synthetic (fabricated data)
+    bool illustrative() const; // labelled illustrative (schematic, e.g. the demo routes)
 };
 
 struct LayerInfo {

@@ -12,11 +12,16 @@ namespace nexusmap {
 struct ZonalParams {
     std::vector<std::string> keep_fields; // polygon attributes copied to the output (empty: all)
     Crs area_crs = Crs::default_analysis(); // equal-area CRS for the areas
+    // Polygon attribute holding a population: adds population, events_per_100k_pop and
+    // weighted_per_100k_pop (empty when the population is missing or 0). Empty: no rates.
+    std::string population_field;
 };
 
 struct ZonalResult {
     VectorLayer layer;     // input polygons + count, weighted, area_km2, per_10k_km2, weighted_per_10k_km2
-    size_t outside = 0;    // events in no polygon
+    // Events are counted with EventTable::share when set (spread imprecise events count their fraction).
+    size_t outside = 0;    // rows in no polygon
+    double outside_events = 0; // events in no polygon (shares summed)
     double outside_weight = 0;
 };
 
