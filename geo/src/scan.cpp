@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cmath>
 #include <exception>
 #include <map>
@@ -291,6 +293,8 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
         std::atomic<bool> stop{false};
         std::exception_ptr err;
         std::atomic<bool> failed{false};
+        std::mutex mu;
+        std::condition_variable cv;
         auto work = [&] {
             try {
                 std::vector<int32_t> q(per.size());
@@ -301,18 +305,26 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
                     stats::Rng rng(splitmix(p.seed ^ splitmix(uint64_t(r) + 1)));
                     rng.shuffle(std::span<int32_t>(q));
                     res.replica_max[size_t(r)] = scan_all(S, q, nullptr);
-                    done.fetch_add(1);
+                    if (done.fetch_add(1) + 1 == R) {
+                        std::lock_guard<std::mutex> lk(mu);
+                        cv.notify_all();
+                    }
                 }
             } catch (...) {
                 if (!failed.exchange(true)) err = std::current_exception();
                 stop = true;
+                std::lock_guard<std::mutex> lk(mu);
+                cv.notify_all();
             }
         };
         std::vector<std::thread> th;
         for (int i = 0; i < nt; ++i) th.emplace_back(work);
         try {
             while (done.load() < R && !stop.load()) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                {
+                    std::unique_lock<std::mutex> lk(mu);
+                    cv.wait_for(lk, std::chrono::milliseconds(50), [&] { return done.load() >= R || stop.load(); });
+                }
                 progress(0.05 + 0.9 * double(done.load()) / R, "scan: Monte Carlo replicas");
             }
         } catch (...) {
