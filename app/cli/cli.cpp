@@ -109,6 +109,8 @@ int run(int argc, char** argv) {
     add_emerging(app);
     add_map(app);
     add_chart(app);
+    add_scan(app);
+    add_nexus(app);
     // Every file a command writes is staged and appears together at the end, or not at all; without
     // --force none may replace an existing file, even one created meanwhile by another process.
     // (The flag is read before parsing because the commands write while CLI11 runs them.)

@@ -48,5 +48,7 @@ void add_lisa(CLI::App& app);
 void add_emerging(CLI::App& app);
 void add_map(CLI::App& app);
 void add_chart(CLI::App& app);
+void add_scan(CLI::App& app);
+void add_nexus(CLI::App& app);
 
 } // namespace nexusmap::cli

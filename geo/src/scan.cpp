@@ -1,0 +1,466 @@
+#include "nexusmap/scan.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <cmath>
+#include <exception>
+#include <map>
+#include <numeric>
+#include <thread>
+
+#include "nexusmap/error.hpp"
+#include "nexusmap/stats.hpp"
+#include "nexusmap/version.hpp"
+
+namespace nexusmap {
+
+double scan_llr(double n, double mu, double N) {
+    if (!(n > mu) || !(mu > 0)) return 0;
+    double r = n * std::log(n / mu);
+    if (N - n > 0) r += (N - n) * std::log((N - n) / (N - mu));
+    return r;
+}
+
+void gumbel_fit(const std::vector<double>& s, double& mu, double& beta) {
+    mu = beta = stats::kNaN;
+    if (s.size() < 2) return;
+    double m = 0;
+    for (double v : s) m += v;
+    m /= double(s.size());
+    double ss = 0;
+    for (double v : s) ss += (v - m) * (v - m);
+    const double sd = std::sqrt(ss / double(s.size() - 1));
+    beta = sd * std::sqrt(6.0) / M_PI;
+    mu = m - 0.57721566490153286 * beta;
+}
+
+double gumbel_p(double x, double mu, double beta) {
+    if (!(beta > 0)) return stats::kNaN;
+    return -std::expm1(-std::exp(-(x - mu) / beta)); // 1 - exp(-exp(-z)), accurate for small p
+}
+
+namespace {
+
+// First day of period `idx` (period_index's numbering).
+int32_t period_first_day(int64_t idx, PeriodUnit u) {
+    auto fdiv = [](int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); };
+    switch (u) {
+    case PeriodUnit::Year: return days_from_civil(int(idx), 1, 1);
+    case PeriodUnit::Quarter: {
+        const int64_t y = fdiv(idx, 4);
+        return days_from_civil(int(y), int(idx - y * 4) * 3 + 1, 1);
+    }
+    case PeriodUnit::Month: {
+        const int64_t y = fdiv(idx, 12);
+        return days_from_civil(int(y), int(idx - y * 12) + 1, 1);
+    }
+    }
+    return 0;
+}
+
+uint64_t splitmix(uint64_t z) {
+    z += 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+// Everything that stays fixed across replicas.
+struct ScanSetup {
+    int64_t N = 0;
+    int T = 0, L = 0;
+    bool prospective = false;
+    std::vector<uint32_t> loc_start;   // CSR over location-sorted events
+    std::vector<int64_t> G;            // G[t] = events in periods < t (all locations)
+    std::vector<double> lnI;           // ln(k), k = 0..N (lnI[0] = 0, only ever multiplied by 0)
+    // Per centre: locations by distance, and the number of locations after each radius step.
+    std::vector<std::vector<uint32_t>> order;
+    std::vector<std::vector<uint32_t>> steps;
+    std::vector<std::vector<double>> step_radius;
+};
+
+struct Best {
+    double llr = 0;
+    int step = -1, t1 = -1, t2 = -1;
+    int64_t n = 0, nz = 0, nw = 0;
+};
+
+// Scans every centre with the event periods `per` (location-sorted order). With `per_centre`
+// non-null each centre's best cylinder is recorded (observed data); otherwise only the maximum.
+double scan_all(const ScanSetup& S, const std::vector<int32_t>& per, std::vector<Best>* per_centre) {
+    const double N = double(S.N), lnN = std::log(N);
+    std::vector<int32_t> cnt(size_t(S.T), 0);
+    std::vector<int32_t> P;
+    std::vector<int64_t> cum;
+    P.reserve(size_t(S.T));
+    cum.reserve(size_t(S.T) + 1);
+    double global = 0;
+    for (size_t c = 0; c < S.order.size(); ++c) {
+        std::fill(cnt.begin(), cnt.end(), 0);
+        P.clear();
+        Best best;
+        int64_t nz = 0;
+        size_t li = 0;
+        const auto& ord = S.order[c];
+        for (size_t s = 0; s < S.steps[c].size(); ++s) {
+            for (; li < S.steps[c][s]; ++li) {
+                const uint32_t loc = ord[li];
+                for (uint32_t k = S.loc_start[loc]; k < S.loc_start[loc + 1]; ++k) {
+                    const int32_t t = per[k];
+                    if (cnt[size_t(t)]++ == 0) P.insert(std::upper_bound(P.begin(), P.end(), t), t);
+                    ++nz;
+                }
+            }
+            cum.assign(1, 0);
+            for (int32_t t : P) cum.push_back(cum.back() + cnt[size_t(t)]);
+            const double lnNZ = S.lnI[size_t(nz)];
+            const double thr0 = per_centre ? best.llr : std::max(global, best.llr);
+            double thr = thr0;
+            auto consider = [&](size_t i, size_t j, int64_t n, int64_t nw) {
+                if (n * S.N <= nz * nw) return; // n <= mu: no excess
+                const double mu = double(nz) * double(nw) / N;
+                const double a = double(n) * (S.lnI[size_t(n)] - (lnNZ + S.lnI[size_t(nw)] - lnN));
+                // ln x <= x - 1 bounds the second term: a cheap upper bound before the one log.
+                const double ub = a + double(S.N - n) * (mu - double(n)) / (N - mu);
+                if (ub <= thr * (1 - 1e-12) - 1e-12) return;
+                const double llr = a + (S.N > n ? double(S.N - n) * (S.lnI[size_t(S.N - n)] - std::log(N - mu)) : 0.0);
+                if (llr > best.llr) {
+                    best.llr = llr, best.step = int(s), best.t1 = P[i], best.t2 = P[j];
+                    best.n = n, best.nz = nz, best.nw = nw;
+                    thr = std::max(thr, llr);
+                }
+            };
+            const size_t np = P.size();
+            if (S.prospective) {
+                for (size_t i = 0; i < np; ++i) {
+                    if (S.T - P[i] > S.L) continue;
+                    consider(i, np - 1, cum[np] - cum[i], S.G[size_t(S.T)] - S.G[size_t(P[i])]);
+                }
+            } else {
+                for (size_t i = 0; i < np; ++i)
+                    for (size_t j = i; j < np && P[j] - P[i] < S.L; ++j)
+                        consider(i, j, cum[j + 1] - cum[i], S.G[size_t(P[j]) + 1] - S.G[size_t(P[i])]);
+            }
+        }
+        if (per_centre) {
+            // The prospective window always ends in the last period, whatever the last event period.
+            if (S.prospective && best.step >= 0) best.t2 = S.T - 1;
+            (*per_centre)[c] = best;
+        }
+        global = std::max(global, best.llr);
+    }
+    return global;
+}
+
+} // namespace
+
+ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p, Progress progress) {
+    const auto t_start = std::chrono::steady_clock::now();
+    if (!(p.max_share > 0 && p.max_share <= 0.5))
+        throw GeoError("", "max-share", "must be in (0, 0.5] (a cluster holding more than half the events is not a cluster)");
+    if (!(p.max_window_share > 0 && p.max_window_share <= 0.9)) throw GeoError("", "max-window", "share must be in (0, 0.9]");
+    if (p.replications < 0) throw GeoError("", "replications", "must be 0 or more");
+    if (p.centres == ScanCentres::Grid && !(p.centre_cell_km > 0)) throw GeoError("", "centre-cell-km", "must be positive");
+    const Crs crs = p.analysis_crs;
+    if (!crs.valid() || crs.is_geographic()) throw GeoError("", "analysis CRS", "must be projected (metric)");
+
+    ScanResult res;
+    res.params = p;
+    res.crs = crs;
+    std::vector<double> x, y;
+    event_positions(ev, crs, x, y);
+    if (p.location_cell_km > 0) {
+        const double c = p.location_cell_km * 1000;
+        for (size_t i = 0; i < x.size(); ++i)
+            if (std::isfinite(x[i]) && std::isfinite(y[i]))
+                x[i] = (std::floor(x[i] / c) + 0.5) * c, y[i] = (std::floor(y[i] / c) + 0.5) * c;
+    }
+    std::vector<uint32_t> idx;
+    std::vector<int64_t> pi;
+    int64_t pmin = INT64_MAX, pmax = INT64_MIN;
+    for (size_t i = 0; i < ev.size(); ++i) {
+        if (ev.day[i] == kNoDay) {
+            ++res.undated;
+            continue;
+        }
+        if (!std::isfinite(x[i]) || !std::isfinite(y[i])) {
+            ++res.unplaced;
+            continue;
+        }
+        idx.push_back(uint32_t(i));
+        const int64_t q = period_index(ev.day[i], p.period);
+        pi.push_back(q);
+        pmin = std::min(pmin, q), pmax = std::max(pmax, q);
+    }
+    const size_t N = idx.size();
+    res.n = N;
+    if (N < 2) throw GeoError(ev.source, "events", "fewer than 2 dated, located events: nothing to scan");
+    const int T = int(pmax - pmin + 1);
+    if (T < 2) throw GeoError(ev.source, "events", "all events fall in one " + period_unit_name(p.period) + ": a space-time scan needs at least two periods");
+    res.first_period = pmin, res.last_period = pmax, res.n_periods = size_t(T);
+
+    ScanSetup S;
+    S.N = int64_t(N), S.T = T, S.prospective = p.prospective;
+    S.L = p.max_window_periods > 0 ? std::min(p.max_window_periods, T)
+                                   : std::max(1, int(std::floor(p.max_window_share * T + 1e-9)));
+    res.max_window = S.L;
+
+    // Distinct locations (exact coordinates), events sorted by location.
+    std::vector<uint32_t> o(N);
+    std::iota(o.begin(), o.end(), 0u);
+    std::sort(o.begin(), o.end(), [&](uint32_t a, uint32_t b) {
+        const uint32_t ia = idx[a], ib = idx[b];
+        if (x[ia] != x[ib]) return x[ia] < x[ib];
+        if (y[ia] != y[ib]) return y[ia] < y[ib];
+        return a < b;
+    });
+    std::vector<double> lx, ly;
+    std::vector<int64_t> lcount;
+    std::vector<int32_t> per(N);      // period (0..T-1) of each event in location order
+    std::vector<uint32_t> ev_of(N);   // input row of each event in location order
+    for (size_t k = 0; k < N; ++k) {
+        const uint32_t i = idx[o[k]];
+        if (k == 0 || x[i] != lx.back() || y[i] != ly.back()) {
+            lx.push_back(x[i]), ly.push_back(y[i]), lcount.push_back(0);
+            S.loc_start.push_back(uint32_t(k));
+        }
+        ++lcount.back();
+        per[k] = int32_t(pi[o[k]] - pmin);
+        ev_of[k] = i;
+    }
+    S.loc_start.push_back(uint32_t(N));
+    const size_t NL = lx.size();
+    res.n_locations = NL;
+    S.G.assign(size_t(T) + 1, 0);
+    for (int32_t t : per) ++S.G[size_t(t) + 1];
+    for (int t = 0; t < T; ++t) S.G[size_t(t) + 1] += S.G[size_t(t)];
+    S.lnI.resize(N + 1);
+    S.lnI[0] = 0;
+    for (size_t k = 1; k <= N; ++k) S.lnI[k] = std::log(double(k));
+
+    // Centres.
+    std::vector<double> cx, cy;
+    if (p.centres == ScanCentres::Events) {
+        cx = lx, cy = ly;
+    } else {
+        const double c = p.centre_cell_km * 1000;
+        std::map<std::pair<int64_t, int64_t>, int> cells;
+        for (size_t l = 0; l < NL; ++l) cells[{int64_t(std::floor(lx[l] / c)), int64_t(std::floor(ly[l] / c))}] = 1;
+        for (auto& [k, v] : cells) cx.push_back((double(k.first) + 0.5) * c), cy.push_back((double(k.second) + 0.5) * c);
+    }
+    const size_t NC = cx.size();
+    res.n_centres = NC;
+    const double max_nz = p.max_share * double(N);
+    const double max_r = p.max_radius_km > 0 ? p.max_radius_km * 1000 : INFINITY;
+    S.order.resize(NC), S.steps.resize(NC), S.step_radius.resize(NC);
+    {
+        std::vector<std::pair<double, uint32_t>> d(NL);
+        for (size_t c = 0; c < NC; ++c) {
+            for (size_t l = 0; l < NL; ++l) d[l] = {std::hypot(lx[l] - cx[c], ly[l] - cy[c]), uint32_t(l)};
+            std::sort(d.begin(), d.end());
+            int64_t nz = 0;
+            for (size_t l = 0; l < NL;) {
+                // Locations at the same distance enter together (a circle cannot split them).
+                size_t e = l;
+                int64_t add = 0;
+                while (e < NL && d[e].first == d[l].first) add += lcount[d[e].second], ++e;
+                if (d[l].first > max_r || double(nz + add) > max_nz) break;
+                for (size_t k = l; k < e; ++k) S.order[c].push_back(d[k].second);
+                nz += add;
+                S.steps[c].push_back(uint32_t(e));
+                S.step_radius[c].push_back(d[l].first);
+                l = e;
+            }
+            res.n_bases += S.steps[c].size();
+        }
+    }
+    progress(0.02, "scan: observed");
+
+    std::vector<Best> bests(NC);
+    scan_all(S, per, &bests);
+
+    // Monte Carlo replicas: event periods permuted among the events; each replica has its own
+    // generator seeded from (seed, replica number), so results do not depend on the thread count.
+    const int R = p.replications;
+    res.replica_max.assign(size_t(R), 0);
+    if (R > 0) {
+        int nt = p.threads > 0 ? p.threads : int(std::max(1u, std::thread::hardware_concurrency()));
+        nt = std::max(1, std::min(nt, R));
+        std::atomic<int> next{0}, done{0};
+        std::atomic<bool> stop{false};
+        std::exception_ptr err;
+        std::atomic<bool> failed{false};
+        std::mutex mu;
+        std::condition_variable cv;
+        auto work = [&] {
+            try {
+                std::vector<int32_t> q(per.size());
+                for (;;) {
+                    const int r = next.fetch_add(1);
+                    if (r >= R || stop.load()) return;
+                    q = per;
+                    stats::Rng rng(splitmix(p.seed ^ splitmix(uint64_t(r) + 1)));
+                    rng.shuffle(std::span<int32_t>(q));
+                    res.replica_max[size_t(r)] = scan_all(S, q, nullptr);
+                    if (done.fetch_add(1) + 1 == R) {
+                        std::lock_guard<std::mutex> lk(mu);
+                        cv.notify_all();
+                    }
+                }
+            } catch (...) {
+                if (!failed.exchange(true)) err = std::current_exception();
+                stop = true;
+                std::lock_guard<std::mutex> lk(mu);
+                cv.notify_all();
+            }
+        };
+        std::vector<std::thread> th;
+        for (int i = 0; i < nt; ++i) th.emplace_back(work);
+        try {
+            while (done.load() < R && !stop.load()) {
+                {
+                    std::unique_lock<std::mutex> lk(mu);
+                    cv.wait_for(lk, std::chrono::milliseconds(50), [&] { return done.load() >= R || stop.load(); });
+                }
+                progress(0.05 + 0.9 * double(done.load()) / R, "scan: Monte Carlo replicas");
+            }
+        } catch (...) {
+            stop = true;
+            for (auto& t : th) t.join();
+            throw;
+        }
+        for (auto& t : th) t.join();
+        if (err) std::rethrow_exception(err);
+        gumbel_fit(res.replica_max, res.gumbel_mu, res.gumbel_beta);
+    }
+
+    // Clusters: each centre's best, ranked by LLR, dropping those sharing a location with one kept.
+    std::vector<size_t> co;
+    for (size_t c = 0; c < NC; ++c)
+        if (bests[c].step >= 0 && bests[c].llr > 0) co.push_back(c);
+    std::stable_sort(co.begin(), co.end(), [&](size_t a, size_t b) { return bests[a].llr > bests[b].llr; });
+    std::vector<uint8_t> used(NL, 0);
+    Transformer to_ll(crs, Crs::wgs84());
+    for (size_t c : co) {
+        if (int(res.clusters.size()) >= p.max_clusters) break;
+        const Best& b = bests[c];
+        const size_t nloc = S.steps[c][size_t(b.step)];
+        bool overlap = false;
+        for (size_t k = 0; k < nloc && !overlap; ++k) overlap = used[S.order[c][k]];
+        if (overlap) continue;
+        ScanCluster cl;
+        cl.llr = scan_llr(double(b.n), double(b.nz) * double(b.nw) / double(N), double(N));
+        cl.p_mc = double(1 + std::count_if(res.replica_max.begin(), res.replica_max.end(),
+                                           [&](double v) { return v >= cl.llr * (1 - 1e-12); })) /
+                  double(R + 1);
+        cl.p_gumbel = R >= 2 ? gumbel_p(cl.llr, res.gumbel_mu, res.gumbel_beta) : stats::kNaN;
+        if (!res.clusters.empty() && cl.p_mc > p.report_p) continue;
+        for (size_t k = 0; k < nloc; ++k) used[S.order[c][k]] = 1;
+        cl.rank = int(res.clusters.size()) + 1;
+        cl.cx = cx[c], cl.cy = cy[c];
+        cl.lon = cx[c], cl.lat = cy[c];
+        to_ll.forward(cl.lon, cl.lat);
+        cl.radius_km = S.step_radius[c][size_t(b.step)] / 1000;
+        cl.locations = nloc;
+        cl.start_period = pmin + b.t1, cl.end_period = pmin + b.t2;
+        cl.start_label = period_label(cl.start_period, p.period), cl.end_label = period_label(cl.end_period, p.period);
+        cl.start_date = format_date(period_first_day(cl.start_period, p.period));
+        cl.end_date = format_date(period_first_day(cl.end_period + 1, p.period) - 1);
+        cl.observed = double(b.n);
+        cl.expected = double(b.nz) * double(b.nw) / double(N);
+        const double out_ratio = (double(N) - cl.observed) / (double(N) - cl.expected);
+        cl.relative_risk = out_ratio > 0 ? (cl.observed / cl.expected) / out_ratio : INFINITY;
+        for (size_t k = 0; k < nloc; ++k) {
+            const uint32_t loc = S.order[c][k];
+            for (uint32_t e = S.loc_start[loc]; e < S.loc_start[loc + 1]; ++e)
+                if (per[e] >= b.t1 && per[e] <= b.t2) cl.events.push_back(ev_of[e]);
+        }
+        std::sort(cl.events.begin(), cl.events.end());
+        res.clusters.push_back(std::move(cl));
+    }
+
+    res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+    if (R > 0 && R < 99) res.warnings.push_back("fewer than 99 replications: p-values below 0.01 cannot be resolved");
+    if (N < 30) res.warnings.push_back("fewer than 30 events: the scan has little power");
+    if (res.undated) res.warnings.push_back(std::to_string(res.undated) + " undated events left out");
+    if (res.unplaced) res.warnings.push_back(std::to_string(res.unplaced) + " events without usable coordinates left out");
+
+    Metadata& md = res.metadata;
+    md = provenance(ev);
+    md["analysis"] = "space-time permutation scan statistic (Kulldorff et al. 2005, PLoS Med 2(3):e59)";
+    md["model"] = "space-time permutation: mu = N_zone * N_window / N; LLR = n ln(n/mu) + (N-n) ln((N-n)/(N-mu)) for n > mu";
+    md["null"] = "event periods permuted among events (space and time independent given both margins)";
+    md["events_scanned"] = std::to_string(N);
+    md["events_undated_left_out"] = std::to_string(res.undated);
+    md["events_unlocated_left_out"] = std::to_string(res.unplaced);
+    md["locations"] = std::to_string(NL);
+    md["locations_aggregated_to_cells_km"] = p.location_cell_km > 0 ? fmt_num(p.location_cell_km) : "no (exact coordinates)";
+    md["centres"] = std::to_string(NC) + (p.centres == ScanCentres::Grid ? " (non-empty " + fmt_num(p.centre_cell_km) + " km grid cells)" : " (event locations)");
+    md["circles_per_replica"] = std::to_string(res.n_bases);
+    md["period"] = period_unit_name(p.period);
+    md["periods"] = std::to_string(T) + " (" + period_label(pmin, p.period) + " .. " + period_label(pmax, p.period) + ")";
+    md["max_window_periods"] = std::to_string(S.L);
+    md["max_share_of_events"] = fmt_num(p.max_share);
+    md["max_radius_km"] = p.max_radius_km > 0 ? fmt_num(p.max_radius_km) : "none";
+    md["mode"] = p.prospective ? "prospective (windows end in the last period)" : "retrospective";
+    md["replications"] = std::to_string(R);
+    md["seed"] = std::to_string(p.seed);
+    md["p_value"] = "Monte Carlo (1 + #replica maxima >= LLR)/(R + 1); p_gumbel from a Gumbel fitted by moments to the replica maxima";
+    md["secondary_clusters"] = "each centre's best cylinder, ranked by LLR, sharing no event location with a higher one; their p-values use the replica maxima (conservative)";
+    md["gumbel_mu"] = fmt_num(res.gumbel_mu), md["gumbel_beta"] = fmt_num(res.gumbel_beta);
+    md["caveats"] = "clusters are space-time interactions relative to each place's own history, not high rates; "
+                    "a change in reporting in one area (coverage, precision) looks like a cluster; population shifts over "
+                    "time can create clusters the permutation model cannot tell apart";
+    md["analysis_crs"] = crs.name();
+    for (size_t i = 0; i < res.warnings.size(); ++i) md["warning_" + std::to_string(i + 1)] = res.warnings[i];
+    progress(1.0, "scan: done");
+    return res;
+}
+
+Table scan_cluster_table(const ScanResult& r) {
+    Table t;
+    t.columns = {"rank", "lon", "lat", "radius_km", "locations", "start", "end", "start_date", "end_date",
+                 "observed", "expected", "obs_exp", "relative_risk", "llr", "p_value", "p_gumbel"};
+    for (auto& c : r.clusters)
+        t.rows.push_back({std::to_string(c.rank), fmt_num(c.lon, 8), fmt_num(c.lat, 8), fmt_num(c.radius_km, 6),
+                          std::to_string(c.locations), c.start_label, c.end_label, c.start_date, c.end_date,
+                          fmt_num(c.observed), fmt_num(c.expected, 8), fmt_num(c.observed / c.expected, 6),
+                          fmt_num(c.relative_risk, 6), fmt_num(c.llr, 10), fmt_num(c.p_mc, 6), fmt_num(c.p_gumbel, 6)});
+    return t;
+}
+
+VectorLayer scan_cluster_layer(const ScanResult& r) {
+    VectorLayer l;
+    l.name = "scan_clusters";
+    l.crs = r.crs;
+    l.type = GeomType::Polygon;
+    const Table t = scan_cluster_table(r);
+    l.fields = t.columns;
+    for (size_t i = 0; i < r.clusters.size(); ++i) {
+        const auto& c = r.clusters[i];
+        Feature f;
+        f.geom.type = GeomType::Polygon;
+        Ring ring;
+        // A base of one location has radius 0: drawn with 1 km so that it stays visible.
+        const double rad = std::max(c.radius_km, 1.0) * 1000;
+        for (int k = 0; k <= 64; ++k) {
+            const double a = 2 * M_PI * (k % 64) / 64;
+            ring.push_back({c.cx + rad * std::cos(a), c.cy + rad * std::sin(a)});
+        }
+        f.geom.polygons.push_back({{ring}});
+        for (size_t j = 0; j < t.columns.size(); ++j) {
+            const std::string& v = t.rows[i][j];
+            if (j == 5 || j == 6 || j == 7 || j == 8) f.attrs.push_back(v);
+            else f.attrs.push_back(std::strtod(v.c_str(), nullptr));
+        }
+        f.fid = int64_t(i + 1);
+        l.features.push_back(std::move(f));
+    }
+    l.metadata = r.metadata;
+    return l;
+}
+
+} // namespace nexusmap

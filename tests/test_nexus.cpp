@@ -1,0 +1,151 @@
+// Tests for nexusmap/nexus.hpp: expected counts against the closed form for a uniform intensity and
+// a straight route, the association in the synthetic demo (and its absence in a null-drawn copy),
+// the co-location quotient against hand arithmetic.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "nexusmap/error.hpp"
+#include "nexusmap/events.hpp"
+#include "nexusmap/nexus.hpp"
+#include "test_util.hpp"
+
+using namespace nexusmap;
+
+namespace {
+
+constexpr double KM = 1000.0;
+
+EventTable table(const std::vector<double>& x, const std::vector<double>& y) {
+    EventTable ev;
+    ev.crs = Crs::default_analysis();
+    ev.x = x, ev.y = y;
+    const size_t n = x.size();
+    ev.lon.assign(n, 0), ev.lat.assign(n, 0), ev.day.assign(n, days_from_civil(2020, 1, 1));
+    ev.weight.assign(n, 1), ev.fatalities.assign(n, 0), ev.type.assign(n, 0), ev.precision.assign(n, 0);
+    ev.row.resize(n), ev.country.assign(n, 0), ev.admin1.resize(n), ev.actor.resize(n);
+    return ev;
+}
+
+VectorLayer one_route(const LineString& l) {
+    VectorLayer r;
+    r.crs = Crs::default_analysis();
+    r.type = GeomType::Line;
+    r.fields = {"name", "commodity"};
+    Feature f;
+    f.geom.type = GeomType::Line;
+    f.geom.lines.push_back(l);
+    f.attrs = {std::string("straight"), std::string("fuel")};
+    r.features.push_back(f);
+    return r;
+}
+
+} // namespace
+
+TEST_CASE("nexus: expected counts match the closed form for uniform intensity and a straight route") {
+    // Uniform weights on a 200 x 100 km rectangle; a 100 km route along y = 50 km from x = 50 to 150.
+    // Buffer of d inside the rectangle: 2 d L + pi d^2, so expected = N (2 d L + pi d^2) / 20000 km^2.
+    GridSpec g;
+    g.xmin = 0, g.ymax = 100 * KM, g.cell = 1 * KM, g.width = 200, g.height = 100;
+    const Raster uniform(g, Crs::default_analysis(), 1.0f);
+    std::vector<double> x(200, 100 * KM), y(200, 50 * KM); // observed positions do not matter here
+    const EventTable ev = table(x, y);
+    NexusParams p;
+    p.null_model = NexusNull::Raster, p.d_km = 10, p.curve_km = {5, 10, 30}, p.simulations = 999;
+    const NexusResult r = nexus_route_test(ev, one_route({{50 * KM, 50 * KM}, {150 * KM, 50 * KM}}), p, {nullptr, &uniform});
+    REQUIRE(r.units.size() == 3); // the route, its commodity, all
+    for (size_t k = 0; k < r.curve_km.size(); ++k) {
+        const double d = r.curve_km[k], f = (2 * d * 100 + M_PI * d * d) / 20000.0;
+        const double se = std::sqrt(200 * f * (1 - f) / 999.0); // Monte Carlo standard error of the mean
+        CAPTURE(d);
+        CHECK(std::fabs(r.units[0].curve_mean[k] - 200 * f) < 4 * se);
+        CHECK(r.units[0].curve_obs[k] == 200); // every observed event sits on the route
+    }
+    CHECK(r.units[0].expected == doctest::Approx(200 * (2000 + M_PI * 100) / 20000).epsilon(4 * 0.15 / 23.1));
+    CHECK(r.units[0].p == doctest::Approx(1.0 / 1000));
+    CHECK(r.units[0].ratio > 8);
+    // The same units for the commodity and for all routes (one route only).
+    CHECK(r.units[1].curve_mean == r.units[0].curve_mean);
+    CHECK(r.units[2].observed == r.units[0].observed);
+}
+
+TEST_CASE("nexus: the synthetic demo's events crowd the routes; a copy drawn from the null does not") {
+    EventLoadResult lr = load_events(testutil::data("../../data/demo/events_synthetic.csv"));
+    VectorLayer routes = read_layer(testutil::data("../../data/demo/routes_illustrative.geojson"));
+    // Every 8th event keeps the test fast (2500 events, 99 simulations).
+    std::vector<bool> keep(lr.events.size());
+    for (size_t i = 0; i < keep.size(); ++i) keep[i] = i % 8 == 0;
+    EventTable ev = lr.events.subset(keep);
+    NexusParams p;
+    p.simulations = 99, p.curve_km = {10, 25, 50};
+    const NexusResult r = nexus_route_test(ev, routes, p);
+    const NexusUnit& all = r.units.back();
+    REQUIRE(all.kind == "all");
+    INFO("observed " << all.observed << " expected " << all.expected);
+    CHECK(all.ratio > 1.03); // 1.07 with this subset: a modest but clear pull toward the routes
+    CHECK(all.p <= 0.01);
+    CHECK(r.metadata.at("synthetic") == "true");
+    // A copy whose positions are one draw from the null itself: nothing to find.
+    std::vector<double> sx, sy;
+    nexus_null_sample(ev, p, {}, 4242, sx, sy);
+    EventTable shuffled = ev;
+    shuffled.x = sx, shuffled.y = sy, shuffled.crs = p.analysis_crs;
+    const NexusResult s = nexus_route_test(shuffled, routes, p);
+    INFO("shuffled observed " << s.units.back().observed << " expected " << s.units.back().expected);
+    CHECK(s.units.back().p > 0.05);
+    CHECK(std::fabs(s.units.back().ratio - 1) < 0.1);
+}
+
+TEST_CASE("nexus: admin-1 null keeps events inside their own region") {
+    // Two regions side by side; events in the left one, the route in the right one: the null cannot
+    // move an event across, so the expected count near the route is 0.
+    VectorLayer a1;
+    a1.crs = Crs::default_analysis();
+    a1.type = GeomType::Polygon;
+    for (double x0 : {0.0, 100 * KM}) {
+        Feature f;
+        f.geom.type = GeomType::Polygon;
+        f.geom.polygons.push_back({{Ring{{x0, 0}, {x0 + 100 * KM, 0}, {x0 + 100 * KM, 100 * KM}, {x0, 100 * KM}, {x0, 0}}}});
+        a1.features.push_back(f);
+    }
+    const EventTable ev = table({20 * KM, 30 * KM, 40 * KM}, {50 * KM, 50 * KM, 50 * KM});
+    NexusParams p;
+    p.null_model = NexusNull::Admin1, p.d_km = 20, p.curve_km = {20}, p.simulations = 49;
+    const NexusResult r = nexus_route_test(ev, one_route({{150 * KM, 10 * KM}, {150 * KM, 90 * KM}}), p, {&a1, nullptr});
+    CHECK(r.units[0].expected == 0);
+    CHECK(r.units[0].observed == 0);
+    CHECK(r.fixed == 0);
+    CHECK_THROWS_AS(nexus_route_test(ev, one_route({{0, 0}, {KM, 0}}), p, {}), GeoError); // admin-1 layer missing
+}
+
+TEST_CASE("colocation quotient equals hand-computed values") {
+    // Points on a line (x in m): P1 A 0, P2 B 1, P3 A 10, P4 A 11, P5 B 30, P6 B 32, P7 A 28.
+    // Nearest neighbours: P1->P2, P2->P1, P3->P4, P4->P3, P5->{P6, P7} (tie at 2, half each),
+    // P6->P5, P7->P5. N = 7, N_A = 4, N_B = 3.
+    // C_AA = 2 (P3, P4); C_AB = 2 (P1, P7); C_BA = 1 (P2) + 0.5 (P5) = 1.5; C_BB = 0.5 (P5) + 1 (P6) = 1.5.
+    // CLQ_AA = (2/4) / ((4-1)/6) = 1;  CLQ_AB = (2/4) / (3/6) = 1;
+    // CLQ_BA = (1.5/3) / (4/6) = 0.75; CLQ_BB = (1.5/3) / ((3-1)/6) = 1.5.
+    const std::vector<double> x = {0, 1, 10, 11, 30, 32, 28}, y(7, 0);
+    const std::vector<std::string> lab = {"A", "B", "A", "A", "B", "B", "A"};
+    const ClqResult r = colocation_quotient(x, y, lab, {"A", "B"}, 99, 1);
+    REQUIRE(r.entries.size() == 4);
+    CHECK(r.entries[0].a == "A");
+    CHECK(r.entries[0].b == "A");
+    CHECK(r.entries[0].clq == doctest::Approx(1.0).epsilon(1e-12));
+    CHECK(r.entries[1].clq == doctest::Approx(1.0).epsilon(1e-12));
+    CHECK(r.entries[2].clq == doctest::Approx(0.75).epsilon(1e-12));
+    CHECK(r.entries[3].clq == doctest::Approx(1.5).epsilon(1e-12));
+
+    // Segregated categories (A in one cluster, B in another far away): CLQ_AA > 1 and significant.
+    std::vector<double> sx, sy;
+    std::vector<std::string> sl;
+    for (int i = 0; i < 30; ++i) {
+        sx.push_back(i % 6 * 10.0), sy.push_back(i / 6 * 10.0 + 0.5 * (i % 3)), sl.push_back("A");
+        sx.push_back(5000 + i % 6 * 10.0), sy.push_back(i / 6 * 10.0 + 0.3 * (i % 4)), sl.push_back("B");
+    }
+    const ClqResult s = colocation_quotient(sx, sy, sl, {}, 199, 2);
+    CHECK(s.entries[0].clq > 1.5);
+    CHECK(s.entries[0].p_high == doctest::Approx(1.0 / 200));
+    CHECK(s.entries[1].p_low == doctest::Approx(1.0 / 200));
+    CHECK_THROWS_AS(colocation_quotient(x, y, lab, {"C"}, 9, 1), GeoError);
+}
