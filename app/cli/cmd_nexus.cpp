@@ -37,6 +37,10 @@ void add_nexus(CLI::App& app) {
     };
     auto a = std::make_shared<Args>();
     a->ev.add_to(cmd);
+    // Distances (to routes, between events) need point locations: precise events unless asked otherwise.
+    a->ev.default_max_precision = 2;
+    a->ev.default_precision_reason = "nexus uses precise events only by default (UCDP where_prec <= 2, ACLED geo_precision <= 2); "
+                                     "give --max-precision 7 to use all";
     cmd->add_option("--routes", a->routes, "Route lines FILE[:LAYER] with a commodity attribute (default: bundled ILLUSTRATIVE routes)");
     cmd->add_option("--d-km", a->p.d_km, "Test distance: events within this many km of a route")->capture_default_str();
     cmd->add_option("--curve-km", a->curve, "Distances of the distance-response curve, km")->capture_default_str();
@@ -123,7 +127,7 @@ void add_nexus(CLI::App& app) {
 
         std::printf("nexus: %s%zu events, %zu routes; null %s, %d simulations; within %g km\n", ev.synthetic ? "SYNTHETIC events, " : "",
                     r.n, u, nexus_null_name(p.null_model), p.simulations, p.d_km);
-        if (routes.synthetic()) std::printf("  routes are ILLUSTRATIVE, not an intelligence product\n");
+        if (routes.illustrative()) std::printf("  routes are ILLUSTRATIVE, not an intelligence product\n");
         for (auto& n : r.units)
             if (n.kind != "route")
                 std::printf("  %-28s observed %6.0f expected %8.1f ratio %5.2f  p %.4g q %.4g  curve p %.4g\n", n.name.c_str(), n.observed,

@@ -350,7 +350,7 @@ NexusResult nexus_route_test(const EventTable& ev, const VectorLayer& routes, co
     if (n < 30) res.warnings.push_back("fewer than 30 events: the test has little power");
     Metadata& md = res.metadata;
     md = provenance(ev);
-    if (routes.synthetic()) md["routes_illustrative"] = "true (the bundled routes are ILLUSTRATIVE, not an intelligence product)";
+    if (routes.illustrative()) md["routes_illustrative"] = "true (the bundled routes are ILLUSTRATIVE, not an intelligence product)";
     md["routes_source"] = routes.source;
     md["analysis"] = "events near trafficking routes against a Monte Carlo null (docs/nexus.md)";
     md["null_model"] = nexus_null_name(p.null_model);
