@@ -6,4 +6,5 @@ namespace nexusmap::cli {
 ProgressBar::ProgressBar(std::string label) : label_(std::move(label)), enabled_(false) {}
 ProgressBar::~ProgressBar() = default;
 bool ProgressBar::update(double, std::string_view) { return true; }
+std::string data_dir() { return std::string(NEXUSMAP_SOURCE_DIR) + "/data"; }
 } // namespace nexusmap::cli
