@@ -95,8 +95,9 @@ void add_demo(CLI::App& app) {
             {"spillover", events, "--out", dir + "/spillover"},
             {"corridors", events, "--out", dir + "/corridors"},
         };
-        if (!a->synthetic) // events per 100,000 people by admin-2 unit (approximate population)
-            steps.push_back({"zonal", events, "--polygons", basemap + ":admin2", "--per-capita", "pop2020_est", "--style-field",
+        if (!a->synthetic) // events per 100,000 people by admin-2 unit (approximate population); only events
+            // located to an admin-2 unit or better (where_prec <= 3), so none is counted at a province or country centroid
+            steps.push_back({"zonal", events, "--polygons", basemap + ":admin2", "--per-capita", "pop2020_est", "--max-precision", "3", "--style-field",
                             "events_per_100k_pop", "-o", dir + "/admin2_rates.geojson", "--csv", dir + "/admin2_rates.csv"});
         for (auto& st : steps) {
             if (!from.empty()) st.insert(st.begin() + 2, {"--from", from, "--to", to});
