@@ -10,6 +10,7 @@
 #include "nexusmap/error.hpp"
 #include "nexusmap/events.hpp"
 #include "nexusmap/precision.hpp"
+#include "test_util.hpp"
 
 using namespace nexusmap;
 
@@ -528,13 +529,7 @@ TEST_CASE("real data: UCDP GED KDE mass equals the events kept, with and without
         keep[i] = ev.day[i] >= days_from_civil(2012, 1, 1) && ev.day[i] <= days_from_civil(2023, 12, 31);
     ev = ev.subset(keep);
     project_events(ev, Crs::default_analysis());
-    const std::string gpkg = std::string(NEXUSMAP_SOURCE_DIR) + "/data/basemap/west_africa.gpkg";
-    VectorLayer l[3];
-    for (int k = 0; k < 3; ++k) {
-        ReadLayerOptions ro;
-        ro.layer = "admin" + std::to_string(k);
-        l[k] = read_layer(gpkg, ro);
-    }
+    const auto l = testutil::basemap_admin_layers();
     PrecisionParams pp;
     pp.spread = true;
     pp.admin0 = &l[0], pp.admin1 = &l[1], pp.admin2 = &l[2];

@@ -162,13 +162,7 @@ TEST_CASE("precision: the UCDP fixture with every level, against a hand count, o
     p.max_precision = 2;
     CHECK(apply_precision(ev, p).events.size() == 5);
     // Spread over the bundled basemap (always present in the repository).
-    const std::string gpkg = std::string(NEXUSMAP_SOURCE_DIR) + "/data/basemap/west_africa.gpkg";
-    VectorLayer l[3];
-    for (int k = 0; k < 3; ++k) {
-        ReadLayerOptions ro;
-        ro.layer = "admin" + std::to_string(k);
-        l[k] = read_layer(gpkg, ro);
-    }
+    const auto l = testutil::basemap_admin_layers();
     PrecisionParams q;
     q.spread = true;
     q.admin0 = &l[0], q.admin1 = &l[1], q.admin2 = &l[2];

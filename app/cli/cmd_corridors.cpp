@@ -31,9 +31,7 @@ void add_corridors(CLI::App& app) {
     auto a = std::make_shared<Args>();
     a->ev.add_to(cmd);
     // Distances to borders and routes need point locations: precise events unless asked otherwise.
-    a->ev.default_max_precision = 2;
-    a->ev.default_precision_reason = "corridors uses precise events only by default (UCDP where_prec <= 2, ACLED geo_precision <= 2); "
-                                     "give --max-precision 7 to use all";
+    a->ev.precise_by_default("corridors");
     cmd->add_option("--routes", a->routes, "Route lines FILE[:LAYER] with a commodity attribute (default: bundled illustrative routes)");
     cmd->add_option("--commodity-field", a->commodity_field, "Route attribute holding the commodity")->capture_default_str();
     cmd->add_option("--name-field", a->name_field, "Route attribute holding the name")->capture_default_str();

@@ -38,9 +38,7 @@ void add_nexus(CLI::App& app) {
     auto a = std::make_shared<Args>();
     a->ev.add_to(cmd);
     // Distances (to routes, between events) need point locations: precise events unless asked otherwise.
-    a->ev.default_max_precision = 2;
-    a->ev.default_precision_reason = "nexus uses precise events only by default (UCDP where_prec <= 2, ACLED geo_precision <= 2); "
-                                     "give --max-precision 7 to use all";
+    a->ev.precise_by_default("nexus");
     cmd->add_option("--routes", a->routes, "Route lines FILE[:LAYER] with a commodity attribute (default: bundled ILLUSTRATIVE routes)");
     cmd->add_option("--d-km", a->p.d_km, "Test distance: events within this many km of a route")->capture_default_str();
     cmd->add_option("--curve-km", a->curve, "Distances of the distance-response curve, km")->capture_default_str();

@@ -23,9 +23,7 @@ void add_scan(CLI::App& app) {
     auto a = std::make_shared<Args>();
     a->ev.add_to(cmd);
     // Distances (to routes, between events) need point locations: precise events unless asked otherwise.
-    a->ev.default_max_precision = 2;
-    a->ev.default_precision_reason = "scan uses precise events only by default (UCDP where_prec <= 2, ACLED geo_precision <= 2); "
-                                     "give --max-precision 7 to use all";
+    a->ev.precise_by_default("scan");
     cmd->add_option("--period", a->period, "Time unit: year | quarter | month")->capture_default_str();
     cmd->add_option("--centres", a->centres, "Circle centres: grid (non-empty cells of --centre-cell-km) | events (every location)")->capture_default_str();
     cmd->add_option("--centre-cell-km", a->p.centre_cell_km, "Grid of candidate centres, km")->capture_default_str();

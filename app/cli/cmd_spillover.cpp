@@ -65,9 +65,7 @@ void add_spillover(CLI::App& app) {
     auto a = std::make_shared<Args>();
     a->ev.add_to(cmd);
     // Distances to borders and routes need point locations: precise events unless asked otherwise.
-    a->ev.default_max_precision = 2;
-    a->ev.default_precision_reason = "spillover uses precise events only by default (UCDP where_prec <= 2, ACLED geo_precision <= 2); "
-                                     "give --max-precision 7 to use all";
+    a->ev.precise_by_default("spillover");
     cmd->add_option("--admin0", a->admin0, "Admin-0 polygons FILE[:LAYER] with ISO codes (default: bundled basemap:admin0)");
     cmd->add_option("--sahel", a->sahel, "Sahel group, ISO alpha-3 codes")->capture_default_str();
     cmd->add_option("--coastal", a->coastal, "Coastal group, ISO alpha-3 codes (add NGA if wanted)")->capture_default_str();

@@ -26,6 +26,13 @@ struct EventArgs {
     std::string precision = "keep", precision_polygons;
     int default_max_precision = 0; // used when --max-precision is not given (spillover, corridors: 2)
     std::string default_precision_reason;
+    // Analyses that measure distances between points (spillover, corridors, scan, nexus) use precise
+    // events unless --max-precision says otherwise, and say so.
+    void precise_by_default(const std::string& command) {
+        default_max_precision = 2;
+        default_precision_reason = command + " uses precise events only by default (UCDP where_prec <= 2, ACLED "
+                                             "geo_precision <= 2); give --max-precision 7 to use all";
+    }
 
     void add_to(CLI::App* cmd, bool positional = true);
     // True when rows must be summed by weight: a weight column, or spread fractions.
