@@ -451,3 +451,13 @@ TEST_CASE("only the needed GDAL drivers: a VRT (which can point at any file or U
     CHECK_NOTHROW(read_raster(bad("good_small.tif")));
     CHECK_THROWS_WITH_AS(read_raster(bad("vrt_of_local_tif.vrt")), doctest::Contains("cannot open as a raster"), GeoError);
 }
+
+TEST_CASE("split_list: one list splitter for ISO codes, study countries and category names") {
+    using nexusmap::cli::split_list;
+    CHECK(split_list("mli, bfa,,NER ") == std::vector<std::string>{"mli", "bfa", "NER"});
+    CHECK(split_list("mli, bfa", ", ", true) == std::vector<std::string>{"MLI", "BFA"});
+    // Category names keep their spaces when only commas separate.
+    CHECK(split_list("Violence against civilians,Battles", ",") ==
+          std::vector<std::string>{"Violence against civilians", "Battles"});
+    CHECK(split_list(" , ,").empty());
+}

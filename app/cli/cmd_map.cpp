@@ -58,16 +58,6 @@ std::string get(const std::map<std::string, std::string>& m, const std::string& 
     return it == m.end() || it->second.empty() ? def : it->second;
 }
 
-std::vector<std::string> split_list(const std::string& s) {
-    std::vector<std::string> out;
-    std::string cur;
-    for (char c : s + ",") {
-        if (c == ',' || c == ' ') {
-            if (!cur.empty()) out.push_back(cur), cur.clear();
-        } else cur += c;
-    }
-    return out;
-}
 
 // `base.ext` -> `base_<suffix>.ext`
 std::string with_suffix(const std::string& path, const std::string& suffix, const std::string& ext = "") {

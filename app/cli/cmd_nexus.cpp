@@ -13,19 +13,6 @@
 
 namespace nexusmap::cli {
 
-namespace {
-std::vector<std::string> split_list(const std::string& s) {
-    std::vector<std::string> out;
-    std::string cur;
-    for (char c : s + ",") {
-        if (c == ',') {
-            if (!cur.empty()) out.push_back(cur), cur.clear();
-        } else cur += c;
-    }
-    return out;
-}
-} // namespace
-
 void add_nexus(CLI::App& app) {
     auto* cmd = app.add_subcommand("nexus", "Events near trafficking routes against a null model (Monte Carlo, FDR, envelopes); co-location quotients");
     struct Args {
@@ -134,7 +121,7 @@ void add_nexus(CLI::App& app) {
         if (a->clq) {
             std::vector<std::string> labels(ev.size());
             for (size_t i = 0; i < ev.size(); ++i) labels[i] = ev.type_names.empty() ? "" : ev.type_names[ev.type[i]];
-            const ClqResult c = colocation_quotient(ev.x, ev.y, labels, split_list(a->clq_types), a->clq_sims, p.seed);
+            const ClqResult c = colocation_quotient(ev.x, ev.y, labels, split_list(a->clq_types, ","), a->clq_sims, p.seed);
             Metadata cmd_md = provenance(ev);
             for (auto& [k, v] : c.metadata) cmd_md[k] = v;
             write_csv(clq_table(c), path("nexus_clq.csv"), cmd_md);

@@ -16,18 +16,6 @@
 namespace nexusmap::cli {
 
 namespace {
-std::vector<std::string> split_codes(const std::string& s) {
-    std::vector<std::string> out;
-    std::string cur;
-    for (char c : s + ",") {
-        if (c == ',' || c == ' ') {
-            if (!cur.empty()) out.push_back(cur), cur.clear();
-        } else {
-            cur += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        }
-    }
-    return out;
-}
 std::string na(std::string s) { return s.empty() ? "n/a" : s; }
 } // namespace
 
@@ -40,8 +28,8 @@ Border load_border(const std::string& admin0_spec, const std::string& sahel, con
     VectorLayer a0 = read_layer(file, ro);
     for (auto& w : a0.warnings) std::cerr << "  warning: " << w << "\n";
     BorderParams bp;
-    bp.sahel = split_codes(sahel);
-    bp.coastal = split_codes(coastal);
+    bp.sahel = split_list(sahel, ", ", true);
+    bp.coastal = split_list(coastal, ", ", true);
     bp.analysis_crs = crs;
     return derive_border(a0, bp);
 }

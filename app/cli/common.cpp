@@ -1,6 +1,7 @@
 #include "cli/common.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -149,6 +150,19 @@ std::pair<std::string, std::string> split_layer_spec(const std::string& spec) {
     if (p != std::string::npos && p > 1 && spec.find('/', p) == std::string::npos && !fs::exists(spec))
         return {spec.substr(0, p), spec.substr(p + 1)};
     return {spec, ""};
+}
+
+std::vector<std::string> split_list(const std::string& s, std::string_view seps, bool upper) {
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : s + std::string(1, seps.empty() ? ',' : seps.front())) {
+        if (seps.find(c) != std::string_view::npos) {
+            if (!cur.empty()) out.push_back(cur), cur.clear();
+        } else {
+            cur += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+        }
+    }
+    return out;
 }
 
 std::vector<double> parse_numbers(const std::string& s, const char* what) {

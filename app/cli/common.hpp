@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "nexusmap/crs.hpp"
@@ -49,6 +50,8 @@ std::pair<std::string, std::string> split_layer_spec(const std::string& spec);
 
 // Bounding box "xmin,ymin,xmax,ymax".
 BBox parse_bbox(const std::string& s);
+// "A,B C" -> {"A","B","C"}: split at any of `seps`, empty items dropped; `upper` for ISO codes.
+std::vector<std::string> split_list(const std::string& s, std::string_view seps = ", ", bool upper = false);
 // Comma-separated numbers.
 std::vector<double> parse_numbers(const std::string& s, const char* what);
 
