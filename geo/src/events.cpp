@@ -9,7 +9,10 @@
 #include <fstream>
 #include <numeric>
 #include <sstream>
+#include <thread>
 #include <unordered_map>
+#include <atomic>
+#include <exception>
 
 #include "csv.hpp"
 #include "nexusmap/atomic_file.hpp"
@@ -285,173 +288,250 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
     const bool has_dates = c_date >= 0 || c_year >= 0;
     if (!has_dates) rep.warnings.push_back("no date column: events are undated (time filters will not apply)");
 
-    Interner types{&ev.type_names, {}}, countries{&ev.country_names, {}};
     const bool ucdp_codes = ucdp && c_type >= 0 && hdr[c_type] == "type_of_violence";
+    // The records are parsed in slices cut on record boundaries, one thread each (issue #17: a
+    // large file loads at memory speed); each slice keeps its own bad rows and names, merged below
+    // in file order, so messages and line numbers are those of a one-piece read.
+    struct Part {
+        EventTable ev;
+        LoadReport rep;
+        size_t rec = 0;
+        std::exception_ptr error;
+    };
+    const std::string_view body = text.substr(rd.offset());
+    std::vector<detail::CsvSlice> slices;
+    if (!opt.strict) {
+        const size_t want = opt.threads > 1 ? size_t(opt.threads)
+                            : opt.threads == 1 || body.size() < (size_t(4) << 20)
+                                ? 1
+                                : std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), body.size() >> 21);
+        if (want > 1) slices = detail::split_records(body, delim, rd.line(), want);
+    }
+    if (slices.empty()) slices.push_back({body, rd.line()});
+    std::vector<Part> parts(slices.size());
+    std::atomic<size_t> first_fail{SIZE_MAX};
+    auto parse_part = [&](size_t pi) {
+        Part& P = parts[pi];
+        const detail::CsvSlice& slice = slices[pi];
+        try {
+            Interner types{&P.ev.type_names, {}}, countries{&P.ev.country_names, {}};
+            auto bad = [&](size_t ln, std::string reason, std::string detail) {
+                if (opt.strict) throw GeoError(name, "line " + std::to_string(ln), reason + (detail.empty() ? "" : " ('" + detail + "')"));
+                if (detail.size() > 80) detail = detail.substr(0, 77) + "...";
+                P.rep.by_reason[reason]++;
+                P.rep.bad.push_back({ln, std::move(reason), std::move(detail), {}});
+            };
+            CsvReader rd(slice.text, delim, slice.first_line);
+            std::vector<std::string_view> f;
+            std::string err;
+            size_t line = 0, &rec = P.rec;
+            {
+                // Room for every line (records are at most one per line); a few bytes per row at least.
+                const size_t lines = size_t(std::count(slice.text.begin(), slice.text.end(), '\n')) + 1;
+                const size_t rows = std::min(lines, slice.text.size() / 4 + 1);
+                EventTable& e = P.ev;
+                e.lat.reserve(rows), e.lon.reserve(rows), e.day.reserve(rows), e.weight.reserve(rows);
+                e.fatalities.reserve(rows), e.type.reserve(rows), e.precision.reserve(rows), e.row.reserve(rows);
+                e.country.reserve(rows), e.admin1.reserve(rows), e.actor.reserve(rows);
+            }
+            while (rd.next(f, line, err)) {
+                const size_t ln = line + comment_lines;
+                if (f.size() == 1 && f[0].find_first_not_of(" \t\r") == std::string::npos) continue; // blank line
+                if ((++rec & 8191) == 0) {
+                    if (pi > first_fail.load(std::memory_order_relaxed)) return; // an earlier slice failed
+                    if (pi == 0) progress(double(rd.offset()) / double(slice.text.size()), "parsing CSV");
+                }
+                if (!err.empty()) {
+                    // The reader resumed on the next line: one row lost, and the message says how much a
+                    // quote that never closes would have taken with it.
+                    const size_t nl = rd.runaway_lines();
+                    const std::string take = "it would take the " + std::to_string(nl) + (nl == 1 ? " line" : " lines") +
+                                             " to the end of the file into one field";
+                    if (opt.strict)
+                        throw GeoError(name, "line " + std::to_string(ln),
+                                       "unterminated quote: the quote opened on this line never closes (" + take + ")");
+                    const std::string what = "the quote never closes: " + take + "; row skipped, reading resumed on the next line";
+                    P.rep.by_reason["unterminated quote"]++;
+                    P.rep.bad.push_back({ln, "unterminated quote", what, {}});
+                    continue;
+                }
+                if (f.size() != hdr.size()) {
+                    // Ragged rows: short rows are reported; the fields we need must still be present.
+                    std::string d = std::to_string(f.size()) + " fields, header has " + std::to_string(hdr.size());
+                    // A quote that closes far away makes one record of many lines: say which.
+                    if (rd.line() > line + 1)
+                        d += "; record spans lines " + std::to_string(ln) + "-" + std::to_string(rd.line() - 1 + comment_lines) +
+                             " (a quote closing late?)";
+                    bad(ln, "wrong number of fields", d);
+                    continue;
+                }
+                auto get = [&](int c) -> std::string_view {
+                    return c >= 0 && static_cast<size_t>(c) < f.size() ? f[size_t(c)] : std::string_view();
+                };
+                double la = NAN, lo = NAN;
+                if (c_lat >= 0 && c_lon >= 0) {
+                    const std::string_view sl = get(c_lat), so = get(c_lon);
+                    if (sl.find_first_not_of(" \t") == std::string_view::npos || so.find_first_not_of(" \t") == std::string_view::npos) {
+                        bad(ln, "missing coordinates", join3(sl, ",", so));
+                        continue;
+                    }
+                    auto pl = parse_number(sl), po = parse_number(so);
+                    if (!pl || !po) {
+                        bad(ln, "unparsable coordinates", join3(sl, ",", so));
+                        continue;
+                    }
+                    la = *pl;
+                    lo = *po;
+                } else {
+                    const std::string w(get(c_wkt));
+                    double a = 0, b = 0;
+                    char tail = 0;
+                    if (std::sscanf(w.c_str(), " POINT ( %lf %lf )%c", &a, &b, &tail) < 2) {
+                        bad(ln, "unparsable WKT point", w);
+                        continue;
+                    }
+                    lo = a;
+                    la = b;
+                }
+                if (!std::isfinite(la) || !std::isfinite(lo)) {
+                    bad(ln, "non-finite coordinates", c_lat >= 0 && c_lon >= 0 ? join3(get(c_lat), ",", get(c_lon)) : str(get(c_wkt)));
+                    continue;
+                }
+                if (std::fabs(la) > 90 || std::fabs(lo) > 180) {
+                    if (std::fabs(la) > 90 && std::fabs(la) <= 180 && std::fabs(lo) <= 90)
+                        bad(ln, "latitude out of range (latitude/longitude swapped?)", join3(get(c_lat), ",", get(c_lon)));
+                    else bad(ln, "coordinates out of range", join3(get(c_lat), ",", get(c_lon)));
+                    continue;
+                }
+                if (la == 0 && lo == 0) {
+                    bad(ln, "coordinates at 0,0 (null island)", "");
+                    continue;
+                }
+                int32_t day = kNoDay;
+                if (c_date >= 0) {
+                    const std::string_view ds = get(c_date);
+                    if (ds.find_first_not_of(" \t") == std::string_view::npos) {
+                        bad(ln, "missing date", "");
+                        continue;
+                    }
+                    auto d = parse_date(ds, opt.day_first);
+                    if (!d) {
+                        bad(ln, "unparsable date", str(ds));
+                        continue;
+                    }
+                    day = *d;
+                } else if (c_year >= 0) {
+                    auto y = parse_number(get(c_year));
+                    auto m = c_month >= 0 ? parse_number(get(c_month)) : std::optional<double>(1);
+                    auto dd = c_dom >= 0 ? parse_number(get(c_dom)) : std::optional<double>(1);
+                    // Written as !(in range) so that NaN ("nan" parses as a number) is refused too.
+                    if (!y || !m || !dd || !(*y >= 1800 && *y <= 2200 && *m >= 1 && *m <= 12 && *dd >= 1 && *dd <= 31)) {
+                        bad(ln, "unparsable date", join3(join3(get(c_year), "-", get(c_month)), "-", get(c_dom)));
+                        continue;
+                    }
+                    char buf[32];
+                    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", int(*y), int(*m), int(*dd));
+                    auto d = parse_date(buf);
+                    if (!d) {
+                        bad(ln, "unparsable date", buf);
+                        continue;
+                    }
+                    day = *d;
+                }
+                float fat = 0;
+                if (c_fat >= 0 && get(c_fat).find_first_not_of(" \t") != std::string_view::npos) {
+                    auto v = parse_number(get(c_fat));
+                    if (!v || !std::isfinite(*v) || *v < 0 || *v > FLT_MAX) {
+                        bad(ln, "invalid fatalities", str(get(c_fat)));
+                        continue;
+                    }
+                    fat = static_cast<float>(*v);
+                }
+                float w = 1;
+                if (c_weight >= 0) {
+                    auto v = parse_number(get(c_weight));
+                    if (!v || !std::isfinite(*v) || std::fabs(*v) > FLT_MAX) {
+                        bad(ln, "unparsable weight", str(get(c_weight)));
+                        continue;
+                    }
+                    if (*v < 0) {
+                        bad(ln, "negative weight", str(get(c_weight)));
+                        continue;
+                    }
+                    w = static_cast<float>(*v);
+                }
+                std::string_view ty = get(c_type);
+                if (ucdp_codes)
+                    if (const char* l = ucdp_violence_label(ty)) ty = l;
+                uint8_t prec = 0;
+                if (c_prec >= 0) {
+                    auto v = parse_number(get(c_prec));
+                    if (v && *v >= 0 && *v < 256) prec = static_cast<uint8_t>(*v);
+                }
+                if (c_note >= 0 && !P.ev.synthetic) {
+                    std::string low = lower_trim(str(get(c_note)));
+                    if (low.find("synthetic") != std::string::npos || low == "true") P.ev.synthetic = true;
+                }
+                P.ev.lat.push_back(la);
+                P.ev.lon.push_back(lo);
+                P.ev.day.push_back(day);
+                P.ev.weight.push_back(w);
+                P.ev.fatalities.push_back(fat);
+                P.ev.type.push_back(types.get(ty.empty() ? "(unspecified)" : ty));
+                P.ev.precision.push_back(prec);
+                P.ev.row.push_back(static_cast<uint32_t>(ln));
+                P.ev.country.push_back(countries.get(get(c_country)));
+                P.ev.admin1.emplace_back(get(c_adm1));
+                P.ev.actor.emplace_back(get(c_actor));
+            }
+        } catch (...) {
+            P.error = std::current_exception();
+            size_t cur = first_fail.load();
+            while (pi < cur && !first_fail.compare_exchange_weak(cur, pi)) {
+            }
+        }
+    };
+    {
+        std::vector<std::thread> pool;
+        for (size_t pi = 1; pi < parts.size(); ++pi) pool.emplace_back(parse_part, pi);
+        parse_part(0);
+        for (auto& t : pool) t.join();
+    }
+    for (Part& P : parts) // the first failure in file order, as a one-piece read would report
+        if (P.error) std::rethrow_exception(P.error);
+
+    Interner types{&ev.type_names, {}}, countries{&ev.country_names, {}};
+    size_t rec = 0, rows = 0;
+    for (const Part& P : parts) rows += P.ev.size();
+    ev.lat.reserve(rows), ev.lon.reserve(rows), ev.day.reserve(rows), ev.weight.reserve(rows);
+    ev.fatalities.reserve(rows), ev.type.reserve(rows), ev.precision.reserve(rows), ev.row.reserve(rows);
+    ev.country.reserve(rows), ev.admin1.reserve(rows), ev.actor.reserve(rows);
+    auto append = [](auto& to, auto& from) {
+        if (to.empty()) to = std::move(from);
+        else to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+    };
+    for (Part& P : parts) {
+        std::vector<uint16_t> tmap, cmap;
+        for (const auto& nm : P.ev.type_names) tmap.push_back(types.get(nm));
+        for (const auto& nm : P.ev.country_names) cmap.push_back(countries.get(nm));
+        for (auto& v : P.ev.type) v = v < tmap.size() ? tmap[v] : uint16_t(65534);
+        for (auto& v : P.ev.country) v = v < cmap.size() ? cmap[v] : uint16_t(65534);
+        append(ev.lat, P.ev.lat), append(ev.lon, P.ev.lon), append(ev.day, P.ev.day), append(ev.weight, P.ev.weight);
+        append(ev.fatalities, P.ev.fatalities), append(ev.type, P.ev.type), append(ev.precision, P.ev.precision);
+        append(ev.row, P.ev.row), append(ev.country, P.ev.country), append(ev.admin1, P.ev.admin1);
+        append(ev.actor, P.ev.actor);
+        for (auto& [k, v] : P.rep.by_reason) rep.by_reason[k] += v;
+        append(rep.bad, P.rep.bad);
+        rec += P.rec;
+        ev.synthetic = ev.synthetic || P.ev.synthetic;
+    }
+    // Later checks (swapped coordinates) report through the same rules.
     auto bad = [&](size_t ln, std::string reason, std::string detail) {
         if (opt.strict) throw GeoError(name, "line " + std::to_string(ln), reason + (detail.empty() ? "" : " ('" + detail + "')"));
         if (detail.size() > 80) detail = detail.substr(0, 77) + "...";
         rep.by_reason[reason]++;
         rep.bad.push_back({ln, std::move(reason), std::move(detail), {}});
     };
-
-    size_t rec = 0;
-    const size_t total = text.size();
-    {
-        // Room for every line (records are at most one per line); a few bytes per row at least.
-        const size_t lines = size_t(std::count(text.begin(), text.end(), '\n')) + 1;
-        const size_t rows = std::min(lines, text.size() / 4 + 1);
-        ev.lat.reserve(rows), ev.lon.reserve(rows), ev.day.reserve(rows), ev.weight.reserve(rows);
-        ev.fatalities.reserve(rows), ev.type.reserve(rows), ev.precision.reserve(rows), ev.row.reserve(rows);
-        ev.country.reserve(rows);
-    }
-    while (rd.next(f, line, err)) {
-        const size_t ln = line + comment_lines;
-        if (f.size() == 1 && f[0].find_first_not_of(" \t\r") == std::string::npos) continue; // blank line
-        ++rec;
-        if ((rec & 8191) == 0) progress(double(rd.offset()) / double(total), "parsing CSV");
-        if (!err.empty()) {
-            // The reader resumed on the next line: one row lost, and the message says how much a
-            // quote that never closes would have taken with it.
-            const size_t nl = rd.runaway_lines();
-            const std::string take = "it would take the " + std::to_string(nl) + (nl == 1 ? " line" : " lines") +
-                                     " to the end of the file into one field";
-            if (opt.strict)
-                throw GeoError(name, "line " + std::to_string(ln),
-                               "unterminated quote: the quote opened on this line never closes (" + take + ")");
-            const std::string what = "the quote never closes: " + take + "; row skipped, reading resumed on the next line";
-            rep.by_reason["unterminated quote"]++;
-            rep.bad.push_back({ln, "unterminated quote", what, {}});
-            continue;
-        }
-        if (f.size() != hdr.size()) {
-            // Ragged rows: short rows are reported; the fields we need must still be present.
-            std::string d = std::to_string(f.size()) + " fields, header has " + std::to_string(hdr.size());
-            // A quote that closes far away makes one record of many lines: say which.
-            if (rd.line() > line + 1)
-                d += "; record spans lines " + std::to_string(ln) + "-" + std::to_string(rd.line() - 1 + comment_lines) +
-                     " (a quote closing late?)";
-            bad(ln, "wrong number of fields", d);
-            continue;
-        }
-        auto get = [&](int c) -> std::string_view {
-            return c >= 0 && static_cast<size_t>(c) < f.size() ? f[size_t(c)] : std::string_view();
-        };
-        double la = NAN, lo = NAN;
-        if (c_lat >= 0 && c_lon >= 0) {
-            const std::string_view sl = get(c_lat), so = get(c_lon);
-            if (sl.find_first_not_of(" \t") == std::string_view::npos || so.find_first_not_of(" \t") == std::string_view::npos) {
-                bad(ln, "missing coordinates", join3(sl, ",", so));
-                continue;
-            }
-            auto pl = parse_number(sl), po = parse_number(so);
-            if (!pl || !po) {
-                bad(ln, "unparsable coordinates", join3(sl, ",", so));
-                continue;
-            }
-            la = *pl;
-            lo = *po;
-        } else {
-            const std::string w(get(c_wkt));
-            double a = 0, b = 0;
-            char tail = 0;
-            if (std::sscanf(w.c_str(), " POINT ( %lf %lf )%c", &a, &b, &tail) < 2) {
-                bad(ln, "unparsable WKT point", w);
-                continue;
-            }
-            lo = a;
-            la = b;
-        }
-        if (!std::isfinite(la) || !std::isfinite(lo)) {
-            bad(ln, "non-finite coordinates", c_lat >= 0 && c_lon >= 0 ? join3(get(c_lat), ",", get(c_lon)) : str(get(c_wkt)));
-            continue;
-        }
-        if (std::fabs(la) > 90 || std::fabs(lo) > 180) {
-            if (std::fabs(la) > 90 && std::fabs(la) <= 180 && std::fabs(lo) <= 90)
-                bad(ln, "latitude out of range (latitude/longitude swapped?)", join3(get(c_lat), ",", get(c_lon)));
-            else bad(ln, "coordinates out of range", join3(get(c_lat), ",", get(c_lon)));
-            continue;
-        }
-        if (la == 0 && lo == 0) {
-            bad(ln, "coordinates at 0,0 (null island)", "");
-            continue;
-        }
-        int32_t day = kNoDay;
-        if (c_date >= 0) {
-            const std::string_view ds = get(c_date);
-            if (ds.find_first_not_of(" \t") == std::string_view::npos) {
-                bad(ln, "missing date", "");
-                continue;
-            }
-            auto d = parse_date(ds, opt.day_first);
-            if (!d) {
-                bad(ln, "unparsable date", str(ds));
-                continue;
-            }
-            day = *d;
-        } else if (c_year >= 0) {
-            auto y = parse_number(get(c_year));
-            auto m = c_month >= 0 ? parse_number(get(c_month)) : std::optional<double>(1);
-            auto dd = c_dom >= 0 ? parse_number(get(c_dom)) : std::optional<double>(1);
-            // Written as !(in range) so that NaN ("nan" parses as a number) is refused too.
-            if (!y || !m || !dd || !(*y >= 1800 && *y <= 2200 && *m >= 1 && *m <= 12 && *dd >= 1 && *dd <= 31)) {
-                bad(ln, "unparsable date", join3(join3(get(c_year), "-", get(c_month)), "-", get(c_dom)));
-                continue;
-            }
-            char buf[32];
-            std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", int(*y), int(*m), int(*dd));
-            auto d = parse_date(buf);
-            if (!d) {
-                bad(ln, "unparsable date", buf);
-                continue;
-            }
-            day = *d;
-        }
-        float fat = 0;
-        if (c_fat >= 0 && get(c_fat).find_first_not_of(" \t") != std::string_view::npos) {
-            auto v = parse_number(get(c_fat));
-            if (!v || !std::isfinite(*v) || *v < 0 || *v > FLT_MAX) {
-                bad(ln, "invalid fatalities", str(get(c_fat)));
-                continue;
-            }
-            fat = static_cast<float>(*v);
-        }
-        float w = 1;
-        if (c_weight >= 0) {
-            auto v = parse_number(get(c_weight));
-            if (!v || !std::isfinite(*v) || std::fabs(*v) > FLT_MAX) {
-                bad(ln, "unparsable weight", str(get(c_weight)));
-                continue;
-            }
-            if (*v < 0) {
-                bad(ln, "negative weight", str(get(c_weight)));
-                continue;
-            }
-            w = static_cast<float>(*v);
-        }
-        std::string_view ty = get(c_type);
-        if (ucdp_codes)
-            if (const char* l = ucdp_violence_label(ty)) ty = l;
-        uint8_t prec = 0;
-        if (c_prec >= 0) {
-            auto v = parse_number(get(c_prec));
-            if (v && *v >= 0 && *v < 256) prec = static_cast<uint8_t>(*v);
-        }
-        if (c_note >= 0 && !ev.synthetic) {
-            std::string low = lower_trim(str(get(c_note)));
-            if (low.find("synthetic") != std::string::npos || low == "true") ev.synthetic = true;
-        }
-        ev.lat.push_back(la);
-        ev.lon.push_back(lo);
-        ev.day.push_back(day);
-        ev.weight.push_back(w);
-        ev.fatalities.push_back(fat);
-        ev.type.push_back(types.get(ty.empty() ? "(unspecified)" : ty));
-        ev.precision.push_back(prec);
-        ev.row.push_back(static_cast<uint32_t>(ln));
-        ev.country.push_back(countries.get(get(c_country)));
-        ev.admin1.emplace_back(get(c_adm1));
-        ev.actor.emplace_back(get(c_actor));
-    }
     rep.records = rec;
 
     // Rows whose swapped coordinates land in the bulk of the data, while the originals are far

@@ -81,6 +81,9 @@ struct EventCsvOptions {
     bool day_first = true;       // DD/MM/YYYY vs MM/DD/YYYY when ambiguous
     bool strict = false;         // throw GeoError on the first bad row
     bool swap_check = true;      // flag rows whose lat/lon look swapped against the bulk of the file
+    // Threads that parse a CSV's records: 0 = as many as the machine has, for files of 4 MB and
+    // more; 1 = one piece; N > 1 = N slices whatever the size (tests compare it with 1).
+    int threads = 0;
     std::optional<BBox> valid_lonlat; // rows outside are "out of range"; default the whole globe
     char delimiter = 0;          // 0 = detect among , ; \t |
 };
