@@ -506,6 +506,106 @@ BodyOut draw_body(cairo_t* cr, const MapSpec& s, double fx, double fy, double fw
     return o;
 }
 
+// Label sizes and colours by kind (points).
+struct LabelLook {
+    double size;
+    bool bold, italic, upper;
+    style::Rgb color;
+};
+LabelLook label_look(LabelKind k) {
+    switch (k) {
+    case LabelKind::Country: return {8.5, true, false, true, style::rgb8(60, 60, 60)};
+    case LabelKind::Capital: return {7.5, true, false, false, style::rgb8(25, 25, 25)};
+    case LabelKind::Admin1: return {6.5, false, true, false, style::rgb8(105, 105, 105)};
+    case LabelKind::City: return {6.5, false, false, false, style::rgb8(35, 35, 35)};
+    case LabelKind::Route: return {6.5, false, true, false, style::rgb8(120, 40, 20)};
+    }
+    return {7, false, false, false, kInk};
+}
+
+// Upper case for ASCII and the accented Latin-1 letters in UTF-8 (Côte d'Ivoire -> CÔTE D'IVOIRE).
+std::string upper_latin(std::string s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c >= 'a' && c <= 'z') {
+            s[i] = char(c - 'a' + 'A');
+        } else if (c == 0xC3 && i + 1 < s.size()) {
+            const unsigned char n = static_cast<unsigned char>(s[i + 1]);
+            if (n >= 0xA0 && n <= 0xBE && n != 0xB7) s[i + 1] = char(n - 0x20); // U+00E0..U+00FE, not ÷
+            ++i;
+        }
+    }
+    return s;
+}
+
+// Places and draws the labels inside the frame (points), avoiding `obstacles` (points).
+std::vector<std::string> draw_labels(cairo_t* cr, const MapSpec& s, const View& v, const LabelBox& frame,
+                                     const std::vector<LabelBox>& obstacles) {
+    std::vector<std::string> drawn;
+    if (s.labels.empty()) return drawn;
+    const double halo = 1.2;
+    std::vector<LabelCandidate> cand;
+    std::vector<std::string> texts;
+    for (const MapLabel& l : s.labels) {
+        const LabelLook look = label_look(l.kind);
+        const std::string t = look.upper ? upper_latin(l.text) : l.text;
+        cairo_select_font_face(cr, kFont, look.italic ? CAIRO_FONT_SLANT_ITALIC : CAIRO_FONT_SLANT_NORMAL,
+                               look.bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+        cairo_set_font_size(cr, look.size);
+        cairo_text_extents_t e;
+        cairo_text_extents(cr, t.c_str(), &e);
+        const Pt q = v(l.x, l.y);
+        LabelCandidate c;
+        c.ax = q.x, c.ay = q.y, c.w = e.x_advance + 2 * halo, c.h = look.size * 1.15 + 2 * halo;
+        c.gap = l.point ? 3.5 : 0, c.point = l.point, c.kind = l.kind, c.rank = l.rank;
+        // Anchors outside the frame are dropped (a box could still reach into it).
+        if (!(q.x >= frame.x0 && q.x <= frame.x1 && q.y >= frame.y0 && q.y <= frame.y1)) c.w = 0;
+        cand.push_back(c);
+        texts.push_back(t);
+    }
+    // Point symbols are obstacles for every name; a name's own symbol never blocks it, as each of
+    // its positions keeps `gap` (3.5 pt) clear of the anchor and the symbol box is 2 pt around it.
+    std::vector<LabelBox> obs = obstacles;
+    for (const LabelCandidate& c : cand)
+        if (c.point && c.w > 0) obs.push_back({c.ax - 2, c.ay - 2, c.ax + 2, c.ay + 2});
+    const std::vector<PlacedLabel> placed = place_labels(cand, obs, frame);
+    for (const PlacedLabel& p : placed) {
+        const MapLabel& l = s.labels[p.index];
+        const LabelLook look = label_look(l.kind);
+        if (l.point) { // the place's symbol: a ringed dot for capitals, a dot for cities
+            const Pt q = v(l.x, l.y);
+            cairo_new_path(cr);
+            cairo_arc(cr, q.x, q.y, l.kind == LabelKind::Capital ? 2.4 : 1.6, 0, 2 * kPi);
+            cairo_set_source_rgb(cr, 1, 1, 1);
+            cairo_fill_preserve(cr);
+            set_rgba(cr, look.color);
+            cairo_set_line_width(cr, 0.8);
+            cairo_stroke(cr);
+            if (l.kind == LabelKind::Capital) {
+                cairo_arc(cr, q.x, q.y, 0.9, 0, 2 * kPi);
+                cairo_fill(cr);
+            }
+        }
+        cairo_select_font_face(cr, kFont, look.italic ? CAIRO_FONT_SLANT_ITALIC : CAIRO_FONT_SLANT_NORMAL,
+                               look.bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+        cairo_set_font_size(cr, look.size);
+        const double bx = p.box.x0 + halo, by = p.box.y0 + halo + look.size * 0.9;
+        // Halo: the text's outline in white, then the text (stays legible over any fill).
+        cairo_new_path(cr);
+        cairo_move_to(cr, bx, by);
+        cairo_text_path(cr, texts[p.index].c_str());
+        cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
+        cairo_set_line_width(cr, 2 * halo);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        cairo_stroke(cr);
+        cairo_move_to(cr, bx, by);
+        set_rgba(cr, look.color);
+        cairo_show_text(cr, texts[p.index].c_str());
+        drawn.push_back(l.text);
+    }
+    return drawn;
+}
+
 void synthetic_mark(cairo_t* cr, double x, double y, double size) {
     const std::string t = "SYNTHETIC DEMO DATA";
     const double w = text_w(cr, t, size, true);
@@ -657,6 +757,18 @@ MapRenderResult draw_page(cairo_t* cr, const MapSpec& s, const PageSetup& page) 
         res.north = to_device({nx - na / 2 - 4, fy + in, nx + na / 2 + 4, fy + in + na + 16}, d);
     }
     if (s.synthetic) synthetic_mark(cr, fx + in, fy + in, 9);
+    {
+        // Names last, clear of the furniture just placed (its boxes are in device units).
+        std::vector<LabelBox> obstacles;
+        for (const PageRect& r : {res.legend, res.scalebar, res.inset, res.north})
+            if (!r.empty()) obstacles.push_back({r.x0 / d, r.y0 / d, r.x1 / d, r.y1 / d});
+        if (s.synthetic) obstacles.push_back({fx, fy, fx + 160, fy + 24});
+        cairo_save(cr);
+        cairo_rectangle(cr, fx, fy, fw, fhh);
+        cairo_clip(cr);
+        res.labels_drawn = draw_labels(cr, s, v, {fx + 2, fy + 2, fx + fw - 2, fy + fhh - 2}, obstacles);
+        cairo_restore(cr);
+    }
     cairo_restore(cr);
     return res;
 }
