@@ -672,6 +672,45 @@ double footer_block(cairo_t* cr, const MapSpec& s, double x, double yb, double w
 double margin_pt(const PageSetup& p) { return std::max(10.0, 0.028 * std::min(p.width_pt, p.height_pt)); }
 
 // The full single-map page.
+// How much of the map's content a box (points) would hide: the density under it (sampled on a
+// 12 x 8 grid, as a share of the raster's maximum), events under it and hot-spot units with a
+// significant bin, so furniture goes where it hides least (issue #14: the legend always sat
+// bottom-left over Guinea and western Côte d'Ivoire).
+double hidden_data(const MapSpec& s, const View& v, double x0, double y0, double x1, double y1) {
+    auto to_map = [&](double px, double py) { return std::array<double, 2>{v.ext.xmin + (px - v.ox) / v.k, v.ext.ymin + (v.oy - py) / v.k}; };
+    double cost = 0;
+    if (s.density) {
+        double mx = 0;
+        for (float f : s.density->data)
+            if (std::isfinite(f)) mx = std::max(mx, double(f));
+        if (mx > 0)
+            for (int i = 0; i < 12; ++i)
+                for (int j = 0; j < 8; ++j) {
+                    const auto m = to_map(x0 + (x1 - x0) * (i + 0.5) / 12, y0 + (y1 - y0) * (j + 0.5) / 8);
+                    const double val = s.density->sample(m[0], m[1]);
+                    if (std::isfinite(val) && val > 0) cost += val / mx;
+                }
+    }
+    const auto lo = to_map(x0, y1), hi = to_map(x1, y0);
+    if (s.events) {
+        size_t n = 0;
+        for (const Vec2& p : *s.events) n += p.x >= lo[0] && p.x <= hi[0] && p.y >= lo[1] && p.y <= hi[1];
+        cost += 96.0 * double(n) / double(std::max<size_t>(1, s.events->size()));
+    }
+    if (s.hotspots) {
+        const int f = s.hotspots->field_index(s.hotspot_field);
+        for (const Feature& ft : s.hotspots->features) {
+            if (f < 0 || ft.geom.polygons.empty()) continue;
+            const auto b = attr_to_double(ft.attrs[size_t(f)]);
+            if (!b || *b == 0) continue;
+            const BBox fb = ft.geom.bbox();
+            const double cx = (fb.xmin + fb.xmax) / 2, cy = (fb.ymin + fb.ymax) / 2;
+            cost += (cx >= lo[0] && cx <= hi[0] && cy >= lo[1] && cy <= hi[1]) ? 1 : 0;
+        }
+    }
+    return cost;
+}
+
 MapRenderResult draw_page(cairo_t* cr, const MapSpec& s, const PageSetup& page) {
     MapRenderResult res;
     const double W = page.width_pt, H = page.height_pt, d = page.device_per_pt, M = margin_pt(page);
@@ -712,11 +751,17 @@ MapRenderResult draw_page(cairo_t* cr, const MapSpec& s, const PageSetup& page) 
     res.footer = to_device({M, H - M - fh, W - M, H - M}, d);
 
     const double in = 6; // inset of furniture from the frame edge
-    // Legend: bottom-left.
+    // The legend takes the bottom corner (left by default) that hides the least data; the scale bar
+    // takes the other bottom corner.
+    bool legend_right = false;
     if (s.legend && (s.density || s.hotspots || s.events || (s.routes && !s.routes_style.categories.empty()))) {
         const double lw = std::clamp(fw * 0.3, 150.0, 230.0);
         LegendOut m = legend_block(cr, s, 0, 0, lw, false, &body.bins, body.events);
-        const double lx = fx + in, ly = fy + fhh - in - m.height;
+        const double ly = fy + fhh - in - m.height;
+        const double left = hidden_data(s, v, fx + in, ly, fx + in + lw, ly + m.height);
+        const double right = hidden_data(s, v, fx + fw - in - lw, ly, fx + fw - in, ly + m.height);
+        legend_right = right < left * 0.8; // a clear gain only: maps of one kind keep one layout
+        const double lx = legend_right ? fx + fw - in - lw : fx + in;
         box(cr, lx, ly, lw, m.height);
         LegendOut o = legend_block(cr, s, lx, ly, lw, true, &body.bins, body.events);
         res.legend = to_device({lx, ly, lx + lw, ly + m.height}, d);
@@ -737,7 +782,7 @@ MapRenderResult draw_page(cairo_t* cr, const MapSpec& s, const PageSetup& page) 
         double km = 0;
         const double pt_per_km = v.k / geo.km_per_unit;
         auto sz = scale_bar(cr, 0, 0, fw * 0.22, pt_per_km, false, km);
-        const double bx = fx + fw - in - sz[0] - 8, by = fy + fhh - in;
+        const double bx = legend_right ? fx + in + 6 : fx + fw - in - sz[0] - 8, by = fy + fhh - in;
         box(cr, bx - 6, by - sz[1] - 2, sz[0] + 14, sz[1] + 2);
         scale_bar(cr, bx, by, fw * 0.22, pt_per_km, true, km);
         res.scalebar_km = km;
@@ -746,12 +791,22 @@ MapRenderResult draw_page(cairo_t* cr, const MapSpec& s, const PageSetup& page) 
     // Inset: top-right; north arrow to its left.
     double inset_h = 0;
     const double iw = std::clamp(fw * 0.17, 70.0, 150.0);
-    if (s.inset) {
+    // The locator inset only when it adds context: not when the map already shows most of what the
+    // inset would (issue #14: at the default extent it repeated the main map).
+    bool inset = s.inset;
+    if (inset) {
+        const VectorLayer* loc = s.locator ? s.locator : s.admin0;
+        const BBox lb = loc ? loc->bbox() : BBox{};
+        const double shown = std::max(0.0, std::min(v.ext.xmax, lb.xmax) - std::max(v.ext.xmin, lb.xmin)) *
+                             std::max(0.0, std::min(v.ext.ymax, lb.ymax) - std::max(v.ext.ymin, lb.ymin));
+        if (!loc || !(lb.width() > 0 && lb.height() > 0) || shown >= 0.6 * lb.width() * lb.height()) inset = false;
+    }
+    if (inset) {
         inset_map(cr, s, v.ext, fx + fw - in - iw, fy + in, iw, inset_h);
         res.inset = to_device({fx + fw - in - iw, fy + in, fx + fw - in, fy + in + inset_h}, d);
     }
     if (s.north_arrow) {
-        const double na = 22, nx = fx + fw - in - (s.inset ? iw + 8 : 0) - na / 2 - 6, ny = fy + in + na / 2 + 12;
+        const double na = 22, nx = fx + fw - in - (inset ? iw + 8 : 0) - na / 2 - 6, ny = fy + in + na / 2 + 12;
         box(cr, nx - na / 2 - 4, fy + in, na + 8, na + 16);
         north_arrow(cr, nx, ny, na, geo.north_rad);
         res.north = to_device({nx - na / 2 - 4, fy + in, nx + na / 2 + 4, fy + in + na + 16}, d);
