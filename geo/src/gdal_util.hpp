@@ -20,6 +20,7 @@ inline constexpr const char* kAllowedGdalDrivers[] = {
     "MEM", "Memory",                  // in-memory rasters and layers (contours, COG staging)
     "GPKG",                           // basemaps, layers, outputs
     "GeoJSON", "ESRI Shapefile", "FlatGeobuf", "KML", "LIBKML", "CSV", // documented layer inputs
+    "XLSX",                           // ACLED's spreadsheet exports (a zip of XML; no external links followed)
 };
 
 // GDAL configuration that keeps every read local (issue #19): no /vsicurl/ fetches, no HTTP.
