@@ -144,7 +144,9 @@ int run(int argc, char** argv) {
                "physical memory, or NEXUSMAP_MAX_MEMORY)")
             ->type_name("SIZE");
     add_habit_flags(&app);
-    scan_habit_flags(argc, argv);
+    // Commands run from inside another (the demo) follow the outer command's --quiet/--json.
+    const bool outer = depth == 1;
+    if (outer) scan_habit_flags(argc, argv);
     install_interrupt_handlers();
     auto subname = [&app] {
         std::string n;
@@ -158,7 +160,7 @@ int run(int argc, char** argv) {
     }
     int code = kExitOk;
     std::string error;   // printed after the streams are restored (--quiet still shows errors)
-    OutputCapture capture;
+    OutputCapture capture(outer);
     try {
         OutputSet outputs(force);
         app.parse(argc, argv);

@@ -4,6 +4,7 @@
 // CSV from standard input. --json: the same as one JSON object.
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "cli/cli.hpp"

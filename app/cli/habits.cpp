@@ -142,7 +142,11 @@ std::string unknown_flag_hints(CLI::App& app, int argc, char** argv) {
 
 int real_stdout_fd() { return g_real_stdout >= 0 ? g_real_stdout : 1; }
 
-OutputCapture::OutputCapture() {
+OutputCapture::OutputCapture(bool active) {
+    if (!active) {
+        done_ = true;
+        return;
+    }
     g_json_fields.clear();
     const Habits& h = habits();
     if (!h.quiet && !h.json) return;
@@ -196,8 +200,8 @@ void OutputCapture::finish(const std::string& command, int exit_code, const std:
     j["command"] = command;
     j["status"] = exit_code == 0 ? "ok" : exit_code == 130 ? "cancelled" : "error";
     j["exit_code"] = exit_code;
-    nlohmann::ordered_json outputs = nlohmann::json::array(), summary = nlohmann::json::object(),
-                           lines = nlohmann::json::array();
+    nlohmann::ordered_json outputs = nlohmann::ordered_json::array(), summary = nlohmann::ordered_json::object(),
+                           lines = nlohmann::ordered_json::array();
     size_t p = 0;
     while (p < text.size()) {
         size_t e = text.find('\n', p);
@@ -220,7 +224,7 @@ void OutputCapture::finish(const std::string& command, int exit_code, const std:
     j["outputs"] = outputs;
     j["summary"] = summary;
     j["lines"] = lines;
-    for (auto& [k, v] : g_json_fields) j[k] = nlohmann::json::parse(v, nullptr, false);
+    for (auto& [k, v] : g_json_fields) j[k] = nlohmann::ordered_json::parse(v, nullptr, false);
     if (!error.empty()) j["error"] = error;
     std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     std::cout.flush();

@@ -38,7 +38,7 @@ std::string unknown_flag_hints(CLI::App& app, int argc, char** argv);
 // streams and, with --json, prints the captured summary as a JSON object.
 class OutputCapture {
   public:
-    OutputCapture();
+    explicit OutputCapture(bool active = true); // inactive: does nothing (nested commands)
     ~OutputCapture();
     OutputCapture(const OutputCapture&) = delete;
     OutputCapture& operator=(const OutputCapture&) = delete;

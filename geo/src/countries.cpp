@@ -1,6 +1,7 @@
 #include "nexusmap/countries.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 

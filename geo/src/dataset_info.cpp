@@ -1,5 +1,6 @@
 #include "nexusmap/dataset_info.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
