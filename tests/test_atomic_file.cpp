@@ -79,7 +79,7 @@ TEST_CASE("every file a loader opened is protected, even when the front end forg
 
 TEST_CASE("outputs that are devices or folders are refused, never renamed over") {
     auto dir = testutil::tmpdir("atomic_devices");
-    CHECK_THROWS_WITH_AS(write_text_atomic("/dev/null", "x"), doctest::Contains("device, FIFO"), GeoError);
+    CHECK_THROWS_WITH_AS(write_text_atomic("/dev/null", "x"), doctest::Contains("device"), GeoError);
     const fs::path fifo = dir / "pipe";
     REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
     CHECK_THROWS_WITH_AS(write_text_atomic(fifo.string(), "x"), doctest::Contains("device, FIFO"), GeoError);

@@ -48,7 +48,10 @@ TEST_CASE("a GeoTIFF in EPSG:31028 says EPSG:31028, with its extent, pixel size,
 
 TEST_CASE("CRS given without a code is matched as gdalsrsinfo -e does; an ad-hoc one is not") {
     CHECK(describe_crs("EPSG:31028").epsg == "EPSG:31028");
-    CHECK(describe_crs("+proj=longlat +datum=WGS84 +no_defs").epsg == "EPSG:4326");
+    const CrsDescription ll = describe_crs("+proj=longlat +datum=WGS84 +no_defs");
+    CHECK(ll.epsg == "EPSG:4326");
+    CHECK(ll.confidence == 70);
+    CHECK(ll.label().find("matched, 70% confidence") != std::string::npos);
     CHECK(describe_crs("+proj=utm +zone=31 +datum=WGS84 +units=m +no_defs").epsg == "EPSG:32631");
     const CrsDescription laea = describe_crs("+proj=laea +lon_0=2 +lat_0=12 +datum=WGS84 +units=m");
     CHECK(laea.present);

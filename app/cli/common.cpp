@@ -167,6 +167,7 @@ void print_summary(const std::string& text) {
         for (auto& c : low) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         (low.find("warning") != std::string::npos ? std::cerr : std::cout) << line << "\n";
     }
+    std::cout.flush(); // seen as it happens, also when stdout is a file or a pipe
 }
 
 void check_output(const std::string& out, bool force, const std::vector<std::string>& inputs) {

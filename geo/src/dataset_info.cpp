@@ -38,12 +38,13 @@ CrsDescription describe_srs(const OGRSpatialReference* srs_in) {
     int n = 0;
     int* conf = nullptr;
     OGRSpatialReferenceH* matches = srs.FindMatches(nullptr, &n, &conf);
-    if (matches && n > 0) {
-        const auto* best = OGRSpatialReference::FromHandle(matches[0]);
-        c.confidence = conf ? conf[0] : 0;
-        if (c.confidence >= 90) c.epsg = code(*best);
-        if (c.epsg.empty()) c.confidence = 0;
-    }
+    // A PROJ string (no names) matches at 70% at best; an EPSG entry among the best matches is
+    // taken, as `gdalsrsinfo -e` lists it (other authorities such as OGC:CRS84 or IGNF skipped).
+    for (int i = 0; matches && conf && i < n && conf[i] >= 70 && conf[i] == conf[0]; ++i)
+        if (const std::string e = code(*OGRSpatialReference::FromHandle(matches[i])); !e.empty()) {
+            c.epsg = e, c.confidence = conf[i];
+            break;
+        }
     OSRFreeSRSArray(matches);
     CPLFree(conf);
     return c;

@@ -132,11 +132,12 @@ done
 echo "ok: ACLED inputs"
 
 # ---- --country: ISO3, English, French, UCDP/ACLED spellings, case and accents ---------------------
-for c in CIV civ "Côte d'Ivoire" "Cote d'Ivoire" "Côte d’Ivoire" "Ivory Coast" "COTE D IVOIRE"; do
+# (every spelling is checked in tests/test_countries.cpp; here a few go through the command line)
+for c in civ "Côte d’Ivoire" "Ivory Coast" "COTE D'IVOIRE"; do
   "$BIN" density "$A/acled_clean.csv" -o "$T/c.tif" --force $D --country "$c" >"$T/o" 2>"$T/e" || { cat "$T/e"; fail "--country '$c'"; }
   grep -q "^  2 events after filters" "$T/o" || { cat "$T/o"; fail "--country '$c': not 2 events"; }
 done
-for c in BEN Bénin benin BENIN; do
+for c in Bénin BEN; do
   "$BIN" density "$A/acled_clean.csv" -o "$T/c.tif" --force $D --country "$c" --country BFA >"$T/o" 2>&1 || fail "--country '$c'"
   grep -q "^  4 events after filters" "$T/o" || { cat "$T/o"; fail "--country '$c' BFA: not 4 events"; }
 done

@@ -15,7 +15,7 @@ namespace nexusmap {
 struct CrsDescription {
     bool present = false;
     std::string name;       // as the file names it
-    std::string epsg;       // "EPSG:31028" when identified (declared, or matched with confidence >= 90%)
+    std::string epsg;       // "EPSG:31028" when identified (declared, or PROJ's best match, >= 70%, as gdalsrsinfo -e)
     int confidence = 0;     // 100 when declared by the file; else the best match's confidence
     bool geographic = false;
     std::string label() const; // "EPSG:31028 (Yoff / UTM zone 28N)", "Name (not an EPSG CRS)", "none"
@@ -67,7 +67,7 @@ struct DatasetDescription {
 // file when it cannot.
 DatasetDescription describe_dataset(const std::string& path);
 
-// The EPSG code of a CRS given as WKT/PROJ/"EPSG:n" ("" when none is found with confidence >= 90%).
+// The EPSG code of a CRS given as WKT/PROJ/"EPSG:n" ("" when PROJ finds none with confidence >= 70%).
 CrsDescription describe_crs(const std::string& definition);
 
 } // namespace nexusmap
