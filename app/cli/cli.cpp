@@ -184,7 +184,10 @@ int run(int argc, char** argv) {
         error = std::string("nexusmap") + (subname().empty() ? "" : " " + subname()) + ": error: " + e.what();
         error += "\n" + unknown_flag_hints(app, argc, argv) + "Run with --help for more information.";
     } catch (const GeoError& e) {
-        error = std::string("nexusmap: error: ") + e.what(), code = kExitFailure;
+        // A value of a flag that does not parse or is out of range ("--kernel 'foo'", "--from/--to") is
+        // a usage error like those CLI11 finds itself; a problem with a file or the data is a failure.
+        const bool flag_value = e.file.empty() && e.where.rfind("--", 0) == 0;
+        error = std::string("nexusmap: error: ") + e.what(), code = flag_value ? kExitUsage : kExitFailure;
     } catch (const Cancelled&) {
         error = "nexusmap " + subname() + ": cancelled" + (interrupted() ? " (interrupted)" : "") + "; no output was written";
         code = 130;

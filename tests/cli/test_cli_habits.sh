@@ -23,6 +23,9 @@ grep -q "nope.csv" "$T/e" || fail "missing file not named"
 "$BIN" density "$EV" >"$T/o" 2>"$T/e"; [ $? = 2 ] || fail "missing -o: exit not 2"
 "$BIN" density "$EV" -o "$T/x.tif" --cell-km abc >"$T/o" 2>"$T/e"; [ $? = 2 ] || fail "bad number: exit not 2"
 "$BIN" densty "$EV" >"$T/o" 2>"$T/e"; [ $? = 2 ] || fail "unknown command: exit not 2"
+# A flag value checked by the command itself is a usage error too; a problem with the data is not.
+"$BIN" density "$EV" -o "$T/x.tif" --kernel nope >"$T/o" 2>"$T/e"; [ $? = 2 ] || fail "bad --kernel: exit not 2"
+"$BIN" density "$EV" -o "$T/x.tif" --from 2030-01-01 >"$T/o" 2>"$T/e"; [ $? = 1 ] || fail "no events left: exit not 1"
 "$BIN" --help >"$T/o" 2>"$T/e"; [ $? = 0 ] || fail "--help: exit not 0"
 "$BIN" density --help >"$T/o" 2>"$T/e"; [ $? = 0 ] || fail "density --help: exit not 0"
 grep -q -- "--quiet" "$T/o" && grep -q -- "--json" "$T/o" && grep -q -- "--progress" "$T/o" || fail "--help lacks --quiet/--json/--progress"
@@ -141,7 +144,7 @@ for c in Bénin BEN; do
   "$BIN" density "$A/acled_clean.csv" -o "$T/c.tif" --force $D --country "$c" --country BFA >"$T/o" 2>&1 || fail "--country '$c'"
   grep -q "^  4 events after filters" "$T/o" || { cat "$T/o"; fail "--country '$c' BFA: not 4 events"; }
 done
-"$BIN" density "$A/acled_clean.csv" -o "$T/c.tif" --force $D --country "Ivroy Coast" >"$T/o" 2>"$T/e"; [ $? = 1 ] || fail "unknown country accepted"
+"$BIN" density "$A/acled_clean.csv" -o "$T/c.tif" --force $D --country "Ivroy Coast" >"$T/o" 2>"$T/e"; [ $? = 2 ] || fail "unknown country: exit not 2 (usage)"
 grep -q "did you mean Côte d'Ivoire (CIV)" "$T/e" || { cat "$T/e"; fail "unknown country: no suggestion"; }
 echo "ok: --country"
 
