@@ -9,6 +9,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "nexusmap/countries.hpp" // edit_distance
+
 namespace nexusmap::cli {
 
 namespace {
@@ -72,18 +74,6 @@ void add_habit_flags(CLI::App* cmd) {
             ->group("Output habits");
         add_habit_flags(s);
     }
-}
-
-size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-    for (size_t i = 1; i <= a.size(); ++i) {
-        cur[0] = i;
-        for (size_t j = 1; j <= b.size(); ++j)
-            cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
-        std::swap(prev, cur);
-    }
-    return prev[b.size()];
 }
 
 std::string closest_name(std::string_view word, const std::vector<std::string>& names) {

@@ -24,8 +24,6 @@ void scan_habit_flags(int argc, char** argv);
 // Declares --quiet, --json, --progress on `cmd` and every named subcommand under it.
 void add_habit_flags(CLI::App* cmd);
 
-// Levenshtein distance (for "did you mean").
-size_t edit_distance(std::string_view a, std::string_view b);
 // The closest of `names` to `word` when it is close enough to be a likely typo, else "".
 std::string closest_name(std::string_view word, const std::vector<std::string>& names);
 // A usage error before CLI11 sees argv: an unknown subcommand (with a suggestion), or "" when fine.
