@@ -153,14 +153,14 @@ echo "ok: --country"
 "$BIN" density "$EV" -o "$T/u2.tif" $D --units qgis-raw >/dev/null 2>"$T/e" || fail "old --units refused"
 grep -q "old name of --value-units" "$T/e" || fail "old --units: no note"
 [ "$(gdalinfo -checksum "$T/u1.tif" | grep Checksum)" = "$(gdalinfo -checksum "$T/u2.tif" | grep Checksum)" ] || fail "--units and --value-units differ"
-"$BIN" density --help | grep -q -- "--value-units" || fail "density --help lacks --value-units"
-"$BIN" density --help | grep -q -- "--units" && fail "density --help still shows the old --units"
+"$BIN" density --help >"$T/h"; grep -q -- "--value-units" "$T/h" || fail "density --help lacks --value-units"
+grep -q -- "--units" "$T/h" && fail "density --help still shows the old --units"
 "$BIN" map --help | grep -q -- "--period" || fail "map --help lacks --period"
-"$BIN" emerging --help | grep -q -- "--period" || fail "emerging --help lacks --period"
 "$BIN" spillover --help | grep -q -- "--lead-lag-levels" || fail "spillover --help lacks --lead-lag-levels"
 for c in hotspots lisa emerging; do
-  "$BIN" $c --help | grep -q -- "--no-fdr" && "$BIN" $c --help | grep -q -- "--fdr" || fail "$c lacks --fdr/--no-fdr"
+  "$BIN" $c --help >"$T/h"; grep -q -- "--no-fdr" "$T/h" && grep -q -- "--fdr" "$T/h" || fail "$c lacks --fdr/--no-fdr"
 done
+grep -q -- "--period" "$T/h" || fail "emerging --help lacks --period"
 echo "ok: flag vocabulary"
 
 echo "cli habits: all checks passed"
