@@ -507,3 +507,62 @@ TEST_CASE("provenance: the bundled files carry their own (UCDP events, Natural E
         CHECK(l.prov.attribution.find(std::string(name) == "admin2" ? "OCHA" : "Natural Earth") != std::string::npos);
     }
 }
+
+TEST_CASE("ACLED exports: XLSX sheet, API JSON and a Shapefile with truncated names load like the CSV") {
+    const EventLoadResult ref = load_events(testutil::data("acled_inputs/acled_clean.csv"));
+    REQUIRE(ref.events.size() == 7);
+    CHECK(ref.report.schema == "ACLED");
+    for (const char* f : {"acled_clean.xlsx", "acled_api.json", "acled_truncated.shp"}) {
+        CAPTURE(f);
+        const EventLoadResult r = load_events(testutil::data(std::string("acled_inputs/") + f));
+        CHECK(r.report.schema.find("ACLED") != std::string::npos);
+        CHECK(r.report.loaded == 7);
+        CHECK(r.report.bad.empty());
+        CHECK(r.report.columns.at("precision") == "geo_precision");
+        CHECK(r.report.columns.at("date") == "event_date");
+        REQUIRE(r.events.size() == 7);
+        // Row by row the same coordinates, dates, precision codes and fatalities as the CSV.
+        for (size_t i = 0; i < 7; ++i) {
+            CHECK(r.events.lon[i] == doctest::Approx(ref.events.lon[i]).epsilon(1e-9));
+            CHECK(r.events.lat[i] == doctest::Approx(ref.events.lat[i]).epsilon(1e-9));
+            CHECK(r.events.day[i] == ref.events.day[i]);
+            CHECK(int(r.events.precision[i]) == int(ref.events.precision[i]));
+            CHECK(r.events.fatalities[i] == ref.events.fatalities[i]);
+            CHECK(r.events.country_names[r.events.country[i]] == ref.events.country_names[ref.events.country[i]]);
+        }
+    }
+}
+
+TEST_CASE("Shapefile-truncated ACLED/UCDP names are recognised; a full name present wins") {
+    const std::string csv = "event_id_c,event_dat,latitude,longitude,event_typ,geo_precis,fatalitie,time_preci\n"
+                            "X1,2023-01-05,14.1,-0.3,Battles,2,3,1\n";
+    const EventLoadResult r = parse_events_csv(csv, "t.csv");
+    CHECK(r.report.schema == "ACLED");
+    CHECK(r.report.columns.at("precision") == "geo_precision");
+    CHECK(r.report.columns.at("date") == "event_date");
+    CHECK(r.report.columns.at("type") == "event_type");
+    REQUIRE(r.events.size() == 1);
+    CHECK(int(r.events.precision[0]) == 2);
+    CHECK(r.events.fatalities[0] == 3);
+    const std::string ucdp = "type_of_vi,best,latitude,longitude,where_prec,date_start\n1,4,12,1,3,2020-01-01\n";
+    const EventLoadResult u = parse_events_csv(ucdp, "u.csv");
+    CHECK(u.report.schema == "UCDP GED");
+    CHECK(u.events.type_names[u.events.type[0]] == "State-based violence");
+    // Both the cut and the full name: the full one is used, the cut left as it is.
+    const EventLoadResult b = parse_events_csv("latitude,longitude,geo_precis,geo_precision\n12,1,5,2\n", "b.csv");
+    CHECK(int(b.events.precision[0]) == 2);
+}
+
+TEST_CASE("JSON records: an empty data array and non-record members are refused clearly") {
+    auto dir = testutil::tmpdir("events_json");
+    { std::ofstream(dir / "empty.json") << R"({"status":200,"success":true,"count":0,"data":[]})"; }
+    CHECK_THROWS_WITH_AS(load_events((dir / "empty.json").string()), doctest::Contains("no records"), GeoError);
+    { std::ofstream(dir / "bad.json") << R"({"data":[1,2,3]})"; }
+    CHECK_THROWS_WITH_AS(load_events((dir / "bad.json").string()), doctest::Contains("not an array of records"), GeoError);
+    // A bare array of records, numbers as numbers.
+    { std::ofstream(dir / "arr.json") << R"([{"latitude":12.5,"longitude":1.5,"event_date":"2021-02-03","fatalities":2}])"; }
+    const EventLoadResult r = load_events((dir / "arr.json").string());
+    REQUIRE(r.events.size() == 1);
+    CHECK(r.events.lat[0] == 12.5);
+    CHECK(r.events.fatalities[0] == 2);
+}

@@ -1,6 +1,6 @@
 // `nexusmap map`: a static briefing map (PNG, PDF or SVG by extension) of event density or Gi* hot
 // spots over the base layers, with legend, scale bar, north arrow, locator inset, attribution and
-// a provenance footer; `--by year|quarter` draws one map per period on one fixed colour scale plus
+// a provenance footer; `--period year|quarter` draws one map per period on one fixed colour scale plus
 // a small-multiples sheet. Rendering lives in geo (map_render.hpp); this file gathers the layers.
 #include <algorithm>
 #include <cmath>
@@ -163,7 +163,8 @@ void add_map(CLI::App& app) {
                   "Draw Gi* hot spots: `nexusmap hotspots` GeoJSON/GPKG (polygons with a bin field) or its fishnet GeoTIFF (band 3)");
     g->add_option("--hot-field", a->hot_field, "Bin field of --hotspots polygons")->capture_default_str();
     g->add_flag("--events-points", a->events_points, "Draw the events as points too");
-    g->add_option("--by", a->by, "year | quarter: one map per period on ONE colour scale (max over all periods), plus a sheet");
+    g->add_option("--period", a->by, "year | quarter: one map per period on ONE colour scale (max over all periods), plus a sheet");
+    add_old_name(g, "--by", "--period", a->by);
     g->add_option("--ramp", a->ramp, "viridis | magma | inferno | ylorrd | rdylbu")->capture_default_str();
     g->add_option("--scale", a->scale, "linear | sqrt | log")->capture_default_str();
     g->add_option("--vmin", a->vmin, "Bottom of the colour scale (default 0; log: max/1000)");
@@ -192,7 +193,7 @@ void add_map(CLI::App& app) {
                   "default: the bundled West African populated places)");
     g->add_option("--columns", a->columns, "Small-multiples sheet: number of columns (default: best fit)");
     g->add_option("--write-raster", a->write_raster,
-                  "Also write the density drawn as GeoTIFF (+ .qml QGIS style with the same ramp and range); with --by one per period");
+                  "Also write the density drawn as GeoTIFF (+ .qml QGIS style with the same ramp and range); with --period one per period");
     cmd->add_flag("--force", a->force, "Overwrite existing outputs");
     cmd->callback([a, cmd] {
         // Numeric flags: a value given must make sense (0 or NaN used to fall back silently).
@@ -222,9 +223,9 @@ void add_map(CLI::App& app) {
         std::optional<PeriodUnit> by;
         if (!a->by.empty()) {
             by = parse_period_unit(a->by);
-            if (*by == PeriodUnit::Month) throw GeoError("", "--by", "use year or quarter");
+            if (*by == PeriodUnit::Month) throw GeoError("", "--period", "use year or quarter");
             if (!have_events || !a->raster.empty() || !a->hotspots.empty())
-                throw GeoError("", "--by", "needs an event file and draws density (not with --raster or --hotspots)");
+                throw GeoError("", "--period", "needs an event file and draws density (not with --raster or --hotspots)");
         }
         if ((a->events_points) && !have_events) throw GeoError("", "--events-points", "needs an event file");
         const std::vector<std::string> inputs = {a->d.events.file, a->raster, a->hotspots, a->d.mask, a->d.extent, a->basemap, a->routes};
@@ -444,7 +445,7 @@ void add_map(CLI::App& app) {
             if (k.empty()) k.assign(ev.size(), false);
             k[i] = true;
         }
-        if (keep.empty()) throw GeoError(ev.source, "", "no dated events: --by needs dates");
+        if (keep.empty()) throw GeoError(ev.source, "", "no dated events: --period needs dates");
         // A contiguous run of periods (empty ones are maps too: "nothing happened" is news).
         std::vector<int64_t> periods;
         for (int64_t p = keep.begin()->first; p <= keep.rbegin()->first; ++p) periods.push_back(p);
@@ -462,7 +463,7 @@ void add_map(CLI::App& app) {
                          double(keep.size()) * double(ev.size()) / 8,
                      std::to_string(periods.size()) + " period maps of " + std::to_string(raster.grid.width) + " x " +
                          std::to_string(raster.grid.height) + " cells",
-                     "use a larger --cell-km, a smaller --extent, a shorter --from/--to window or --by year",
+                     "use a larger --cell-km, a smaller --extent, a shorter --from/--to window or --period year",
                      a->d.events.file);
         std::vector<Raster> rasters;
         std::vector<size_t> counts;

@@ -4,6 +4,7 @@
 #include <cfloat>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,8 @@
 #include <unordered_map>
 #include <atomic>
 #include <exception>
+
+#include <nlohmann/json.hpp>
 
 #include "csv.hpp"
 #include "nexusmap/atomic_file.hpp"
@@ -173,6 +176,25 @@ double kth(std::vector<double>& v, size_t k) {
     return v[k];
 }
 
+// ACLED/UCDP column names cut to 10 characters by the Shapefile (dBase) format, and the shorter
+// cuts some converters make: renamed back when the full name is not also present.
+void restore_truncated_names(std::vector<std::string>& hdr) {
+    static const std::pair<const char*, const char*> kCuts[] = {
+        {"geo_precis", "geo_precision"},   {"geo_preci", "geo_precision"},   {"event_dat", "event_date"},
+        {"event_da", "event_date"},        {"time_preci", "time_precision"}, {"sub_event_", "sub_event_type"},
+        {"type_of_vi", "type_of_violence"}, {"type_of_vio", "type_of_violence"}, {"assoc_acto", "assoc_actor_1"},
+        {"event_id_c", "event_id_cnty"},   {"source_sca", "source_scale"},   {"civilian_t", "civilian_targeting"},
+        {"interactio", "interaction"},     {"fatalitie", "fatalities"},      {"latitud", "latitude"},
+        {"longitud", "longitude"},         {"event_typ", "event_type"},      {"best_deat", "best"},
+    };
+    for (auto& h : hdr)
+        for (auto& [cut, full] : kCuts)
+            if (h == cut && std::find(hdr.begin(), hdr.end(), full) == hdr.end()) {
+                h = full;
+                break;
+            }
+}
+
 } // namespace
 
 EventLoadResult parse_events_csv(std::string_view text, const std::string& name, const EventCsvOptions& opt,
@@ -229,6 +251,7 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
     if (!err.empty()) throw GeoError(name, "line " + std::to_string(line + comment_lines), "header: " + err);
     std::vector<std::string> hdr;
     for (auto& h : f) hdr.push_back(lower_trim(std::string(h)));
+    restore_truncated_names(hdr);
     {
         std::unordered_map<std::string, int> seen;
         for (auto& h : hdr)
@@ -611,12 +634,85 @@ EventLoadResult load_events_csv(const std::string& path, const EventCsvOptions& 
     return parse_events_csv(text, path, opt, std::move(progress));
 }
 
+namespace {
+std::string csv_quote(const std::string& v) {
+    std::string q = "\"";
+    for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+}
+
+// A layer's attributes as CSV text (header row of field names), for tables without geometry.
+std::string attributes_as_csv(const VectorLayer& l) {
+    std::string csv;
+    for (size_t i = 0; i < l.fields.size(); ++i) csv += (i ? "," : "") + csv_quote(l.fields[i]);
+    csv += "\n";
+    for (auto& f : l.features) {
+        for (size_t i = 0; i < l.fields.size(); ++i) csv += (i ? "," : "") + csv_quote(attr_to_string(f.attrs[i]));
+        csv += "\n";
+    }
+    return csv;
+}
+
+// ACLED API JSON ({"status":..,"data":[{...},...]}) or a bare array of records: no geometry, the
+// coordinates in latitude/longitude members. nullopt when the file is not of that shape (GeoJSON
+// goes to OGR).
+std::optional<EventLoadResult> load_events_json_records(const std::string& path, const EventCsvOptions& opt,
+                                                        Progress& progress) {
+    check_input_path(path, "", false);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded()) return std::nullopt; // let OGR give its own message
+    const nlohmann::json* rows = nullptr;
+    if (j.is_object() && !j.contains("type") && j.contains("data") && j["data"].is_array()) rows = &j["data"];
+    else if (j.is_array()) rows = &j;
+    if (!rows) return std::nullopt;
+    note_input(path);
+    if (rows->empty()) throw GeoError(path, "\"data\"", "holds no records: there are no events to load");
+    std::vector<std::string> cols;
+    for (auto& r : *rows) {
+        if (!r.is_object()) throw GeoError(path, "\"data\"", "is not an array of records (objects)");
+        for (auto it = r.begin(); it != r.end(); ++it)
+            if (std::find(cols.begin(), cols.end(), it.key()) == cols.end()) cols.push_back(it.key());
+    }
+    std::string csv;
+    for (size_t i = 0; i < cols.size(); ++i) csv += (i ? "," : "") + csv_quote(cols[i]);
+    csv += "\n";
+    for (auto& r : *rows) {
+        for (size_t i = 0; i < cols.size(); ++i) {
+            auto it = r.find(cols[i]);
+            std::string v;
+            if (it != r.end() && !it->is_null()) v = it->is_string() ? it->get<std::string>() : it->dump();
+            csv += (i ? "," : "") + csv_quote(v);
+        }
+        csv += "\n";
+    }
+    EventLoadResult res = parse_events_csv(csv, path, opt, std::move(progress));
+    res.report.schema = res.events.schema = "JSON records (" + res.report.schema + " columns)";
+    res.events.prov = detect_provenance(res.events);
+    return res;
+}
+} // namespace
+
+EventLoadResult load_events_stdin(const EventCsvOptions& opt, Progress progress) {
+    std::string text;
+    std::vector<char> buf(size_t(1) << 20);
+    for (size_t n; (n = std::fread(buf.data(), 1, buf.size(), stdin)) > 0;) text.append(buf.data(), n);
+    if (std::ferror(stdin)) throw GeoError(kStdinName, "", "cannot read standard input");
+    if (text.empty()) throw GeoError(kStdinName, "", "standard input is empty (0 bytes): pipe an event CSV into it");
+    return parse_events_csv(text, kStdinName, opt, std::move(progress));
+}
+
 EventLoadResult load_events(const std::string& path, const EventCsvOptions& opt, Progress progress) {
+    if (path == "-") return load_events_stdin(opt, std::move(progress));
     std::string ext = std::filesystem::path(path).extension().string();
     for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (ext == ".csv" || ext == ".tsv" || ext == ".txt") return load_events_csv(path, opt, std::move(progress));
     // Any OGR point source: read as a layer, then map attributes by the same header rules by
     // writing a minimal CSV view (keeps one code path for column detection and validation).
+    if (ext == ".json") {
+        if (auto r = load_events_json_records(path, opt, progress)) return std::move(*r);
+    }
     ReadLayerOptions ro;
     ro.target_crs = Crs::wgs84();
     VectorLayer l = read_layer(path, ro, progress);
@@ -625,9 +721,23 @@ EventLoadResult load_events(const std::string& path, const EventCsvOptions& opt,
     for (auto& f : l.features) n_geom += !f.geom.empty();
     if (l.features.empty())
         throw GeoError(path, "layer '" + l.name + "'", "contains no features (an empty layer): there are no events to load");
-    if (n_geom == 0)
+    if (n_geom == 0) {
+        // A table without geometry (an XLSX sheet, a CSV-like layer): latitude/longitude columns, as
+        // in a CSV. When it has none, say that the features have no geometry either.
+        std::string csv = attributes_as_csv(l);
+        try {
+            EventLoadResult r = parse_events_csv(csv, path, opt, {});
+            r.report.schema = r.events.schema = "OGR table (" + r.report.schema + " columns)";
+            r.events.prov = detect_provenance(r.events);
+            return r;
+        } catch (const GeoError& e) {
+            if (e.where != "header" || e.what_.find("no latitude/longitude") == std::string::npos) throw;
+        }
         throw GeoError(path, "layer '" + l.name + "'",
-                       "none of its " + std::to_string(l.features.size()) + " features has a geometry (all null or empty): no events to load");
+                       "none of its " + std::to_string(l.features.size()) +
+                           " features has a geometry (all null or empty), and it has no latitude/longitude columns: no "
+                           "events to load");
+    }
     if (l.type != GeomType::Point)
         throw GeoError(path, "layer '" + l.name + "'",
                        "holds " + std::string(l.type == GeomType::Line ? "lines" : "polygons") + " (" + std::to_string(n_geom) +

@@ -29,6 +29,7 @@ inline constexpr AllowedDriver kAllowedGdalDrivers[] = {
     // documented layer inputs
     {"GeoJSON", RegisterOGRGeoJSON}, {"ESRI Shapefile", RegisterOGRShape}, {"FlatGeobuf", RegisterOGRFlatGeobuf},
     {"KML", RegisterOGRKML}, {"LIBKML", RegisterOGRLIBKML}, {"CSV", RegisterOGRCSV},
+    {"XLSX", RegisterOGRXLSX}, // ACLED's spreadsheet exports (a zip of XML; no external links followed)
 };
 
 // GDAL configuration that keeps every read local (issue #19): no /vsicurl/ fetches, no HTTP.

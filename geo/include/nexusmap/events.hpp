@@ -99,7 +99,13 @@ EventLoadResult load_events_csv(const std::string& path, const EventCsvOptions& 
 // Same, from a string already in memory (used by tests and fuzzers).
 EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
                                  const EventCsvOptions& opt = {}, Progress progress = {});
+// An event CSV read from standard input (the name "-" on the command line), named kStdinName in
+// reports and provenance.
+inline constexpr const char* kStdinName = "(standard input)";
+EventLoadResult load_events_stdin(const EventCsvOptions& opt = {}, Progress progress = {});
 // Points from any OGR source (GeoJSON, GPKG, ...), attributes mapped with the same header rules.
+// "-" reads a CSV from standard input. Layers without geometry (XLSX sheets, CSV-like layers) and
+// ACLED API JSON ({"data": [{...}]}) get the CSV column detection (latitude/longitude columns).
 EventLoadResult load_events(const std::string& path, const EventCsvOptions& opt = {},
                             Progress progress = {});
 
