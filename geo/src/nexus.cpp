@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <exception>
 #include <map>
 #include <numeric>
@@ -504,6 +505,29 @@ Table clq_table(const ClqResult& r) {
         t.rows.push_back({e.a, e.b, std::to_string(e.n_a), std::to_string(e.n_b), fmt_num(e.clq, 6), fmt_num(e.sim_mean, 6),
                           fmt_num(e.p_high, 4), fmt_num(e.p_low, 4)});
     return t;
+}
+
+VectorLayer nexus_route_layer(const NexusResult& r, const VectorLayer& routes) {
+    VectorLayer rl;
+    rl.name = "nexus_routes", rl.crs = routes.crs, rl.type = GeomType::Line;
+    const Table ut = nexus_unit_table(r);
+    rl.fields = ut.columns;
+    size_t u = 0;
+    for (auto& f : routes.features) {
+        if (f.geom.lines.empty() || u >= r.units.size() || r.units[u].kind != "route") continue;
+        Feature g;
+        g.geom = f.geom;
+        for (size_t j = 0; j < ut.columns.size(); ++j) {
+            const std::string& v = ut.rows[u][j];
+            if (j < 3) g.attrs.push_back(v);
+            else g.attrs.push_back(std::strtod(v.c_str(), nullptr));
+        }
+        g.fid = int64_t(u + 1);
+        rl.features.push_back(std::move(g));
+        ++u;
+    }
+    rl.metadata = r.metadata;
+    return rl;
 }
 
 } // namespace nexusmap

@@ -108,5 +108,8 @@ ClqResult colocation_quotient(const std::vector<double>& x, const std::vector<do
 Table nexus_unit_table(const NexusResult& r);
 Table nexus_curve_table(const NexusResult& r);
 Table clq_table(const ClqResult& r);
+// The route lines of `routes` (the layer given to nexus_route_test) with their unit-table row as
+// attributes (route units follow the features that have lines, in order), in the routes' CRS.
+VectorLayer nexus_route_layer(const NexusResult& r, const VectorLayer& routes);
 
 } // namespace nexusmap
