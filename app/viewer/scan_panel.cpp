@@ -532,6 +532,8 @@ std::vector<AnalysisExport> ScanNexusUi::exports(const Metadata& events_md) cons
     std::vector<AnalysisExport> out;
     auto with = [&](Metadata md) {
         for (auto& [k, v] : events_md) md[k] = v;
+        md["events_rule"] = "the viewer's filtered events (time window, types, countries, actors, fatalities), precise "
+                            "only: where_prec / geo_precision <= 2, as nexusmap scan / nexus by default";
         return md;
     };
     if (scan_) {
