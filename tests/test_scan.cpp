@@ -197,6 +197,44 @@ TEST_CASE("scan: most likely cluster equals the brute force on planted clusters"
     CHECK(scan_cluster_table(r).rows.size() == r.clusters.size());
 }
 
+TEST_CASE("scan: branch and bound over windows gives the exhaustive maxima (observed and every replica)") {
+    // The bound only skips windows that cannot beat the best so far: every replica maximum and the
+    // clusters must be bitwise those of the exhaustive loop over windows.
+    for (uint64_t seed : {11u, 12u}) {
+        CAPTURE(seed);
+        // 60 months (windows up to 30), 250 events on a 4 km lattice, a planted burst in months 30-32.
+        stats::Rng rng(seed);
+        std::vector<double> x, y;
+        std::vector<int32_t> d;
+        for (int i = 0; i < 250; ++i) {
+            x.push_back(4 * KM * std::floor(rng.uniform() * 30)), y.push_back(4 * KM * std::floor(rng.uniform() * 30));
+            d.push_back(month_day(int(rng.below(60))));
+        }
+        for (int i = 0; i < 20; ++i)
+            x.push_back(100 * KM + 4 * KM * double(rng.below(4))), y.push_back(60 * KM + 4 * KM * double(rng.below(4))),
+                d.push_back(month_day(30 + int(rng.below(3))));
+        const EventTable ev = table(x, y, d);
+        for (int variant = 0; variant < 3; ++variant) {
+            CAPTURE(variant);
+            ScanParams p;
+            p.replications = 9, p.seed = seed, p.centre_cell_km = 20, p.threads = 2;
+            if (variant == 1) p.centres = ScanCentres::Events, p.max_radius_km = 40, p.max_window_periods = 6;
+            if (variant == 2) p.period = PeriodUnit::Quarter, p.max_share = 0.2;
+            const ScanResult fast = space_time_permutation_scan(ev, p);
+            p.exhaustive_windows = true;
+            const ScanResult full = space_time_permutation_scan(ev, p);
+            CHECK(fast.replica_max == full.replica_max);
+            REQUIRE(fast.clusters.size() == full.clusters.size());
+            for (size_t k = 0; k < fast.clusters.size(); ++k) {
+                CHECK(fast.clusters[k].llr == full.clusters[k].llr);
+                CHECK(fast.clusters[k].start_period == full.clusters[k].start_period);
+                CHECK(fast.clusters[k].end_period == full.clusters[k].end_period);
+                CHECK(fast.clusters[k].events == full.clusters[k].events);
+            }
+        }
+    }
+}
+
 TEST_CASE("scan: real UCDP events (Benin and Togo) equal the brute force") {
     const std::string path = testutil::shared_real("ucdp_ged_241_uemoa6/ged241_uemoa6_1989_2023.csv");
     if (path.empty()) {

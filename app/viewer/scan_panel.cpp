@@ -426,10 +426,13 @@ void ScanNexusUi::draw_nexus_window(PanelContext& ctx) {
         if (r.units[a].p != r.units[b].p) return r.units[a].p < r.units[b].p;
         return r.units[a].ratio > r.units[b].ratio;
     });
-    if (ImGui::BeginTable("units", 8, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY,
+    if (ImGui::BeginTable("units", 8,
+                          ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_Resizable,
                           ImVec2(0, 230))) {
         ImGui::TableSetupScrollFreeze(0, 1);
-        for (const char* h : {"unit", "commodity", "obs", "exp", "ratio", "p", "q (BH)", "curve p"}) ImGui::TableSetupColumn(h);
+        ImGui::TableSetupColumn("unit", ImGuiTableColumnFlags_WidthStretch, 3.f);
+        for (const char* h : {"commodity", "obs", "exp", "ratio", "p", "q (BH)", "curve p"})
+            ImGui::TableSetupColumn(h, ImGuiTableColumnFlags_WidthStretch, 1.f);
         ImGui::TableHeadersRow();
         for (size_t i : order) {
             const NexusUnit& u = r.units[i];

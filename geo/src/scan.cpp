@@ -72,7 +72,7 @@ uint64_t splitmix(uint64_t z) {
 struct ScanSetup {
     int64_t N = 0;
     int T = 0, L = 0;
-    bool prospective = false;
+    bool prospective = false, exhaustive = false;
     std::vector<uint32_t> loc_start;   // CSR over location-sorted events
     std::vector<int64_t> G;            // G[t] = events in periods < t (all locations)
     std::vector<double> lnI;           // ln(k), k = 0..N (lnI[0] = 0, only ever multiplied by 0)
@@ -95,6 +95,11 @@ double scan_all(const ScanSetup& S, const std::vector<int32_t>& per, std::vector
     std::vector<int32_t> cnt(size_t(S.T), 0);
     std::vector<int32_t> P;
     std::vector<int64_t> cum;
+    std::vector<uint32_t> jm;          // jm[i]: last end index of a window starting at P[i]
+    struct Blk {
+        uint32_t i0, i1, j0, j1;
+    };
+    std::vector<Blk> stack;
     P.reserve(size_t(S.T));
     cum.reserve(size_t(S.T) + 1);
     double global = 0;
@@ -127,7 +132,9 @@ double scan_all(const ScanSetup& S, const std::vector<int32_t>& per, std::vector
                 const double ub = a + double(S.N - n) * (mu - double(n)) / (N - mu);
                 if (ub <= thr * (1 - 1e-12) - 1e-12) return;
                 const double llr = a + (S.N > n ? double(S.N - n) * (S.lnI[size_t(S.N - n)] - std::log(N - mu)) : 0.0);
-                if (llr > best.llr) {
+                // Ties keep the first window in (start, end) order, whatever order they were met in.
+                if (llr > best.llr ||
+                    (llr == best.llr && best.step == int(s) && (P[i] < best.t1 || (P[i] == best.t1 && P[j] < best.t2)))) {
                     best.llr = llr, best.step = int(s), best.t1 = P[i], best.t2 = P[j];
                     best.n = n, best.nz = nz, best.nw = nw;
                     thr = std::max(thr, llr);
@@ -139,10 +146,55 @@ double scan_all(const ScanSetup& S, const std::vector<int32_t>& per, std::vector
                     if (S.T - P[i] > S.L) continue;
                     consider(i, np - 1, cum[np] - cum[i], S.G[size_t(S.T)] - S.G[size_t(P[i])]);
                 }
-            } else {
+            } else if (S.exhaustive || np <= 8) {
                 for (size_t i = 0; i < np; ++i)
                     for (size_t j = i; j < np && P[j] - P[i] < S.L; ++j)
                         consider(i, j, cum[j + 1] - cum[i], S.G[size_t(P[j]) + 1] - S.G[size_t(P[i])]);
+            } else {
+                jm.resize(np);
+                for (size_t i = 0, j = 0; i < np; ++i) {
+                    j = std::max(j, i);
+                    while (j + 1 < np && P[j + 1] - P[i] < S.L) ++j;
+                    jm[i] = uint32_t(j);
+                }
+                stack.clear();
+                stack.push_back({0, uint32_t(np - 1), 0, uint32_t(np - 1)});
+                while (!stack.empty()) {
+                    const Blk b = stack.back();
+                    stack.pop_back();
+                    // Valid windows in the block: i0 <= i <= i1, max(j0, i) <= j <= min(j1, jm[i]); jm
+                    // rises with i, so no end index passes jhi.
+                    const uint32_t jhi = std::min(b.j1, jm[b.i1]);
+                    if (std::max(b.j0, b.i0) > jhi) continue;
+                    if (b.i0 == b.i1 && b.j0 == b.j1) {
+                        if (b.j0 <= jm[b.i0])
+                            consider(b.i0, b.j0, cum[b.j0 + 1] - cum[b.i0], S.G[size_t(P[b.j0]) + 1] - S.G[size_t(P[b.i0])]);
+                        continue;
+                    }
+                    // Bound: the most base events of any window in the block, the fewest events
+                    // anywhere (every window spans P[i1]..P[j0] when i1 <= j0; else at least one
+                    // period with a base event, so >= 1).
+                    const int64_t nmax = cum[jhi + 1] - cum[b.i0];
+                    const int64_t nwmin = b.i1 <= b.j0 ? S.G[size_t(P[b.j0]) + 1] - S.G[size_t(P[b.i1])] : 1;
+                    if (nmax * S.N > nz * nwmin) {
+                        const double mu = double(nz) * double(nwmin) / N;
+                        const double a = double(nmax) * (S.lnI[size_t(nmax)] - (lnNZ + S.lnI[size_t(nwmin)] - lnN));
+                        const double ub = a + double(S.N - nmax) * (mu - double(nmax)) / (N - mu);
+                        if (ub <= thr * (1 - 1e-12) - 1e-12) continue;
+                    } else {
+                        continue; // no window of the block has an excess
+                    }
+                    // Split the longer side; the first half goes on top (met first).
+                    if (b.i1 - b.i0 >= b.j1 - b.j0) {
+                        const uint32_t m = b.i0 + (b.i1 - b.i0) / 2;
+                        stack.push_back({m + 1, b.i1, b.j0, b.j1});
+                        stack.push_back({b.i0, m, b.j0, b.j1});
+                    } else {
+                        const uint32_t m = b.j0 + (b.j1 - b.j0) / 2;
+                        stack.push_back({b.i0, b.i1, m + 1, b.j1});
+                        stack.push_back({b.i0, b.i1, b.j0, m});
+                    }
+                }
             }
         }
         if (per_centre) {
@@ -203,7 +255,7 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
     res.first_period = pmin, res.last_period = pmax, res.n_periods = size_t(T);
 
     ScanSetup S;
-    S.N = int64_t(N), S.T = T, S.prospective = p.prospective;
+    S.N = int64_t(N), S.T = T, S.prospective = p.prospective, S.exhaustive = p.exhaustive_windows;
     S.L = p.max_window_periods > 0 ? std::min(p.max_window_periods, T)
                                    : std::max(1, int(std::floor(p.max_window_share * T + 1e-9)));
     res.max_window = S.L;

@@ -18,6 +18,9 @@
 // Exactness shortcut (not an approximation): for a base, extending a window by periods where the
 // base has no events raises mu and leaves n unchanged, so the maximum over windows is always reached
 // by a window that starts and ends in periods where the base has events; only those are evaluated.
+// Branch and bound over those windows (exact): the LLR rises with n and falls with mu, so a block of
+// windows (start indices i0..i1, end indices j0..j1) can do no better than LLR(n of the widest,
+// mu of the narrowest); blocks whose bound cannot beat the best so far are skipped, the others split.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -54,6 +57,9 @@ struct ScanParams {
     double report_p = 1.0;         // secondary clusters reported only with p <= this (the MLC always)
     Crs analysis_crs = Crs::default_analysis();
     int threads = 0;               // 0 = hardware concurrency; results do not depend on it
+    // Tests only: evaluate every window of every circle instead of the branch and bound over
+    // windows (same results; the bound only skips windows that cannot beat the best so far).
+    bool exhaustive_windows = false;
 };
 
 struct ScanCluster {
