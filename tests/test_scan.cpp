@@ -235,6 +235,114 @@ TEST_CASE("scan: branch and bound over windows gives the exhaustive maxima (obse
     }
 }
 
+namespace {
+// Bernoulli brute force: every cylinder as in brute_force (radii at every distinct distance within
+// the share of all events, every window [t1, t2] over all periods); n cases and m events by
+// counting; the LLR by the textbook formula with the null term written out.
+double bernoulli_brute(const EventTable& ev, const ScanParams& p, const std::vector<uint8_t>& is_case, double& bn, double& bm) {
+    std::vector<double> x, y;
+    event_positions(ev, p.analysis_crs, x, y);
+    std::vector<int64_t> per;
+    for (size_t i = 0; i < ev.size(); ++i) per.push_back(period_index(ev.day[i], p.period));
+    const int64_t pmin = *std::min_element(per.begin(), per.end()), pmax = *std::max_element(per.begin(), per.end());
+    const int T = int(pmax - pmin + 1);
+    const int L = p.max_window_periods > 0 ? std::min(p.max_window_periods, T) : std::max(1, int(std::floor(p.max_window_share * T + 1e-9)));
+    const double N = double(ev.size());
+    double C = 0;
+    for (auto c : is_case) C += c;
+    auto xl = [](double a, double b) { return a > 0 ? a * std::log(a / b) : 0.0; };
+    const double l0 = xl(C, N) + xl(N - C, N);
+    double best = 0;
+    for (size_t ci = 0; ci < x.size(); ++ci) { // centres: the event locations
+        std::vector<double> d(x.size());
+        for (size_t i = 0; i < x.size(); ++i) d[i] = std::hypot(x[i] - x[ci], y[i] - y[ci]);
+        std::vector<double> radii = d;
+        std::sort(radii.begin(), radii.end());
+        radii.erase(std::unique(radii.begin(), radii.end()), radii.end());
+        for (double r : radii) {
+            if (p.max_radius_km > 0 && r > p.max_radius_km * KM) break;
+            double nz = 0;
+            for (size_t i = 0; i < x.size(); ++i) nz += d[i] <= r;
+            if (nz > p.max_share * N) break;
+            for (int t2 = 0; t2 < T; ++t2) {
+                if (p.prospective && t2 != T - 1) continue;
+                for (int t1 = std::max(0, t2 - L + 1); t1 <= t2; ++t1) {
+                    double n = 0, m = 0;
+                    for (size_t i = 0; i < x.size(); ++i)
+                        if (d[i] <= r && per[i] - pmin >= t1 && per[i] - pmin <= t2) m += 1, n += is_case[i];
+                    if (m == 0 || !(n / m > (C - n) / (N - m))) continue;
+                    const double llr = xl(n, m) + xl(m - n, m) + xl(C - n, N - m) + xl(N - m - C + n, N - m) - l0;
+                    if (llr > best) best = llr, bn = n, bm = m;
+                }
+            }
+        }
+    }
+    return best;
+}
+} // namespace
+
+TEST_CASE("scan: Bernoulli model (cases vs controls) equals the brute force; cases planted are found") {
+    for (uint64_t seed : {21u, 22u}) {
+        CAPTURE(seed);
+        // 150 events over 100 km and 12 months, a quarter of them cases at random; 15 more cases
+        // within 10 km of (30, 70) km in months 8-9.
+        stats::Rng rng(seed);
+        std::vector<double> x, y;
+        std::vector<int32_t> d;
+        std::vector<uint8_t> is_case;
+        for (int i = 0; i < 150; ++i) {
+            x.push_back(2 * KM * std::floor(rng.uniform() * 50)), y.push_back(2 * KM * std::floor(rng.uniform() * 50));
+            d.push_back(month_day(int(rng.below(12))));
+            is_case.push_back(rng.uniform() < 0.25);
+        }
+        for (int i = 0; i < 15; ++i) {
+            const double a = rng.uniform() * 2 * M_PI, r = 10 * KM * std::sqrt(rng.uniform());
+            x.push_back(30 * KM + r * std::cos(a)), y.push_back(70 * KM + r * std::sin(a));
+            d.push_back(month_day(8 + int(rng.below(2))));
+            is_case.push_back(1);
+        }
+        EventTable ev = table(x, y, d);
+        ev.type_names = {"Battles", "Violence against civilians"};
+        for (size_t i = 0; i < ev.size(); ++i) ev.type[i] = is_case[i];
+        ScanParams p;
+        p.model = ScanModel::Bernoulli, p.case_types = {"Violence against civilians"};
+        p.centres = ScanCentres::Events, p.replications = 99, p.seed = seed, p.threads = 2;
+        for (int variant = 0; variant < 3; ++variant) {
+            CAPTURE(variant);
+            if (variant == 1) p.max_radius_km = 30, p.max_window_periods = 3, p.replications = 0;
+            if (variant == 2) p.prospective = true, p.max_window_periods = 0, p.max_share = 0.3;
+            const ScanResult r = space_time_permutation_scan(ev, p);
+            double bn = 0, bm = 0;
+            const double b = bernoulli_brute(ev, p, is_case, bn, bm);
+            REQUIRE(!r.clusters.empty());
+            const ScanCluster& m = r.clusters.front();
+            CHECK(std::fabs(m.llr - b) <= 1e-9 * std::max(1.0, b));
+            CHECK(m.observed == bn);
+            double C = 0;
+            for (auto c : is_case) C += c;
+            CHECK(std::fabs(m.expected - bm * C / double(ev.size())) <= 1e-9 * bm);
+            CHECK(bernoulli_llr(m.observed, m.expected * double(ev.size()) / C, C, double(ev.size())) ==
+                  doctest::Approx(m.llr).epsilon(1e-12));
+            // The cluster's events are its cases.
+            CHECK(m.events.size() == size_t(m.observed));
+            for (uint32_t e : m.events) CHECK(is_case[e] == 1);
+            if (variant == 0) {
+                CHECK(std::hypot(m.cx - 30 * KM, m.cy - 70 * KM) < 15 * KM);
+                CHECK(m.p_mc <= 0.05);
+                CHECK(r.metadata.at("analysis").find("Bernoulli") != std::string::npos);
+            }
+        }
+    }
+    // Unknown case type, or no controls: refused with a reason.
+    EventTable ev = table({0, KM, 2 * KM}, {0, 0, 0}, {month_day(0), month_day(1), month_day(2)});
+    ev.type_names = {"Battles"};
+    ScanParams p;
+    p.model = ScanModel::Bernoulli, p.replications = 0, p.case_types = {"Riots"};
+    CHECK_THROWS_WITH_AS(space_time_permutation_scan(ev, p), doctest::Contains("Riots"), GeoError);
+    p.case_types = {"Battles"};
+    CHECK_THROWS_WITH_AS(space_time_permutation_scan(ev, p), doctest::Contains("both cases and controls"), GeoError);
+}
+
 TEST_CASE("scan: real UCDP events (Benin and Togo) equal the brute force") {
     const std::string path = testutil::shared_real("ucdp_ged_241_uemoa6/ged241_uemoa6_1989_2023.csv");
     if (path.empty()) {

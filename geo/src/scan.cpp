@@ -24,6 +24,12 @@ double scan_llr(double n, double mu, double N) {
     return r;
 }
 
+double bernoulli_llr(double n, double m, double C, double N) {
+    if (!(m > 0) || !(N - m > 0) || !(n * (N - m) > (C - n) * m)) return 0;
+    auto f = [](double a, double b) { return a > 0 ? a * std::log(a / b) : 0.0; };
+    return f(n, m) + f(m - n, m) + f(C - n, N - m) + f(N - m - C + n, N - m) - f(C, N) - f(N - C, N);
+}
+
 void gumbel_fit(const std::vector<double>& s, double& mu, double& beta) {
     mu = beta = stats::kNaN;
     if (s.size() < 2) return;
@@ -73,6 +79,8 @@ struct ScanSetup {
     int64_t N = 0;
     int T = 0, L = 0;
     bool prospective = false, exhaustive = false;
+    bool bernoulli = false;
+    int64_t C = 0;                     // Bernoulli: cases
     std::vector<uint32_t> loc_start;   // CSR over location-sorted events
     std::vector<int64_t> G;            // G[t] = events in periods < t (all locations)
     std::vector<double> lnI;           // ln(k), k = 0..N (lnI[0] = 0, only ever multiplied by 0)
@@ -87,6 +95,57 @@ struct Best {
     int step = -1, t1 = -1, t2 = -1;
     int64_t n = 0, nz = 0, nw = 0;
 };
+
+// Bernoulli model: `cs` flags the cases (location-sorted order). For a base, windows start and end
+// in periods where the base has cases (widening a window over periods without base cases adds
+// controls only, which lowers the LLR: it falls with m for fixed n when the inside share is higher).
+// Every such window is evaluated (no bound); Best::nz holds m, the events in the cylinder.
+double scan_all_bernoulli(const ScanSetup& S, const std::vector<int32_t>& per, const std::vector<uint8_t>& cs,
+                          std::vector<Best>* per_centre) {
+    const double N = double(S.N), C = double(S.C);
+    const size_t T = size_t(S.T);
+    std::vector<int32_t> all(T), cas(T);
+    std::vector<int64_t> cumA(T + 1), cumC(T + 1);
+    std::vector<int32_t> Pc;
+    double global = 0;
+    for (size_t c = 0; c < S.order.size(); ++c) {
+        std::fill(all.begin(), all.end(), 0);
+        std::fill(cas.begin(), cas.end(), 0);
+        Best best;
+        size_t li = 0;
+        const auto& ord = S.order[c];
+        for (size_t s = 0; s < S.steps[c].size(); ++s) {
+            for (; li < S.steps[c][s]; ++li) {
+                const uint32_t loc = ord[li];
+                for (uint32_t k = S.loc_start[loc]; k < S.loc_start[loc + 1]; ++k) {
+                    ++all[size_t(per[k])];
+                    cas[size_t(per[k])] += cs[k];
+                }
+            }
+            Pc.clear();
+            for (size_t t = 0; t < T; ++t) {
+                cumA[t + 1] = cumA[t] + all[t], cumC[t + 1] = cumC[t] + cas[t];
+                if (cas[t]) Pc.push_back(int32_t(t));
+            }
+            auto consider = [&](int32_t t1, int32_t t2) {
+                const int64_t n = cumC[size_t(t2) + 1] - cumC[size_t(t1)], m = cumA[size_t(t2) + 1] - cumA[size_t(t1)];
+                const double llr = bernoulli_llr(double(n), double(m), C, N);
+                if (llr > best.llr) best.llr = llr, best.step = int(s), best.t1 = t1, best.t2 = t2, best.n = n, best.nz = m;
+            };
+            const size_t np = Pc.size();
+            for (size_t i = 0; i < np; ++i) {
+                if (S.prospective) {
+                    if (S.T - Pc[i] <= S.L) consider(Pc[i], S.T - 1);
+                    continue;
+                }
+                for (size_t j = i; j < np && Pc[j] - Pc[i] < S.L; ++j) consider(Pc[i], Pc[j]);
+            }
+        }
+        if (per_centre) (*per_centre)[c] = best;
+        global = std::max(global, best.llr);
+    }
+    return global;
+}
 
 // Scans every centre with the event periods `per` (location-sorted order). With `per_centre`
 // non-null each centre's best cylinder is recorded (observed data); otherwise only the maximum.
@@ -256,6 +315,7 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
 
     ScanSetup S;
     S.N = int64_t(N), S.T = T, S.prospective = p.prospective, S.exhaustive = p.exhaustive_windows;
+    S.bernoulli = p.model == ScanModel::Bernoulli;
     S.L = p.max_window_periods > 0 ? std::min(p.max_window_periods, T)
                                    : std::max(1, int(std::floor(p.max_window_share * T + 1e-9)));
     res.max_window = S.L;
@@ -285,6 +345,26 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
     }
     S.loc_start.push_back(uint32_t(N));
     const size_t NL = lx.size();
+    std::vector<uint8_t> cs; // Bernoulli: case flag of each event in location order
+    if (S.bernoulli) {
+        if (p.case_types.empty()) throw GeoError("", "cases", "the Bernoulli model needs the event types that are cases");
+        std::vector<uint8_t> type_case(ev.type_names.size(), 0);
+        for (const auto& name : p.case_types) {
+            const auto it = std::find(ev.type_names.begin(), ev.type_names.end(), name);
+            if (it == ev.type_names.end())
+                throw GeoError(ev.source, "cases '" + name + "'", "is not an event type of this table");
+            type_case[size_t(it - ev.type_names.begin())] = 1;
+        }
+        cs.resize(N);
+        for (size_t k = 0; k < N; ++k) {
+            const uint16_t t = ev.type.empty() ? 0 : ev.type[ev_of[k]];
+            cs[k] = t < type_case.size() ? type_case[t] : 0;
+            S.C += cs[k];
+        }
+        if (S.C == 0 || S.C == int64_t(N))
+            throw GeoError(ev.source, "cases", std::to_string(S.C) + " of " + std::to_string(N) +
+                                                   " events are cases: the Bernoulli model needs both cases and controls");
+    }
     res.n_locations = NL;
     S.G.assign(size_t(T) + 1, 0);
     for (int32_t t : per) ++S.G[size_t(t) + 1];
@@ -332,7 +412,8 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
     progress(0.02, "scan: observed");
 
     std::vector<Best> bests(NC);
-    scan_all(S, per, &bests);
+    if (S.bernoulli) scan_all_bernoulli(S, per, cs, &bests);
+    else scan_all(S, per, &bests);
 
     // Monte Carlo replicas: event periods permuted among the events; each replica has its own
     // generator seeded from (seed, replica number), so results do not depend on the thread count.
@@ -350,13 +431,20 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
         auto work = [&] {
             try {
                 std::vector<int32_t> q(per.size());
+                std::vector<uint8_t> qc;
                 for (;;) {
                     const int r = next.fetch_add(1);
                     if (r >= R || stop.load()) return;
-                    q = per;
                     stats::Rng rng(splitmix(p.seed ^ splitmix(uint64_t(r) + 1)));
-                    rng.shuffle(std::span<int32_t>(q));
-                    res.replica_max[size_t(r)] = scan_all(S, q, nullptr);
+                    if (S.bernoulli) { // case labels permuted over the events
+                        qc = cs;
+                        rng.shuffle(std::span<uint8_t>(qc));
+                        res.replica_max[size_t(r)] = scan_all_bernoulli(S, per, qc, nullptr);
+                    } else {
+                        q = per;
+                        rng.shuffle(std::span<int32_t>(q));
+                        res.replica_max[size_t(r)] = scan_all(S, q, nullptr);
+                    }
                     if (done.fetch_add(1) + 1 == R) {
                         std::lock_guard<std::mutex> lk(mu);
                         cv.notify_all();
@@ -404,7 +492,8 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
         for (size_t k = 0; k < nloc && !overlap; ++k) overlap = used[S.order[c][k]];
         if (overlap) continue;
         ScanCluster cl;
-        cl.llr = scan_llr(double(b.n), double(b.nz) * double(b.nw) / double(N), double(N));
+        cl.llr = S.bernoulli ? bernoulli_llr(double(b.n), double(b.nz), double(S.C), double(N))
+                             : scan_llr(double(b.n), double(b.nz) * double(b.nw) / double(N), double(N));
         cl.p_mc = double(1 + std::count_if(res.replica_max.begin(), res.replica_max.end(),
                                            [&](double v) { return v >= cl.llr * (1 - 1e-12); })) /
                   double(R + 1);
@@ -422,13 +511,21 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
         cl.start_date = format_date(period_first_day(cl.start_period, p.period));
         cl.end_date = format_date(period_first_day(cl.end_period + 1, p.period) - 1);
         cl.observed = double(b.n);
-        cl.expected = double(b.nz) * double(b.nw) / double(N);
-        const double out_ratio = (double(N) - cl.observed) / (double(N) - cl.expected);
-        cl.relative_risk = out_ratio > 0 ? (cl.observed / cl.expected) / out_ratio : INFINITY;
+        if (S.bernoulli) {
+            // expected: the cylinder's events times the overall case share; RR: inside / outside share.
+            const double m = double(b.nz), Cd = double(S.C);
+            cl.expected = m * Cd / double(N);
+            const double out_share = (Cd - cl.observed) / (double(N) - m);
+            cl.relative_risk = out_share > 0 ? (cl.observed / m) / out_share : INFINITY;
+        } else {
+            cl.expected = double(b.nz) * double(b.nw) / double(N);
+            const double out_ratio = (double(N) - cl.observed) / (double(N) - cl.expected);
+            cl.relative_risk = out_ratio > 0 ? (cl.observed / cl.expected) / out_ratio : INFINITY;
+        }
         for (size_t k = 0; k < nloc; ++k) {
             const uint32_t loc = S.order[c][k];
             for (uint32_t e = S.loc_start[loc]; e < S.loc_start[loc + 1]; ++e)
-                if (per[e] >= b.t1 && per[e] <= b.t2) cl.events.push_back(ev_of[e]);
+                if (per[e] >= b.t1 && per[e] <= b.t2 && (!S.bernoulli || cs[e])) cl.events.push_back(ev_of[e]);
         }
         std::sort(cl.events.begin(), cl.events.end());
         res.clusters.push_back(std::move(cl));
@@ -442,9 +539,19 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
 
     Metadata& md = res.metadata;
     md = provenance(ev);
-    md["analysis"] = "space-time permutation scan statistic (Kulldorff et al. 2005, PLoS Med 2(3):e59)";
-    md["model"] = "space-time permutation: mu = N_zone * N_window / N; LLR = n ln(n/mu) + (N-n) ln((N-n)/(N-mu)) for n > mu";
-    md["null"] = "event periods permuted among events (space and time independent given both margins)";
+    if (S.bernoulli) {
+        std::string types;
+        for (auto& t : p.case_types) types += (types.empty() ? "" : "; ") + t;
+        md["analysis"] = "space-time Bernoulli scan statistic (Kulldorff 1997, Commun Stat Theory Methods 26:1481)";
+        md["model"] = "Bernoulli: cases = events of type " + types + ", controls = the other events; expected = m C / N "
+                      "(m events in the cylinder, C cases of N events)";
+        md["cases"] = std::to_string(S.C) + " of " + std::to_string(N) + " events";
+        md["null"] = "case labels permuted over the events (every event equally likely to be a case, wherever and whenever)";
+    } else {
+        md["analysis"] = "space-time permutation scan statistic (Kulldorff et al. 2005, PLoS Med 2(3):e59)";
+        md["model"] = "space-time permutation: mu = N_zone * N_window / N; LLR = n ln(n/mu) + (N-n) ln((N-n)/(N-mu)) for n > mu";
+        md["null"] = "event periods permuted among events (space and time independent given both margins)";
+    }
     md["events_scanned"] = std::to_string(N);
     md["events_undated_left_out"] = std::to_string(res.undated);
     md["events_unlocated_left_out"] = std::to_string(res.unplaced);

@@ -34,12 +34,24 @@
 
 namespace nexusmap {
 
+// Permutation (Kulldorff 2005, above): dated events only. Bernoulli (Kulldorff 1997; space-time
+// as in SaTScan): events are cases (types in case_types) or controls (the other events); a
+// cylinder holding m events of which n are cases, with C cases among N events in all, has
+//   LLR = n ln(n/m) + (m-n) ln((m-n)/m) + (C-n) ln((C-n)/(N-m)) + (N-m-C+n) ln((N-m-C+n)/(N-m))
+//         - C ln(C/N) - (N-C) ln((N-C)/N)      if n/m > (C-n)/(N-m), else 0,
+// and the Monte Carlo replicas permute the case labels over the events (places and dates kept).
+// "Is one kind of violence (e.g. violence against civilians) concentrated in space and time
+// beyond where and when violence of any kind happens?" expected = m C / N.
+enum class ScanModel { Permutation, Bernoulli };
+
 enum class ScanCentres {
     Grid,   // centres of the non-empty cells of a square grid (centre_cell_km)
     Events, // every distinct event location
 };
 
 struct ScanParams {
+    ScanModel model = ScanModel::Permutation;
+    std::vector<std::string> case_types; // Bernoulli: event types that are cases (the rest controls)
     PeriodUnit period = PeriodUnit::Month;
     double max_share = 0.5;        // a base holds at most this share of all events (SaTScan: 50%)
     double max_radius_km = 0;      // and lies within this radius (<= 0: no distance limit)
@@ -101,6 +113,9 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
 
 // The log-likelihood ratio of the space-time permutation model (0 when n <= mu).
 double scan_llr(double n, double mu, double N);
+// The Bernoulli log-likelihood ratio: n cases among m events inside, C cases among N in all (0 when
+// the inside case share is not above the outside one).
+double bernoulli_llr(double n, double m, double C, double N);
 // Gumbel fit by the method of moments: beta = s sqrt(6)/pi, mu = mean - 0.5772 beta;
 // p(x) = 1 - exp(-exp(-(x - mu)/beta)).
 void gumbel_fit(const std::vector<double>& sample, double& mu, double& beta);
