@@ -16,7 +16,7 @@ void add_scan(CLI::App& app) {
     auto* cmd = app.add_subcommand("scan", "Space-time permutation scan statistic (Kulldorff 2005): emerging clusters with Monte Carlo p-values");
     struct Args {
         EventArgs ev;
-        std::string period = "month", centres = "grid", out;
+        std::string period = "month", centres = "grid", model = "permutation", cases, out;
         ScanParams p;
         bool force = false;
     };
@@ -24,6 +24,8 @@ void add_scan(CLI::App& app) {
     a->ev.add_to(cmd);
     // Distances (to routes, between events) need point locations: precise events unless asked otherwise.
     a->ev.precise_by_default("scan");
+    cmd->add_option("--model", a->model, "permutation (dated events only) | bernoulli (--cases vs the other events)")->capture_default_str();
+    cmd->add_option("--cases", a->cases, "bernoulli: event types that are cases, comma-separated (the rest are controls)");
     cmd->add_option("--period", a->period, "Time unit: year | quarter | month")->capture_default_str();
     cmd->add_option("--centres", a->centres, "Circle centres: grid (non-empty cells of --centre-cell-km) | events (every location)")->capture_default_str();
     cmd->add_option("--centre-cell-km", a->p.centre_cell_km, "Grid of candidate centres, km")->capture_default_str();
@@ -47,6 +49,9 @@ void add_scan(CLI::App& app) {
         if (a->centres == "grid") p.centres = ScanCentres::Grid;
         else if (a->centres == "events") p.centres = ScanCentres::Events;
         else throw GeoError("", "--centres", "must be grid or events, not '" + a->centres + "'");
+        if (a->model == "bernoulli") p.model = ScanModel::Bernoulli, p.case_types = split_list(a->cases, ",");
+        else if (a->model != "permutation") throw GeoError("", "--model", "must be permutation or bernoulli, not '" + a->model + "'");
+        if (p.model == ScanModel::Bernoulli && p.case_types.empty()) throw GeoError("", "--model bernoulli", "needs --cases TYPES");
         const std::vector<std::string> inputs = {a->ev.file};
         fs::create_directories(a->out);
         auto path = [&](const char* n) { return (fs::path(a->out) / n).string(); };

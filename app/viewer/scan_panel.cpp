@@ -85,6 +85,16 @@ ImVec2 screen_of(const PanelContext& ctx, double x, double y) {
 void apply_scan_setting(ScanParams& p, const std::string& kv) {
     auto [k, v] = split_kv(kv, "--scan-param");
     if (k == "period") p.period = parse_period_unit(v);
+    else if (k == "model") {
+        if (v == "permutation") p.model = ScanModel::Permutation;
+        else if (v == "bernoulli") p.model = ScanModel::Bernoulli;
+        else throw GeoError("", "model", "must be permutation or bernoulli, not '" + v + "'");
+    } else if (k == "cases") {
+        p.case_types.clear();
+        std::stringstream ss(v);
+        for (std::string t; std::getline(ss, t, ',');)
+            if (!t.empty()) p.case_types.push_back(t);
+    }
     else if (k == "centres") {
         if (v == "grid") p.centres = ScanCentres::Grid;
         else if (v == "events") p.centres = ScanCentres::Events;
@@ -241,6 +251,22 @@ void ScanNexusUi::draw_scan_panel(PanelContext& ctx) {
         return;
     }
     ScanParams& p = scan_params;
+    int model = p.model == ScanModel::Bernoulli ? 1 : 0;
+    ImGui::SetNextItemWidth(160);
+    if (ImGui::Combo("model", &model, "permutation\0Bernoulli (cases vs rest)\0"))
+        p.model = model == 1 ? ScanModel::Bernoulli : ScanModel::Permutation;
+    if (p.model == ScanModel::Bernoulli) {
+        // Cases: event types picked from the loaded table; every other event is a control.
+        const auto& names = ctx.doc.events->table.type_names;
+        for (const auto& n : names) {
+            bool on = std::find(p.case_types.begin(), p.case_types.end(), n) != p.case_types.end();
+            if (ImGui::Checkbox((n + "##case").c_str(), &on)) {
+                if (on) p.case_types.push_back(n);
+                else std::erase(p.case_types, n);
+            }
+        }
+        if (p.case_types.empty()) ImGui::TextColored(ImVec4(0.95f, 0.6f, 0.2f, 1), "tick the event types that are cases");
+    }
     int per = int(p.period), cen = p.centres == ScanCentres::Grid ? 0 : 1;
     ImGui::SetNextItemWidth(120);
     if (ImGui::Combo("period", &per, "year\0quarter\0month\0")) p.period = PeriodUnit(per);
