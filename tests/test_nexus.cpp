@@ -185,12 +185,16 @@ TEST_CASE("cross-K: uniform points in a rectangle match the closed form; extreme
         CHECK(std::fabs(m - want) <= 4 * se);
         CHECK(se < 0.03 * want); // the check has power: a 10% error would be caught
     }
-    // Extreme ranks by hand: observed (5, 5) is the largest at both r (rank 1 from above); the
-    // simulations have extreme ranks 1, 2, 1, 2, so 3 of 5 curves are at least as extreme: p = 0.6.
+    // Extreme rank lengths by hand: pointwise min(rank from below, from above) sorted: observed
+    // (5, 5) -> [1, 1]; (1, 2) -> [1, 2]; (2, 3) -> [2, 3]; (3, 1) -> [1, 3]; (4, 4) -> [2, 2]. Only
+    // the observed curve is as extreme as itself: p = 1/5. Dropping floor(0.4 * 5) = 2 most extreme
+    // ([1,1], [1,2]) leaves (2,3), (3,1), (4,4): envelope 2..4 and 1..4.
     std::vector<double> lo, hi;
     double p = 0;
-    extreme_rank_envelope({{5, 5}, {1, 2}, {2, 3}, {3, 1}, {4, 4}}, 0.5, lo, hi, p);
-    CHECK(p == doctest::Approx(0.6));
+    extreme_rank_envelope({{5, 5}, {1, 2}, {2, 3}, {3, 1}, {4, 4}}, 0.4, lo, hi, p);
+    CHECK(p == doctest::Approx(0.2));
+    CHECK(lo == std::vector<double>{2, 1});
+    CHECK(hi == std::vector<double>{4, 4});
 }
 
 TEST_CASE("cross-K: a planted association leaves the global envelope, a random relabelling stays inside") {

@@ -536,36 +536,36 @@ void extreme_rank_envelope(const std::vector<std::vector<double>>& curves, doubl
     lo.assign(K, stats::kNaN), hi.assign(K, stats::kNaN);
     p = 1;
     if (S < 2 || K == 0) return;
-    // Pointwise ranks from below and above (ties: the rank counts every curve with a value <= / >=
-    // this one, which makes the test conservative); a curve's extreme rank is the smallest of them.
-    std::vector<size_t> R(S, S);
-    std::vector<double> col(S);
+    // Pointwise ranks from below and above (ties: a rank counts every curve with a value <= / >=
+    // this one); each curve's vector of min(below, above) over r, sorted ascending, is its extreme
+    // rank length (ERL) signature: lexicographically smaller = more extreme. The plain extreme rank
+    // (the first entry) ties a lot with few distances; ERL breaks those ties.
+    std::vector<std::vector<uint32_t>> R(S, std::vector<uint32_t>(K));
+    std::vector<double> col(S), sorted(S);
     for (size_t k = 0; k < K; ++k) {
         for (size_t i = 0; i < S; ++i) col[i] = curves[i][k];
-        std::vector<double> sorted = col;
+        sorted = col;
         std::sort(sorted.begin(), sorted.end());
         for (size_t i = 0; i < S; ++i) {
             const size_t below = size_t(std::upper_bound(sorted.begin(), sorted.end(), col[i]) - sorted.begin());
             const size_t above = S - size_t(std::lower_bound(sorted.begin(), sorted.end(), col[i]) - sorted.begin());
-            R[i] = std::min(R[i], std::min(below, above));
+            R[i][k] = uint32_t(std::min(below, above));
         }
     }
-    size_t worse = 0;
+    for (auto& v : R) std::sort(v.begin(), v.end());
+    size_t worse = 0; // curves at least as extreme as the observed one (itself included)
     for (size_t i = 0; i < S; ++i) worse += R[i] <= R[0];
     p = double(worse) / double(S);
-    // R_alpha: the largest rank with #{R_i < R_alpha} <= alpha S; the envelope spans the R_alpha-th
-    // smallest to the R_alpha-th largest value at each r.
-    size_t Ra = 1;
-    for (size_t k = 1; k <= S; ++k) {
-        size_t c = 0;
-        for (size_t i = 0; i < S; ++i) c += R[i] < k;
-        if (double(c) <= alpha * double(S)) Ra = k;
-        else break;
-    }
+    // Envelope: the pointwise range of the curves left after dropping the floor(alpha S) most
+    // extreme ones (ERL order).
+    std::vector<size_t> order(S);
+    std::iota(order.begin(), order.end(), size_t(0));
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return R[a] < R[b]; });
+    const size_t drop = std::min(S - 1, size_t(std::floor(alpha * double(S))));
     for (size_t k = 0; k < K; ++k) {
-        for (size_t i = 0; i < S; ++i) col[i] = curves[i][k];
-        std::sort(col.begin(), col.end());
-        lo[k] = col[std::min(S - 1, Ra - 1)], hi[k] = col[S - std::min(S, Ra)];
+        double l = INFINITY, h = -INFINITY;
+        for (size_t q = drop; q < S; ++q) l = std::min(l, curves[order[q]][k]), h = std::max(h, curves[order[q]][k]);
+        lo[k] = l, hi[k] = h;
     }
 }
 

@@ -113,8 +113,8 @@ ClqResult colocation_quotient(const std::vector<double>& x, const std::vector<do
 // For A and B independent and uniform in a rectangle a x b, E K_AB(r) = pi r^2 - 4 (a + b) r^3 /
 // (3 a b) + r^4 / (2 a b) for r <= min(a, b) (the area of the disc inside the rectangle, averaged).
 // Envelopes on L: pointwise [alpha/2, 1 - alpha/2] quantiles of the simulations, and the global
-// extreme rank envelope of Myllymaki, Mrkvicka, Grabarnik, Seijo & Hahn (2017, JRSS B 79:381) with
-// its p-value (the conservative one: ties count against the observed curve).
+// extreme rank envelope of Myllymaki, Mrkvicka, Grabarnik, Seijo & Hahn (2017, JRSS B 79:381) in
+// its extreme rank length form (ties of the extreme rank broken by the next ranks) with its p-value.
 struct CrossKParams {
     std::vector<double> r_km = {5, 10, 15, 20, 25, 30, 40, 50, 75, 100};
     int simulations = 199;
@@ -132,8 +132,10 @@ struct CrossKResult {
 };
 CrossKResult cross_k(const std::vector<double>& ax, const std::vector<double>& ay, const std::vector<double>& bx,
                      const std::vector<double>& by, const CrossKParams& params = {});
-// The extreme rank envelope on curves[0] (observed) and curves[1..] (simulations): per curve the
-// smallest pointwise rank from either side; lo/hi at 1 - alpha; p = #{R_i <= R_0} / (s + 1).
+// The extreme rank length (ERL) envelope on curves[0] (observed) and curves[1..] (simulations):
+// per curve the pointwise ranks min(from below, from above) sorted ascending, compared
+// lexicographically (smaller = more extreme); p = #{curves at least as extreme as curves[0]} / (s+1);
+// lo/hi = the pointwise range of all curves but the floor(alpha (s+1)) most extreme.
 void extreme_rank_envelope(const std::vector<std::vector<double>>& curves, double alpha, std::vector<double>& lo,
                            std::vector<double>& hi, double& p);
 Table cross_k_table(const CrossKResult& r);
