@@ -53,6 +53,8 @@ void add_nexus(CLI::App& app) {
         else if (a->null_model == "raster") p.null_model = NexusNull::Raster;
         else throw GeoError("", "--null", "must be smoothed, admin1 or raster, not '" + a->null_model + "'");
         if (p.null_model == NexusNull::Raster && a->intensity.empty()) throw GeoError("", "--null raster", "needs --intensity RASTER");
+        const auto ab = split_list(a->crossk, ",");
+        if (!a->crossk.empty() && ab.size() != 2) throw GeoError("", "--crossk", "expects two event types A,B");
         const std::string rspec = a->routes.empty() ? data_dir() + "/demo/routes_illustrative.geojson" : a->routes;
         const std::string aspec = a->admin1.empty() ? data_dir() + "/basemap/west_africa.gpkg:admin1" : a->admin1;
         std::vector<std::string> inputs = {a->ev.file, split_layer_spec(rspec).first};
@@ -130,8 +132,6 @@ void add_nexus(CLI::App& app) {
             std::printf("  co-location quotients: %zu pairs of event types in nexus_clq.csv\n", c.entries.size());
         }
         if (!a->crossk.empty()) {
-            const auto ab = split_list(a->crossk, ",");
-            if (ab.size() != 2) throw GeoError("", "--crossk", "expects two event types A,B");
             std::vector<double> xs[2], ys[2];
             for (size_t i = 0; i < ev.size(); ++i)
                 for (int k = 0; k < 2; ++k)
