@@ -343,6 +343,119 @@ TEST_CASE("scan: Bernoulli model (cases vs controls) equals the brute force; cas
     CHECK_THROWS_WITH_AS(space_time_permutation_scan(ev, p), doctest::Contains("both cases and controls"), GeoError);
 }
 
+TEST_CASE("scan: Poisson model with a population raster equals the brute force; planted excess found") {
+    // 10 x 10 cells of 10 km; population 1..100 with some empty (0) and nodata cells.
+    stats::Rng rng(5);
+    GridSpec g;
+    g.xmin = 0, g.ymax = 100 * KM, g.cell = 10 * KM, g.width = 10, g.height = 10;
+    Raster pop(g, Crs::default_analysis(), 0.f);
+    for (auto& v : pop.data) {
+        const double u = rng.uniform();
+        v = u < 0.08 ? 0.f : (u < 0.12 ? pop.nodata : float(1 + std::floor(rng.uniform() * 100)));
+    }
+    pop.at(7, 7) = 50; // the planted cell, (70..80, 20..30) km, is populated
+    std::vector<double> x, y;
+    std::vector<int32_t> d;
+    // Background under the null: cells drawn in proportion to population, uniform within the cell.
+    double Wsum = 0;
+    for (float v : pop.data) Wsum += pop.is_nodata(v) ? 0.0 : double(v);
+    for (int i = 0; i < 300; ++i) {
+        double u = rng.uniform() * Wsum;
+        size_t k = 0;
+        for (; k + 1 < pop.data.size(); ++k) {
+            const double v = pop.is_nodata(pop.data[k]) ? 0.0 : double(pop.data[k]);
+            if (u < v) break;
+            u -= v;
+        }
+        const int c = int(k % size_t(g.width)), r = int(k / size_t(g.width));
+        x.push_back((c + rng.uniform()) * g.cell), y.push_back(g.ymax - (r + rng.uniform()) * g.cell);
+        d.push_back(month_day(int(rng.below(12))));
+    }
+    for (int i = 0; i < 25; ++i) // planted: around (75, 25) km in months 6-7
+        x.push_back(70 * KM + rng.uniform() * 10 * KM), y.push_back(20 * KM + rng.uniform() * 10 * KM), d.push_back(month_day(6 + int(rng.below(2))));
+    x.push_back(150 * KM), y.push_back(50 * KM), d.push_back(month_day(3)); // outside the raster
+    const EventTable ev = table(x, y, d);
+    // Brute force: every populated cell a location and a centre; radii at every distinct distance
+    // within half the population; every window; mu = N_W * w_Z / w.
+    std::vector<double> lx, ly, lw;
+    std::vector<int> cell_of(g.size(), -1);
+    for (int r = 0; r < g.height; ++r)
+        for (int c = 0; c < g.width; ++c) {
+            const float v = pop.at(c, r);
+            if (pop.is_nodata(v) || !(v > 0)) continue;
+            cell_of[size_t(r * g.width + c)] = int(lx.size());
+            lx.push_back(g.col_center_x(c)), ly.push_back(g.row_center_y(r)), lw.push_back(v);
+        }
+    double W = 0;
+    for (double w : lw) W += w;
+    std::vector<int> eloc;
+    std::vector<int> eper;
+    for (size_t i = 0; i < x.size(); ++i) {
+        const int c = int(std::floor(x[i] / g.cell)), r = int(std::floor((g.ymax - y[i]) / g.cell));
+        if (c < 0 || r < 0 || c >= g.width || r >= g.height || cell_of[size_t(r * g.width + c)] < 0) continue;
+        eloc.push_back(cell_of[size_t(r * g.width + c)]), eper.push_back(int(period_index(d[i], PeriodUnit::Month) - period_index(month_day(0), PeriodUnit::Month)));
+    }
+    const double N = double(eloc.size());
+    const int T = 1 + *std::max_element(eper.begin(), eper.end()) - *std::min_element(eper.begin(), eper.end());
+    const int p0 = *std::min_element(eper.begin(), eper.end());
+    for (int variant = 0; variant < 2; ++variant) {
+        CAPTURE(variant);
+        ScanParams p;
+        p.model = ScanModel::Poisson, p.centres = ScanCentres::Events, p.replications = variant ? 0 : 99, p.seed = 9;
+        if (variant == 1) p.max_radius_km = 25, p.max_window_periods = 3, p.max_share = 0.2;
+        const int L = p.max_window_periods > 0 ? p.max_window_periods : int(std::floor(p.max_window_share * T + 1e-9));
+        double best = 0, bn = 0, bmu = 0;
+        for (size_t c = 0; c < lx.size(); ++c) {
+            std::vector<double> dist(lx.size());
+            for (size_t l = 0; l < lx.size(); ++l) dist[l] = std::hypot(lx[l] - lx[c], ly[l] - ly[c]);
+            std::vector<double> radii = dist;
+            std::sort(radii.begin(), radii.end());
+            radii.erase(std::unique(radii.begin(), radii.end()), radii.end());
+            for (double rad : radii) {
+                if (p.max_radius_km > 0 && rad > p.max_radius_km * KM) break;
+                double wz = 0;
+                for (size_t l = 0; l < lx.size(); ++l) wz += dist[l] <= rad ? lw[l] : 0;
+                if (wz > p.max_share * W) break;
+                for (int t2 = 0; t2 < T; ++t2)
+                    for (int t1 = std::max(0, t2 - L + 1); t1 <= t2; ++t1) {
+                        double n = 0, nw = 0;
+                        for (size_t e = 0; e < eloc.size(); ++e) {
+                            const int t = eper[e] - p0;
+                            if (t < t1 || t > t2) continue;
+                            nw += 1;
+                            n += dist[size_t(eloc[e])] <= rad;
+                        }
+                        const double mu = nw * wz / W;
+                        if (!(n > mu)) continue;
+                        const double llr = n * std::log(n / mu) + (N - n) * std::log((N - n) / (N - mu));
+                        if (llr > best) best = llr, bn = n, bmu = mu;
+                    }
+            }
+        }
+        const ScanResult r = space_time_permutation_scan(ev, p, {}, &pop);
+        CHECK(r.n == eloc.size());
+        REQUIRE(!r.clusters.empty());
+        const ScanCluster& m = r.clusters.front();
+        CHECK(std::fabs(m.llr - best) <= 1e-9 * std::max(1.0, best));
+        CHECK(m.observed == bn);
+        CHECK(std::fabs(m.expected - bmu) <= 1e-9 * std::max(1.0, bmu));
+        CHECK(r.n_locations == lx.size());
+        if (variant == 0) {
+            // The cluster's circle covers the planted cell (centre (75, 25) km), in months 6-7.
+            CHECK(std::hypot(m.cx - 75 * KM, m.cy - 25 * KM) <= m.radius_km * KM + 1);
+            CHECK(m.radius_km <= 30);
+            CHECK(m.start_label >= "2020-06");
+            CHECK(m.end_label <= "2020-09");
+            CHECK(m.p_mc <= 0.05);
+            CHECK(r.metadata.at("analysis").find("Poisson") != std::string::npos);
+            CHECK(std::any_of(r.warnings.begin(), r.warnings.end(), [](const std::string& w) { return w.find("outside the populated") != std::string::npos; }));
+        }
+    }
+    ScanParams p;
+    p.model = ScanModel::Poisson, p.replications = 0;
+    CHECK_THROWS_WITH_AS(space_time_permutation_scan(ev, p), doctest::Contains("population raster"), GeoError);
+}
+
 TEST_CASE("scan: real UCDP events (Benin and Togo) equal the brute force") {
     const std::string path = testutil::shared_real("ucdp_ged_241_uemoa6/ged241_uemoa6_1989_2023.csv");
     if (path.empty()) {

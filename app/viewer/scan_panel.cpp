@@ -88,7 +88,8 @@ void apply_scan_setting(ScanParams& p, const std::string& kv) {
     else if (k == "model") {
         if (v == "permutation") p.model = ScanModel::Permutation;
         else if (v == "bernoulli") p.model = ScanModel::Bernoulli;
-        else throw GeoError("", "model", "must be permutation or bernoulli, not '" + v + "'");
+        else throw GeoError("", "model", "must be permutation or bernoulli in the viewer, not '" + v +
+                                             "' (the Poisson model needs a population raster: `nexusmap scan --model poisson`)");
     } else if (k == "cases") {
         p.case_types.clear();
         std::stringstream ss(v);

@@ -81,6 +81,9 @@ struct ScanSetup {
     bool prospective = false, exhaustive = false;
     bool bernoulli = false;
     int64_t C = 0;                     // Bernoulli: cases
+    bool poisson = false;
+    double W = 0;                      // Poisson: total population
+    std::vector<double> lw;            // Poisson: population of each location (raster cell)
     std::vector<uint32_t> loc_start;   // CSR over location-sorted events
     std::vector<int64_t> G;            // G[t] = events in periods < t (all locations)
     std::vector<double> lnI;           // ln(k), k = 0..N (lnI[0] = 0, only ever multiplied by 0)
@@ -94,7 +97,58 @@ struct Best {
     double llr = 0;
     int step = -1, t1 = -1, t2 = -1;
     int64_t n = 0, nz = 0, nw = 0;
+    double wz = 0; // Poisson: population of the base
 };
+
+// Poisson model: events by location through `loc_start`/`per` (location order; replicas bring their
+// own). mu = N_W w_Z / w; windows start and end in periods where the base has events (widening over
+// periods without base events raises mu and not n). Every such window is evaluated.
+double scan_all_poisson(const ScanSetup& S, const std::vector<uint32_t>& loc_start, const std::vector<int32_t>& per,
+                        std::vector<Best>* per_centre) {
+    const double N = double(S.N);
+    std::vector<int32_t> cnt(size_t(S.T), 0);
+    std::vector<int32_t> P;
+    std::vector<int64_t> cum;
+    double global = 0;
+    for (size_t c = 0; c < S.order.size(); ++c) {
+        std::fill(cnt.begin(), cnt.end(), 0);
+        P.clear();
+        Best best;
+        double wz = 0;
+        size_t li = 0;
+        const auto& ord = S.order[c];
+        for (size_t s = 0; s < S.steps[c].size(); ++s) {
+            for (; li < S.steps[c][s]; ++li) {
+                const uint32_t loc = ord[li];
+                wz += S.lw[loc];
+                for (uint32_t k = loc_start[loc]; k < loc_start[loc + 1]; ++k) {
+                    const int32_t t = per[k];
+                    if (cnt[size_t(t)]++ == 0) P.insert(std::upper_bound(P.begin(), P.end(), t), t);
+                }
+            }
+            cum.assign(1, 0);
+            for (int32_t t : P) cum.push_back(cum.back() + cnt[size_t(t)]);
+            auto consider = [&](size_t i, size_t j, int32_t t2, int64_t n, int64_t nw) {
+                const double mu = double(nw) * wz / S.W;
+                const double llr = scan_llr(double(n), mu, N);
+                if (llr > best.llr) best.llr = llr, best.step = int(s), best.t1 = P[i], best.t2 = t2, best.n = n, best.nw = nw, best.wz = wz;
+                (void)j;
+            };
+            const size_t np = P.size();
+            for (size_t i = 0; i < np; ++i) {
+                if (S.prospective) {
+                    if (S.T - P[i] <= S.L) consider(i, np - 1, S.T - 1, cum[np] - cum[i], S.G[size_t(S.T)] - S.G[size_t(P[i])]);
+                    continue;
+                }
+                for (size_t j = i; j < np && P[j] - P[i] < S.L; ++j)
+                    consider(i, j, P[j], cum[j + 1] - cum[i], S.G[size_t(P[j]) + 1] - S.G[size_t(P[i])]);
+            }
+        }
+        if (per_centre) (*per_centre)[c] = best;
+        global = std::max(global, best.llr);
+    }
+    return global;
+}
 
 // Bernoulli model: `cs` flags the cases (location-sorted order). For a base, windows start and end
 // in periods where the base has cases (widening a window over periods without base cases adds
@@ -268,7 +322,7 @@ double scan_all(const ScanSetup& S, const std::vector<int32_t>& per, std::vector
 
 } // namespace
 
-ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p, Progress progress) {
+ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p, Progress progress, const Raster* population) {
     const auto t_start = std::chrono::steady_clock::now();
     if (!(p.max_share > 0 && p.max_share <= 0.5))
         throw GeoError("", "max-share", "must be in (0, 0.5] (a cluster holding more than half the events is not a cluster)");
@@ -288,6 +342,54 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
         for (size_t i = 0; i < x.size(); ++i)
             if (std::isfinite(x[i]) && std::isfinite(y[i]))
                 x[i] = (std::floor(x[i] / c) + 0.5) * c, y[i] = (std::floor(y[i] / c) + 0.5) * c;
+    }
+    // Poisson: the raster's cells with population > 0 are the locations; events move to their cell's
+    // centre (analysis CRS), those outside every such cell are left out.
+    const bool poisson = p.model == ScanModel::Poisson;
+    std::map<std::pair<double, double>, double> cell_pop; // cell centre (analysis CRS) -> population
+    size_t outside_pop = 0;
+    if (poisson) {
+        if (!population) throw GeoError("", "population", "the Poisson model needs a population raster");
+        const Raster& R = *population;
+        const GridSpec& g = R.grid;
+        std::vector<int64_t> cell_id(g.size(), -1);
+        std::vector<double> pcx, pcy;
+        for (int row = 0; row < g.height; ++row)
+            for (int col = 0; col < g.width; ++col) {
+                const float v = R.at(col, row);
+                if (R.is_nodata(v) || !(v > 0)) continue;
+                cell_id[size_t(row) * size_t(g.width) + size_t(col)] = int64_t(pcx.size());
+                pcx.push_back(g.col_center_x(col)), pcy.push_back(g.row_center_y(row));
+            }
+        if (pcx.empty()) throw GeoError(R.metadata.count("source") ? R.metadata.at("source") : "", "population", "has no cell with a value > 0");
+        std::vector<double> ex = x, ey = y; // events in the raster's CRS
+        const bool same = R.crs.same_as(crs);
+        if (!same) {
+            Transformer to_r(crs, R.crs);
+            to_r.forward(ex.data(), ey.data(), ex.size());
+            Transformer to_a(R.crs, crs);
+            std::vector<double> ax = pcx, ay = pcy;
+            to_a.forward(ax.data(), ay.data(), ax.size());
+            pcx.swap(ax), pcy.swap(ay);
+        }
+        for (int row = 0; row < g.height; ++row)
+            for (int col = 0; col < g.width; ++col) {
+                const int64_t id = cell_id[size_t(row) * size_t(g.width) + size_t(col)];
+                if (id >= 0 && std::isfinite(pcx[size_t(id)])) cell_pop[{pcx[size_t(id)], pcy[size_t(id)]}] = R.at(col, row);
+            }
+        for (size_t i = 0; i < x.size(); ++i) {
+            if (!std::isfinite(x[i]) || !std::isfinite(y[i])) continue;
+            const double fc = std::floor((ex[i] - g.xmin) / g.cell), fr = std::floor((g.ymax - ey[i]) / g.cell);
+            const int64_t id = std::isfinite(fc) && std::isfinite(fr) && fc >= 0 && fr >= 0 && fc < g.width && fr < g.height
+                                   ? cell_id[size_t(fr) * size_t(g.width) + size_t(fc)]
+                                   : -1;
+            if (id < 0 || !std::isfinite(pcx[size_t(id)])) {
+                x[i] = y[i] = stats::kNaN;
+                if (ev.day[i] != kNoDay) ++outside_pop;
+                continue;
+            }
+            x[i] = pcx[size_t(id)], y[i] = pcy[size_t(id)];
+        }
     }
     std::vector<uint32_t> idx;
     std::vector<int64_t> pi;
@@ -344,6 +446,19 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
         ev_of[k] = i;
     }
     S.loc_start.push_back(uint32_t(N));
+    if (poisson) {
+        // Every populated cell is a location, with events or not.
+        S.poisson = true;
+        std::map<std::pair<double, double>, size_t> have;
+        for (size_t l = 0; l < lx.size(); ++l) have[{lx[l], ly[l]}] = l;
+        for (auto& [xy, w] : cell_pop)
+            if (!have.count(xy)) {
+                lx.push_back(xy.first), ly.push_back(xy.second), lcount.push_back(0);
+                S.loc_start.push_back(uint32_t(N));
+            }
+        S.lw.resize(lx.size());
+        for (size_t l = 0; l < lx.size(); ++l) S.lw[l] = cell_pop.at({lx[l], ly[l]}), S.W += S.lw[l];
+    }
     const size_t NL = lx.size();
     std::vector<uint8_t> cs; // Bernoulli: case flag of each event in location order
     if (S.bernoulli) {
@@ -385,7 +500,10 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
     }
     const size_t NC = cx.size();
     res.n_centres = NC;
-    const double max_nz = p.max_share * double(N);
+    // A circle holds at most max_share of the events (of the population for Poisson).
+    std::vector<double> lsize(NL);
+    for (size_t l = 0; l < NL; ++l) lsize[l] = poisson ? S.lw[l] : double(lcount[l]);
+    const double max_nz = p.max_share * (poisson ? S.W : double(N));
     const double max_r = p.max_radius_km > 0 ? p.max_radius_km * 1000 : INFINITY;
     S.order.resize(NC), S.steps.resize(NC), S.step_radius.resize(NC);
     {
@@ -393,13 +511,13 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
         for (size_t c = 0; c < NC; ++c) {
             for (size_t l = 0; l < NL; ++l) d[l] = {std::hypot(lx[l] - cx[c], ly[l] - cy[c]), uint32_t(l)};
             std::sort(d.begin(), d.end());
-            int64_t nz = 0;
+            double nz = 0;
             for (size_t l = 0; l < NL;) {
                 // Locations at the same distance enter together (a circle cannot split them).
                 size_t e = l;
-                int64_t add = 0;
-                while (e < NL && d[e].first == d[l].first) add += lcount[d[e].second], ++e;
-                if (d[l].first > max_r || double(nz + add) > max_nz) break;
+                double add = 0;
+                while (e < NL && d[e].first == d[l].first) add += lsize[d[e].second], ++e;
+                if (d[l].first > max_r || nz + add > max_nz) break;
                 for (size_t k = l; k < e; ++k) S.order[c].push_back(d[k].second);
                 nz += add;
                 S.steps[c].push_back(uint32_t(e));
@@ -413,7 +531,15 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
 
     std::vector<Best> bests(NC);
     if (S.bernoulli) scan_all_bernoulli(S, per, cs, &bests);
+    else if (S.poisson) scan_all_poisson(S, S.loc_start, per, &bests);
     else scan_all(S, per, &bests);
+    // Poisson replicas: cumulative population over locations, to draw cells in proportion to it.
+    std::vector<double> lcum;
+    if (S.poisson) {
+        lcum.resize(NL);
+        double acc = 0;
+        for (size_t l = 0; l < NL; ++l) lcum[l] = (acc += S.lw[l]);
+    }
 
     // Monte Carlo replicas: event periods permuted among the events; each replica has its own
     // generator seeded from (seed, replica number), so results do not depend on the thread count.
@@ -436,7 +562,18 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
                     const int r = next.fetch_add(1);
                     if (r >= R || stop.load()) return;
                     stats::Rng rng(splitmix(p.seed ^ splitmix(uint64_t(r) + 1)));
-                    if (S.bernoulli) { // case labels permuted over the events
+                    if (S.poisson) { // each event keeps its period and gets a cell drawn by population
+                        std::vector<uint32_t> loc(N), start(NL + 1, 0);
+                        for (size_t k = 0; k < N; ++k) {
+                            const double u = rng.uniform() * S.W;
+                            loc[k] = uint32_t(std::min(NL - 1, size_t(std::upper_bound(lcum.begin(), lcum.end(), u) - lcum.begin())));
+                            ++start[loc[k] + 1];
+                        }
+                        for (size_t l = 0; l < NL; ++l) start[l + 1] += start[l];
+                        std::vector<uint32_t> fill(start.begin(), start.end() - 1);
+                        for (size_t k = 0; k < N; ++k) q[fill[loc[k]]++] = per[k];
+                        res.replica_max[size_t(r)] = scan_all_poisson(S, start, q, nullptr);
+                    } else if (S.bernoulli) { // case labels permuted over the events
                         qc = cs;
                         rng.shuffle(std::span<uint8_t>(qc));
                         res.replica_max[size_t(r)] = scan_all_bernoulli(S, per, qc, nullptr);
@@ -493,6 +630,7 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
         if (overlap) continue;
         ScanCluster cl;
         cl.llr = S.bernoulli ? bernoulli_llr(double(b.n), double(b.nz), double(S.C), double(N))
+                 : S.poisson ? scan_llr(double(b.n), double(b.nw) * b.wz / S.W, double(N))
                              : scan_llr(double(b.n), double(b.nz) * double(b.nw) / double(N), double(N));
         cl.p_mc = double(1 + std::count_if(res.replica_max.begin(), res.replica_max.end(),
                                            [&](double v) { return v >= cl.llr * (1 - 1e-12); })) /
@@ -518,7 +656,7 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
             const double out_share = (Cd - cl.observed) / (double(N) - m);
             cl.relative_risk = out_share > 0 ? (cl.observed / m) / out_share : INFINITY;
         } else {
-            cl.expected = double(b.nz) * double(b.nw) / double(N);
+            cl.expected = S.poisson ? double(b.nw) * b.wz / S.W : double(b.nz) * double(b.nw) / double(N);
             const double out_ratio = (double(N) - cl.observed) / (double(N) - cl.expected);
             cl.relative_risk = out_ratio > 0 ? (cl.observed / cl.expected) / out_ratio : INFINITY;
         }
@@ -535,11 +673,21 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
     if (R > 0 && R < 99) res.warnings.push_back("fewer than 99 replications: p-values below 0.01 cannot be resolved");
     if (N < 30) res.warnings.push_back("fewer than 30 events: the scan has little power");
     if (res.undated) res.warnings.push_back(std::to_string(res.undated) + " undated events left out");
-    if (res.unplaced) res.warnings.push_back(std::to_string(res.unplaced) + " events without usable coordinates left out");
+    if (res.unplaced > outside_pop)
+        res.warnings.push_back(std::to_string(res.unplaced - outside_pop) + " events without usable coordinates left out");
+    if (outside_pop) res.warnings.push_back(std::to_string(outside_pop) + " events outside the populated cells of the raster left out");
 
     Metadata& md = res.metadata;
     md = provenance(ev);
-    if (S.bernoulli) {
+    if (S.poisson) {
+        md["analysis"] = "space-time Poisson scan statistic (Kulldorff 2001, JRSS A 164:61) with a population raster";
+        md["model"] = "Poisson: mu = N_window * population_zone / population_total (events of each period spread by "
+                      "population: the overall time trend is adjusted for); LLR = n ln(n/mu) + (N-n) ln((N-n)/(N-mu)) for n > mu";
+        md["null"] = "each event keeps its period, its raster cell drawn in proportion to population";
+        md["population_raster"] = population->metadata.count("source") ? population->metadata.at("source") : "given";
+        md["population_total"] = fmt_num(S.W);
+        md["events_outside_population"] = std::to_string(outside_pop);
+    } else if (S.bernoulli) {
         std::string types;
         for (auto& t : p.case_types) types += (types.empty() ? "" : "; ") + t;
         md["analysis"] = "space-time Bernoulli scan statistic (Kulldorff 1997, Commun Stat Theory Methods 26:1481)";

@@ -30,6 +30,7 @@
 #include "nexusmap/export.hpp"
 #include "nexusmap/layers.hpp"
 #include "nexusmap/progress.hpp"
+#include "nexusmap/raster.hpp"
 #include "nexusmap/spillover.hpp"
 
 namespace nexusmap {
@@ -42,7 +43,17 @@ namespace nexusmap {
 // and the Monte Carlo replicas permute the case labels over the events (places and dates kept).
 // "Is one kind of violence (e.g. violence against civilians) concentrated in space and time
 // beyond where and when violence of any kind happens?" expected = m C / N.
-enum class ScanModel { Permutation, Bernoulli };
+//
+// Poisson (Kulldorff 2001, JRSS A 164:61; space-time with a population raster): locations are the
+// cells of a population (or any intensity) raster with a value > 0, each event counted in its cell
+// (events outside every such cell are left out, counted); the expected count of a cylinder is
+//   mu = N_W * w_Z / w          (N_W: events in the window, w_Z: population of the base, w: total)
+// i.e. events of each period spread over the cells in proportion to population (the study-wide
+// time trend is adjusted for, as SaTScan's stratified temporal adjustment); LLR as the permutation
+// model's. Replicas keep each event's period and draw its cell in proportion to population. The
+// circles grow cell by cell up to max_share of the total population. "Where and when were there
+// more events than the people living there and the period's overall level would give?"
+enum class ScanModel { Permutation, Bernoulli, Poisson };
 
 enum class ScanCentres {
     Grid,   // centres of the non-empty cells of a square grid (centre_cell_km)
@@ -109,7 +120,9 @@ struct ScanResult {
 };
 
 // Scans `ev` (dated events; undated ones and those that do not project are left out and counted).
-ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& params = {}, Progress progress = {});
+// `population`: the raster of the Poisson model (any CRS; required for it, ignored otherwise).
+ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& params = {}, Progress progress = {},
+                                       const Raster* population = nullptr);
 
 // The log-likelihood ratio of the space-time permutation model (0 when n <= mu).
 double scan_llr(double n, double mu, double N);
