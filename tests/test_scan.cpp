@@ -377,12 +377,27 @@ TEST_CASE("scan: Poisson model with a population raster equals the brute force; 
     const EventTable ev = table(x, y, d);
     // Brute force: every populated cell a location and a centre; radii at every distinct distance
     // within half the population; every window; mu = N_W * w_Z / w.
+    // Locations: populated cells whose centre is inside the events' bounding box or that hold an
+    // event; centres: the cells with events.
+    double bx0 = INFINITY, bx1 = -INFINITY, by0 = INFINITY, by1 = -INFINITY;
+    for (size_t i = 0; i < x.size(); ++i)
+        bx0 = std::min(bx0, x[i]), bx1 = std::max(bx1, x[i]), by0 = std::min(by0, y[i]), by1 = std::max(by1, y[i]);
+    std::vector<uint8_t> has_event(g.size(), 0);
+    for (size_t i = 0; i < x.size(); ++i) {
+        const int c = int(std::floor(x[i] / g.cell)), r = int(std::floor((g.ymax - y[i]) / g.cell));
+        if (c >= 0 && r >= 0 && c < g.width && r < g.height) has_event[size_t(r * g.width + c)] = 1;
+    }
     std::vector<double> lx, ly, lw;
+    std::vector<uint8_t> lev;
     std::vector<int> cell_of(g.size(), -1);
     for (int r = 0; r < g.height; ++r)
         for (int c = 0; c < g.width; ++c) {
             const float v = pop.at(c, r);
             if (pop.is_nodata(v) || !(v > 0)) continue;
+            const double qx = g.col_center_x(c), qy = g.row_center_y(r);
+            const bool in_box = qx >= bx0 && qx <= bx1 && qy >= by0 && qy <= by1;
+            if (!in_box && !has_event[size_t(r * g.width + c)]) continue;
+            lev.push_back(has_event[size_t(r * g.width + c)]);
             cell_of[size_t(r * g.width + c)] = int(lx.size());
             lx.push_back(g.col_center_x(c)), ly.push_back(g.row_center_y(r)), lw.push_back(v);
         }
@@ -406,6 +421,7 @@ TEST_CASE("scan: Poisson model with a population raster equals the brute force; 
         const int L = p.max_window_periods > 0 ? p.max_window_periods : int(std::floor(p.max_window_share * T + 1e-9));
         double best = 0, bn = 0, bmu = 0;
         for (size_t c = 0; c < lx.size(); ++c) {
+            if (!lev[c]) continue;
             std::vector<double> dist(lx.size());
             for (size_t l = 0; l < lx.size(); ++l) dist[l] = std::hypot(lx[l] - lx[c], ly[l] - ly[c]);
             std::vector<double> radii = dist;

@@ -372,10 +372,18 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
             to_a.forward(ax.data(), ay.data(), ax.size());
             pcx.swap(ax), pcy.swap(ay);
         }
+        // The study area is the events' bounding box: populated cells whose centre lies outside it
+        // (a continental raster) are no locations, unless they hold an event.
+        BBox eb = BBox::inverted();
+        for (size_t i = 0; i < x.size(); ++i)
+            if (std::isfinite(x[i]) && std::isfinite(y[i])) eb.expand(x[i], y[i]);
         for (int row = 0; row < g.height; ++row)
             for (int col = 0; col < g.width; ++col) {
                 const int64_t id = cell_id[size_t(row) * size_t(g.width) + size_t(col)];
-                if (id >= 0 && std::isfinite(pcx[size_t(id)])) cell_pop[{pcx[size_t(id)], pcy[size_t(id)]}] = R.at(col, row);
+                if (id < 0 || !std::isfinite(pcx[size_t(id)])) continue;
+                const double qx = pcx[size_t(id)], qy = pcy[size_t(id)];
+                if (qx < eb.xmin || qx > eb.xmax || qy < eb.ymin || qy > eb.ymax) continue;
+                cell_pop[{qx, qy}] = R.at(col, row);
             }
         for (size_t i = 0; i < x.size(); ++i) {
             if (!std::isfinite(x[i]) || !std::isfinite(y[i])) continue;
@@ -388,6 +396,8 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
                 if (ev.day[i] != kNoDay) ++outside_pop;
                 continue;
             }
+            // A cell holding an event is a location even when its centre is outside the box.
+            cell_pop[{pcx[size_t(id)], pcy[size_t(id)]}] = R.data[size_t(fr) * size_t(g.width) + size_t(fc)];
             x[i] = pcx[size_t(id)], y[i] = pcy[size_t(id)];
         }
     }
@@ -490,12 +500,15 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
 
     // Centres.
     std::vector<double> cx, cy;
+    // (Poisson: only cells with events give centres; empty cells are locations, not centres.)
     if (p.centres == ScanCentres::Events) {
-        cx = lx, cy = ly;
+        for (size_t l = 0; l < NL; ++l)
+            if (!poisson || lcount[l] > 0) cx.push_back(lx[l]), cy.push_back(ly[l]);
     } else {
         const double c = p.centre_cell_km * 1000;
         std::map<std::pair<int64_t, int64_t>, int> cells;
-        for (size_t l = 0; l < NL; ++l) cells[{int64_t(std::floor(lx[l] / c)), int64_t(std::floor(ly[l] / c))}] = 1;
+        for (size_t l = 0; l < NL; ++l)
+            if (!poisson || lcount[l] > 0) cells[{int64_t(std::floor(lx[l] / c)), int64_t(std::floor(ly[l] / c))}] = 1;
         for (auto& [k, v] : cells) cx.push_back((double(k.first) + 0.5) * c), cy.push_back((double(k.second) + 0.5) * c);
     }
     const size_t NC = cx.size();

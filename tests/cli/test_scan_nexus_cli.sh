@@ -40,6 +40,8 @@ grep -q "Bernoulli" "$T/bern/scan_clusters.csv" || fail "Bernoulli scan CSV does
 grep -q "^# cases: [1-9]" "$T/bern/scan_clusters.csv" || fail "Bernoulli scan CSV lacks the case count"
 "$BIN" scan "$EV" --model bernoulli -o "$T/bad" 2>"$T/err" && fail "bernoulli without --cases accepted"
 grep -q -- "--cases" "$T/err" || fail "bernoulli without --cases message: $(cat "$T/err")"
+"$BIN" scan "$EV" --model poisson -o "$T/bad" 2>"$T/err" && fail "poisson without --population accepted"
+grep -q -- "--population" "$T/err" || fail "poisson without --population message: $(cat "$T/err")"
 "$BIN" scan "$EV" --model bernoulli --cases Nothing -o "$T/bad" 2>"$T/err" && fail "unknown case type accepted"
 grep -q "Nothing" "$T/err" || fail "unknown case type message: $(cat "$T/err")"
 # Again without --force: refused, nothing replaced.
