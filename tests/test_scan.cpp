@@ -472,6 +472,99 @@ TEST_CASE("scan: Poisson model with a population raster equals the brute force; 
     CHECK_THROWS_WITH_AS(space_time_permutation_scan(ev, p), doctest::Contains("population raster"), GeoError);
 }
 
+TEST_CASE("scan: elliptic windows equal the brute force over every ellipse; an elongated cluster is found") {
+    // Background over 100 km and 12 months, plus 20 events along a 60 km segment at 45 degrees
+    // through (50, 50) km in months 5-6 (an elongated cluster, as along a road).
+    stats::Rng rng(31);
+    std::vector<double> x, y;
+    std::vector<int32_t> d;
+    for (int i = 0; i < 140; ++i)
+        x.push_back(2 * KM * std::floor(rng.uniform() * 50)), y.push_back(2 * KM * std::floor(rng.uniform() * 50)), d.push_back(month_day(int(rng.below(12))));
+    for (int i = 0; i < 20; ++i) {
+        const double t = (rng.uniform() - 0.5) * 60 * KM, off = (rng.uniform() - 0.5) * 4 * KM;
+        x.push_back(50 * KM + t * std::cos(M_PI / 4) - off * std::sin(M_PI / 4));
+        y.push_back(50 * KM + t * std::sin(M_PI / 4) + off * std::cos(M_PI / 4));
+        d.push_back(month_day(5 + int(rng.below(2))));
+    }
+    const EventTable ev = table(x, y, d);
+    ScanParams p;
+    p.elliptic = true, p.centres = ScanCentres::Events, p.replications = 19, p.seed = 4, p.threads = 2;
+    p.max_radius_km = 50, p.max_window_periods = 3;
+    const ScanResult r = space_time_permutation_scan(ev, p);
+    // Brute force: each distinct location a centre; each shape s and angle k 180/n; every minor
+    // semi-axis b at a location's elliptic distance, major s b <= 50 km, at most half the events;
+    // every window; the LLR times (4s/(s+1)^2)^0.5.
+    std::vector<double> ex, ey;
+    event_positions(ev, p.analysis_crs, ex, ey);
+    std::vector<std::pair<double, double>> centres;
+    for (size_t i = 0; i < ex.size(); ++i) centres.push_back({ex[i], ey[i]});
+    std::sort(centres.begin(), centres.end());
+    centres.erase(std::unique(centres.begin(), centres.end()), centres.end());
+    std::vector<int> per;
+    for (auto q : d) per.push_back(int(period_index(q, PeriodUnit::Month) - period_index(month_day(0), PeriodUnit::Month)));
+    const int T = 12;
+    const double N = double(ex.size());
+    std::vector<double> all(T, 0);
+    for (int q : per) all[size_t(q)] += 1;
+    std::vector<std::pair<double, double>> shapes{{1, 0}};
+    const double ss[5] = {1.5, 2, 3, 4, 5};
+    const int na[5] = {4, 6, 9, 12, 15};
+    for (int k = 0; k < 5; ++k)
+        for (int j = 0; j < na[k]; ++j) shapes.push_back({ss[k], M_PI * j / na[k]});
+    double best = 0, best_llr = 0, best_s = 0;
+    for (auto [cxx, cyy] : centres)
+        for (auto [sh, th] : shapes) {
+            const double pen = std::sqrt(4 * sh / ((sh + 1) * (sh + 1)));
+            std::vector<double> rho(ex.size());
+            for (size_t i = 0; i < ex.size(); ++i) {
+                const double dx = ex[i] - cxx, dy = ey[i] - cyy;
+                const double u = dx * std::cos(th) + dy * std::sin(th), v = -dx * std::sin(th) + dy * std::cos(th);
+                rho[i] = std::sqrt((u / sh) * (u / sh) + v * v);
+            }
+            std::vector<double> bs = rho;
+            std::sort(bs.begin(), bs.end());
+            bs.erase(std::unique(bs.begin(), bs.end()), bs.end());
+            for (double b : bs) {
+                if (b * sh > 50 * KM) break;
+                std::vector<double> c(T, 0);
+                double nz = 0;
+                for (size_t i = 0; i < ex.size(); ++i)
+                    if (rho[i] <= b) c[size_t(per[i])] += 1, nz += 1;
+                if (nz > 0.5 * N) break;
+                for (int t2 = 0; t2 < T; ++t2)
+                    for (int t1 = std::max(0, t2 - 2); t1 <= t2; ++t1) {
+                        double n = 0, nw = 0;
+                        for (int t = t1; t <= t2; ++t) n += c[size_t(t)], nw += all[size_t(t)];
+                        const double mu = nz * nw / N;
+                        if (!(n > mu)) continue;
+                        const double llr = n * std::log(n / mu) + (N - n) * std::log((N - n) / (N - mu));
+                        if (llr * pen > best) best = llr * pen, best_llr = llr, best_s = sh;
+                    }
+            }
+        }
+    REQUIRE(!r.clusters.empty());
+    const ScanCluster& m = r.clusters.front();
+    CHECK(std::fabs(m.score - best) <= 1e-9 * best);
+    CHECK(std::fabs(m.llr - best_llr) <= 1e-9 * best_llr);
+    CHECK(m.shape == best_s);
+    // The planted cluster is elongated: the most likely window is an ellipse along ~45 degrees.
+    CHECK(m.shape > 1);
+    CHECK(std::fabs(m.angle_deg - 45) <= 25);
+    CHECK(m.start_label >= "2020-05");
+    CHECK(m.end_label <= "2020-08");
+    const Table t = scan_cluster_table(r);
+    CHECK(t.columns.back() == "penalized_llr");
+    CHECK(scan_cluster_layer(r).features.size() == r.clusters.size());
+    // Circles only when not asked for: the table keeps its columns.
+    p.elliptic = false, p.replications = 0;
+    CHECK(scan_cluster_table(space_time_permutation_scan(ev, p)).columns.back() == "p_gumbel");
+    EventTable ev2 = ev;
+    ev2.type_names = {"x", "y"};
+    for (size_t i = 0; i < ev2.size(); ++i) ev2.type[i] = uint16_t(i % 2);
+    p.elliptic = true, p.model = ScanModel::Bernoulli, p.case_types = {"x"};
+    CHECK_THROWS_WITH_AS(space_time_permutation_scan(ev2, p), doctest::Contains("permutation model only"), GeoError);
+}
+
 TEST_CASE("scan: real UCDP events (Benin and Togo) equal the brute force") {
     const std::string path = testutil::shared_real("ucdp_ged_241_uemoa6/ged241_uemoa6_1989_2023.csv");
     if (path.empty()) {

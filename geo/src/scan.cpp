@@ -91,6 +91,7 @@ struct ScanSetup {
     std::vector<std::vector<uint32_t>> order;
     std::vector<std::vector<uint32_t>> steps;
     std::vector<std::vector<double>> step_radius;
+    std::vector<double> pen;           // per entry (centre x shape): eccentricity penalty; empty = 1
 };
 
 struct Best {
@@ -221,6 +222,7 @@ double scan_all(const ScanSetup& S, const std::vector<int32_t>& per, std::vector
         P.clear();
         Best best;
         int64_t nz = 0;
+        const double pen = S.pen.empty() ? 1.0 : S.pen[c]; // best.llr holds the penalized LLR
         size_t li = 0;
         const auto& ord = S.order[c];
         for (size_t s = 0; s < S.steps[c].size(); ++s) {
@@ -243,8 +245,8 @@ double scan_all(const ScanSetup& S, const std::vector<int32_t>& per, std::vector
                 const double a = double(n) * (S.lnI[size_t(n)] - (lnNZ + S.lnI[size_t(nw)] - lnN));
                 // ln x <= x - 1 bounds the second term: a cheap upper bound before the one log.
                 const double ub = a + double(S.N - n) * (mu - double(n)) / (N - mu);
-                if (ub <= thr * (1 - 1e-12) - 1e-12) return;
-                const double llr = a + (S.N > n ? double(S.N - n) * (S.lnI[size_t(S.N - n)] - std::log(N - mu)) : 0.0);
+                if (ub * pen <= thr * (1 - 1e-12) - 1e-12) return;
+                const double llr = pen * (a + (S.N > n ? double(S.N - n) * (S.lnI[size_t(S.N - n)] - std::log(N - mu)) : 0.0));
                 // Ties keep the first window in (start, end) order, whatever order they were met in.
                 if (llr > best.llr ||
                     (llr == best.llr && best.step == int(s) && (P[i] < best.t1 || (P[i] == best.t1 && P[j] < best.t2)))) {
@@ -293,7 +295,7 @@ double scan_all(const ScanSetup& S, const std::vector<int32_t>& per, std::vector
                         const double mu = double(nz) * double(nwmin) / N;
                         const double a = double(nmax) * (S.lnI[size_t(nmax)] - (lnNZ + S.lnI[size_t(nwmin)] - lnN));
                         const double ub = a + double(S.N - nmax) * (mu - double(nmax)) / (N - mu);
-                        if (ub <= thr * (1 - 1e-12) - 1e-12) continue;
+                        if (ub * pen <= thr * (1 - 1e-12) - 1e-12) continue;
                     } else {
                         continue; // no window of the block has an excess
                     }
@@ -518,11 +520,36 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
     for (size_t l = 0; l < NL; ++l) lsize[l] = poisson ? S.lw[l] : double(lcount[l]);
     const double max_nz = p.max_share * (poisson ? S.W : double(N));
     const double max_r = p.max_radius_km > 0 ? p.max_radius_km * 1000 : INFINITY;
-    S.order.resize(NC), S.steps.resize(NC), S.step_radius.resize(NC);
+    // Window shapes: the circle, and with elliptic windows the ellipses of Kulldorff et al. (2006).
+    struct Shape {
+        double s, theta, pen;
+    };
+    std::vector<Shape> shapes{{1.0, 0.0, 1.0}};
+    if (p.elliptic) {
+        if (S.bernoulli || poisson) throw GeoError("", "elliptic", "elliptic windows are implemented for the permutation model only");
+        const double ss[5] = {1.5, 2, 3, 4, 5};
+        const int na[5] = {4, 6, 9, 12, 15};
+        for (int k = 0; k < 5; ++k)
+            for (int j = 0; j < na[k]; ++j)
+                shapes.push_back({ss[k], M_PI * j / na[k], std::pow(4 * ss[k] / ((ss[k] + 1) * (ss[k] + 1)), p.ellipse_penalty)});
+    }
+    const size_t NS = shapes.size(), NE = NC * NS; // entries: centre-major (entry = c * NS + shape)
+    S.order.resize(NE), S.steps.resize(NE), S.step_radius.resize(NE);
+    if (p.elliptic) {
+        S.pen.resize(NE);
+        for (size_t e = 0; e < NE; ++e) S.pen[e] = shapes[e % NS].pen;
+    }
     {
         std::vector<std::pair<double, uint32_t>> d(NL);
-        for (size_t c = 0; c < NC; ++c) {
-            for (size_t l = 0; l < NL; ++l) d[l] = {std::hypot(lx[l] - cx[c], ly[l] - cy[c]), uint32_t(l)};
+        for (size_t c = 0; c < NE; ++c) {
+            // Ellipse "radius": the minor semi-axis b; a location is inside when sqrt((u/s)^2 + v^2) <= b
+            // (u along the major axis, v across); the major semi-axis s b is what max_r bounds.
+            const Shape& sh = shapes[c % NS];
+            const double ccx = cx[c / NS], ccy = cy[c / NS], co = std::cos(sh.theta), si = std::sin(sh.theta);
+            for (size_t l = 0; l < NL; ++l) {
+                const double dx = lx[l] - ccx, dy = ly[l] - ccy;
+                d[l] = {sh.s == 1.0 ? std::hypot(dx, dy) : std::hypot((dx * co + dy * si) / sh.s, -dx * si + dy * co), uint32_t(l)};
+            }
             std::sort(d.begin(), d.end());
             double nz = 0;
             for (size_t l = 0; l < NL;) {
@@ -530,7 +557,7 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
                 size_t e = l;
                 double add = 0;
                 while (e < NL && d[e].first == d[l].first) add += lsize[d[e].second], ++e;
-                if (d[l].first > max_r || nz + add > max_nz) break;
+                if (d[l].first * sh.s > max_r || nz + add > max_nz) break;
                 for (size_t k = l; k < e; ++k) S.order[c].push_back(d[k].second);
                 nz += add;
                 S.steps[c].push_back(uint32_t(e));
@@ -542,7 +569,7 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
     }
     progress(0.02, "scan: observed");
 
-    std::vector<Best> bests(NC);
+    std::vector<Best> bests(NE);
     if (S.bernoulli) scan_all_bernoulli(S, per, cs, &bests);
     else if (S.poisson) scan_all_poisson(S, S.loc_start, per, &bests);
     else scan_all(S, per, &bests);
@@ -629,7 +656,7 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
 
     // Clusters: each centre's best, ranked by LLR, dropping those sharing a location with one kept.
     std::vector<size_t> co;
-    for (size_t c = 0; c < NC; ++c)
+    for (size_t c = 0; c < NE; ++c)
         if (bests[c].step >= 0 && bests[c].llr > 0) co.push_back(c);
     std::stable_sort(co.begin(), co.end(), [&](size_t a, size_t b) { return bests[a].llr > bests[b].llr; });
     std::vector<uint8_t> used(NL, 0);
@@ -645,17 +672,20 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
         cl.llr = S.bernoulli ? bernoulli_llr(double(b.n), double(b.nz), double(S.C), double(N))
                  : S.poisson ? scan_llr(double(b.n), double(b.nw) * b.wz / S.W, double(N))
                              : scan_llr(double(b.n), double(b.nz) * double(b.nw) / double(N), double(N));
+        // Significance of the penalized statistic (the replicas' maxima are penalized too).
+        cl.score = S.pen.empty() ? cl.llr : cl.llr * S.pen[c];
         cl.p_mc = double(1 + std::count_if(res.replica_max.begin(), res.replica_max.end(),
-                                           [&](double v) { return v >= cl.llr * (1 - 1e-12); })) /
+                                           [&](double v) { return v >= cl.score * (1 - 1e-12); })) /
                   double(R + 1);
-        cl.p_gumbel = R >= 2 ? gumbel_p(cl.llr, res.gumbel_mu, res.gumbel_beta) : stats::kNaN;
+        cl.p_gumbel = R >= 2 ? gumbel_p(cl.score, res.gumbel_mu, res.gumbel_beta) : stats::kNaN;
         if (!res.clusters.empty() && cl.p_mc > p.report_p) continue;
         for (size_t k = 0; k < nloc; ++k) used[S.order[c][k]] = 1;
         cl.rank = int(res.clusters.size()) + 1;
-        cl.cx = cx[c], cl.cy = cy[c];
-        cl.lon = cx[c], cl.lat = cy[c];
+        cl.cx = cx[c / NS], cl.cy = cy[c / NS];
+        cl.lon = cl.cx, cl.lat = cl.cy;
+        cl.shape = shapes[c % NS].s, cl.angle_deg = shapes[c % NS].theta * 180 / M_PI;
         to_ll.forward(cl.lon, cl.lat);
-        cl.radius_km = S.step_radius[c][size_t(b.step)] / 1000;
+        cl.radius_km = S.step_radius[c][size_t(b.step)] * cl.shape / 1000;
         cl.locations = nloc;
         cl.start_period = pmin + b.t1, cl.end_period = pmin + b.t2;
         cl.start_label = period_label(cl.start_period, p.period), cl.end_label = period_label(cl.end_period, p.period);
@@ -726,6 +756,9 @@ ScanResult space_time_permutation_scan(const EventTable& ev, const ScanParams& p
     md["max_share_of_events"] = fmt_num(p.max_share);
     md["max_radius_km"] = p.max_radius_km > 0 ? fmt_num(p.max_radius_km) : "none";
     md["mode"] = p.prospective ? "prospective (windows end in the last period)" : "retrospective";
+    md["window_shapes"] = p.elliptic ? "circles and ellipses (Kulldorff et al. 2006: shapes 1.5/2/3/4/5 at 4/6/9/12/15 angles), "
+                                       "eccentricity penalty (4s/(s+1)^2)^" + fmt_num(p.ellipse_penalty)
+                                     : "circles";
     md["replications"] = std::to_string(R);
     md["seed"] = std::to_string(p.seed);
     md["p_value"] = "Monte Carlo (1 + #replica maxima >= LLR)/(R + 1); p_gumbel from a Gumbel fitted by moments to the replica maxima";
@@ -749,6 +782,11 @@ Table scan_cluster_table(const ScanResult& r) {
                           std::to_string(c.locations), c.start_label, c.end_label, c.start_date, c.end_date,
                           fmt_num(c.observed), fmt_num(c.expected, 8), fmt_num(c.observed / c.expected, 6),
                           fmt_num(c.relative_risk, 6), fmt_num(c.llr, 10), fmt_num(c.p_mc, 6), fmt_num(c.p_gumbel, 6)});
+    if (r.params.elliptic) { // shape columns only when ellipses were scanned (circle-only tables unchanged)
+        for (const char* col : {"shape", "angle_deg", "penalized_llr"}) t.columns.push_back(col);
+        for (size_t i = 0; i < r.clusters.size(); ++i)
+            for (double v : {r.clusters[i].shape, r.clusters[i].angle_deg, r.clusters[i].score}) t.rows[i].push_back(fmt_num(v, 10));
+    }
     return t;
 }
 
@@ -764,11 +802,14 @@ VectorLayer scan_cluster_layer(const ScanResult& r) {
         Feature f;
         f.geom.type = GeomType::Polygon;
         Ring ring;
-        // A base of one location has radius 0: drawn with 1 km so that it stays visible.
-        const double rad = std::max(c.radius_km, 1.0) * 1000;
+        // A base of one location has radius 0: drawn with 1 km so that it stays visible. Ellipses:
+        // major semi-axis radius_km along angle_deg, minor radius_km / shape.
+        const double rad = std::max(c.radius_km, 1.0) * 1000, minor = rad / c.shape;
+        const double th = c.angle_deg * M_PI / 180, co = std::cos(th), si = std::sin(th);
         for (int k = 0; k <= 64; ++k) {
             const double a = 2 * M_PI * (k % 64) / 64;
-            ring.push_back({c.cx + rad * std::cos(a), c.cy + rad * std::sin(a)});
+            const double u = rad * std::cos(a), v = minor * std::sin(a);
+            ring.push_back({c.cx + u * co - v * si, c.cy + u * si + v * co});
         }
         f.geom.polygons.push_back({{ring}});
         for (size_t j = 0; j < t.columns.size(); ++j) {

@@ -80,6 +80,13 @@ struct ScanParams {
     double report_p = 1.0;         // secondary clusters reported only with p <= this (the MLC always)
     Crs analysis_crs = Crs::default_analysis();
     int threads = 0;               // 0 = hardware concurrency; results do not depend on it
+    // Elliptic windows (Kulldorff, Huang, Pickle & Duczmal 2006, Stat Med 25:3929), permutation model:
+    // besides circles, ellipses of shape (major/minor) 1.5, 2, 3, 4, 5 at 4, 6, 9, 12, 15 angles
+    // (k 180/n degrees from east); a cylinder's LLR is multiplied by the eccentricity penalty
+    // (4 s / (s + 1)^2)^ellipse_penalty (0.5: SaTScan's "medium") for choosing the MLC and for the
+    // replicas' maxima. max_radius_km bounds the major semi-axis.
+    bool elliptic = false;
+    double ellipse_penalty = 0.5;
     // Tests only: evaluate every window of every circle instead of the branch and bound over
     // windows (same results; the bound only skips windows that cannot beat the best so far).
     bool exhaustive_windows = false;
@@ -89,7 +96,9 @@ struct ScanCluster {
     int rank = 0;                  // 1 = most likely cluster
     double cx = 0, cy = 0;         // centre (analysis CRS)
     double lon = 0, lat = 0;
-    double radius_km = 0;          // distance to the farthest location in the base
+    double radius_km = 0;          // distance to the farthest location in the base (ellipse: major semi-axis)
+    double shape = 1, angle_deg = 0; // elliptic windows: major/minor ratio and direction of the major axis
+    double score = 0;              // LLR times the eccentricity penalty (= llr for circles)
     size_t locations = 0;          // distinct event locations in the base
     int64_t start_period = 0, end_period = 0; // period indices (spillover.hpp period_index)
     std::string start_label, end_label;       // "2020-07"
