@@ -35,6 +35,8 @@ void add_scan(CLI::App& app) {
     cmd->add_option("--max-radius-km", a->p.max_radius_km, "Largest circle radius, km (0: only --max-share)")->capture_default_str();
     cmd->add_option("--max-window-share", a->p.max_window_share, "Longest window: share of the study periods")->capture_default_str();
     cmd->add_option("--max-window", a->p.max_window_periods, "Longest window in periods (overrides the share when > 0)")->capture_default_str();
+    cmd->add_flag("--elliptic", a->p.elliptic, "Also elliptic windows (permutation model; Kulldorff et al. 2006 shapes, penalized)");
+    cmd->add_option("--ellipse-penalty", a->p.ellipse_penalty, "Eccentricity penalty exponent (0: none, 0.5: medium, 1: strong)")->capture_default_str();
     cmd->add_flag("--prospective", a->p.prospective, "Only windows ending in the last period (is there a cluster now?)");
     cmd->add_option("--replications", a->p.replications, "Monte Carlo replications")->capture_default_str();
     cmd->add_option("--seed", a->p.seed, "Replication seed")->capture_default_str();

@@ -107,6 +107,8 @@ void apply_scan_setting(ScanParams& p, const std::string& kv) {
     else if (k == "max-window-share") p.max_window_share = to_num(k, v);
     else if (k == "max-window") p.max_window_periods = int(to_num(k, v));
     else if (k == "prospective") p.prospective = v == "1" || v == "true" || v == "yes";
+    else if (k == "elliptic") p.elliptic = v == "1" || v == "true" || v == "yes";
+    else if (k == "ellipse-penalty") p.ellipse_penalty = to_num(k, v);
     else if (k == "replications") p.replications = int(to_num(k, v));
     else if (k == "seed") p.seed = uint64_t(to_num(k, v));
     else if (k == "max-clusters") p.max_clusters = int(to_num(k, v));
@@ -288,6 +290,7 @@ void ScanNexusUi::draw_scan_panel(PanelContext& ctx) {
     p.max_window_periods = std::max(0, p.max_window_periods);
     if (p.max_window_periods == 0) dbl("max window share", p.max_window_share, 0.05, 0.9, "%.2f");
     ImGui::Checkbox("prospective (windows end in the last period)", &p.prospective);
+    if (p.model == ScanModel::Permutation) ImGui::Checkbox("elliptic windows too (penalized)", &p.elliptic);
     ImGui::SetNextItemWidth(120);
     ImGui::SliderInt("replications", &p.replications, 9, 9999);
     ImGui::SetNextItemWidth(120);
