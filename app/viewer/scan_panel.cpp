@@ -387,14 +387,21 @@ void ScanNexusUi::draw_windows(PanelContext& ctx) {
     double best = INFINITY;
     for (size_t i = 0; i < scan_->r.clusters.size(); ++i) {
         const auto& c = scan_->r.clusters[i];
-        const double rad = std::max(c.radius_km, 1.0) * 1000;
-        if (std::hypot(q.x - c.cx, q.y - c.cy) <= rad && rad < best) best = rad, hovered_cluster_ = int(i);
+        // Inside the circle or ellipse (major semi-axis radius_km along angle_deg, minor / shape).
+        const double rad = std::max(c.radius_km, 1.0) * 1000, th = c.angle_deg * M_PI / 180;
+        const double dx = q.x - c.cx, dy = q.y - c.cy;
+        const double u = dx * std::cos(th) + dy * std::sin(th), v = (-dx * std::sin(th) + dy * std::cos(th)) * c.shape;
+        if (std::hypot(u, v) <= rad && rad < best) best = rad, hovered_cluster_ = int(i);
     }
     if (hovered_cluster_ < 0) return;
     const auto& c = scan_->r.clusters[size_t(hovered_cluster_)];
     ImGui::BeginTooltip();
     ImGui::Text("scan cluster #%d: %s .. %s", c.rank, c.start_date.c_str(), c.end_date.c_str());
-    ImGui::Text("radius %.0f km, %zu locations", c.radius_km, c.locations);
+    if (c.shape > 1)
+        ImGui::Text("ellipse %.0f x %.0f km (semi-axes), %.0f deg, %zu locations; penalized LLR %.2f", c.radius_km,
+                    c.radius_km / c.shape, c.angle_deg, c.locations, c.score);
+    else
+        ImGui::Text("radius %.0f km, %zu locations", c.radius_km, c.locations);
     ImGui::Text("observed %.0f, expected %.1f (obs/exp %.2f), RR %.2f", c.observed, c.expected, c.observed / c.expected,
                 c.relative_risk);
     ImGui::Text("LLR %.2f, p %.3g (Gumbel %.3g)", c.llr, c.p_mc, c.p_gumbel);
