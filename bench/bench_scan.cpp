@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
         p.location_cell_km = loc;
         p.period = u, p.centre_cell_km = cell, p.max_radius_km = maxr, p.max_window_periods = maxw;
         p.prospective = prosp, p.replications = R, p.threads = threads;
+        // BENCH_SCAN_EXHAUSTIVE=1: every window pair (the loop before the branch and bound).
+        p.exhaustive_windows = std::getenv("BENCH_SCAN_EXHAUSTIVE") && std::atoi(std::getenv("BENCH_SCAN_EXHAUSTIVE"));
         cases.push_back({name, p});
     };
     add("month, 50 km centres, 50% share, 50% window (SaTScan defaults)", PeriodUnit::Month, 50, 0, 0, false);
@@ -47,7 +49,9 @@ int main(int argc, char** argv) {
     add("month, 50 km centres+locations, radius <= 200 km, window <= 12 months", PeriodUnit::Month, 50, 200, 12, false, 50);
     const char* only = std::getenv("BENCH_SCAN_FROM");
     size_t from = only ? size_t(std::atoi(only)) : 0;
-    for (size_t ci = from; ci < cases.size(); ++ci) {
+    const char* to_env = std::getenv("BENCH_SCAN_TO"); // last case (inclusive)
+    const size_t to = to_env ? std::min(cases.size(), size_t(std::atoi(to_env)) + 1) : cases.size();
+    for (size_t ci = from; ci < to; ++ci) {
         auto& c = cases[ci];
         ScanResult r = space_time_permutation_scan(lr.events, c.p);
         const auto& m = r.clusters.empty() ? ScanCluster{} : r.clusters.front();

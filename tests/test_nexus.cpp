@@ -4,10 +4,12 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <span>
 
 #include "nexusmap/error.hpp"
 #include "nexusmap/events.hpp"
 #include "nexusmap/nexus.hpp"
+#include "nexusmap/stats.hpp"
 #include "test_util.hpp"
 
 using namespace nexusmap;
@@ -148,4 +150,83 @@ TEST_CASE("colocation quotient equals hand-computed values") {
     CHECK(s.entries[0].p_high == doctest::Approx(1.0 / 200));
     CHECK(s.entries[1].p_low == doctest::Approx(1.0 / 200));
     CHECK_THROWS_AS(colocation_quotient(x, y, lab, {"C"}, 9, 1), GeoError);
+}
+
+TEST_CASE("cross-K: uniform points in a rectangle match the closed form; extreme rank envelope by hand") {
+    // A and B independent and uniform in a 100 x 60 km rectangle: E K(r) = pi r^2 - 4 (a + b) r^3 /
+    // (3ab) + r^4 / (2ab). The mean of 40 estimates must lie within 4 standard errors (estimated
+    // from the 40 themselves) of it.
+    const double a = 100, b = 60;
+    const std::vector<double> rs = {5, 10, 20};
+    std::vector<std::vector<double>> est(rs.size());
+    stats::Rng rng(77);
+    for (int rep = 0; rep < 40; ++rep) {
+        std::vector<double> ax, ay, bx, by;
+        for (int i = 0; i < 200; ++i) ax.push_back(rng.uniform() * a * KM), ay.push_back(rng.uniform() * b * KM);
+        for (int i = 0; i < 200; ++i) bx.push_back(rng.uniform() * a * KM), by.push_back(rng.uniform() * b * KM);
+        CrossKParams p;
+        p.r_km = rs, p.simulations = 0, p.area_km2 = a * b;
+        const CrossKResult r = cross_k(ax, ay, bx, by, p);
+        for (size_t k = 0; k < rs.size(); ++k) {
+            est[k].push_back(r.k_obs[k]);
+            CHECK(r.l_obs[k] == doctest::Approx(std::sqrt(r.k_obs[k] / M_PI)).epsilon(1e-12));
+        }
+    }
+    for (size_t k = 0; k < rs.size(); ++k) {
+        const double r = rs[k];
+        const double want = M_PI * r * r - 4 * (a + b) * r * r * r / (3 * a * b) + r * r * r * r / (2 * a * b);
+        double m = 0, ss = 0;
+        for (double v : est[k]) m += v;
+        m /= double(est[k].size());
+        for (double v : est[k]) ss += (v - m) * (v - m);
+        const double se = std::sqrt(ss / double(est[k].size() - 1) / double(est[k].size()));
+        CAPTURE(r);
+        CAPTURE(want);
+        CHECK(std::fabs(m - want) <= 4 * se);
+        CHECK(se < 0.03 * want); // the check has power: a 10% error would be caught
+    }
+    // Extreme rank lengths by hand: pointwise min(rank from below, from above) sorted: observed
+    // (5, 5) -> [1, 1]; (1, 2) -> [1, 2]; (2, 3) -> [2, 3]; (3, 1) -> [1, 3]; (4, 4) -> [2, 2]. Only
+    // the observed curve is as extreme as itself: p = 1/5. Dropping floor(0.4 * 5) = 2 most extreme
+    // ([1,1], [1,2]) leaves (2,3), (3,1), (4,4): envelope 2..4 and 1..4.
+    std::vector<double> lo, hi;
+    double p = 0;
+    extreme_rank_envelope({{5, 5}, {1, 2}, {2, 3}, {3, 1}, {4, 4}}, 0.4, lo, hi, p);
+    CHECK(p == doctest::Approx(0.2));
+    CHECK(lo == std::vector<double>{2, 1});
+    CHECK(hi == std::vector<double>{4, 4});
+}
+
+TEST_CASE("cross-K: a planted association leaves the global envelope, a random relabelling stays inside") {
+    stats::Rng rng(91);
+    std::vector<double> ax, ay, bx, by;
+    for (int i = 0; i < 150; ++i) ax.push_back(rng.uniform() * 200 * KM), ay.push_back(rng.uniform() * 200 * KM);
+    // Planted: every B within 3 km of a random A point.
+    for (int i = 0; i < 100; ++i) {
+        const size_t k = rng.below(ax.size());
+        const double t = rng.uniform() * 2 * M_PI, r = 3 * KM * std::sqrt(rng.uniform());
+        bx.push_back(ax[k] + r * std::cos(t)), by.push_back(ay[k] + r * std::sin(t));
+    }
+    CrossKParams p;
+    p.r_km = {2, 5, 10, 20, 40}, p.simulations = 199, p.seed = 3;
+    const CrossKResult r = cross_k(ax, ay, bx, by, p);
+    CHECK(r.p_global <= 0.01);
+    CHECK(r.l_obs[1] > r.hi_global[1]); // at 5 km, above the global envelope
+    for (size_t k = 0; k < r.r_km.size(); ++k) CHECK(r.lo_global[k] <= r.hi_global[k]);
+    // The same pooled points with the labels shuffled: exchangeable with the simulations.
+    std::vector<double> x = ax, y = ay;
+    x.insert(x.end(), bx.begin(), bx.end()), y.insert(y.end(), by.begin(), by.end());
+    std::vector<size_t> idx(x.size());
+    for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+    rng.shuffle(std::span<size_t>(idx));
+    std::vector<double> sax, say, sbx, sby;
+    for (size_t i = 0; i < idx.size(); ++i)
+        (i < ax.size() ? sax : sbx).push_back(x[idx[i]]), (i < ax.size() ? say : sby).push_back(y[idx[i]]);
+    const CrossKResult s = cross_k(sax, say, sbx, sby, p);
+    CHECK(s.p_global > 0.05);
+    size_t outside = 0;
+    for (size_t k = 0; k < s.r_km.size(); ++k) outside += s.l_obs[k] < s.lo_global[k] || s.l_obs[k] > s.hi_global[k];
+    CHECK(outside == 0);
+    CHECK(cross_k_table(r).rows.size() == p.r_km.size());
+    CHECK_THROWS_AS(cross_k({0}, {0}, bx, by, p), GeoError);
 }

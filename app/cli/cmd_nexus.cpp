@@ -17,7 +17,7 @@ void add_nexus(CLI::App& app) {
     auto* cmd = app.add_subcommand("nexus", "Events near trafficking routes against a null model (Monte Carlo, FDR, envelopes); co-location quotients");
     struct Args {
         EventArgs ev;
-        std::string routes, null_model = "smoothed", admin1, intensity, curve = "5,10,15,20,25,30,40,50,75,100", clq_types, out;
+        std::string routes, null_model = "smoothed", admin1, intensity, curve = "5,10,15,20,25,30,40,50,75,100", clq_types, crossk, out;
         NexusParams p;
         bool clq = false, force = false;
         int clq_sims = 199;
@@ -41,6 +41,7 @@ void add_nexus(CLI::App& app) {
     cmd->add_flag("--clq", a->clq, "Also co-location quotients between event types (labels permuted)");
     cmd->add_option("--clq-types", a->clq_types, "Event types for the CLQ, comma-separated (default: all)");
     cmd->add_option("--clq-simulations", a->clq_sims, "CLQ permutations")->capture_default_str();
+    cmd->add_option("--crossk", a->crossk, "Also the cross-K/L function between two event types A,B (random labelling, extreme rank envelope)");
     cmd->add_option("-o,--out", a->out, "Output folder (created)")->required();
     cmd->add_flag("--force", a->force, "Overwrite outputs already in the folder");
     cmd->callback([a] {
@@ -52,6 +53,8 @@ void add_nexus(CLI::App& app) {
         else if (a->null_model == "raster") p.null_model = NexusNull::Raster;
         else throw GeoError("", "--null", "must be smoothed, admin1 or raster, not '" + a->null_model + "'");
         if (p.null_model == NexusNull::Raster && a->intensity.empty()) throw GeoError("", "--null raster", "needs --intensity RASTER");
+        const auto ab = split_list(a->crossk, ",");
+        if (!a->crossk.empty() && ab.size() != 2) throw GeoError("", "--crossk", "expects two event types A,B");
         const std::string rspec = a->routes.empty() ? data_dir() + "/demo/routes_illustrative.geojson" : a->routes;
         const std::string aspec = a->admin1.empty() ? data_dir() + "/basemap/west_africa.gpkg:admin1" : a->admin1;
         std::vector<std::string> inputs = {a->ev.file, split_layer_spec(rspec).first};
@@ -61,6 +64,7 @@ void add_nexus(CLI::App& app) {
         auto path = [&](const char* n) { return (fs::path(a->out) / n).string(); };
         std::vector<const char*> names = {"nexus_routes.csv", "nexus_curves.csv", "nexus_routes.geojson"};
         if (a->clq) names.push_back("nexus_clq.csv");
+        if (!a->crossk.empty()) names.push_back("nexus_crossk.csv");
         for (auto* n : names) check_output(path(n), a->force, inputs);
 
         EventTable ev = a->ev.load();
@@ -126,6 +130,21 @@ void add_nexus(CLI::App& app) {
             for (auto& [k, v] : c.metadata) cmd_md[k] = v;
             write_csv(clq_table(c), path("nexus_clq.csv"), cmd_md);
             std::printf("  co-location quotients: %zu pairs of event types in nexus_clq.csv\n", c.entries.size());
+        }
+        if (!a->crossk.empty()) {
+            std::vector<double> xs[2], ys[2];
+            for (size_t i = 0; i < ev.size(); ++i)
+                for (int k = 0; k < 2; ++k)
+                    if (!ev.type_names.empty() && ev.type_names[ev.type[i]] == ab[size_t(k)]) xs[k].push_back(ev.x[i]), ys[k].push_back(ev.y[i]);
+            CrossKParams kp;
+            kp.r_km = p.curve_km, kp.simulations = p.simulations, kp.seed = p.seed, kp.alpha = p.alpha;
+            const CrossKResult k = cross_k(xs[0], ys[0], xs[1], ys[1], kp);
+            Metadata kmd = provenance(ev);
+            for (auto& [key, v] : k.metadata) kmd[key] = v;
+            kmd["category_a"] = ab[0], kmd["category_b"] = ab[1];
+            write_csv(cross_k_table(k), path("nexus_crossk.csv"), kmd);
+            std::printf("  cross-L %s -> %s: %zu and %zu events, global extreme rank p %.4g\n", ab[0].c_str(), ab[1].c_str(), k.n_a,
+                        k.n_b, k.p_global);
         }
         std::printf("  outputs in %s\n", a->out.c_str());
     });

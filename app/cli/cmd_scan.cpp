@@ -16,7 +16,7 @@ void add_scan(CLI::App& app) {
     auto* cmd = app.add_subcommand("scan", "Space-time permutation scan statistic (Kulldorff 2005): emerging clusters with Monte Carlo p-values");
     struct Args {
         EventArgs ev;
-        std::string period = "month", centres = "grid", out;
+        std::string period = "month", centres = "grid", model = "permutation", cases, population, out;
         ScanParams p;
         bool force = false;
     };
@@ -24,6 +24,9 @@ void add_scan(CLI::App& app) {
     a->ev.add_to(cmd);
     // Distances (to routes, between events) need point locations: precise events unless asked otherwise.
     a->ev.precise_by_default("scan");
+    cmd->add_option("--model", a->model, "permutation (dated events only) | bernoulli (--cases vs the other events) | poisson (--population raster)")->capture_default_str();
+    cmd->add_option("--population", a->population, "poisson: population (or intensity) raster, any GDAL raster (e.g. WorldPop)");
+    cmd->add_option("--cases", a->cases, "bernoulli: event types that are cases, comma-separated (the rest are controls)");
     cmd->add_option("--period", a->period, "Time unit: year | quarter | month")->capture_default_str();
     cmd->add_option("--centres", a->centres, "Circle centres: grid (non-empty cells of --centre-cell-km) | events (every location)")->capture_default_str();
     cmd->add_option("--centre-cell-km", a->p.centre_cell_km, "Grid of candidate centres, km")->capture_default_str();
@@ -32,6 +35,8 @@ void add_scan(CLI::App& app) {
     cmd->add_option("--max-radius-km", a->p.max_radius_km, "Largest circle radius, km (0: only --max-share)")->capture_default_str();
     cmd->add_option("--max-window-share", a->p.max_window_share, "Longest window: share of the study periods")->capture_default_str();
     cmd->add_option("--max-window", a->p.max_window_periods, "Longest window in periods (overrides the share when > 0)")->capture_default_str();
+    cmd->add_flag("--elliptic", a->p.elliptic, "Also elliptic windows (permutation model; Kulldorff et al. 2006 shapes, penalized)");
+    cmd->add_option("--ellipse-penalty", a->p.ellipse_penalty, "Eccentricity penalty exponent (0: none, 0.5: medium, 1: strong)")->capture_default_str();
     cmd->add_flag("--prospective", a->p.prospective, "Only windows ending in the last period (is there a cluster now?)");
     cmd->add_option("--replications", a->p.replications, "Monte Carlo replications")->capture_default_str();
     cmd->add_option("--seed", a->p.seed, "Replication seed")->capture_default_str();
@@ -47,7 +52,13 @@ void add_scan(CLI::App& app) {
         if (a->centres == "grid") p.centres = ScanCentres::Grid;
         else if (a->centres == "events") p.centres = ScanCentres::Events;
         else throw GeoError("", "--centres", "must be grid or events, not '" + a->centres + "'");
-        const std::vector<std::string> inputs = {a->ev.file};
+        if (a->model == "bernoulli") p.model = ScanModel::Bernoulli, p.case_types = split_list(a->cases, ",");
+        else if (a->model == "poisson") p.model = ScanModel::Poisson;
+        else if (a->model != "permutation") throw GeoError("", "--model", "must be permutation, bernoulli or poisson, not '" + a->model + "'");
+        if (p.model == ScanModel::Poisson && a->population.empty()) throw GeoError("", "--model poisson", "needs --population RASTER");
+        if (p.model == ScanModel::Bernoulli && p.case_types.empty()) throw GeoError("", "--model bernoulli", "needs --cases TYPES");
+        std::vector<std::string> inputs = {a->ev.file};
+        if (!a->population.empty()) inputs.push_back(a->population);
         fs::create_directories(a->out);
         auto path = [&](const char* n) { return (fs::path(a->out) / n).string(); };
         for (auto* n : {"scan_clusters.csv", "scan_clusters.geojson", "scan_clusters.gpkg", "scan_replicas.csv"})
@@ -55,7 +66,13 @@ void add_scan(CLI::App& app) {
         EventTable ev = a->ev.load();
         p.analysis_crs = ev.crs;
         ProgressBar bar("scan");
-        const ScanResult r = space_time_permutation_scan(ev, p, ProgressFn([&](double f, std::string_view s) { return bar.update(f, s); }));
+        Raster pop;
+        if (p.model == ScanModel::Poisson) {
+            pop = read_raster(a->population);
+            pop.metadata["source"] = a->population;
+        }
+        const ScanResult r = space_time_permutation_scan(ev, p, ProgressFn([&](double f, std::string_view s) { return bar.update(f, s); }),
+                                                         p.model == ScanModel::Poisson ? &pop : nullptr);
         const Metadata& md = r.metadata;
         write_csv(scan_cluster_table(r), path("scan_clusters.csv"), md);
         VectorLayer l = scan_cluster_layer(r);

@@ -91,6 +91,7 @@ void AnalysisUi::draw_map(MapRenderer& map, const ViewTransform& view) {
 void AnalysisUi::draw_overlay(PanelContext& ctx) {
     if (show_labels) draw_labels(ctx);
     draw_hotspot_legend(ctx);
+    scan_nexus.draw_overlay(ctx);
     // Marker on the picked event.
     if (picked_ >= 0 && show_event_window_ && ctx.doc.events && size_t(picked_) < ctx.doc.events->table.size()) {
         const EventTable& t = ctx.doc.events->table;
@@ -265,6 +266,7 @@ void AnalysisUi::draw_windows(PanelContext& ctx) {
     handle_click(ctx);
     draw_hover(ctx);
     if (spill_ && show_spill_window_) draw_spillover_window(ctx);
+    scan_nexus.draw_windows(ctx);
     if (show_event_window_) draw_event_window(ctx);
 }
 
@@ -443,6 +445,7 @@ void AnalysisUi::print(std::ostream& out, double s) const {
                 << std::lround(b[2] * s) << " " << std::lround(b[3] * s) << "\n";
         }
     }
+    scan_nexus.print(out);
     out << "labels " << last_labels_placed_ << " of " << last_labels_candidates_ << "\n";
 }
 

@@ -23,6 +23,7 @@
 #include "viewer/map_renderer.hpp"
 #include "viewer/panels.hpp"
 #include "viewer/picking.hpp"
+#include "viewer/scan_panel.hpp"
 
 namespace nexusmap::viewer {
 
@@ -129,7 +130,7 @@ class AnalysisUi {
 
     void start_hotspots(PanelContext& ctx);
     void start_spillover(PanelContext& ctx);
-    bool busy() const { return hot_job_ || spill_job_; }
+    bool busy() const { return hot_job_ || spill_job_ || scan_nexus.busy(); }
     bool has_hotspots() const { return bool(hot_); }
     // The Gi* cells are on the map (a Gi* result, its "show" box ticked): the print map draws them.
     bool hotspots_shown() const { return hot_ && show_hot_ && hot_->params.mode == 0; }
@@ -144,6 +145,7 @@ class AnalysisUi {
     void print(std::ostream& out, double fb_scale) const;
 
     HotspotParams hot_params;
+    ScanNexusUi scan_nexus; // Space-time scan and Nexus test panels (scan_panel.hpp)
     SpilloverUiParams spill_params;
     bool show_labels = true, show_admin1_labels = true;
     bool show_hover = true; // tooltip under the cursor (off in screenshot mode: the pointer is arbitrary)

@@ -618,6 +618,10 @@ bool App::ready() const {
         return false;
     if (opt_.run_spillover && doc_.events && !analysis_.has_spillover() && !analysis_.spillover_attempted())
         return false;
+    if (opt_.run_scan && doc_.events && !analysis_.scan_nexus.scan() && !analysis_.scan_nexus.scan_attempted())
+        return false;
+    if (opt_.run_nexus && doc_.events && !analysis_.scan_nexus.nexus() && !analysis_.scan_nexus.nexus_attempted())
+        return false;
     return true;
 }
 
@@ -823,7 +827,7 @@ void App::frame() {
         exact_started_ = true;
     }
     if (opt_.show_exact && heatmap_panel_.exact && !heat_.showing_raster()) heat_.show_raster(*heatmap_panel_.exact);
-    if (!analyses_started_ && (opt_.run_hotspots || opt_.run_emerging || opt_.run_spillover) && loads_started_ &&
+    if (!analyses_started_ && (opt_.run_hotspots || opt_.run_emerging || opt_.run_spillover || opt_.run_scan || opt_.run_nexus) && loads_started_ &&
         !jobs_.busy() && doc_.events) {
         PanelContext ctx{doc_, jobs_, heat_, view_, lonlat_.get(), false, std::nullopt};
         if (opt_.run_hotspots || opt_.run_emerging) {
@@ -835,12 +839,38 @@ void App::frame() {
             analysis_.open_spillover_ = true;
             analysis_.start_spillover(ctx);
         }
+        start_scan_nexus(ctx);
         analyses_started_ = true;
     }
     draw_map(fb_w, fb_h, s);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     if (const std::string err = gl::drain_errors(); !err.empty())
         std::cerr << "nexusmap: GL: " << err << "\n";
+}
+
+void App::start_scan_nexus(PanelContext& ctx) {
+    ScanNexusUi& sn = analysis_.scan_nexus;
+    try {
+        for (const auto& kv : opt_.scan_settings) apply_scan_setting(sn.scan_params, kv);
+        for (const auto& kv : opt_.nexus_settings) apply_nexus_setting(sn.nexus_params, sn.nexus_clq, kv);
+    } catch (const std::exception& e) {
+        // A bad setting is a bad command line: say so and fail the batch rather than run defaults.
+        sn.setting_error = e.what();
+        std::cerr << "nexusmap: " << e.what() << "\n";
+        open_failed_ = true;
+        sn.mark_attempted();
+        return;
+    }
+    if (opt_.run_scan) {
+        sn.open_scan = true;
+        sn.start_scan(ctx);
+    }
+    if (opt_.run_nexus) {
+        sn.open_nexus = true;
+        // The curve distances are edited as text in the panel; start from the settings.
+        sn.sync_curve_text();
+        sn.start_nexus(ctx);
+    }
 }
 
 bool App::use_cpu_heat() const {

@@ -139,7 +139,8 @@ class App {
     std::vector<std::string> dropped_; // from GLFW's drop callback
     bool drop_installed_ = false;
     AnalysisUi analysis_;         // hot spots, spillover, labels, picking (analysis_layers.hpp)
-    bool analyses_started_ = false; // --hotspots / --emerging / --spillover
+    bool analyses_started_ = false; // --hotspots / --emerging / --spillover / --scan / --nexus
+    void start_scan_nexus(PanelContext& ctx); // --scan / --nexus with their --*-param settings
     // CPU heat backend (HeatmapRenderer::set_cpu_backend): geo's KDE on a worker.
     bool use_cpu_heat() const;
     void start_cpu_heat();

@@ -518,6 +518,7 @@ Job& App::start_export_geojson(const std::string& dir) {
         VectorLayer layer;
         std::string file;
         std::map<std::string, std::string> md;
+        std::optional<Table> csv; // set: written as CSV (+ metadata) to `file` instead of the layer
     };
     auto items = std::make_shared<std::vector<Item>>();
     std::map<std::string, int> used;
@@ -621,6 +622,22 @@ Job& App::start_export_geojson(const std::string& dir) {
             items->push_back(std::move(it));
         }
     }
+    // Scan and nexus results: layers as GeoJSON and their tables as CSV, as `nexusmap scan` /
+    // `nexusmap nexus` write them (same names, same columns), with the events' provenance.
+    {
+        Metadata emd;
+        emd["synthetic"] = "false";
+        if (doc_.events) add_input_provenance(emd, events_provenance(*doc_.events));
+        for (auto& e : analysis_.scan_nexus.exports(emd)) {
+            if (e.layer) {
+                items->push_back(Item{std::move(*e.layer), file_for(e.name), e.md, std::nullopt});
+            } else if (e.table) {
+                std::string f = safe_name(e.name);
+                if (int n = used[f + ".csv"]++; n > 0) f += "_" + std::to_string(n + 1);
+                items->push_back(Item{VectorLayer{}, (fs::path(dir) / (f + ".csv")).string(), e.md, std::move(e.table)});
+            }
+        }
+    }
     return jobs_.start<size_t>(
         "GeoJSON " + dir,
         [items, dir, overwrite = !opt_.batch() || opt_.force](Progress& progress) {
@@ -631,7 +648,10 @@ Job& App::start_export_geojson(const std::string& dir) {
             OutputSet set(overwrite);
             for (size_t i = 0; i < items->size(); ++i) {
                 progress(double(i) / double(items->size()), fs::path((*items)[i].file).filename().string());
-                write_geojson((*items)[i].layer, (*items)[i].file, (*items)[i].md); // atomic (geo)
+                if ((*items)[i].csv)
+                    write_csv(*(*items)[i].csv, (*items)[i].file, (*items)[i].md); // atomic (geo)
+                else
+                    write_geojson((*items)[i].layer, (*items)[i].file, (*items)[i].md); // atomic (geo)
             }
             set.commit();
             return items->size();

@@ -301,6 +301,7 @@ void AnalysisUi::draw_panels(PanelContext& ctx) {
     if (ctx.doc.events) sync_event_keep(*ctx.doc.events);
     draw_hotspot_panel(ctx);
     draw_spillover_panel(ctx);
+    scan_nexus.draw_panels(ctx);
     if (!display_identity_ && (hot_layer_ || border_layer_ || bands_layer_))
         ImGui::TextColored(ImVec4(0.9f, 0.6f, 0.2f, 1.f),
                            "Hot spot cells and spillover layers are drawn in the\n"

@@ -39,6 +39,10 @@ struct ViewerOptions {
     std::string error; // non-empty: bad command line
     // Analyses to run once loading finishes (screenshot mode waits for them; see analysis_layers.hpp).
     bool run_hotspots = false, run_emerging = false, run_spillover = false;
+    // --scan / --nexus: run them once loaded; --scan-param / --nexus-param KEY=VALUE (repeatable,
+    // the CLI's flag names without "--") set their parameters (scan_panel.hpp).
+    bool run_scan = false, run_nexus = false;
+    std::vector<std::string> scan_settings, nexus_settings;
     // Batch exports (after loading, like --screenshot; any of them runs the viewer in batch mode).
     std::string export_png;     // the map (layers, heatmap, legend, furniture) rendered offscreen
     int export_scale = 1;       // 1..4 times the window size
@@ -87,6 +91,12 @@ inline const char* viewer_usage() {
            "  --emerging          run emerging hot spots (yearly steps) once loaded\n"
            "  --spillover         run the spillover analysis (default groups) once loaded; with\n"
            "                      --screenshot it prints the front velocity\n"
+           "  --scan              run the space-time scan (Space-time scan panel) once loaded\n"
+           "  --scan-param K=V    a scan setting named as `nexusmap scan`'s flag (e.g. period=year,\n"
+           "                      replications=99); repeatable\n"
+           "  --nexus             run the nexus route test (first line layer) once loaded\n"
+           "  --nexus-param K=V   a nexus setting named as `nexusmap nexus`'s flag (d-km=25, simulations=99,\n"
+           "                      curve-km=5,10,25, clq=1, ...); repeatable\n"
            "  --probe-png FILE X Y [X Y...]  print the RGB of pixels of a PNG and exit (for tests)\n"
            "  PROJECT.json        a saved session (layers, styles, heatmap, time window, filters, view)\n"
            "  --export-png FILE   batch: render the map offscreen at --export-scale N (1-4) x the window, "
@@ -253,6 +263,14 @@ inline ViewerOptions parse_viewer_args(int argc, char** argv) {
             o.run_emerging = true;
         } else if (a == "--spillover") {
             o.run_spillover = true;
+        } else if (a == "--scan") {
+            o.run_scan = true;
+        } else if (a == "--nexus") {
+            o.run_nexus = true;
+        } else if (a == "--scan-param") {
+            if (auto v = need(a)) o.scan_settings.push_back(*v);
+        } else if (a == "--nexus-param") {
+            if (auto v = need(a)) o.nexus_settings.push_back(*v);
         } else if (a == "--probe-png") {
             if (auto v = need(a)) o.probe_png = *v;
             while (o.error.empty() && i + 2 < argc && argv[i + 1][0] != '-') {

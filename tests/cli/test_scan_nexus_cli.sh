@@ -32,6 +32,18 @@ if command -v ogrinfo >/dev/null; then
   grep -q "Polygon" "$T/oi" || fail "GeoPackage clusters are not polygons"
   ogrinfo -so "$T/scan/scan_clusters.geojson" >/dev/null 2>&1 || fail "ogrinfo on the GeoJSON"
 fi
+# Bernoulli: violence against civilians (cases) against the other events (controls).
+"$BIN" scan "$EV" --model bernoulli --cases "Violence against civilians" --period year --centre-cell-km 100 \
+  --location-cell-km 50 --max-radius-km 200 --replications 19 --threads 2 -o "$T/bern" >"$T/out" 2>"$T/err" ||
+  { cat "$T/err"; fail "scan --model bernoulli"; }
+grep -q "Bernoulli" "$T/bern/scan_clusters.csv" || fail "Bernoulli scan CSV does not name its model"
+grep -q "^# cases: [1-9]" "$T/bern/scan_clusters.csv" || fail "Bernoulli scan CSV lacks the case count"
+"$BIN" scan "$EV" --model bernoulli -o "$T/bad" 2>"$T/err" && fail "bernoulli without --cases accepted"
+grep -q -- "--cases" "$T/err" || fail "bernoulli without --cases message: $(cat "$T/err")"
+"$BIN" scan "$EV" --model poisson -o "$T/bad" 2>"$T/err" && fail "poisson without --population accepted"
+grep -q -- "--population" "$T/err" || fail "poisson without --population message: $(cat "$T/err")"
+"$BIN" scan "$EV" --model bernoulli --cases Nothing -o "$T/bad" 2>"$T/err" && fail "unknown case type accepted"
+grep -q "Nothing" "$T/err" || fail "unknown case type message: $(cat "$T/err")"
 # Again without --force: refused, nothing replaced.
 "$BIN" scan "$EV" --period year --replications 9 -o "$T/scan" 2>"$T/err" && fail "scan overwrote without --force"
 grep -q -- "--force" "$T/err" || fail "no --force hint"
@@ -51,6 +63,12 @@ grep -q "q_bh" "$T/nx/nexus_routes.csv" || fail "nexus CSV lacks BH q"
 grep -q "null_model: smoothed" "$T/nx/nexus_routes.csv" || fail "nexus CSV does not state the null"
 grep -q "hi_global" "$T/nx/nexus_curves.csv" || fail "nexus curves lack the global envelope"
 grep -q "Battles" "$T/nx/nexus_clq.csv" || fail "CLQ table lacks the event types"
+"$BIN" nexus "$EV" --simulations 39 --threads 2 --crossk "Violence against civilians,Battles" -o "$T/nxk" >"$T/out" 2>"$T/err" ||
+  { cat "$T/err"; fail "nexus --crossk"; }
+grep -q "hi_global" "$T/nxk/nexus_crossk.csv" || fail "cross-K table lacks the global envelope"
+grep -q "^# category_a: Violence against civilians" "$T/nxk/nexus_crossk.csv" || fail "cross-K table does not name its categories"
+grep -q "cross-L" "$T/out" || fail "cross-K summary missing"
+"$BIN" nexus "$EV" --crossk Battles -o "$T/bad" 2>"$T/err" && fail "--crossk with one type accepted"
 "$BIN" nexus "$EV" --null raster -o "$T/bad" 2>"$T/err" && fail "raster null without --intensity accepted"
 grep -q "intensity" "$T/err" || fail "raster null message"
 "$BIN" nexus "$EV" --null admin1 --simulations 19 -o "$T/nx1" >"$T/out" 2>"$T/err" || { cat "$T/err"; fail "nexus admin1"; }

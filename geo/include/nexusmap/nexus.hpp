@@ -105,8 +105,46 @@ ClqResult colocation_quotient(const std::vector<double>& x, const std::vector<do
                               const std::vector<std::string>& labels, const std::vector<std::string>& categories,
                               int simulations = 199, uint64_t seed = 20240101);
 
+// Cross-K and L functions between two event categories A and B (Ripley 1977; Lotwick & Silverman
+// 1982), with Monte Carlo envelopes under random labelling (the A/B labels permuted over the pooled
+// points, so both patterns' joint geography is kept and only the association is tested):
+//   K_AB(r) = |W| / (n_A n_B) * #{(a, b): |a - b| <= r}     (no edge correction; |W| the window area)
+//   L_AB(r) = sqrt(K_AB(r) / pi)
+// For A and B independent and uniform in a rectangle a x b, E K_AB(r) = pi r^2 - 4 (a + b) r^3 /
+// (3 a b) + r^4 / (2 a b) for r <= min(a, b) (the area of the disc inside the rectangle, averaged).
+// Envelopes on L: pointwise [alpha/2, 1 - alpha/2] quantiles of the simulations, and the global
+// extreme rank envelope of Myllymaki, Mrkvicka, Grabarnik, Seijo & Hahn (2017, JRSS B 79:381) in
+// its extreme rank length form (ties of the extreme rank broken by the next ranks) with its p-value.
+struct CrossKParams {
+    std::vector<double> r_km = {5, 10, 15, 20, 25, 30, 40, 50, 75, 100};
+    int simulations = 199;
+    uint64_t seed = 20240101;
+    double alpha = 0.05;
+    double area_km2 = 0; // window area; <= 0: the pooled points' bounding box
+};
+struct CrossKResult {
+    std::vector<double> r_km, k_obs, l_obs, l_mean, lo_pointwise, hi_pointwise, lo_global, hi_global;
+    double p_global = 1;   // extreme rank test of the whole L curve (two-sided)
+    size_t n_a = 0, n_b = 0;
+    double area_km2 = 0;
+    int simulations = 0;
+    Metadata metadata;
+};
+CrossKResult cross_k(const std::vector<double>& ax, const std::vector<double>& ay, const std::vector<double>& bx,
+                     const std::vector<double>& by, const CrossKParams& params = {});
+// The extreme rank length (ERL) envelope on curves[0] (observed) and curves[1..] (simulations):
+// per curve the pointwise ranks min(from below, from above) sorted ascending, compared
+// lexicographically (smaller = more extreme); p = #{curves at least as extreme as curves[0]} / (s+1);
+// lo/hi = the pointwise range of all curves but the floor(alpha (s+1)) most extreme.
+void extreme_rank_envelope(const std::vector<std::vector<double>>& curves, double alpha, std::vector<double>& lo,
+                           std::vector<double>& hi, double& p);
+Table cross_k_table(const CrossKResult& r);
+
 Table nexus_unit_table(const NexusResult& r);
 Table nexus_curve_table(const NexusResult& r);
 Table clq_table(const ClqResult& r);
+// The route lines of `routes` (the layer given to nexus_route_test) with their unit-table row as
+// attributes (route units follow the features that have lines, in order), in the routes' CRS.
+VectorLayer nexus_route_layer(const NexusResult& r, const VectorLayer& routes);
 
 } // namespace nexusmap
