@@ -453,8 +453,9 @@ std::string geometry_json(const Geometry& g, int prec) {
             s += ']';
         }
     } else if (g.type == GeomType::Line && !g.lines.empty()) {
-        const bool multi = g.lines.size() > 1;
-        s = multi ? "{\"type\":\"MultiLineString\",\"coordinates\":[" : "{\"type\":\"LineString\",\"coordinates\":";
+        // Always Multi*: one geometry type per layer, so OGR reports MultiLineString, not "Unknown (any)".
+        const bool multi = true;
+        s = "{\"type\":\"MultiLineString\",\"coordinates\":[";
         for (size_t i = 0; i < g.lines.size(); ++i) {
             if (i) s += ',';
             s += '[';
@@ -466,8 +467,8 @@ std::string geometry_json(const Geometry& g, int prec) {
         }
         if (multi) s += ']';
     } else if (g.type == GeomType::Polygon && !g.polygons.empty()) {
-        const bool multi = g.polygons.size() > 1;
-        s = multi ? "{\"type\":\"MultiPolygon\",\"coordinates\":[" : "{\"type\":\"Polygon\",\"coordinates\":";
+        const bool multi = true; // always MultiPolygon (one geometry type per layer)
+        s = "{\"type\":\"MultiPolygon\",\"coordinates\":[";
         for (size_t i = 0; i < g.polygons.size(); ++i) {
             if (i) s += ',';
             s += '[';
@@ -492,8 +493,7 @@ nlohmann::json attr_json(const AttrValue& v) {
 }
 } // namespace
 
-void write_geojson(const VectorLayer& layer, const std::string& path,
-                   const std::map<std::string, std::string>& metadata, int precision) {
+std::string to_geojson(const VectorLayer& layer, const std::map<std::string, std::string>& metadata, int precision) {
     const VectorLayer* src = &layer;
     VectorLayer tmp;
     if (layer.crs.valid() && !layer.crs.same_as(Crs::wgs84())) {
@@ -520,7 +520,12 @@ void write_geojson(const VectorLayer& layer, const std::string& path,
         s += ",\"geometry\":" + geometry_json(f.geom, precision) + "}";
     }
     s += "\n]}\n";
-    write_text_atomic(path, s);
+    return s;
+}
+
+void write_geojson(const VectorLayer& layer, const std::string& path,
+                   const std::map<std::string, std::string>& metadata, int precision) {
+    write_text_atomic(path, to_geojson(layer, metadata, precision));
 }
 
 void write_gpkg(const VectorLayer& layer, const std::string& path) {
