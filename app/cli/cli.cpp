@@ -143,6 +143,11 @@ int run(int argc, char** argv) {
         auto subs = app.get_subcommands();
         return subs.empty() ? std::string() : subs.front()->get_name();
     };
+    // `-o -` sends the command's messages to stderr (check_output); stdout is restored afterwards.
+    struct CoutRestore {
+        std::streambuf* buf = std::cout.rdbuf();
+        ~CoutRestore() { std::cout.rdbuf(buf); }
+    } cout_restore;
     try {
         OutputSet outputs(force);
         app.parse(argc, argv);

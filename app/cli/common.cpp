@@ -144,6 +144,13 @@ void check_output(const std::string& out, bool force, const std::vector<std::str
     check_output_path(out, force, inputs);
 }
 
+OutputFormat check_output(const std::string& out, ProductKind kind, bool force, const std::vector<std::string>& inputs,
+                          const std::string& option) {
+    const OutputFormat f = check_output_for(out, kind, force, inputs, option);
+    if (is_stdout(out)) std::cout.rdbuf(std::cerr.rdbuf()); // restored by run()
+    return f;
+}
+
 std::pair<std::string, std::string> split_layer_spec(const std::string& spec) {
     // "file.gpkg:admin1" but not "C:\..." style or URLs.
     auto p = spec.rfind(':');

@@ -100,9 +100,9 @@ OutputFormat check_output_for(const std::string& path, ProductKind kind, bool ov
     if (!f) {
         const std::string e = lower_ext(path);
         std::string why = e.empty() ? "has no extension" : "has an extension nexusmap does not write (" + e + ")";
-        if (e == ".shp")
-            why += "; Shapefiles truncate field names and drop metadata: write .gpkg (or convert with ogr2ogr)";
-        throw GeoError("", label, why + ": this " + product_kind_name(kind) + " can be written as " + extensions_for(kind));
+        why += ": this " + std::string(product_kind_name(kind)) + " can be written as " + extensions_for(kind);
+        if (e == ".shp") why += " (no Shapefile: it truncates field names and drops metadata; convert a .gpkg with ogr2ogr)";
+        throw GeoError("", label, why);
     }
     if (!holds(*f, kind))
         throw GeoError("", label,
@@ -131,7 +131,8 @@ Metadata merged(const VectorLayer& l, const Metadata& md) {
     for (auto& [k, v] : md) m[k] = v;
     return m;
 }
-// The layer with a data_kind field (unless it has one).
+} // namespace
+
 VectorLayer with_data_kind(const VectorLayer& l, const Metadata& md) {
     VectorLayer o = l;
     if (o.field_index("data_kind") >= 0) return o;
@@ -143,6 +144,8 @@ VectorLayer with_data_kind(const VectorLayer& l, const Metadata& md) {
     }
     return o;
 }
+
+namespace {
 void write_stdout(const std::string& s) {
     if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size() || std::fflush(stdout) != 0)
         throw GeoError("-", "", "writing to stdout failed");
@@ -367,7 +370,8 @@ OGRFieldType field_type(const VectorLayer& l, size_t i) {
 }
 
 void put_metadata(GDALMajorObject* o, const Metadata& md) {
-    for (auto& [k, v] : md) o->SetMetadataItem(k.c_str(), v.c_str());
+    for (auto& [k, v] : md)
+        if (k != "AREA_OR_POINT") o->SetMetadataItem(k.c_str(), v.c_str()); // a raster's GDAL item, not provenance
 }
 
 void add_vector_layer(GDALDataset* ds, const VectorLayer& in, const std::string& name, const Metadata& md,
@@ -643,12 +647,23 @@ void write_kmz(const std::string& kml, const std::string& path, bool overwrite) 
     gdal_init();
     AtomicFile out(path, overwrite);
     QuietGdal quiet;
-    // A KMZ is a zip whose first entry is doc.kml; GDAL's /vsizip/ writes it.
-    const std::string entry = "/vsizip/" + out.temp_path() + "/doc.kml";
+    // A KMZ is a zip whose first entry is doc.kml; GDAL's /vsizip/ writes it (under a .kmz name).
+    const std::string tmp = out.temp_path() + ".kmz";
+    struct Cleanup {
+        std::string p;
+        ~Cleanup() {
+            std::error_code ec;
+            fs::remove(p, ec);
+        }
+    } cleanup{tmp};
+    const std::string entry = "/vsizip/" + tmp + "/doc.kml";
     VSILFILE* f = VSIFOpenL(entry.c_str(), "wb");
     if (!f) throw GeoError(path, "", "cannot create KMZ: " + cpl_error());
     const size_t n = VSIFWriteL(kml.data(), 1, kml.size(), f);
     if (VSIFCloseL(f) != 0 || n != kml.size()) throw GeoError(path, "", "cannot write KMZ: " + cpl_error());
+    std::error_code ec;
+    fs::rename(tmp, out.temp_path(), ec);
+    if (ec) throw GeoError(path, "", "cannot move the temporary file: " + ec.message());
     out.commit();
 }
 } // namespace

@@ -120,6 +120,8 @@ Table table_with_geometry(Table t, const VectorLayer& layer, const Metadata& md,
 
 // "real" or "synthetic" from the metadata's synthetic flag (and the layer's own label).
 std::string data_kind(const Metadata& md, const VectorLayer* layer = nullptr);
+// A copy of the layer with a data_kind attribute on every feature (unless it has one already).
+VectorLayer with_data_kind(const VectorLayer& l, const Metadata& md);
 
 // Column types of a table for OGR (.csvt) and the GPKG: "Integer", "Real", "String" or "WKT", by
 // what every non-empty value parses as.
