@@ -648,7 +648,11 @@ void write_kmz(const std::string& kml, const std::string& path, bool overwrite) 
     AtomicFile out(path, overwrite);
     QuietGdal quiet;
     // A KMZ is a zip whose first entry is doc.kml; GDAL's /vsizip/ writes it (under a .kmz name).
-    const std::string tmp = out.temp_path() + ".kmz";
+    // (".x.kmz.tmp-1-0.zip": /vsizip/ would split at the first ".kmz", so that one is renamed.)
+    std::string tmp = out.temp_path();
+    for (size_t i; (i = tmp.find(".kmz")) != std::string::npos;) tmp.replace(i, 4, "_kmz");
+    for (size_t i; (i = tmp.find(".KMZ")) != std::string::npos;) tmp.replace(i, 4, "_KMZ");
+    tmp += ".zip";
     struct Cleanup {
         std::string p;
         ~Cleanup() {

@@ -23,7 +23,7 @@ for f in scan_clusters.csv scan_clusters.geojson scan_clusters.gpkg scan_replica
 done
 grep -q "SYNTHETIC" "$T/out" || fail "scan summary does not say the data are synthetic"
 grep -q "#1 " "$T/out" || fail "scan summary lacks the most likely cluster"
-head -1 "$T/scan/scan_clusters.csv" | grep -q "^# " || fail "scan CSV lacks provenance"
+grep -q '"synthetic": "true"' "$T/scan/scan_clusters.csv.json" || fail "scan CSV sidecar lacks provenance"
 grep -q "relative_risk" "$T/scan/scan_clusters.csv" || fail "scan CSV lacks relative_risk"
 grep -q '"synthetic":"true"' "$T/scan/scan_clusters.geojson" || fail "scan GeoJSON lacks synthetic metadata"
 [ "$(grep -c '^[^#]' "$T/scan/scan_replicas.csv")" -eq 50 ] || fail "scan_replicas.csv: expected 49 replicas + header"
