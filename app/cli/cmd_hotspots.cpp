@@ -1183,7 +1183,9 @@ void add_hotspots(CLI::App& app) {
     cmd->footer(std::string("\nOutputs: fishnet -> PREFIX_gistar.tif (bands z, p, bin; float32) + PREFIX_gistar.csv; "
                             "hex/admin1 -> PREFIX_gistar.geojson (count, weighted, z, p, p_fdr, bin, n_neighbors, "
                             "simplestyle fill: +3 #d62f27 +2 #ed7551 +1 #fab984 0 #ffffbf -1 #c0ccbe -2 #849eba "
-                            "-3 #4575b5, as ArcGIS) + PREFIX_gistar.csv.") +
+                            "-3 #4575b5, as ArcGIS) + PREFIX_gistar.csv (one row per unit, WKT geometry; metadata in .csv.json). "
+                            "Also PREFIX_gistar.gpkg (styled for QGIS) and, for a fishnet, PREFIX_gistar_bin.tif "
+                            "(class raster with colour and attribute tables).") +
                 kUnitsFooter +
                 "\nExample: nexusmap hotspots data/demo/events_synthetic.csv --units fishnet --cell-km 25 --out out/sahel");
     cmd->callback([a] { run_hotspots(a->c, a->permutations, a->fdr); });
@@ -1210,7 +1212,8 @@ void add_lisa(CLI::App& app) {
     cmd->add_flag("--fdr", a->fdr, "Classes from Benjamini-Hochberg FDR-adjusted pseudo p-values");
     cmd->footer(std::string("\nOutputs: fishnet -> PREFIX_lisa.tif (bands local_i, p_sim, class 0 ns/1 HH/2 LL/3 LH/4 HL) "
                             "+ PREFIX_lisa.csv; hex/admin1 -> PREFIX_lisa.geojson (local_i, p_sim, p_fdr, class, "
-                            "simplestyle fill as GeoDa) + PREFIX_lisa.csv. Prints global Moran's I with z and p.") +
+                            "simplestyle fill as GeoDa) + PREFIX_lisa.csv + PREFIX_lisa.gpkg (styled); fishnet also "
+                            "PREFIX_lisa_class.tif (class raster). Prints global Moran's I with z and p.") +
                 kUnitsFooter);
     cmd->callback([a] { run_lisa(a->c, a->permutations, a->fdr, a->alpha); });
 }
@@ -1235,7 +1238,7 @@ void add_emerging(CLI::App& app) {
     cmd->add_option("--alpha", a->alpha, "Significance of a hot/cold bin and of the trend")->capture_default_str();
     cmd->add_flag("--no-fdr", a->no_fdr, "Do not FDR-adjust the bin p-values (ArcGIS Pro adjusts them by default)");
     cmd->footer(std::string("\nOutputs: PREFIX_emerging.geojson (unit polygons with category, trend_tau/z/p, hot/cold "
-                            "steps, last step z/p/bin, simplestyle fill) + PREFIX_emerging.csv. Units: those of "
+                            "steps, last step z/p/bin, simplestyle fill) + PREFIX_emerging.csv + PREFIX_emerging.gpkg. Units: those of "
                             "--study-area (default: on land in the study countries, plus any holding an event); at "
                             "least 10 time steps; events without a date are left out. Categories follow ArcGIS Pro (docs/hotspots.md).") +
                 "\nUnits: a fishnet or hexagons cover the events' bounding box in the analysis CRS (--crs, default "

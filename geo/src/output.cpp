@@ -96,6 +96,8 @@ OutputFormat check_output_for(const std::string& path, ProductKind kind, bool ov
             throw GeoError("", label, "a raster cannot be streamed to stdout: give a file name (.tif, .tiff)");
         return kind == ProductKind::Vector ? OutputFormat::GeoJson : OutputFormat::Csv;
     }
+    // Inputs, devices, folders and existing files first: that message names the real problem.
+    check_output_path(path, overwrite, inputs);
     const FormatInfo* f = format_for_path(path);
     if (!f) {
         const std::string e = lower_ext(path);
@@ -112,7 +114,6 @@ OutputFormat check_output_for(const std::string& path, ProductKind kind, bool ov
     std::error_code ec;
     if (!parent.empty() && !fs::is_directory(parent, ec))
         throw GeoError(path, "", "output folder '" + parent.string() + "' does not exist");
-    check_output_path(path, overwrite, inputs);
     for (const auto& c : companion_files(path, kind)) check_output_path(c, overwrite, inputs);
     return f->format;
 }

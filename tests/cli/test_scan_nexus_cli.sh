@@ -48,7 +48,7 @@ done
 grep -q "ILLUSTRATIVE" "$T/out" || fail "nexus summary does not say the routes are illustrative"
 grep -q "all routes" "$T/nx/nexus_routes.csv" || fail "nexus CSV lacks the all-routes row"
 grep -q "q_bh" "$T/nx/nexus_routes.csv" || fail "nexus CSV lacks BH q"
-grep -q "null_model: smoothed" "$T/nx/nexus_routes.csv" || fail "nexus CSV does not state the null"
+grep -q '"null_model": "smoothed"' "$T/nx/nexus_routes.csv.json" || fail "nexus CSV sidecar does not state the null"
 grep -q "hi_global" "$T/nx/nexus_curves.csv" || fail "nexus curves lack the global envelope"
 grep -q "Battles" "$T/nx/nexus_clq.csv" || fail "CLQ table lacks the event types"
 "$BIN" nexus "$EV" --null raster -o "$T/bad" 2>"$T/err" && fail "raster null without --intensity accepted"
