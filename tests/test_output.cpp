@@ -281,3 +281,20 @@ TEST_CASE("a GeoPackage with several layers and tables holds one layer_styles ro
             CHECK(l.fields[1] == std::pair<std::string, std::string>{"events", "Integer64"});
         }
 }
+
+TEST_CASE("an unnamed projected CRS gets a name in GeoTIFF and GeoPackage; the numbers stay") {
+    auto dir = testutil::tmpdir("output_crs_name");
+    const Crs c = Crs::from_user("+proj=laea +lat_0=10 +lon_0=0 +datum=WGS84 +units=m +no_defs +type=crs");
+    Raster r(GridSpec::covering({0, 0, 20000, 20000}, 10000), c, 1.0f);
+    const std::string tif = (dir / "r.tif").string();
+    write_raster(r, tif, WriteOptions{prov(false)});
+    const Raster back = read_raster(tif);
+    CHECK(back.crs.name().find("nexusmap +proj=laea") != std::string::npos);
+    CHECK(back.crs.same_as(c)); // same parameters, only the name added
+    VectorLayer l = two_units(false);
+    l.crs = c;
+    const std::string gpkg = (dir / "l.gpkg").string();
+    write_vector(l, gpkg, WriteOptions{prov(false)});
+    const DatasetInfo info = inspect_dataset(gpkg);
+    CHECK(info.layers.at(0).crs_name.find("nexusmap +proj=laea") != std::string::npos);
+}

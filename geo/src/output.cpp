@@ -353,12 +353,7 @@ struct GdalDatasetCloser {
 };
 
 // Named CRS for GDAL: the WKT as stored (nexusmap names its LAEA), traditional axis order.
-OGRSpatialReference srs_of(const Crs& crs) {
-    OGRSpatialReference srs;
-    if (crs.valid()) srs.importFromWkt(crs.wkt().c_str());
-    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    return srs;
-}
+OGRSpatialReference srs_of(const Crs& crs) { return named_srs(crs.valid() ? crs.wkt() : "", crs.definition()); }
 
 OGRFieldType field_type(const VectorLayer& l, size_t i) {
     for (auto& f : l.features) {
