@@ -60,6 +60,7 @@ void add_corridors(CLI::App& app) {
         const std::vector<std::string> inputs = {a->ev.file, rfile, admin0_file(a->admin0)};
         const char* names[] = {"corridor_routes.csv", "corridor_periods.csv", "corridor_profiles.csv", "corridor_crossings.csv",
                                "corridors.geojson", "crossings.geojson", "corridors.gpkg"};
+        check_output_stem(a->out, "a folder of CSV, GeoJSON and corridors.gpkg");
         fs::create_directories(a->out);
         auto path = [&](const char* n) { return (fs::path(a->out) / n).string(); };
         for (auto* n : names) {

@@ -669,6 +669,7 @@ struct CommonArgs {
     }
     void check_inputs() const {
         namespace fs = std::filesystem;
+        check_output_stem(out, "a prefix: PREFIX_<analysis>.tif/.csv/.gpkg/.geojson");
         if (!fs::exists(ev.file)) throw GeoError(ev.file, "", "event file does not exist");
         for (size_t i = 1; i < inputs().size(); ++i)
             if (!fs::exists(inputs()[i])) throw GeoError(inputs()[i], "", "polygon file does not exist");

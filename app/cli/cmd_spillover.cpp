@@ -96,6 +96,7 @@ void add_spillover(CLI::App& app) {
         const char* names[] = {"border_segments.csv", "border_segments.geojson", "bands.geojson", "spillover_bands.csv",
                                "spillover_segments.csv", "spillover_countries.csv", "spillover_periods.csv",
                                "spillover_trends.csv", "spillover_leadlag.csv", "spillover.gpkg"};
+        check_output_stem(a->out, "a folder of CSV, GeoJSON and spillover.gpkg");
         fs::create_directories(a->out);
         auto path = [&](const char* n) { return (fs::path(a->out) / n).string(); };
         for (auto* n : names) {

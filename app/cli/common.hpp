@@ -51,6 +51,10 @@ void check_output(const std::string& out, bool force, const std::vector<std::str
 OutputFormat check_output(const std::string& out, ProductKind kind, bool force, const std::vector<std::string>& inputs,
                           const std::string& option = "-o/--out");
 
+// Commands with several products take a stem (a prefix or a folder), never "-" or a file name with
+// a registered extension: refused before any work, saying what the stem makes.
+void check_output_stem(const std::string& out, const std::string& what_it_makes, const std::string& option = "-o/--out");
+
 // "path" or "path:layer" -> (path, layer)
 std::pair<std::string, std::string> split_layer_spec(const std::string& spec);
 

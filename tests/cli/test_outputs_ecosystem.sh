@@ -36,6 +36,8 @@ EXPECT="no Shapefile" refuse "zonal -o z.shp" "$BIN" zonal "$EV" -o "$T/refuse/z
 EXPECT="is a GeoTIFF name" refuse "zonal -o z.tif" "$BIN" zonal "$EV" -o "$T/refuse/z.tif"
 EXPECT="use .gpkg, .csv" refuse "zonal --csv z.geojson" "$BIN" zonal "$EV" --csv "$T/refuse/z.geojson"
 EXPECT="cannot be streamed" refuse "density -o -" "$BIN" density "$EV" -o -
+EXPECT="writes several files" refuse "hotspots -o -" "$BIN" hotspots "$EV" -o -
+EXPECT="give a stem" refuse "spillover -o s.gpkg" "$BIN" spillover "$EV" -o "$T/refuse/s.gpkg"
 
 # --- a density raster and its products (a 3000-event slice keeps the test fast; still synthetic) --
 awk 'NR == 1 || NR % 7 == 0' "$EV" >"$T/ev.csv"
