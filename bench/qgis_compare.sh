@@ -12,7 +12,7 @@
 # over 3000 x 2000 km) in the default LAEA CRS (+proj=laea +lat_0=12 +lon_0=2, WGS 84): a
 # GeoPackage in that CRS for QGIS, the same points as lon/lat CSV for nexusmap (which projects
 # them to the same CRS). QGIS runs `qgis:heatmapkerneldensityestimation` with KERNEL=0 (quartic),
-# OUTPUT_VALUE=0 (raw); nexusmap runs with --units qgis-raw, so the maxima should agree.
+# OUTPUT_VALUE=0 (raw); nexusmap runs with --value-units qgis-raw, so the maxima should agree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 POINTS=100000 CELLS=1,5 RUNS=3 SEED=1 BUILD=${BUILD:-build}
@@ -79,7 +79,7 @@ for cell in ${CELLS//,/ }; do
     for th in 1 0; do
       t0=$(now)
       "$NEXUSMAP" density "$tmp/points.csv" -o "$tmp/nx_$cell.tif" --kernel quartic --bandwidth-km 50 --cell-km "$cell" \
-        --extent data --units qgis-raw --threads "$th" --force >"$tmp/nx.log" 2>&1 ||
+        --extent data --value-units qgis-raw --threads "$th" --force >"$tmp/nx.log" 2>&1 ||
         { echo "qgis_compare: nexusmap density failed:" >&2; tail -20 "$tmp/nx.log" >&2; exit 1; }
       t1=$(now)
       if [ "$th" = 1 ]; then nt1+=("$(echo "$t1 - $t0" | bc -l)"); else ntn+=("$(echo "$t1 - $t0" | bc -l)"); fi

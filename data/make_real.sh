@@ -52,6 +52,15 @@ ogr2ogr -f GPKG -update -overwrite -nlt MULTIPOLYGON -makevalid -a_srs EPSG:4326
         FROM adm2_7countries_cod_simplified ORDER BY iso3, adm2_pcode" \
   -lco "DESCRIPTION=Admin-2 units with P-codes (OCHA COD-AB, CC BY-IGO 3.0) for BEN BFA CIV GHA MLI NER TGO; pop2020_est is approximate"
 
+# 3b. Populated places for map labels (Natural Earth 10m, public domain; a separate file so the
+#     basemap's layers stay as they are).
+rm -f "$(dirname "$gpkg")/places_west_africa.geojson"
+ogr2ogr -f GeoJSON -lco COORDINATE_PRECISION=5 -lco RFC7946=YES "$(dirname "$gpkg")/places_west_africa.geojson" \
+  "$src/natural_earth/ne_10m_populated_places_wafrica.geojson" -nln places \
+  -sql "SELECT NAME AS name, FEATURECLA AS featurecla, CAST(SCALERANK AS INTEGER) AS scalerank, ADM0_A3 AS adm0_a3,
+        ADM1NAME AS adm1name, CAST(POP_MAX AS INTEGER) AS pop_max FROM ne_10m_populated_places
+        ORDER BY SCALERANK, POP_MAX DESC"
+
 # 4. Per-layer provenance (GDAL layer metadata: table-scoped rows in gpkg_metadata).
 python3 - "$gpkg" <<'EOF'
 import sqlite3, sys

@@ -79,13 +79,42 @@ TEST_CASE("every file a loader opened is protected, even when the front end forg
 
 TEST_CASE("outputs that are devices or folders are refused, never renamed over") {
     auto dir = testutil::tmpdir("atomic_devices");
-    CHECK_THROWS_WITH_AS(write_text_atomic("/dev/null", "x"), doctest::Contains("device, FIFO"), GeoError);
+    CHECK_THROWS_WITH_AS(write_text_atomic("/dev/null", "x"), doctest::Contains("device"), GeoError);
     const fs::path fifo = dir / "pipe";
     REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
     CHECK_THROWS_WITH_AS(write_text_atomic(fifo.string(), "x"), doctest::Contains("device, FIFO"), GeoError);
     CHECK(fs::is_fifo(fifo));
     fs::create_directory(dir / "sub");
     CHECK_THROWS_WITH_AS(write_text_atomic((dir / "sub").string(), "x"), doctest::Contains("folder"), GeoError);
+}
+
+TEST_CASE("output paths are checked before any work: devices, /dev/stdout, FIFOs, folders, missing folders") {
+    auto dir = testutil::tmpdir("atomic_early");
+    // With overwrite (--force) too: the check is about what the path is, not whether it exists.
+    CHECK_THROWS_WITH_AS(check_output_path("/dev/null", true), doctest::Contains("device"), GeoError);
+    // /dev/stdout is a link into /proc: refused even when stdout is a regular file (a rename would
+    // replace the link itself), and it stays a link.
+    CHECK_THROWS_WITH_AS(check_output_path("/dev/stdout", true), doctest::Contains("device or system path"), GeoError);
+    CHECK_THROWS_WITH_AS(write_text_atomic("/dev/stdout", "x", true), doctest::Contains("device or system path"), GeoError);
+    CHECK(fs::is_symlink(fs::symlink_status("/dev/stdout")));
+    CHECK_THROWS_AS(check_output_path("/proc/self/fd/1", true), GeoError);
+    // A link in a normal folder that points at /dev/stdout.
+    fs::create_symlink("/dev/stdout", dir / "out.csv");
+    CHECK_THROWS_WITH_AS(check_output_path((dir / "out.csv").string(), true), doctest::Contains("device or system path"), GeoError);
+    const fs::path fifo = dir / "pipe";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    CHECK_THROWS_WITH_AS(check_output_path(fifo.string(), true), doctest::Contains("FIFO"), GeoError);
+    fs::create_directory(dir / "sub");
+    CHECK_THROWS_WITH_AS(check_output_path((dir / "sub").string(), true), doctest::Contains("folder"), GeoError);
+    // A new file in a folder that does not exist: refused up front (not after the analysis).
+    CHECK_THROWS_WITH_AS(check_output_path((dir / "no" / "such" / "x.tif").string(), true),
+                         doctest::Contains("output folder"), GeoError);
+    fs::create_directories(dir / "file_parent");
+    { std::ofstream(dir / "plain") << "x"; }
+    CHECK_THROWS_WITH_AS(check_output_path((dir / "plain" / "x.tif").string(), true), doctest::Contains("not a folder"), GeoError);
+    // A new file in an existing folder, and a relative name in the current folder, pass.
+    CHECK_NOTHROW(check_output_path((dir / "new.tif").string(), false));
+    CHECK_NOTHROW(check_output_path("nexusmap_no_such_file_here.tif", false));
 }
 
 TEST_CASE("--force race: without overwrite only one of two writers of a new name wins") {

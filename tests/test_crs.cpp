@@ -91,3 +91,18 @@ TEST_CASE("refuses PROJ +init= strings and grid paths, keeps EPSG and grid names
     CHECK(Crs::from_user("EPSG:32631").valid());
     CHECK(Crs::from_user("+proj=longlat +ellps=WGS84 +towgs84=0,0,0 +nadgrids=@null").valid());
 }
+
+TEST_CASE("a large batch transformed on all cores equals the same points one small batch at a time") {
+    // run_trans() splits batches of 2^18 points and more across threads, each with its own clone
+    // of the operation: the numbers must be those of the single-threaded path, bit for bit.
+    const size_t n = (size_t(1) << 18) + 12345;
+    std::vector<double> x(n), y(n);
+    for (size_t i = 0; i < n; ++i) x[i] = -17 + double(i % 997) * 0.04, y[i] = 2 + double(i % 991) * 0.025;
+    std::vector<double> bx = x, by = y, sx = x, sy = y;
+    Transformer t(Crs::wgs84(), Crs::default_analysis());
+    CHECK(t.forward(bx.data(), by.data(), n) == 0);
+    for (size_t a = 0; a < n; a += 4096) t.forward(sx.data() + a, sy.data() + a, std::min<size_t>(4096, n - a));
+    CHECK(bx == sx);
+    CHECK(by == sy);
+    CHECK(bx[0] != x[0]); // projected, not left as degrees
+}

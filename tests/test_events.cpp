@@ -14,6 +14,7 @@
 #include "test_util.hpp"
 // The private CSV tokenizer (its two implementations are compared below).
 #include "../geo/src/csv.hpp"
+#include <map>
 
 using namespace nexusmap;
 
@@ -254,6 +255,86 @@ TEST_CASE("CSV tokenizer: the scanning reader gives the character-by-character r
     CHECK(quoted_tricks > 1000);
 }
 
+TEST_CASE("CSV slices: every cut falls on a record boundary the one-piece reader also finds") {
+    // split_records() must cut only where CsvReader starts a record, with the right line number:
+    // random texts with quoted line ends, doubled quotes and ordinary mid-field quotes.
+    const std::string alphabet = "ab,,\"\"\n\n x";
+    std::mt19937_64 rng(11);
+    size_t cuts = 0, wrong = 0, refused = 0;
+    for (int iter = 0; iter < 20000; ++iter) {
+        std::string t;
+        const size_t len = 5 + rng() % 60;
+        for (size_t i = 0; i < len; ++i) t += alphabet[rng() % alphabet.size()];
+        if (iter % 5 == 0) t += "\r\n1,2\r\n"; // CRLF is allowed, a lone CR is refused below
+        std::map<size_t, size_t> starts; // offset -> line, from the one-piece reader
+        {
+            detail::CsvReader rd(t, ',');
+            std::vector<std::string_view> f;
+            std::string e;
+            size_t line = 0;
+            for (size_t at = rd.offset(); rd.next(f, line, e); at = rd.offset()) starts[at] = line;
+        }
+        const auto slices = detail::split_records(t, ',', 1, 2 + rng() % 4);
+        if (slices.empty()) {
+            ++refused;
+            continue;
+        }
+        size_t at = 0;
+        for (size_t k = 0; k < slices.size(); ++k) {
+            if (k > 0) {
+                ++cuts;
+                auto it = starts.find(at);
+                wrong += it == starts.end() || it->second != slices[k].first_line;
+            }
+            at += slices[k].text.size();
+        }
+        wrong += at != t.size();
+    }
+    CHECK(wrong == 0);
+    CHECK(cuts > 10000);
+    CHECK(refused > 100); // unterminated quotes are left to the one-piece reader
+    CHECK(detail::split_records("a,b\rc,d\re,f\r", ',', 1, 2).empty());
+}
+
+TEST_CASE("threaded CSV parse: same events, bad rows and line numbers as the one-piece parse") {
+    // Rows with quoted notes spanning lines, bad coordinates and dates, many types and countries.
+    std::mt19937_64 rng(3);
+    std::string t = "latitude,longitude,event_date,event_type,country,notes,fatalities\n";
+    for (int i = 0; i < 5000; ++i) {
+        const double la = 5 + double(rng() % 10000) / 1000, lo = -5 + double(rng() % 10000) / 1000;
+        std::string note = i % 7 == 0 ? "\"two\nlines, \"\"quoted\"\"\"" : "plain";
+        std::string lat = i % 97 == 0 ? "north" : std::to_string(la);
+        std::string date = i % 89 == 0 ? "2020-13-01" : "2020-0" + std::to_string(1 + i % 9) + "-1" + std::to_string(i % 9);
+        t += lat + "," + std::to_string(lo) + "," + date + ",type" + std::to_string(i % 13) + ",C" +
+             std::to_string((i * 7) % 11) + "," + note + "," + std::to_string(i % 5) + "\n";
+    }
+    EventCsvOptions one, four;
+    one.threads = 1;
+    four.threads = 4;
+    const auto a = parse_events_csv(t, "slices.csv", one), b = parse_events_csv(t, "slices.csv", four);
+    REQUIRE(a.events.size() > 4000);
+    CHECK(a.events.size() == b.events.size());
+    CHECK(a.report.records == b.report.records);
+    CHECK(a.report.by_reason == b.report.by_reason);
+    REQUIRE(a.report.bad.size() == b.report.bad.size());
+    CHECK(a.report.bad.size() > 100);
+    bool same_bad = true;
+    for (size_t i = 0; i < a.report.bad.size(); ++i)
+        same_bad = same_bad && a.report.bad[i].line == b.report.bad[i].line && a.report.bad[i].reason == b.report.bad[i].reason &&
+                   a.report.bad[i].detail == b.report.bad[i].detail;
+    CHECK(same_bad);
+    bool same_rows = a.events.type_names.size() == b.events.type_names.size();
+    for (size_t i = 0; same_rows && i < a.events.size(); ++i)
+        same_rows = a.events.lat[i] == b.events.lat[i] && a.events.lon[i] == b.events.lon[i] && a.events.day[i] == b.events.day[i] &&
+                    a.events.row[i] == b.events.row[i] &&
+                    a.events.type_names[a.events.type[i]] == b.events.type_names[b.events.type[i]] &&
+                    a.events.country_names[a.events.country[i]] == b.events.country_names[b.events.country[i]] &&
+                    a.events.fatalities[i] == b.events.fatalities[i];
+    CHECK(same_rows);
+    // A bad row's line is where its record starts in the file (rows after multi-line notes included).
+    CHECK(a.report.bad.front().line == 2); // i = 0: "north"
+}
+
 TEST_CASE("date parser: ISO fast path and the three-token limit agree with the calendar") {
     // Every day 1800..2200 through its canonical form (the YYYY-MM-DD fast path).
     size_t bad = 0;
@@ -425,4 +506,63 @@ TEST_CASE("provenance: the bundled files carry their own (UCDP events, Natural E
         CHECK_FALSE(l.prov.licence.empty());
         CHECK(l.prov.attribution.find(std::string(name) == "admin2" ? "OCHA" : "Natural Earth") != std::string::npos);
     }
+}
+
+TEST_CASE("ACLED exports: XLSX sheet, API JSON and a Shapefile with truncated names load like the CSV") {
+    const EventLoadResult ref = load_events(testutil::data("acled_inputs/acled_clean.csv"));
+    REQUIRE(ref.events.size() == 7);
+    CHECK(ref.report.schema == "ACLED");
+    for (const char* f : {"acled_clean.xlsx", "acled_api.json", "acled_truncated.shp"}) {
+        CAPTURE(f);
+        const EventLoadResult r = load_events(testutil::data(std::string("acled_inputs/") + f));
+        CHECK(r.report.schema.find("ACLED") != std::string::npos);
+        CHECK(r.report.loaded == 7);
+        CHECK(r.report.bad.empty());
+        CHECK(r.report.columns.at("precision") == "geo_precision");
+        CHECK(r.report.columns.at("date") == "event_date");
+        REQUIRE(r.events.size() == 7);
+        // Row by row the same coordinates, dates, precision codes and fatalities as the CSV.
+        for (size_t i = 0; i < 7; ++i) {
+            CHECK(r.events.lon[i] == doctest::Approx(ref.events.lon[i]).epsilon(1e-9));
+            CHECK(r.events.lat[i] == doctest::Approx(ref.events.lat[i]).epsilon(1e-9));
+            CHECK(r.events.day[i] == ref.events.day[i]);
+            CHECK(int(r.events.precision[i]) == int(ref.events.precision[i]));
+            CHECK(r.events.fatalities[i] == ref.events.fatalities[i]);
+            CHECK(r.events.country_names[r.events.country[i]] == ref.events.country_names[ref.events.country[i]]);
+        }
+    }
+}
+
+TEST_CASE("Shapefile-truncated ACLED/UCDP names are recognised; a full name present wins") {
+    const std::string csv = "event_id_c,event_dat,latitude,longitude,event_typ,geo_precis,fatalitie,time_preci\n"
+                            "X1,2023-01-05,14.1,-0.3,Battles,2,3,1\n";
+    const EventLoadResult r = parse_events_csv(csv, "t.csv");
+    CHECK(r.report.schema == "ACLED");
+    CHECK(r.report.columns.at("precision") == "geo_precision");
+    CHECK(r.report.columns.at("date") == "event_date");
+    CHECK(r.report.columns.at("type") == "event_type");
+    REQUIRE(r.events.size() == 1);
+    CHECK(int(r.events.precision[0]) == 2);
+    CHECK(r.events.fatalities[0] == 3);
+    const std::string ucdp = "type_of_vi,best,latitude,longitude,where_prec,date_start\n1,4,12,1,3,2020-01-01\n";
+    const EventLoadResult u = parse_events_csv(ucdp, "u.csv");
+    CHECK(u.report.schema == "UCDP GED");
+    CHECK(u.events.type_names[u.events.type[0]] == "State-based violence");
+    // Both the cut and the full name: the full one is used, the cut left as it is.
+    const EventLoadResult b = parse_events_csv("latitude,longitude,geo_precis,geo_precision\n12,1,5,2\n", "b.csv");
+    CHECK(int(b.events.precision[0]) == 2);
+}
+
+TEST_CASE("JSON records: an empty data array and non-record members are refused clearly") {
+    auto dir = testutil::tmpdir("events_json");
+    { std::ofstream(dir / "empty.json") << R"({"status":200,"success":true,"count":0,"data":[]})"; }
+    CHECK_THROWS_WITH_AS(load_events((dir / "empty.json").string()), doctest::Contains("no records"), GeoError);
+    { std::ofstream(dir / "bad.json") << R"({"data":[1,2,3]})"; }
+    CHECK_THROWS_WITH_AS(load_events((dir / "bad.json").string()), doctest::Contains("not an array of records"), GeoError);
+    // A bare array of records, numbers as numbers.
+    { std::ofstream(dir / "arr.json") << R"([{"latitude":12.5,"longitude":1.5,"event_date":"2021-02-03","fatalities":2}])"; }
+    const EventLoadResult r = load_events((dir / "arr.json").string());
+    REQUIRE(r.events.size() == 1);
+    CHECK(r.events.lat[0] == 12.5);
+    CHECK(r.events.fatalities[0] == 2);
 }

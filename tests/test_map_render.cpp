@@ -357,3 +357,33 @@ TEST_CASE("regression: density rasters with tiny or far-away cells: no float-to-
     CHECK_THROWS_WITH_AS(render_map_image(s, PageSetup::device(400, 300), im), doctest::Contains("cannot be placed on the page"),
                          GeoError);
 }
+
+TEST_CASE("regression: the legend moves off the data, the inset only adds context (issue #14)") {
+    // The legend always sat bottom-left, over whatever was there; the inset repeated the main map.
+    const Crs crs = Crs::default_analysis();
+    VectorLayer a0 = admin0(crs);
+    auto render = [&](const Raster& r, const BBox& extent) {
+        MapSpec s;
+        s.crs = crs;
+        s.admin0 = &a0;
+        s.density = &r;
+        s.extent = extent;
+        s.density_style.scale = shared_scale({&r}, style::Scale::Linear);
+        RgbaImage im;
+        return render_map_image(s, PageSetup::device(1400, 1000), im);
+    };
+    Transformer t(Crs::wgs84(), crs);
+    const BBox sahel = t.forward_bbox({-12, 4, 16, 24});
+    // Heat in the south-west corner (Liberia): the legend goes bottom-right, the scale bar left.
+    MapRenderResult sw = render(bump(crs, -9.5, 6.0, 0.05, 120e3), sahel);
+    CHECK(sw.legend.x0 > sw.frame.x0 + 0.5 * (sw.frame.x1 - sw.frame.x0));
+    CHECK(sw.scalebar.x1 < sw.frame.x0 + 0.5 * (sw.frame.x1 - sw.frame.x0));
+    // Heat in the middle only: the legend keeps its default bottom-left corner.
+    MapRenderResult mid = render(bump(crs, 2, 14, 0.05, 120e3), sahel);
+    CHECK(mid.legend.x0 < mid.frame.x0 + 0.5 * (mid.frame.x1 - mid.frame.x0));
+    // The inset: kept for a zoomed map, dropped when the map shows most of the locator's area.
+    MapRenderResult whole = render(bump(crs, 2, 14, 0.05, 120e3), a0.bbox()); // all the locator shows
+    CHECK(whole.inset.empty());
+    MapRenderResult zoom = render(bump(crs, 2, 14, 0.05, 120e3), t.forward_bbox({-4, 11, 3, 16}));
+    CHECK(!zoom.inset.empty());
+}

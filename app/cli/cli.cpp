@@ -1,5 +1,6 @@
 #include "cli/cli.hpp"
 #include "cli/common.hpp"
+#include "cli/habits.hpp"
 
 #include <unistd.h>
 
@@ -45,11 +46,13 @@ void install_interrupt_handlers() {
 }
 
 ProgressBar::ProgressBar(std::string label) : label_(std::move(label)) {
+    // --quiet wins; --progress forces the bar; NEXUSMAP_PROGRESS=1/0 forces it on/off; else only on
+    // a terminal.
     const char* env = std::getenv("NEXUSMAP_PROGRESS");
-    enabled_ = env ? std::string(env) == "1" : ::isatty(2) != 0;
+    enabled_ = !habits().quiet && (habits().progress || (env ? std::string(env) == "1" : ::isatty(2) != 0));
 }
 ProgressBar::~ProgressBar() {
-    if (enabled_ && last_ >= 0) std::fprintf(stderr, "\n");
+    if (enabled_) end_progress_line();
 }
 bool ProgressBar::update(double f, std::string_view stage) {
     if (interrupted()) return false; // the analysis throws Cancelled
@@ -60,6 +63,8 @@ bool ProgressBar::update(double f, std::string_view stage) {
     const int width = 30, filled = pct * width / 100;
     std::fprintf(stderr, "\r%s [%.*s%*s] %3d%% %-32.*s", label_.c_str(), filled, "==============================",
                  width - filled, "", pct, static_cast<int>(std::min<size_t>(stage.size(), 32)), stage.data());
+    set_progress_line_open(true);
+    if (pct >= 100) end_progress_line(); // the summary that follows starts on its own line
     std::fflush(stderr);
     return true;
 }
@@ -138,46 +143,74 @@ int run(int argc, char** argv) {
                "Memory budget: refuse work whose estimated memory exceeds it (e.g. 2G, 512M, 25%; default 50% of "
                "physical memory, or NEXUSMAP_MAX_MEMORY)")
             ->type_name("SIZE");
+    add_habit_flags(&app);
+    // Commands run from inside another (the demo) follow the outer command's --quiet/--json.
+    const bool outer = depth == 1;
+    if (outer) scan_habit_flags(argc, argv);
     install_interrupt_handlers();
     auto subname = [&app] {
-        auto subs = app.get_subcommands();
-        return subs.empty() ? std::string() : subs.front()->get_name();
+        std::string n;
+        for (CLI::App* s = &app; !s->get_subcommands().empty();) s = s->get_subcommands().front(), n += (n.empty() ? "" : " ") + s->get_name();
+        return n;
     };
     // `-o -` sends the command's messages to stderr (check_output); stdout is restored afterwards.
     struct CoutRestore {
         std::streambuf* buf = std::cout.rdbuf();
         ~CoutRestore() { std::cout.rdbuf(buf); }
     } cout_restore;
+    // Usage errors exit 2 (common practice; GDAL's own tools use 1 for every error), failures 1.
+    if (const std::string m = unknown_subcommand_message(app, argc, argv); !m.empty()) {
+        std::cerr << "nexusmap: error: " << m << "\nRun with --help for more information.\n";
+        return kExitUsage;
+    }
+    int code = kExitOk;
+    std::string error;   // printed after the streams are restored (--quiet still shows errors)
+    OutputCapture capture(outer);
     try {
         OutputSet outputs(force);
         app.parse(argc, argv);
         if (interrupted()) { // the signal came after the work was done: the staged outputs are dropped
-            std::cerr << "nexusmap " << subname() << ": cancelled (interrupted); no output was written\n";
-            return 130;
+            error = "nexusmap " + subname() + ": cancelled (interrupted); no output was written";
+            code = 130;
+        } else {
+            outputs.commit();
         }
-        outputs.commit();
-    } catch (const CLI::ParseError& e) {
+    } catch (const CLI::CallForHelp& e) {
+        capture.finish(subname(), -1);
         return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        capture.finish(subname(), -1);
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        capture.finish(subname(), -1);
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        code = kExitUsage;
+        error = std::string("nexusmap") + (subname().empty() ? "" : " " + subname()) + ": error: " + e.what();
+        error += "\n" + unknown_flag_hints(app, argc, argv) + "Run with --help for more information.";
     } catch (const GeoError& e) {
-        std::cerr << "nexusmap: error: " << e.what() << "\n";
-        return 1;
+        // A value of a flag that does not parse or is out of range ("--kernel 'foo'", "--from/--to") is
+        // a usage error like those CLI11 finds itself; a problem with a file or the data is a failure.
+        const bool flag_value = e.file.empty() && e.where.rfind("--", 0) == 0;
+        error = std::string("nexusmap: error: ") + e.what(), code = flag_value ? kExitUsage : kExitFailure;
     } catch (const Cancelled&) {
-        std::cerr << "nexusmap " << subname() << ": cancelled" << (interrupted() ? " (interrupted)" : "")
-                  << "; no output was written\n";
-        return 130;
+        error = "nexusmap " + subname() + ": cancelled" + (interrupted() ? " (interrupted)" : "") + "; no output was written";
+        code = 130;
     } catch (const std::bad_alloc&) {
         // An allocation the estimates did not foresee: say which command and which input.
         auto subs = app.get_subcommands();
         const std::string in = subs.empty() ? "" : command_inputs(subs.front());
-        std::cerr << "nexusmap " << subname() << ": error: out of memory" << (in.empty() ? "" : " while processing " + in)
-                  << "; the request is too large for this machine: use a coarser cell size or a smaller extent, or "
-                     "lower --max-memory so the size is refused up front\n";
-        return 1;
+        error = "nexusmap " + subname() + ": error: out of memory" + (in.empty() ? "" : " while processing " + in) +
+                "; the request is too large for this machine: use a coarser cell size or a smaller extent, or "
+                "lower --max-memory so the size is refused up front";
+        code = kExitFailure;
     } catch (const std::exception& e) {
-        std::cerr << "nexusmap: error: " << e.what() << "\n";
-        return 1;
+        error = std::string("nexusmap: error: ") + e.what(), code = kExitFailure;
     }
-    return 0;
+    end_progress_line();
+    capture.finish(subname(), code, error);
+    if (!error.empty()) std::cerr << error << "\n";
+    return code;
 }
 
 } // namespace nexusmap::cli

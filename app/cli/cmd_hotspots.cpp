@@ -96,7 +96,7 @@ Step parse_step(const std::string& s) {
     if (s == "month") return Step::Month;
     if (s == "quarter") return Step::Quarter;
     if (s == "year") return Step::Year;
-    throw GeoError("", "--step '" + s + "'", "unknown (month, quarter or year)");
+    throw GeoError("", "--period '" + s + "'", "unknown (month, quarter or year)");
 }
 // Absolute step number of a day (months/quarters/years since year 0).
 int32_t step_of_day(int32_t day, Step s) {
@@ -670,7 +670,7 @@ struct CommonArgs {
     void check_inputs() const {
         namespace fs = std::filesystem;
         check_output_stem(out, "a prefix: PREFIX_<analysis>.tif/.csv/.gpkg/.geojson");
-        if (!fs::exists(ev.file)) throw GeoError(ev.file, "", "event file does not exist");
+        if (ev.file != "-" && !fs::exists(ev.file)) throw GeoError(ev.file, "", "event file does not exist");
         for (size_t i = 1; i < inputs().size(); ++i)
             if (!fs::exists(inputs()[i])) throw GeoError(inputs()[i], "", "polygon file does not exist");
         const auto parent = fs::path(out).parent_path();
@@ -1060,10 +1060,10 @@ void run_emerging(const CommonArgs& a, const std::string& step_name, int time_wi
     const int32_t s0 = hs::step_of_day(d0, step), s1 = hs::step_of_day(d1, step);
     const size_t T = static_cast<size_t>(s1 - s0 + 1);
     if (T < kMinEmergingSteps)
-        throw GeoError("", "--step " + step_name,
+        throw GeoError("", "--period " + step_name,
                        "the period has " + std::to_string(T) + " " + step_name + "(s); emerging hot spots need at least " +
                            std::to_string(kMinEmergingSteps) +
-                           " time steps (as ArcGIS): use a shorter --step or a longer --from/--to window");
+                           " time steps (as ArcGIS): use a shorter --period or a longer --from/--to window");
 
     Units u = build_units(a.units, ev, a.ev.weighted());
     print_units(u, ev);
@@ -1180,7 +1180,8 @@ void add_hotspots(CLI::App& app) {
                         std::to_string(kMaxPermutations))
         ->capture_default_str();
     cmd->add_option("--seed", a->c.seed, "Random seed for the permutations")->capture_default_str();
-    cmd->add_flag("--fdr", a->fdr, "Bins from Benjamini-Hochberg FDR-adjusted p-values");
+    cmd->add_flag("--fdr,!--no-fdr", a->fdr, "Bins from Benjamini-Hochberg FDR-adjusted p-values (default: off, as "
+                                             "ArcGIS Hot Spot Analysis; --no-fdr: off)");
     cmd->footer(std::string("\nOutputs: fishnet -> PREFIX_gistar.tif (bands z, p, bin; float32) + PREFIX_gistar.csv; "
                             "hex/admin1 -> PREFIX_gistar.geojson (count, weighted, z, p, p_fdr, bin, n_neighbors, "
                             "simplestyle fill: +3 #d62f27 +2 #ed7551 +1 #fab984 0 #ffffbf -1 #c0ccbe -2 #849eba "
@@ -1210,7 +1211,8 @@ void add_lisa(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--seed", a->c.seed, "Random seed for the permutations")->capture_default_str();
     cmd->add_option("--alpha", a->alpha, "Significance level for the cluster classes")->capture_default_str();
-    cmd->add_flag("--fdr", a->fdr, "Classes from Benjamini-Hochberg FDR-adjusted pseudo p-values");
+    cmd->add_flag("--fdr,!--no-fdr", a->fdr, "Classes from Benjamini-Hochberg FDR-adjusted pseudo p-values (default: off; "
+                                             "--no-fdr: off)");
     cmd->footer(std::string("\nOutputs: fishnet -> PREFIX_lisa.tif (bands local_i, p_sim, class 0 ns/1 HH/2 LL/3 LH/4 HL) "
                             "+ PREFIX_lisa.csv; hex/admin1 -> PREFIX_lisa.geojson (local_i, p_sim, p_fdr, class, "
                             "simplestyle fill as GeoDa) + PREFIX_lisa.csv + PREFIX_lisa.gpkg (styled); fishnet also "
@@ -1232,19 +1234,21 @@ void add_emerging(CLI::App& app) {
     a->c.units.cell_km = 50;
     a->c.add_to(cmd);
     a->c.units.add_to(cmd, false, false, true);
-    cmd->add_option("--step", a->step, "Time step of the space-time cube: month, quarter or year")->capture_default_str();
+    cmd->add_option("--period", a->step, "Time step of the space-time cube: month, quarter or year")->capture_default_str();
+    add_old_name(cmd, "--step", "--period", a->step);
     cmd->add_option("--time-window", a->time_window,
                     "Neighbourhood in time: the step itself and this many previous steps")
         ->capture_default_str();
     cmd->add_option("--alpha", a->alpha, "Significance of a hot/cold bin and of the trend")->capture_default_str();
-    cmd->add_flag("--no-fdr", a->no_fdr, "Do not FDR-adjust the bin p-values (ArcGIS Pro adjusts them by default)");
+    cmd->add_flag("--no-fdr,!--fdr", a->no_fdr, "Do not FDR-adjust the bin p-values (default: adjusted, as ArcGIS Pro's "
+                                                "emerging hot spots; --fdr: adjusted)");
     cmd->footer(std::string("\nOutputs: PREFIX_emerging.geojson (unit polygons with category, trend_tau/z/p, hot/cold "
                             "steps, last step z/p/bin, simplestyle fill) + PREFIX_emerging.csv + PREFIX_emerging.gpkg. Units: those of "
                             "--study-area (default: on land in the study countries, plus any holding an event); at "
                             "least 10 time steps; events without a date are left out. Categories follow ArcGIS Pro (docs/hotspots.md).") +
                 "\nUnits: a fishnet or hexagons cover the events' bounding box in the analysis CRS (--crs, default "
                 "laea:2,12). Values are event counts per unit and step, or sums of --weight." +
-                "\nExample: nexusmap emerging data/demo/events_synthetic.csv --cell-km 50 --step quarter --out out/sahel");
+                "\nExample: nexusmap emerging data/demo/events_synthetic.csv --cell-km 50 --period quarter --out out/sahel");
     cmd->callback([a] { run_emerging(a->c, a->step, a->time_window, a->no_fdr, a->alpha); });
 }
 

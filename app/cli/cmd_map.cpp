@@ -1,6 +1,6 @@
 // `nexusmap map`: a static briefing map (PNG, PDF or SVG by extension) of event density or Gi* hot
 // spots over the base layers, with legend, scale bar, north arrow, locator inset, attribution and
-// a provenance footer; `--by year|quarter` draws one map per period on one fixed colour scale plus
+// a provenance footer; `--period year|quarter` draws one map per period on one fixed colour scale plus
 // a small-multiples sheet. Rendering lives in geo (map_render.hpp); this file gathers the layers.
 #include <algorithm>
 #include <cmath>
@@ -18,6 +18,7 @@
 #include "cli/density_job.hpp"
 #include "nexusmap/error.hpp"
 #include "nexusmap/export.hpp"
+#include "nexusmap/labels.hpp"
 #include "nexusmap/map_render.hpp"
 #include "nexusmap/qml.hpp"
 #include "nexusmap/raster.hpp"
@@ -43,6 +44,8 @@ struct MapArgs {
     std::string page = "A4";
     bool landscape = false, portrait = false;
     std::string bbox, basemap, routes, write_raster;
+    std::string places;
+    bool no_labels = false;
     bool events_points = false, no_admin1 = false, no_routes = false, demo_routes = false, no_inset = false, force = false;
     std::string study = "MLI,BFA,NER,CIV,GHA,TGO,BEN";
     int columns = 0;
@@ -79,7 +82,7 @@ PageSetup page_for(const MapArgs& a, ImageFormat f) {
 }
 
 struct Base {
-    VectorLayer admin0, admin1, routes;
+    VectorLayer admin0, admin1, routes, places;
     bool have_routes = false;
     std::string basemap;
 };
@@ -96,6 +99,17 @@ Base load_base(const MapArgs& a, const Crs& crs) {
         if (std::find(layers.begin(), layers.end(), "admin1") != layers.end()) {
             ro.layer = "admin1";
             b.admin1 = read_layer(b.basemap, ro);
+        }
+    }
+    // Place names for the labels (bundled Natural Earth populated places unless --places).
+    if (!a.no_labels) {
+        const std::string pf = a.places.empty() ? data_dir() + "/basemap/places_west_africa.geojson" : a.places;
+        if (!a.places.empty() || fs::exists(pf)) {
+            auto [f, l] = split_layer_spec(pf);
+            ReadLayerOptions rp;
+            rp.layer = l;
+            rp.target_crs = crs;
+            b.places = read_layer(f, rp);
         }
     }
     // Routes only when asked for (--routes FILE or --demo-routes): a map of real events must not
@@ -149,7 +163,8 @@ void add_map(CLI::App& app) {
                   "Draw Gi* hot spots: `nexusmap hotspots` GeoJSON/GPKG (polygons with a bin field) or its fishnet GeoTIFF (band 3)");
     g->add_option("--hot-field", a->hot_field, "Bin field of --hotspots polygons")->capture_default_str();
     g->add_flag("--events-points", a->events_points, "Draw the events as points too");
-    g->add_option("--by", a->by, "year | quarter: one map per period on ONE colour scale (max over all periods), plus a sheet");
+    g->add_option("--period", a->by, "year | quarter: one map per period on ONE colour scale (max over all periods), plus a sheet");
+    add_old_name(g, "--by", "--period", a->by);
     g->add_option("--ramp", a->ramp, "viridis | magma | inferno | ylorrd | rdylbu")->capture_default_str();
     g->add_option("--scale", a->scale, "linear | sqrt | log")->capture_default_str();
     g->add_option("--vmin", a->vmin, "Bottom of the colour scale (default 0; log: max/1000)");
@@ -172,9 +187,13 @@ void add_map(CLI::App& app) {
     g->add_flag("--no-routes", a->no_routes, "Do not draw routes (the default; kept for old scripts)");
     g->add_flag("--no-admin1", a->no_admin1, "Do not draw admin-1 boundaries");
     g->add_flag("--no-inset", a->no_inset, "No locator inset");
+    g->add_flag("--no-labels", a->no_labels, "No names (countries, capitals, cities, admin-1) on the map");
+    g->add_option("--places", a->places,
+                  "Point layer FILE[:LAYER] of places to label (Natural Earth fields name, featurecla, scalerank; "
+                  "default: the bundled West African populated places)");
     g->add_option("--columns", a->columns, "Small-multiples sheet: number of columns (default: best fit)");
     g->add_option("--write-raster", a->write_raster,
-                  "Also write the density drawn as GeoTIFF (+ .qml QGIS style with the same ramp and range); with --by one per period");
+                  "Also write the density drawn as GeoTIFF (+ .qml QGIS style with the same ramp and range); with --period one per period");
     cmd->add_flag("--force", a->force, "Overwrite existing outputs");
     cmd->callback([a, cmd] {
         // Numeric flags: a value given must make sense (0 or NaN used to fall back silently).
@@ -204,9 +223,9 @@ void add_map(CLI::App& app) {
         std::optional<PeriodUnit> by;
         if (!a->by.empty()) {
             by = parse_period_unit(a->by);
-            if (*by == PeriodUnit::Month) throw GeoError("", "--by", "use year or quarter");
+            if (*by == PeriodUnit::Month) throw GeoError("", "--period", "use year or quarter");
             if (!have_events || !a->raster.empty() || !a->hotspots.empty())
-                throw GeoError("", "--by", "needs an event file and draws density (not with --raster or --hotspots)");
+                throw GeoError("", "--period", "needs an event file and draws density (not with --raster or --hotspots)");
         }
         if ((a->events_points) && !have_events) throw GeoError("", "--events-points", "needs an event file");
         const std::vector<std::string> inputs = {a->d.events.file, a->raster, a->hotspots, a->d.mask, a->d.extent, a->basemap, a->routes};
@@ -276,6 +295,7 @@ void add_map(CLI::App& app) {
         if (!a->hotspots.empty()) from_output(hot.metadata, a->hotspots);
         used.push_back(base.admin0.prov);
         if (!base.admin1.features.empty()) used.push_back(base.admin1.prov);
+        if (!base.places.features.empty()) used.push_back(base.places.prov);
         if (base.have_routes) {
             InputProvenance rp = base.routes.prov;
             if (a->routes.empty()) rp.illustrative = true; // the bundled demo routes
@@ -289,6 +309,9 @@ void add_map(CLI::App& app) {
         spec.extent = map_extent(*a, base, crs);
         spec.admin0 = &base.admin0;
         if (!base.admin1.features.empty()) spec.admin1 = &base.admin1;
+        if (!a->no_labels)
+            spec.labels = default_map_labels(&base.admin0, spec.admin1, base.places.features.empty() ? nullptr : &base.places,
+                                             spec.extent, crs.is_geographic() ? 111.32 : 0.001);
         // Events outside the map extent are not drawn: refuse a map that would show none of them
         // (and say where they are), count the others in the subtitle.
         size_t n_outside = 0;
@@ -422,7 +445,7 @@ void add_map(CLI::App& app) {
             if (k.empty()) k.assign(ev.size(), false);
             k[i] = true;
         }
-        if (keep.empty()) throw GeoError(ev.source, "", "no dated events: --by needs dates");
+        if (keep.empty()) throw GeoError(ev.source, "", "no dated events: --period needs dates");
         // A contiguous run of periods (empty ones are maps too: "nothing happened" is news).
         std::vector<int64_t> periods;
         for (int64_t p = keep.begin()->first; p <= keep.rbegin()->first; ++p) periods.push_back(p);
@@ -440,7 +463,7 @@ void add_map(CLI::App& app) {
                          double(keep.size()) * double(ev.size()) / 8,
                      std::to_string(periods.size()) + " period maps of " + std::to_string(raster.grid.width) + " x " +
                          std::to_string(raster.grid.height) + " cells",
-                     "use a larger --cell-km, a smaller --extent, a shorter --from/--to window or --by year",
+                     "use a larger --cell-km, a smaller --extent, a shorter --from/--to window or --period year",
                      a->d.events.file);
         std::vector<Raster> rasters;
         std::vector<size_t> counts;

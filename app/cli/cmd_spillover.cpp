@@ -70,7 +70,8 @@ void add_spillover(CLI::App& app) {
         ->capture_default_str();
     cmd->add_option("--seed", a->seed, "Permutation seed")->capture_default_str();
     cmd->add_flag("--circular-shift", a->circular, "Lead-lag null by circular shifts instead of shuffles");
-    cmd->add_flag("--levels", a->levels, "Lead-lag on the counts themselves (default: first differences)");
+    cmd->add_flag("--lead-lag-levels", a->levels, "Lead-lag on the counts themselves (default: first differences)");
+    add_old_flag(cmd, "--levels", "--lead-lag-levels", a->levels); // --levels is a list of levels in contours
     cmd->add_option("-o,--out", a->out, "Output folder (created)")->required();
     cmd->add_flag("--force", a->force, "Overwrite outputs already in the folder");
     cmd->callback([a] {

@@ -7,9 +7,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 
 #include "cli/cli.hpp"
+#include "cli/habits.hpp"
 #include "nexusmap/atomic_file.hpp"
+#include "nexusmap/countries.hpp"
 #include "nexusmap/error.hpp"
 #include "nexusmap/precision.hpp"
 
@@ -27,7 +30,9 @@ void EventArgs::add_to(CLI::App* cmd, bool positional) {
     g->add_option("--from", from, "First date to keep (YYYY-MM-DD)");
     g->add_option("--to", to, "Last date to keep (YYYY-MM-DD, inclusive)");
     g->add_option("--type", types, "Keep only these event types (repeatable)");
-    g->add_option("--country", countries, "Keep only these countries (repeatable)");
+    g->add_option("--country", countries,
+                  "Keep only these countries (repeatable): ISO alpha-3 code, English or French name, UCDP/ACLED "
+                  "spelling (CIV, \"Côte d'Ivoire\", \"Ivory Coast\"); case and accents ignored");
     g->add_flag("--strict", strict, "Fail on the first bad row instead of reporting and skipping it");
     g->add_flag("--month-first", month_first, "Read ambiguous dates as MM/DD/YYYY (default DD/MM/YYYY)");
     g->add_option("--max-precision", max_precision,
@@ -51,7 +56,7 @@ EventTable EventArgs::load() const {
     o.day_first = !month_first;
     ProgressBar bar("loading");
     auto r = load_events(file, o, ProgressFn([&](double f, std::string_view s) { return bar.update(f, s); }));
-    if (!quiet) std::cerr << r.report.summary();
+    if (!quiet) print_summary(r.report.summary());
     EventTable ev = std::move(r.events);
     // The column actually used (e.g. "best" for --weight auto), for outputs' metadata.
     if (auto it = r.report.columns.find("weight"); it != r.report.columns.end()) ev.metadata["weight_column"] = it->second;
@@ -67,18 +72,18 @@ EventTable EventArgs::load() const {
     }
     if (d0 && d1 && *d1 < *d0) throw GeoError("", "--from/--to", "the window ends before it starts");
     if (d0 || d1 || !types.empty() || !countries.empty()) {
-        std::vector<bool> keep(ev.size(), true);
+        std::vector<bool> keep(ev.size(), true), country_ok;
+        if (!countries.empty()) // any spelling: ISO3, English, French, UCDP/ACLED
+            country_ok = match_countries(ev.country_names, countries, CountryTable::load(data_dir() + "/countries/countries.csv"));
         for (size_t i = 0; i < ev.size(); ++i) {
             if ((d0 || d1) && ev.day[i] == kNoDay) keep[i] = false;
             if (d0 && ev.day[i] < *d0) keep[i] = false;
             if (d1 && ev.day[i] > *d1) keep[i] = false;
             if (!types.empty() && std::find(types.begin(), types.end(), ev.type_names[ev.type[i]]) == types.end()) keep[i] = false;
-            if (!countries.empty() &&
-                std::find(countries.begin(), countries.end(), ev.country_names[ev.country[i]]) == countries.end())
-                keep[i] = false;
+            if (!countries.empty() && !country_ok[ev.country[i]]) keep[i] = false;
         }
         ev = ev.subset(keep);
-        if (!quiet) std::cerr << "  " << ev.size() << " events after filters\n";
+        if (!quiet) std::cout << "  " << ev.size() << " events after filters\n";
     }
     if (ev.size() == 0) throw GeoError(file, "", "no events left to analyse (check the file and the filters)");
     const Crs acrs = Crs::from_user(crs);
@@ -129,14 +134,40 @@ EventTable EventArgs::load() const {
     PrecisionResult pr = apply_precision(ev, pp);
     if (!quiet) {
         if (max_precision < 0 && default_max_precision > 0 && !default_precision_reason.empty())
-            std::cerr << "  " << default_precision_reason << "\n";
-        std::cerr << "  " << pr.summary();
+            std::cout << "  " << default_precision_reason << "\n";
+        print_summary("  " + pr.summary());
     }
     ev = std::move(pr.events);
     for (auto& [k, v] : pr.metadata()) ev.metadata[k] = v;
     if (max_precision < 0 && default_max_precision > 0) ev.metadata["precision_default"] = default_precision_reason;
     if (ev.size() == 0) throw GeoError(file, "", "no events left after the location-precision rule (" + pr.mode + ")");
     return ev;
+}
+
+void old_name_note(const std::string& old_name, const std::string& new_name) {
+    std::cerr << "nexusmap: warning: " << old_name << " is an old name of " << new_name
+              << " (kept for one release; see the flag table in README.md)\n";
+}
+
+CLI::Option* add_old_flag(CLI::App* cmd, const std::string& old_name, const std::string& new_name, bool& target, bool value) {
+    return cmd
+        ->add_flag_callback(old_name,
+                            [&target, value, old_name, new_name] {
+                                target = value;
+                                old_name_note(old_name, new_name);
+                            })
+        ->group("");
+}
+
+void print_summary(const std::string& text) {
+    end_progress_line();
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        std::string low = line;
+        for (auto& c : low) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        (low.find("warning") != std::string::npos ? std::cerr : std::cout) << line << "\n";
+    }
+    std::cout.flush(); // seen as it happens, also when stdout is a file or a pipe
 }
 
 void check_output(const std::string& out, bool force, const std::vector<std::string>& inputs) {
@@ -147,7 +178,10 @@ void check_output(const std::string& out, bool force, const std::vector<std::str
 OutputFormat check_output(const std::string& out, ProductKind kind, bool force, const std::vector<std::string>& inputs,
                           const std::string& option) {
     const OutputFormat f = check_output_for(out, kind, force, inputs, option);
-    if (is_stdout(out)) std::cout.rdbuf(std::cerr.rdbuf()); // restored by run()
+    if (is_stdout(out)) {
+        std::cout.rdbuf(std::cerr.rdbuf()); // restored by run()
+        set_stdout_fd(real_stdout_fd() >= 0 ? real_stdout_fd() : 1); // past --quiet/--json capture
+    }
     return f;
 }
 

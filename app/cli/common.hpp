@@ -43,6 +43,24 @@ struct EventArgs {
     EventTable load() const;
 };
 
+void old_name_note(const std::string& old_name, const std::string& new_name);
+// An old option name kept for one release (issue #16): hidden from --help (group ""), sets the same
+// variable as `new_name`, and says on stderr that the name changed.
+template <class T>
+CLI::Option* add_old_name(CLI::App* cmd, const std::string& old_name, const std::string& new_name, T& target) {
+    return cmd
+        ->add_option_function<T>(old_name,
+                                 [&target, old_name, new_name](const T& v) {
+                                     target = v;
+                                     old_name_note(old_name, new_name);
+                                 })
+        ->group("");
+}
+CLI::Option* add_old_flag(CLI::App* cmd, const std::string& old_name, const std::string& new_name, bool& target, bool value = true);
+
+// Prints a summary on stdout (the one stream of summaries), its warning lines on stderr.
+void print_summary(const std::string& text);
+
 // Refuses to overwrite an input, or an existing output without --force.
 void check_output(const std::string& out, bool force, const std::vector<std::string>& inputs);
 // The same, plus the output registry's rule (output.hpp): the extension must name a format that

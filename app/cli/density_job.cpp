@@ -22,7 +22,9 @@ void DensityArgs::add_to(CLI::App* cmd) {
     cmd->add_option("--extent", extent, "data (bounds padded by the kernel support) | bbox:LON0,LAT0,LON1,LAT1 | layer:FILE[:LAYER]")
         ->capture_default_str();
     cmd->add_option("--mask", mask, "Polygon layer FILE[:LAYER]; cells outside become nodata");
-    cmd->add_option("--units", units, "per-km2 (integrates to the weight total) | qgis-raw | qgis-scaled")->capture_default_str();
+    cmd->add_option("--value-units", units, "Raster values: per-km2 (integrates to the weight total) | qgis-raw | qgis-scaled")
+        ->capture_default_str();
+    add_old_name(cmd, "--units", "--value-units", units); // --units names the analysis units in hotspots
     cmd->add_flag("--exact", exact, "Always use the exact path (every point, every cell within the radius)");
     cmd->add_flag("--fast", fast, "Always use the FFT path (linear binning + FFT convolution)");
     cmd->add_option("--threads", threads, "Worker threads (0 = all cores)");
@@ -47,7 +49,7 @@ KdeParams parse_kde_params(const DensityArgs& a) {
     if (a.units == "per-km2") p.units = DensityUnits::PerKm2;
     else if (a.units == "qgis-raw") p.units = DensityUnits::QgisRaw;
     else if (a.units == "qgis-scaled") p.units = DensityUnits::QgisScaled;
-    else throw GeoError("", "--units '" + a.units + "'", "unknown (per-km2, qgis-raw, qgis-scaled)");
+    else throw GeoError("", "--value-units '" + a.units + "'", "unknown (per-km2, qgis-raw, qgis-scaled)");
     if (a.exact && a.fast) throw GeoError("", "--exact/--fast", "choose one");
     p.method = a.exact ? KdeMethod::Exact : a.fast ? KdeMethod::Fft : KdeMethod::Auto;
     p.threads = a.threads;
@@ -90,7 +92,7 @@ DensityJob run_density(const DensityArgs& a) {
                       lcv.sigma_m / 1000, lcv.sigma_grid.size(), lcv.sigma_grid.front() / 1000,
                       lcv.sigma_grid.back() / 1000, lcv.n_eval, lcv.normal_reference_sigma_m / 1000);
         bw_note = buf;
-        std::cerr << "  automatic bandwidth (lcv): " << p.bandwidth_m / 1000 << " km, " << bw_note << "\n";
+        std::cout << "  automatic bandwidth (lcv): " << p.bandwidth_m / 1000 << " km, " << bw_note << "\n";
         if (lcv.at_edge) {
             const std::string w2 = std::string("the likelihood is highest at the ") +
                                    (lcv.best == 0 ? "smallest" : "largest") +
@@ -106,7 +108,7 @@ DensityJob run_density(const DensityArgs& a) {
         } catch (const GeoError& e) {
             throw GeoError(ev.source, "--bandwidth-km " + a.bandwidth, e.what_ + " with --bandwidth-km KM");
         }
-        std::cerr << "  automatic bandwidth (" << a.bandwidth << "): " << p.bandwidth_m / 1000 << " km\n";
+        std::cout << "  automatic bandwidth (" << a.bandwidth << "): " << p.bandwidth_m / 1000 << " km\n";
         // The normal reference assumes one Gaussian blob; on clustered events it oversmooths.
         const double dn = median_nn_distance(ev.x, ev.y);
         if (std::isfinite(dn) && dn > 0 && p.bandwidth_m > 10 * dn) {
@@ -174,8 +176,7 @@ DensityJob run_density(const DensityArgs& a) {
     r.metadata["bandwidth_rule"] = rule_used;
     if (!bw_note.empty()) r.metadata["bandwidth_note"] = bw_note;
     const double integral = r.integral() / (p.units == DensityUnits::PerKm2 ? 1e6 : 1.0);
-    std::fprintf(stderr,
-                 "  kernel %s, bandwidth %.4g km (%s), cell %.4g km, grid %d x %d, method %s\n"
+    std::printf("  kernel %s, bandwidth %.4g km (%s), cell %.4g km, grid %d x %d, method %s\n"
                  "  %zu events, weight total %.6g; raster integral %.6g (%s)%s\n",
                  kernel_name(p.kernel), p.bandwidth_m / 1000, r.metadata["bandwidth_meaning"].c_str(), p.cell_m / 1000,
                  grid.width, grid.height, r.metadata["method"].c_str(), job.kde.n_points, job.kde.weight_total, integral,

@@ -22,12 +22,12 @@ namespace nexusmap::viewer {
 
 namespace fs = std::filesystem;
 
-namespace {
-
 std::string data_dir() {
     if (const char* env = std::getenv("NEXUSMAP_DATA_DIR")) return env;
     return std::string(NEXUSMAP_SOURCE_DIR) + "/data";
 }
+
+namespace {
 
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });

@@ -25,6 +25,10 @@ struct GLFWwindow;
 
 namespace nexusmap::viewer {
 
+// The bundled data folder (NEXUSMAP_DATA_DIR, else the source tree's data/).
+std::string data_dir();
+
+
 class App {
   public:
     App(GLFWwindow* window, const ViewerOptions& opt);

@@ -53,7 +53,7 @@ const char* units_of(WeightMode w) {
 
 struct PrintData {
     PrintMapInput in;
-    VectorLayer admin0, admin1, routes, hot;
+    VectorLayer admin0, admin1, routes, hot, places;
     std::vector<Vec2> events;
     std::optional<Raster> density;
     std::optional<ExactKdeInput> kde;
@@ -208,6 +208,14 @@ Job& App::start_print_map(const std::string& path, const std::string& paper, int
                 data->density = data->kde->run(crs, sub).raster;
             }
             data->in.density = data->density ? &*data->density : nullptr;
+            // Place names for the labels: the bundled Natural Earth places, read here in the job.
+            const std::string places = data_dir() + "/basemap/places_west_africa.geojson";
+            if (data->in.labels && fs::exists(places)) {
+                ReadLayerOptions ro;
+                ro.target_crs = crs;
+                data->places = read_layer(places, ro);
+                data->in.places = &data->places;
+            }
             progress(0.88, "rendering");
             const MapSpec spec = build_print_map(data->in);
             MapRenderResult r = render_map_file(spec, data->page, data->path); // atomic (geo)

@@ -17,6 +17,7 @@
 #include "nexusmap/map_render.hpp"
 #include "nexusmap/raster.hpp"
 #include "nexusmap/style.hpp"
+#include "nexusmap/labels.hpp"
 #include "nexusmap/version.hpp"
 
 namespace nexusmap::viewer {
@@ -54,6 +55,10 @@ struct PrintMapInput {
     std::string hotspot_note;              // e.g. "Gi* 30 km band, 10 km cells, FDR"
     const std::vector<Vec2>* events = nullptr; // the points passing the filters, when shown
     float event_radius_px = 1.6f, event_opacity = 0.7f;
+
+    // Names on the map (geo/labels: countries, capitals, cities, admin-1 by extent).
+    bool labels = true;
+    const VectorLayer* places = nullptr; // populated places (Natural Earth fields), optional
 
     bool synthetic = false;
     std::vector<InputProvenance> inputs; // what is drawn: events, shown layers (attribution line)
@@ -145,6 +150,9 @@ inline MapSpec build_print_map(const PrintMapInput& in) {
         s.routes_title = std::string(illustrative ? "Routes (ILLUSTRATIVE)" : "Routes") +
                          (s.routes_style.categories.empty() ? "" : " by " + s.routes_style.category_field);
     }
+    if (in.labels)
+        s.labels = default_map_labels(in.admin0.shown() ? in.admin0.data : nullptr, in.admin1.shown() ? in.admin1.data : nullptr,
+                                      in.places, in.view, in.crs.is_geographic() ? 111.32 : 0.001);
     s.locator = in.admin0.data; // the inset shows the whole admin-0 layer, visible or not
     s.inset = in.admin0.data != nullptr;
     const bool density = in.density && in.heat_visible;

@@ -20,6 +20,11 @@
 #include "viewer/options.hpp"
 #include "viewer/png_io.hpp"
 
+namespace {
+// Input events seen by GLFW's callbacks (main thread only).
+unsigned g_input_events = 0;
+} // namespace
+
 namespace nexusmap::viewer {
 
 
@@ -158,6 +163,17 @@ int run(int argc, char** argv) {
     ImGui::GetIO().IniFilename = nullptr; // no imgui.ini litter in the working directory
     ImGui::StyleColorsDark();
     load_font();
+    // Every input event is counted before ImGui's callbacks (which chain to these), so the loop
+    // below draws only when something happened (issue #17: no frames, no CPU when idle).
+    glfwSetCursorPosCallback(window, [](GLFWwindow*, double, double) { ++g_input_events; });
+    glfwSetMouseButtonCallback(window, [](GLFWwindow*, int, int, int) { ++g_input_events; });
+    glfwSetScrollCallback(window, [](GLFWwindow*, double, double) { ++g_input_events; });
+    glfwSetKeyCallback(window, [](GLFWwindow*, int, int, int, int) { ++g_input_events; });
+    glfwSetCharCallback(window, [](GLFWwindow*, unsigned) { ++g_input_events; });
+    glfwSetCursorEnterCallback(window, [](GLFWwindow*, int) { ++g_input_events; });
+    glfwSetWindowFocusCallback(window, [](GLFWwindow*, int) { ++g_input_events; });
+    glfwSetFramebufferSizeCallback(window, [](GLFWwindow*, int, int) { ++g_input_events; });
+    glfwSetWindowRefreshCallback(window, [](GLFWwindow*) { ++g_input_events; });
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 330 core");
 
@@ -169,12 +185,26 @@ int run(int argc, char** argv) {
         const auto t0 = std::chrono::steady_clock::now();
         int frames_after_ready = 0;
         double load_s = -1; // seconds until ready (--bench-frames reports it)
+        // Frames still to draw after the last change: ImGui settles hover and layout over a
+        // couple of frames; one more comes after its tooltip delay.
+        int settle = 3;
+        bool tooltip_frame = false;
         while (!glfwWindowShouldClose(window)) {
-            // Sleep in the event wait when nothing moves; poll while loading or playing.
-            if (shot || app.animating())
+            const unsigned seen = g_input_events;
+            // Poll while loading, playing or dragging; otherwise sleep until an event arrives.
+            if (shot || app.animating() || settle > 0) {
                 glfwPollEvents();
-            else
-                glfwWaitEventsTimeout(0.25);
+            } else if (tooltip_frame) {
+                glfwWaitEventsTimeout(0.6);
+                tooltip_frame = false;
+                settle = 1;
+            } else {
+                glfwWaitEvents(); // returns only after some event (a file drop included)
+                settle = 3, tooltip_frame = true;
+            }
+            if (g_input_events != seen || app.animating()) settle = 3, tooltip_frame = true;
+            if (!shot && settle == 0) continue; // nothing changed: no frame
+            if (settle > 0) --settle;
             app.frame();
             if (shot) {
                 const double waited =

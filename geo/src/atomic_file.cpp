@@ -95,8 +95,24 @@ void clear_inputs() {
 
 void check_output_path(const std::string& out, bool overwrite, const std::vector<std::string>& input_specs) {
     std::error_code ec;
+    // /dev/stdout, /proc/self/fd/N and the like: an atomic rename would replace the link or node
+    // itself (as root, a regular file renamed over /dev/stdout), never write through it.
+    auto system_path = [](const fs::path& p) {
+        const std::string a = fs::absolute(p).lexically_normal().string();
+        return a.rfind("/dev/", 0) == 0 || a.rfind("/proc/", 0) == 0 || a.rfind("/sys/", 0) == 0;
+    };
+    if (system_path(out) || (fs::is_symlink(fs::symlink_status(out, ec)) && system_path(fs::read_symlink(out, ec))))
+        throw GeoError(out, "", "is a device or system path; nexusmap writes only regular files (atomically), never "
+                                "through /dev or /proc: give a file name");
     const fs::file_status st = fs::status(out, ec);
-    if (!fs::exists(st)) return; // a new file: nothing to protect (the folder is checked on write)
+    if (!fs::exists(st)) {
+        // A new file: its folder must exist, checked here so that the command fails before any work.
+        const fs::path dir = fs::path(out).parent_path().empty() ? fs::path(".") : fs::path(out).parent_path();
+        if (!fs::is_directory(dir, ec))
+            throw GeoError(out, "", "output folder '" + dir.string() + "' does not exist" +
+                                        (fs::exists(dir, ec) ? " (it is not a folder)" : ""));
+        return;
+    }
     // Input specs may be "FILE", "FILE:LAYER", "layer:FILE:LAYER": try the spec and each prefix
     // before a colon, so that the file itself is compared, not the spec string.
     for (std::string spec : input_specs) {

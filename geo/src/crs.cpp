@@ -6,6 +6,8 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "nexusmap/error.hpp"
 #include "proj_util.hpp"
@@ -191,7 +193,31 @@ bool Transformer::is_noop() const { return impl_->noop; }
 
 static size_t run_trans(PJ* pj, PJ_DIRECTION dir, double* x, double* y, size_t n) {
     if (n == 0) return 0;
-    proj_trans_generic(pj, dir, x, sizeof(double), n, y, sizeof(double), n, nullptr, 0, 0, nullptr, 0, 0);
+    const size_t nt = n < (size_t(1) << 18) ? 1 : std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), 16);
+    if (nt == 1) {
+        proj_trans_generic(pj, dir, x, sizeof(double), n, y, sizeof(double), n, nullptr, 0, 0, nullptr, 0, 0);
+    } else {
+        // Large batches (a million events) on all cores: each thread transforms its slice with
+        // its own clone of the operation in its own PROJ context (a PJ is not shared across threads).
+        // The clones are made here, one at a time, and handed to each thread's context.
+        std::vector<PJ*> clones(nt);
+        for (auto& c : clones) c = proj_clone(proj_ctx(), pj);
+        std::vector<std::thread> pool;
+        for (size_t k = 0; k < nt; ++k) {
+            const size_t a = n * k / nt, b = n * (k + 1) / nt;
+            pool.emplace_back([own = clones[k], dir, x, y, a, b] {
+                PjPtr use(own);
+                if (use) {
+                    proj_assign_context(use.get(), proj_ctx());
+                    proj_trans_generic(use.get(), dir, x + a, sizeof(double), b - a, y + a, sizeof(double), b - a, nullptr, 0, 0,
+                                       nullptr, 0, 0);
+                } else {
+                    for (size_t i = a; i < b; ++i) x[i] = y[i] = HUGE_VAL; // reported as failed below
+                }
+            });
+        }
+        for (auto& t : pool) t.join();
+    }
     size_t failed = 0;
     for (size_t i = 0; i < n; ++i) {
         if (!std::isfinite(x[i]) || !std::isfinite(y[i]) || x[i] == HUGE_VAL) {

@@ -31,6 +31,68 @@ char detect_delimiter(std::string_view t) {
 
 CsvReader::CsvReader(std::string_view text, char delim) : s_(strip_bom(text)), d_(delim) {}
 
+std::vector<CsvSlice> split_records(std::string_view t, char d, size_t first_line, size_t parts) {
+    const char* s = t.data();
+    const size_t n = t.size();
+    if (parts < 2 || n == 0) return {};
+    // Lone CRs end records too but are not counted by a count of LFs: leave such files whole.
+    for (const char* p = s; (p = static_cast<const char*>(std::memchr(p, '\r', size_t(s + n - p)))); ++p)
+        if (p + 1 == s + n || p[1] != '\n') return {};
+    // Quoted fields holding a line end, as [open, close] offsets: a cut may not fall inside one.
+    // A quote opens a field only at its start (after a delimiter or line end), as in next().
+    std::vector<std::pair<size_t, size_t>> spans;
+    for (size_t pos = 0;;) {
+        const char* q = static_cast<const char*>(std::memchr(s + pos, '"', n - pos));
+        if (!q) break;
+        const size_t qi = size_t(q - s);
+        if (qi > 0 && s[qi - 1] != d && s[qi - 1] != '\n' && s[qi - 1] != '\r') {
+            pos = qi + 1; // an ordinary character
+            continue;
+        }
+        size_t j = qi + 1, close = 0;
+        for (;;) {
+            const char* c = static_cast<const char*>(std::memchr(s + j, '"', n - j));
+            if (!c) return {}; // never closes: the reader's recovery needs the whole text
+            const size_t ci = size_t(c - s);
+            if (ci + 1 < n && s[ci + 1] == '"') {
+                j = ci + 2;
+                continue;
+            }
+            close = ci;
+            break;
+        }
+        if (std::memchr(s + qi, '\n', close - qi)) spans.emplace_back(qi, close);
+        pos = close + 1;
+    }
+    std::vector<CsvSlice> out;
+    size_t begin = 0, line = first_line, span = 0;
+    for (size_t k = 1; k < parts; ++k) {
+        size_t cut = std::max(begin, n * k / parts);
+        for (;;) { // the first LF at or after `cut` that is outside every quoted field
+            const char* nl = cut < n ? static_cast<const char*>(std::memchr(s + cut, '\n', n - cut)) : nullptr;
+            if (!nl) {
+                cut = n;
+                break;
+            }
+            cut = size_t(nl - s);
+            while (span < spans.size() && spans[span].second < cut) ++span;
+            if (span < spans.size() && spans[span].first < cut) {
+                cut = spans[span].second + 1; // inside a quoted field: look after it
+                continue;
+            }
+            ++cut; // the record starts after the LF
+            break;
+        }
+        if (cut >= n) break;
+        if (cut <= begin) continue;
+        out.push_back({t.substr(begin, cut - begin), line});
+        line += size_t(std::count(s + begin, s + cut, '\n'));
+        begin = cut;
+    }
+    out.push_back({t.substr(begin), line});
+    return out;
+}
+
 void CsvReader::finish(std::vector<std::string_view>& fields) {
     // Fields in scratch_ were pushed as placeholders: point them at the (now final) buffer.
     const std::string_view sc(scratch_);

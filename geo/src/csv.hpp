@@ -10,6 +10,8 @@ namespace nexusmap::detail {
 class CsvReader {
   public:
     CsvReader(std::string_view text, char delim);
+    // A reader over one slice of a larger text that starts on a record boundary at `first_line`.
+    CsvReader(std::string_view text, char delim, size_t first_line) : s_(text), line_(first_line), d_(delim) {}
     // Reads the next record into `fields`; returns false at end of input. `line` is the 1-based
     // line where the record started. `error` is set for an unterminated quote: that field holds the
     // rest of the line where the quote opened, and reading resumes on the next line.
@@ -44,5 +46,15 @@ class CsvReader {
 // Picks the delimiter among , ; TAB | from the first line, outside quotes.
 char detect_delimiter(std::string_view text);
 std::string_view strip_bom(std::string_view text);
+
+// Cuts `text` (records only, no header) into at most `parts` slices that each start on a record
+// boundary, by the reader's own quote rules, with the line each slice starts on (`first_line` is
+// the line of text[0]). Returns an empty list when the text cannot be cut safely (a quote that never
+// closes, or lone-CR line ends, where line numbers would need the full reader): read it in one piece.
+struct CsvSlice {
+    std::string_view text;
+    size_t first_line;
+};
+std::vector<CsvSlice> split_records(std::string_view text, char delim, size_t first_line, size_t parts);
 
 } // namespace nexusmap::detail

@@ -5,12 +5,18 @@
 #include <cfloat>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <numeric>
 #include <sstream>
+#include <thread>
 #include <unordered_map>
+#include <atomic>
+#include <exception>
+
+#include <nlohmann/json.hpp>
 
 #include "csv.hpp"
 #include "nexusmap/atomic_file.hpp"
@@ -171,6 +177,25 @@ double kth(std::vector<double>& v, size_t k) {
     return v[k];
 }
 
+// ACLED/UCDP column names cut to 10 characters by the Shapefile (dBase) format, and the shorter
+// cuts some converters make: renamed back when the full name is not also present.
+void restore_truncated_names(std::vector<std::string>& hdr) {
+    static const std::pair<const char*, const char*> kCuts[] = {
+        {"geo_precis", "geo_precision"},   {"geo_preci", "geo_precision"},   {"event_dat", "event_date"},
+        {"event_da", "event_date"},        {"time_preci", "time_precision"}, {"sub_event_", "sub_event_type"},
+        {"type_of_vi", "type_of_violence"}, {"type_of_vio", "type_of_violence"}, {"assoc_acto", "assoc_actor_1"},
+        {"event_id_c", "event_id_cnty"},   {"source_sca", "source_scale"},   {"civilian_t", "civilian_targeting"},
+        {"interactio", "interaction"},     {"fatalitie", "fatalities"},      {"latitud", "latitude"},
+        {"longitud", "longitude"},         {"event_typ", "event_type"},      {"best_deat", "best"},
+    };
+    for (auto& h : hdr)
+        for (auto& [cut, full] : kCuts)
+            if (h == cut && std::find(hdr.begin(), hdr.end(), full) == hdr.end()) {
+                h = full;
+                break;
+            }
+}
+
 } // namespace
 
 EventLoadResult parse_events_csv(std::string_view text, const std::string& name, const EventCsvOptions& opt,
@@ -227,6 +252,7 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
     if (!err.empty()) throw GeoError(name, "line " + std::to_string(line + comment_lines), "header: " + err);
     std::vector<std::string> hdr;
     for (auto& h : f) hdr.push_back(lower_trim(std::string(h)));
+    restore_truncated_names(hdr);
     {
         std::unordered_map<std::string, int> seen;
         for (auto& h : hdr)
@@ -286,173 +312,250 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
     const bool has_dates = c_date >= 0 || c_year >= 0;
     if (!has_dates) rep.warnings.push_back("no date column: events are undated (time filters will not apply)");
 
-    Interner types{&ev.type_names, {}}, countries{&ev.country_names, {}};
     const bool ucdp_codes = ucdp && c_type >= 0 && hdr[c_type] == "type_of_violence";
+    // The records are parsed in slices cut on record boundaries, one thread each (issue #17: a
+    // large file loads at memory speed); each slice keeps its own bad rows and names, merged below
+    // in file order, so messages and line numbers are those of a one-piece read.
+    struct Part {
+        EventTable ev;
+        LoadReport rep;
+        size_t rec = 0;
+        std::exception_ptr error;
+    };
+    const std::string_view body = text.substr(rd.offset());
+    std::vector<detail::CsvSlice> slices;
+    if (!opt.strict) {
+        const size_t want = opt.threads > 1 ? size_t(opt.threads)
+                            : opt.threads == 1 || body.size() < (size_t(4) << 20)
+                                ? 1
+                                : std::min<size_t>(std::max(1u, std::thread::hardware_concurrency()), body.size() >> 21);
+        if (want > 1) slices = detail::split_records(body, delim, rd.line(), want);
+    }
+    if (slices.empty()) slices.push_back({body, rd.line()});
+    std::vector<Part> parts(slices.size());
+    std::atomic<size_t> first_fail{SIZE_MAX};
+    auto parse_part = [&](size_t pi) {
+        Part& P = parts[pi];
+        const detail::CsvSlice& slice = slices[pi];
+        try {
+            Interner types{&P.ev.type_names, {}}, countries{&P.ev.country_names, {}};
+            auto bad = [&](size_t ln, std::string reason, std::string detail) {
+                if (opt.strict) throw GeoError(name, "line " + std::to_string(ln), reason + (detail.empty() ? "" : " ('" + detail + "')"));
+                if (detail.size() > 80) detail = detail.substr(0, 77) + "...";
+                P.rep.by_reason[reason]++;
+                P.rep.bad.push_back({ln, std::move(reason), std::move(detail), {}});
+            };
+            CsvReader rd(slice.text, delim, slice.first_line);
+            std::vector<std::string_view> f;
+            std::string err;
+            size_t line = 0, &rec = P.rec;
+            {
+                // Room for every line (records are at most one per line); a few bytes per row at least.
+                const size_t lines = size_t(std::count(slice.text.begin(), slice.text.end(), '\n')) + 1;
+                const size_t rows = std::min(lines, slice.text.size() / 4 + 1);
+                EventTable& e = P.ev;
+                e.lat.reserve(rows), e.lon.reserve(rows), e.day.reserve(rows), e.weight.reserve(rows);
+                e.fatalities.reserve(rows), e.type.reserve(rows), e.precision.reserve(rows), e.row.reserve(rows);
+                e.country.reserve(rows), e.admin1.reserve(rows), e.actor.reserve(rows);
+            }
+            while (rd.next(f, line, err)) {
+                const size_t ln = line + comment_lines;
+                if (f.size() == 1 && f[0].find_first_not_of(" \t\r") == std::string::npos) continue; // blank line
+                if ((++rec & 8191) == 0) {
+                    if (pi > first_fail.load(std::memory_order_relaxed)) return; // an earlier slice failed
+                    if (pi == 0) progress(double(rd.offset()) / double(slice.text.size()), "parsing CSV");
+                }
+                if (!err.empty()) {
+                    // The reader resumed on the next line: one row lost, and the message says how much a
+                    // quote that never closes would have taken with it.
+                    const size_t nl = rd.runaway_lines();
+                    const std::string take = "it would take the " + std::to_string(nl) + (nl == 1 ? " line" : " lines") +
+                                             " to the end of the file into one field";
+                    if (opt.strict)
+                        throw GeoError(name, "line " + std::to_string(ln),
+                                       "unterminated quote: the quote opened on this line never closes (" + take + ")");
+                    const std::string what = "the quote never closes: " + take + "; row skipped, reading resumed on the next line";
+                    P.rep.by_reason["unterminated quote"]++;
+                    P.rep.bad.push_back({ln, "unterminated quote", what, {}});
+                    continue;
+                }
+                if (f.size() != hdr.size()) {
+                    // Ragged rows: short rows are reported; the fields we need must still be present.
+                    std::string d = std::to_string(f.size()) + " fields, header has " + std::to_string(hdr.size());
+                    // A quote that closes far away makes one record of many lines: say which.
+                    if (rd.line() > line + 1)
+                        d += "; record spans lines " + std::to_string(ln) + "-" + std::to_string(rd.line() - 1 + comment_lines) +
+                             " (a quote closing late?)";
+                    bad(ln, "wrong number of fields", d);
+                    continue;
+                }
+                auto get = [&](int c) -> std::string_view {
+                    return c >= 0 && static_cast<size_t>(c) < f.size() ? f[size_t(c)] : std::string_view();
+                };
+                double la = NAN, lo = NAN;
+                if (c_lat >= 0 && c_lon >= 0) {
+                    const std::string_view sl = get(c_lat), so = get(c_lon);
+                    if (sl.find_first_not_of(" \t") == std::string_view::npos || so.find_first_not_of(" \t") == std::string_view::npos) {
+                        bad(ln, "missing coordinates", join3(sl, ",", so));
+                        continue;
+                    }
+                    auto pl = parse_number(sl), po = parse_number(so);
+                    if (!pl || !po) {
+                        bad(ln, "unparsable coordinates", join3(sl, ",", so));
+                        continue;
+                    }
+                    la = *pl;
+                    lo = *po;
+                } else {
+                    const std::string w(get(c_wkt));
+                    double a = 0, b = 0;
+                    char tail = 0;
+                    if (std::sscanf(w.c_str(), " POINT ( %lf %lf )%c", &a, &b, &tail) < 2) {
+                        bad(ln, "unparsable WKT point", w);
+                        continue;
+                    }
+                    lo = a;
+                    la = b;
+                }
+                if (!std::isfinite(la) || !std::isfinite(lo)) {
+                    bad(ln, "non-finite coordinates", c_lat >= 0 && c_lon >= 0 ? join3(get(c_lat), ",", get(c_lon)) : str(get(c_wkt)));
+                    continue;
+                }
+                if (std::fabs(la) > 90 || std::fabs(lo) > 180) {
+                    if (std::fabs(la) > 90 && std::fabs(la) <= 180 && std::fabs(lo) <= 90)
+                        bad(ln, "latitude out of range (latitude/longitude swapped?)", join3(get(c_lat), ",", get(c_lon)));
+                    else bad(ln, "coordinates out of range", join3(get(c_lat), ",", get(c_lon)));
+                    continue;
+                }
+                if (la == 0 && lo == 0) {
+                    bad(ln, "coordinates at 0,0 (null island)", "");
+                    continue;
+                }
+                int32_t day = kNoDay;
+                if (c_date >= 0) {
+                    const std::string_view ds = get(c_date);
+                    if (ds.find_first_not_of(" \t") == std::string_view::npos) {
+                        bad(ln, "missing date", "");
+                        continue;
+                    }
+                    auto d = parse_date(ds, opt.day_first);
+                    if (!d) {
+                        bad(ln, "unparsable date", str(ds));
+                        continue;
+                    }
+                    day = *d;
+                } else if (c_year >= 0) {
+                    auto y = parse_number(get(c_year));
+                    auto m = c_month >= 0 ? parse_number(get(c_month)) : std::optional<double>(1);
+                    auto dd = c_dom >= 0 ? parse_number(get(c_dom)) : std::optional<double>(1);
+                    // Written as !(in range) so that NaN ("nan" parses as a number) is refused too.
+                    if (!y || !m || !dd || !(*y >= 1800 && *y <= 2200 && *m >= 1 && *m <= 12 && *dd >= 1 && *dd <= 31)) {
+                        bad(ln, "unparsable date", join3(join3(get(c_year), "-", get(c_month)), "-", get(c_dom)));
+                        continue;
+                    }
+                    char buf[32];
+                    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", int(*y), int(*m), int(*dd));
+                    auto d = parse_date(buf);
+                    if (!d) {
+                        bad(ln, "unparsable date", buf);
+                        continue;
+                    }
+                    day = *d;
+                }
+                float fat = 0;
+                if (c_fat >= 0 && get(c_fat).find_first_not_of(" \t") != std::string_view::npos) {
+                    auto v = parse_number(get(c_fat));
+                    if (!v || !std::isfinite(*v) || *v < 0 || *v > FLT_MAX) {
+                        bad(ln, "invalid fatalities", str(get(c_fat)));
+                        continue;
+                    }
+                    fat = static_cast<float>(*v);
+                }
+                float w = 1;
+                if (c_weight >= 0) {
+                    auto v = parse_number(get(c_weight));
+                    if (!v || !std::isfinite(*v) || std::fabs(*v) > FLT_MAX) {
+                        bad(ln, "unparsable weight", str(get(c_weight)));
+                        continue;
+                    }
+                    if (*v < 0) {
+                        bad(ln, "negative weight", str(get(c_weight)));
+                        continue;
+                    }
+                    w = static_cast<float>(*v);
+                }
+                std::string_view ty = get(c_type);
+                if (ucdp_codes)
+                    if (const char* l = ucdp_violence_label(ty)) ty = l;
+                uint8_t prec = 0;
+                if (c_prec >= 0) {
+                    auto v = parse_number(get(c_prec));
+                    if (v && *v >= 0 && *v < 256) prec = static_cast<uint8_t>(*v);
+                }
+                if (c_note >= 0 && !P.ev.synthetic) {
+                    std::string low = lower_trim(str(get(c_note)));
+                    if (low.find("synthetic") != std::string::npos || low == "true") P.ev.synthetic = true;
+                }
+                P.ev.lat.push_back(la);
+                P.ev.lon.push_back(lo);
+                P.ev.day.push_back(day);
+                P.ev.weight.push_back(w);
+                P.ev.fatalities.push_back(fat);
+                P.ev.type.push_back(types.get(ty.empty() ? "(unspecified)" : ty));
+                P.ev.precision.push_back(prec);
+                P.ev.row.push_back(static_cast<uint32_t>(ln));
+                P.ev.country.push_back(countries.get(get(c_country)));
+                P.ev.admin1.emplace_back(get(c_adm1));
+                P.ev.actor.emplace_back(get(c_actor));
+            }
+        } catch (...) {
+            P.error = std::current_exception();
+            size_t cur = first_fail.load();
+            while (pi < cur && !first_fail.compare_exchange_weak(cur, pi)) {
+            }
+        }
+    };
+    {
+        std::vector<std::thread> pool;
+        for (size_t pi = 1; pi < parts.size(); ++pi) pool.emplace_back(parse_part, pi);
+        parse_part(0);
+        for (auto& t : pool) t.join();
+    }
+    for (Part& P : parts) // the first failure in file order, as a one-piece read would report
+        if (P.error) std::rethrow_exception(P.error);
+
+    Interner types{&ev.type_names, {}}, countries{&ev.country_names, {}};
+    size_t rec = 0, rows = 0;
+    for (const Part& P : parts) rows += P.ev.size();
+    ev.lat.reserve(rows), ev.lon.reserve(rows), ev.day.reserve(rows), ev.weight.reserve(rows);
+    ev.fatalities.reserve(rows), ev.type.reserve(rows), ev.precision.reserve(rows), ev.row.reserve(rows);
+    ev.country.reserve(rows), ev.admin1.reserve(rows), ev.actor.reserve(rows);
+    auto append = [](auto& to, auto& from) {
+        if (to.empty()) to = std::move(from);
+        else to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+    };
+    for (Part& P : parts) {
+        std::vector<uint16_t> tmap, cmap;
+        for (const auto& nm : P.ev.type_names) tmap.push_back(types.get(nm));
+        for (const auto& nm : P.ev.country_names) cmap.push_back(countries.get(nm));
+        for (auto& v : P.ev.type) v = v < tmap.size() ? tmap[v] : uint16_t(65534);
+        for (auto& v : P.ev.country) v = v < cmap.size() ? cmap[v] : uint16_t(65534);
+        append(ev.lat, P.ev.lat), append(ev.lon, P.ev.lon), append(ev.day, P.ev.day), append(ev.weight, P.ev.weight);
+        append(ev.fatalities, P.ev.fatalities), append(ev.type, P.ev.type), append(ev.precision, P.ev.precision);
+        append(ev.row, P.ev.row), append(ev.country, P.ev.country), append(ev.admin1, P.ev.admin1);
+        append(ev.actor, P.ev.actor);
+        for (auto& [k, v] : P.rep.by_reason) rep.by_reason[k] += v;
+        append(rep.bad, P.rep.bad);
+        rec += P.rec;
+        ev.synthetic = ev.synthetic || P.ev.synthetic;
+    }
+    // Later checks (swapped coordinates) report through the same rules.
     auto bad = [&](size_t ln, std::string reason, std::string detail) {
         if (opt.strict) throw GeoError(name, "line " + std::to_string(ln), reason + (detail.empty() ? "" : " ('" + detail + "')"));
         if (detail.size() > 80) detail = detail.substr(0, 77) + "...";
         rep.by_reason[reason]++;
         rep.bad.push_back({ln, std::move(reason), std::move(detail), {}});
     };
-
-    size_t rec = 0;
-    const size_t total = text.size();
-    {
-        // Room for every line (records are at most one per line); a few bytes per row at least.
-        const size_t lines = size_t(std::count(text.begin(), text.end(), '\n')) + 1;
-        const size_t rows = std::min(lines, text.size() / 4 + 1);
-        ev.lat.reserve(rows), ev.lon.reserve(rows), ev.day.reserve(rows), ev.weight.reserve(rows);
-        ev.fatalities.reserve(rows), ev.type.reserve(rows), ev.precision.reserve(rows), ev.row.reserve(rows);
-        ev.country.reserve(rows);
-    }
-    while (rd.next(f, line, err)) {
-        const size_t ln = line + comment_lines;
-        if (f.size() == 1 && f[0].find_first_not_of(" \t\r") == std::string::npos) continue; // blank line
-        ++rec;
-        if ((rec & 8191) == 0) progress(double(rd.offset()) / double(total), "parsing CSV");
-        if (!err.empty()) {
-            // The reader resumed on the next line: one row lost, and the message says how much a
-            // quote that never closes would have taken with it.
-            const size_t nl = rd.runaway_lines();
-            const std::string take = "it would take the " + std::to_string(nl) + (nl == 1 ? " line" : " lines") +
-                                     " to the end of the file into one field";
-            if (opt.strict)
-                throw GeoError(name, "line " + std::to_string(ln),
-                               "unterminated quote: the quote opened on this line never closes (" + take + ")");
-            const std::string what = "the quote never closes: " + take + "; row skipped, reading resumed on the next line";
-            rep.by_reason["unterminated quote"]++;
-            rep.bad.push_back({ln, "unterminated quote", what, {}});
-            continue;
-        }
-        if (f.size() != hdr.size()) {
-            // Ragged rows: short rows are reported; the fields we need must still be present.
-            std::string d = std::to_string(f.size()) + " fields, header has " + std::to_string(hdr.size());
-            // A quote that closes far away makes one record of many lines: say which.
-            if (rd.line() > line + 1)
-                d += "; record spans lines " + std::to_string(ln) + "-" + std::to_string(rd.line() - 1 + comment_lines) +
-                     " (a quote closing late?)";
-            bad(ln, "wrong number of fields", d);
-            continue;
-        }
-        auto get = [&](int c) -> std::string_view {
-            return c >= 0 && static_cast<size_t>(c) < f.size() ? f[size_t(c)] : std::string_view();
-        };
-        double la = NAN, lo = NAN;
-        if (c_lat >= 0 && c_lon >= 0) {
-            const std::string_view sl = get(c_lat), so = get(c_lon);
-            if (sl.find_first_not_of(" \t") == std::string_view::npos || so.find_first_not_of(" \t") == std::string_view::npos) {
-                bad(ln, "missing coordinates", join3(sl, ",", so));
-                continue;
-            }
-            auto pl = parse_number(sl), po = parse_number(so);
-            if (!pl || !po) {
-                bad(ln, "unparsable coordinates", join3(sl, ",", so));
-                continue;
-            }
-            la = *pl;
-            lo = *po;
-        } else {
-            const std::string w(get(c_wkt));
-            double a = 0, b = 0;
-            char tail = 0;
-            if (std::sscanf(w.c_str(), " POINT ( %lf %lf )%c", &a, &b, &tail) < 2) {
-                bad(ln, "unparsable WKT point", w);
-                continue;
-            }
-            lo = a;
-            la = b;
-        }
-        if (!std::isfinite(la) || !std::isfinite(lo)) {
-            bad(ln, "non-finite coordinates", c_lat >= 0 && c_lon >= 0 ? join3(get(c_lat), ",", get(c_lon)) : str(get(c_wkt)));
-            continue;
-        }
-        if (std::fabs(la) > 90 || std::fabs(lo) > 180) {
-            if (std::fabs(la) > 90 && std::fabs(la) <= 180 && std::fabs(lo) <= 90)
-                bad(ln, "latitude out of range (latitude/longitude swapped?)", join3(get(c_lat), ",", get(c_lon)));
-            else bad(ln, "coordinates out of range", join3(get(c_lat), ",", get(c_lon)));
-            continue;
-        }
-        if (la == 0 && lo == 0) {
-            bad(ln, "coordinates at 0,0 (null island)", "");
-            continue;
-        }
-        int32_t day = kNoDay;
-        if (c_date >= 0) {
-            const std::string_view ds = get(c_date);
-            if (ds.find_first_not_of(" \t") == std::string_view::npos) {
-                bad(ln, "missing date", "");
-                continue;
-            }
-            auto d = parse_date(ds, opt.day_first);
-            if (!d) {
-                bad(ln, "unparsable date", str(ds));
-                continue;
-            }
-            day = *d;
-        } else if (c_year >= 0) {
-            auto y = parse_number(get(c_year));
-            auto m = c_month >= 0 ? parse_number(get(c_month)) : std::optional<double>(1);
-            auto dd = c_dom >= 0 ? parse_number(get(c_dom)) : std::optional<double>(1);
-            // Written as !(in range) so that NaN ("nan" parses as a number) is refused too.
-            if (!y || !m || !dd || !(*y >= 1800 && *y <= 2200 && *m >= 1 && *m <= 12 && *dd >= 1 && *dd <= 31)) {
-                bad(ln, "unparsable date", join3(join3(get(c_year), "-", get(c_month)), "-", get(c_dom)));
-                continue;
-            }
-            char buf[32];
-            std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", int(*y), int(*m), int(*dd));
-            auto d = parse_date(buf);
-            if (!d) {
-                bad(ln, "unparsable date", buf);
-                continue;
-            }
-            day = *d;
-        }
-        float fat = 0;
-        if (c_fat >= 0 && get(c_fat).find_first_not_of(" \t") != std::string_view::npos) {
-            auto v = parse_number(get(c_fat));
-            if (!v || !std::isfinite(*v) || *v < 0 || *v > FLT_MAX) {
-                bad(ln, "invalid fatalities", str(get(c_fat)));
-                continue;
-            }
-            fat = static_cast<float>(*v);
-        }
-        float w = 1;
-        if (c_weight >= 0) {
-            auto v = parse_number(get(c_weight));
-            if (!v || !std::isfinite(*v) || std::fabs(*v) > FLT_MAX) {
-                bad(ln, "unparsable weight", str(get(c_weight)));
-                continue;
-            }
-            if (*v < 0) {
-                bad(ln, "negative weight", str(get(c_weight)));
-                continue;
-            }
-            w = static_cast<float>(*v);
-        }
-        std::string_view ty = get(c_type);
-        if (ucdp_codes)
-            if (const char* l = ucdp_violence_label(ty)) ty = l;
-        uint8_t prec = 0;
-        if (c_prec >= 0) {
-            auto v = parse_number(get(c_prec));
-            if (v && *v >= 0 && *v < 256) prec = static_cast<uint8_t>(*v);
-        }
-        if (c_note >= 0 && !ev.synthetic) {
-            std::string low = lower_trim(str(get(c_note)));
-            if (low.find("synthetic") != std::string::npos || low == "true") ev.synthetic = true;
-        }
-        ev.lat.push_back(la);
-        ev.lon.push_back(lo);
-        ev.day.push_back(day);
-        ev.weight.push_back(w);
-        ev.fatalities.push_back(fat);
-        ev.type.push_back(types.get(ty.empty() ? "(unspecified)" : ty));
-        ev.precision.push_back(prec);
-        ev.row.push_back(static_cast<uint32_t>(ln));
-        ev.country.push_back(countries.get(get(c_country)));
-        ev.admin1.emplace_back(get(c_adm1));
-        ev.actor.emplace_back(get(c_actor));
-    }
     rep.records = rec;
 
     // Rows whose swapped coordinates land in the bulk of the data, while the originals are far
@@ -544,12 +647,85 @@ EventLoadResult load_events_csv(const std::string& path, const EventCsvOptions& 
     return r;
 }
 
+namespace {
+std::string csv_quote(const std::string& v) {
+    std::string q = "\"";
+    for (char c : v) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+}
+
+// A layer's attributes as CSV text (header row of field names), for tables without geometry.
+std::string attributes_as_csv(const VectorLayer& l) {
+    std::string csv;
+    for (size_t i = 0; i < l.fields.size(); ++i) csv += (i ? "," : "") + csv_quote(l.fields[i]);
+    csv += "\n";
+    for (auto& f : l.features) {
+        for (size_t i = 0; i < l.fields.size(); ++i) csv += (i ? "," : "") + csv_quote(attr_to_string(f.attrs[i]));
+        csv += "\n";
+    }
+    return csv;
+}
+
+// ACLED API JSON ({"status":..,"data":[{...},...]}) or a bare array of records: no geometry, the
+// coordinates in latitude/longitude members. nullopt when the file is not of that shape (GeoJSON
+// goes to OGR).
+std::optional<EventLoadResult> load_events_json_records(const std::string& path, const EventCsvOptions& opt,
+                                                        Progress& progress) {
+    check_input_path(path, "", false);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+    if (j.is_discarded()) return std::nullopt; // let OGR give its own message
+    const nlohmann::json* rows = nullptr;
+    if (j.is_object() && !j.contains("type") && j.contains("data") && j["data"].is_array()) rows = &j["data"];
+    else if (j.is_array()) rows = &j;
+    if (!rows) return std::nullopt;
+    note_input(path);
+    if (rows->empty()) throw GeoError(path, "\"data\"", "holds no records: there are no events to load");
+    std::vector<std::string> cols;
+    for (auto& r : *rows) {
+        if (!r.is_object()) throw GeoError(path, "\"data\"", "is not an array of records (objects)");
+        for (auto it = r.begin(); it != r.end(); ++it)
+            if (std::find(cols.begin(), cols.end(), it.key()) == cols.end()) cols.push_back(it.key());
+    }
+    std::string csv;
+    for (size_t i = 0; i < cols.size(); ++i) csv += (i ? "," : "") + csv_quote(cols[i]);
+    csv += "\n";
+    for (auto& r : *rows) {
+        for (size_t i = 0; i < cols.size(); ++i) {
+            auto it = r.find(cols[i]);
+            std::string v;
+            if (it != r.end() && !it->is_null()) v = it->is_string() ? it->get<std::string>() : it->dump();
+            csv += (i ? "," : "") + csv_quote(v);
+        }
+        csv += "\n";
+    }
+    EventLoadResult res = parse_events_csv(csv, path, opt, std::move(progress));
+    res.report.schema = res.events.schema = "JSON records (" + res.report.schema + " columns)";
+    res.events.prov = detect_provenance(res.events);
+    return res;
+}
+} // namespace
+
+EventLoadResult load_events_stdin(const EventCsvOptions& opt, Progress progress) {
+    std::string text;
+    std::vector<char> buf(size_t(1) << 20);
+    for (size_t n; (n = std::fread(buf.data(), 1, buf.size(), stdin)) > 0;) text.append(buf.data(), n);
+    if (std::ferror(stdin)) throw GeoError(kStdinName, "", "cannot read standard input");
+    if (text.empty()) throw GeoError(kStdinName, "", "standard input is empty (0 bytes): pipe an event CSV into it");
+    return parse_events_csv(text, kStdinName, opt, std::move(progress));
+}
+
 EventLoadResult load_events(const std::string& path, const EventCsvOptions& opt, Progress progress) {
+    if (path == "-") return load_events_stdin(opt, std::move(progress));
     std::string ext = std::filesystem::path(path).extension().string();
     for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (ext == ".csv" || ext == ".tsv" || ext == ".txt") return load_events_csv(path, opt, std::move(progress));
     // Any OGR point source: read as a layer, then map attributes by the same header rules by
     // writing a minimal CSV view (keeps one code path for column detection and validation).
+    if (ext == ".json") {
+        if (auto r = load_events_json_records(path, opt, progress)) return std::move(*r);
+    }
     ReadLayerOptions ro;
     ro.target_crs = Crs::wgs84();
     VectorLayer l = read_layer(path, ro, progress);
@@ -558,9 +734,23 @@ EventLoadResult load_events(const std::string& path, const EventCsvOptions& opt,
     for (auto& f : l.features) n_geom += !f.geom.empty();
     if (l.features.empty())
         throw GeoError(path, "layer '" + l.name + "'", "contains no features (an empty layer): there are no events to load");
-    if (n_geom == 0)
+    if (n_geom == 0) {
+        // A table without geometry (an XLSX sheet, a CSV-like layer): latitude/longitude columns, as
+        // in a CSV. When it has none, say that the features have no geometry either.
+        std::string csv = attributes_as_csv(l);
+        try {
+            EventLoadResult r = parse_events_csv(csv, path, opt, {});
+            r.report.schema = r.events.schema = "OGR table (" + r.report.schema + " columns)";
+            r.events.prov = detect_provenance(r.events);
+            return r;
+        } catch (const GeoError& e) {
+            if (e.where != "header" || e.what_.find("no latitude/longitude") == std::string::npos) throw;
+        }
         throw GeoError(path, "layer '" + l.name + "'",
-                       "none of its " + std::to_string(l.features.size()) + " features has a geometry (all null or empty): no events to load");
+                       "none of its " + std::to_string(l.features.size()) +
+                           " features has a geometry (all null or empty), and it has no latitude/longitude columns: no "
+                           "events to load");
+    }
     if (l.type != GeomType::Point)
         throw GeoError(path, "layer '" + l.name + "'",
                        "holds " + std::string(l.type == GeomType::Line ? "lines" : "polygons") + " (" + std::to_string(n_geom) +

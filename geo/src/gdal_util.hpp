@@ -1,6 +1,7 @@
 #pragma once
 // GDAL/OGR helpers private to geo/: one-time driver registration, RAII handles, error text.
 #include <cpl_error.h>
+#include <gdal_frmts.h>
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
@@ -15,11 +16,20 @@ namespace nexusmap::detail {
 // also covers drivers built as plugins). Left out on purpose: VRT (a local .vrt can point at any
 // file and at /vsicurl/ sources), GML (fetches remote schemas and xlinks), SQLite (SQL and
 // extension loading), and every network/service driver (WMS, WFS, WCS, HTTP, PostgreSQL, ...).
-inline constexpr const char* kAllowedGdalDrivers[] = {
-    "GTiff", "COG",                   // density/hot-spot rasters, read and written
-    "MEM", "Memory",                  // in-memory rasters and layers (contours, COG staging)
-    "GPKG",                           // basemaps, layers, outputs
-    "GeoJSON", "ESRI Shapefile", "FlatGeobuf", "KML", "LIBKML", "CSV", // documented layer inputs
+// Each is registered by its own function (issue #17: GDALAllRegister() loads ~200 drivers and costs
+// more than the rest of a small command's start-up).
+struct AllowedDriver {
+    const char* name;
+    void (*reg)();
+};
+inline constexpr AllowedDriver kAllowedGdalDrivers[] = {
+    {"GTiff", GDALRegister_GTiff}, {"COG", GDALRegister_COG}, // density/hot-spot rasters, read and written
+    {"MEM", GDALRegister_MEM}, {"Memory", RegisterOGRMEM},    // in-memory rasters and layers (contours, COG staging)
+    {"GPKG", RegisterOGRGeoPackage},                          // basemaps, layers, outputs
+    // documented layer inputs
+    {"GeoJSON", RegisterOGRGeoJSON}, {"ESRI Shapefile", RegisterOGRShape}, {"FlatGeobuf", RegisterOGRFlatGeobuf},
+    {"KML", RegisterOGRKML}, {"LIBKML", RegisterOGRLIBKML}, {"CSV", RegisterOGRCSV},
+    {"XLSX", RegisterOGRXLSX}, // ACLED's spreadsheet exports (a zip of XML; no external links followed)
 };
 
 // GDAL configuration that keeps every read local (issue #19): no /vsicurl/ fetches, no HTTP.
@@ -37,13 +47,14 @@ inline void gdal_network_off() {
 inline void gdal_init() {
     static std::once_flag once;
     std::call_once(once, [] {
-        GDALAllRegister();
+        for (const AllowedDriver& a : kAllowedGdalDrivers) a.reg();
+        // Registering one driver can bring in another (a plugin's companion): keep only the list.
         GDALDriverManager* dm = GetGDALDriverManager();
         for (int i = dm->GetDriverCount() - 1; i >= 0; --i) {
             GDALDriver* d = dm->GetDriver(i);
             const std::string name = d->GetDescription();
             bool keep = false;
-            for (const char* a : kAllowedGdalDrivers) keep = keep || name == a;
+            for (const AllowedDriver& a : kAllowedGdalDrivers) keep = keep || name == a.name;
             if (!keep) {
                 dm->DeregisterDriver(d); // GDALDestroyDriver requires a deregistered driver
                 GDALDestroyDriver(d);

@@ -506,6 +506,106 @@ BodyOut draw_body(cairo_t* cr, const MapSpec& s, double fx, double fy, double fw
     return o;
 }
 
+// Label sizes and colours by kind (points).
+struct LabelLook {
+    double size;
+    bool bold, italic, upper;
+    style::Rgb color;
+};
+LabelLook label_look(LabelKind k) {
+    switch (k) {
+    case LabelKind::Country: return {8.5, true, false, true, style::rgb8(60, 60, 60)};
+    case LabelKind::Capital: return {7.5, true, false, false, style::rgb8(25, 25, 25)};
+    case LabelKind::Admin1: return {6.5, false, true, false, style::rgb8(105, 105, 105)};
+    case LabelKind::City: return {6.5, false, false, false, style::rgb8(35, 35, 35)};
+    case LabelKind::Route: return {6.5, false, true, false, style::rgb8(120, 40, 20)};
+    }
+    return {7, false, false, false, kInk};
+}
+
+// Upper case for ASCII and the accented Latin-1 letters in UTF-8 (Côte d'Ivoire -> CÔTE D'IVOIRE).
+std::string upper_latin(std::string s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c >= 'a' && c <= 'z') {
+            s[i] = char(c - 'a' + 'A');
+        } else if (c == 0xC3 && i + 1 < s.size()) {
+            const unsigned char n = static_cast<unsigned char>(s[i + 1]);
+            if (n >= 0xA0 && n <= 0xBE && n != 0xB7) s[i + 1] = char(n - 0x20); // U+00E0..U+00FE, not ÷
+            ++i;
+        }
+    }
+    return s;
+}
+
+// Places and draws the labels inside the frame (points), avoiding `obstacles` (points).
+std::vector<std::string> draw_labels(cairo_t* cr, const MapSpec& s, const View& v, const LabelBox& frame,
+                                     const std::vector<LabelBox>& obstacles) {
+    std::vector<std::string> drawn;
+    if (s.labels.empty()) return drawn;
+    const double halo = 1.2;
+    std::vector<LabelCandidate> cand;
+    std::vector<std::string> texts;
+    for (const MapLabel& l : s.labels) {
+        const LabelLook look = label_look(l.kind);
+        const std::string t = look.upper ? upper_latin(l.text) : l.text;
+        cairo_select_font_face(cr, kFont, look.italic ? CAIRO_FONT_SLANT_ITALIC : CAIRO_FONT_SLANT_NORMAL,
+                               look.bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+        cairo_set_font_size(cr, look.size);
+        cairo_text_extents_t e;
+        cairo_text_extents(cr, t.c_str(), &e);
+        const Pt q = v(l.x, l.y);
+        LabelCandidate c;
+        c.ax = q.x, c.ay = q.y, c.w = e.x_advance + 2 * halo, c.h = look.size * 1.15 + 2 * halo;
+        c.gap = l.point ? 3.5 : 0, c.point = l.point, c.kind = l.kind, c.rank = l.rank;
+        // Anchors outside the frame are dropped (a box could still reach into it).
+        if (!(q.x >= frame.x0 && q.x <= frame.x1 && q.y >= frame.y0 && q.y <= frame.y1)) c.w = 0;
+        cand.push_back(c);
+        texts.push_back(t);
+    }
+    // Point symbols are obstacles for every name; a name's own symbol never blocks it, as each of
+    // its positions keeps `gap` (3.5 pt) clear of the anchor and the symbol box is 2 pt around it.
+    std::vector<LabelBox> obs = obstacles;
+    for (const LabelCandidate& c : cand)
+        if (c.point && c.w > 0) obs.push_back({c.ax - 2, c.ay - 2, c.ax + 2, c.ay + 2});
+    const std::vector<PlacedLabel> placed = place_labels(cand, obs, frame);
+    for (const PlacedLabel& p : placed) {
+        const MapLabel& l = s.labels[p.index];
+        const LabelLook look = label_look(l.kind);
+        if (l.point) { // the place's symbol: a ringed dot for capitals, a dot for cities
+            const Pt q = v(l.x, l.y);
+            cairo_new_path(cr);
+            cairo_arc(cr, q.x, q.y, l.kind == LabelKind::Capital ? 2.4 : 1.6, 0, 2 * kPi);
+            cairo_set_source_rgb(cr, 1, 1, 1);
+            cairo_fill_preserve(cr);
+            set_rgba(cr, look.color);
+            cairo_set_line_width(cr, 0.8);
+            cairo_stroke(cr);
+            if (l.kind == LabelKind::Capital) {
+                cairo_arc(cr, q.x, q.y, 0.9, 0, 2 * kPi);
+                cairo_fill(cr);
+            }
+        }
+        cairo_select_font_face(cr, kFont, look.italic ? CAIRO_FONT_SLANT_ITALIC : CAIRO_FONT_SLANT_NORMAL,
+                               look.bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
+        cairo_set_font_size(cr, look.size);
+        const double bx = p.box.x0 + halo, by = p.box.y0 + halo + look.size * 0.9;
+        // Halo: the text's outline in white, then the text (stays legible over any fill).
+        cairo_new_path(cr);
+        cairo_move_to(cr, bx, by);
+        cairo_text_path(cr, texts[p.index].c_str());
+        cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
+        cairo_set_line_width(cr, 2 * halo);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        cairo_stroke(cr);
+        cairo_move_to(cr, bx, by);
+        set_rgba(cr, look.color);
+        cairo_show_text(cr, texts[p.index].c_str());
+        drawn.push_back(l.text);
+    }
+    return drawn;
+}
+
 void synthetic_mark(cairo_t* cr, double x, double y, double size) {
     const std::string t = "SYNTHETIC DEMO DATA";
     const double w = text_w(cr, t, size, true);
@@ -572,6 +672,45 @@ double footer_block(cairo_t* cr, const MapSpec& s, double x, double yb, double w
 double margin_pt(const PageSetup& p) { return std::max(10.0, 0.028 * std::min(p.width_pt, p.height_pt)); }
 
 // The full single-map page.
+// How much of the map's content a box (points) would hide: the density under it (sampled on a
+// 12 x 8 grid, as a share of the raster's maximum), events under it and hot-spot units with a
+// significant bin, so furniture goes where it hides least (issue #14: the legend always sat
+// bottom-left over Guinea and western Côte d'Ivoire).
+double hidden_data(const MapSpec& s, const View& v, double x0, double y0, double x1, double y1) {
+    auto to_map = [&](double px, double py) { return std::array<double, 2>{v.ext.xmin + (px - v.ox) / v.k, v.ext.ymin + (v.oy - py) / v.k}; };
+    double cost = 0;
+    if (s.density) {
+        double mx = 0;
+        for (float f : s.density->data)
+            if (std::isfinite(f)) mx = std::max(mx, double(f));
+        if (mx > 0)
+            for (int i = 0; i < 12; ++i)
+                for (int j = 0; j < 8; ++j) {
+                    const auto m = to_map(x0 + (x1 - x0) * (i + 0.5) / 12, y0 + (y1 - y0) * (j + 0.5) / 8);
+                    const double val = s.density->sample(m[0], m[1]);
+                    if (std::isfinite(val) && val > 0) cost += val / mx;
+                }
+    }
+    const auto lo = to_map(x0, y1), hi = to_map(x1, y0);
+    if (s.events) {
+        size_t n = 0;
+        for (const Vec2& p : *s.events) n += p.x >= lo[0] && p.x <= hi[0] && p.y >= lo[1] && p.y <= hi[1];
+        cost += 96.0 * double(n) / double(std::max<size_t>(1, s.events->size()));
+    }
+    if (s.hotspots) {
+        const int f = s.hotspots->field_index(s.hotspot_field);
+        for (const Feature& ft : s.hotspots->features) {
+            if (f < 0 || ft.geom.polygons.empty()) continue;
+            const auto b = attr_to_double(ft.attrs[size_t(f)]);
+            if (!b || *b == 0) continue;
+            const BBox fb = ft.geom.bbox();
+            const double cx = (fb.xmin + fb.xmax) / 2, cy = (fb.ymin + fb.ymax) / 2;
+            cost += (cx >= lo[0] && cx <= hi[0] && cy >= lo[1] && cy <= hi[1]) ? 1 : 0;
+        }
+    }
+    return cost;
+}
+
 MapRenderResult draw_page(cairo_t* cr, const MapSpec& s, const PageSetup& page) {
     MapRenderResult res;
     const double W = page.width_pt, H = page.height_pt, d = page.device_per_pt, M = margin_pt(page);
@@ -612,11 +751,17 @@ MapRenderResult draw_page(cairo_t* cr, const MapSpec& s, const PageSetup& page) 
     res.footer = to_device({M, H - M - fh, W - M, H - M}, d);
 
     const double in = 6; // inset of furniture from the frame edge
-    // Legend: bottom-left.
+    // The legend takes the bottom corner (left by default) that hides the least data; the scale bar
+    // takes the other bottom corner.
+    bool legend_right = false;
     if (s.legend && (s.density || s.hotspots || s.events || (s.routes && !s.routes_style.categories.empty()))) {
         const double lw = std::clamp(fw * 0.3, 150.0, 230.0);
         LegendOut m = legend_block(cr, s, 0, 0, lw, false, &body.bins, body.events);
-        const double lx = fx + in, ly = fy + fhh - in - m.height;
+        const double ly = fy + fhh - in - m.height;
+        const double left = hidden_data(s, v, fx + in, ly, fx + in + lw, ly + m.height);
+        const double right = hidden_data(s, v, fx + fw - in - lw, ly, fx + fw - in, ly + m.height);
+        legend_right = right < left * 0.8; // a clear gain only: maps of one kind keep one layout
+        const double lx = legend_right ? fx + fw - in - lw : fx + in;
         box(cr, lx, ly, lw, m.height);
         LegendOut o = legend_block(cr, s, lx, ly, lw, true, &body.bins, body.events);
         res.legend = to_device({lx, ly, lx + lw, ly + m.height}, d);
@@ -637,7 +782,7 @@ MapRenderResult draw_page(cairo_t* cr, const MapSpec& s, const PageSetup& page) 
         double km = 0;
         const double pt_per_km = v.k / geo.km_per_unit;
         auto sz = scale_bar(cr, 0, 0, fw * 0.22, pt_per_km, false, km);
-        const double bx = fx + fw - in - sz[0] - 8, by = fy + fhh - in;
+        const double bx = legend_right ? fx + in + 6 : fx + fw - in - sz[0] - 8, by = fy + fhh - in;
         box(cr, bx - 6, by - sz[1] - 2, sz[0] + 14, sz[1] + 2);
         scale_bar(cr, bx, by, fw * 0.22, pt_per_km, true, km);
         res.scalebar_km = km;
@@ -646,17 +791,39 @@ MapRenderResult draw_page(cairo_t* cr, const MapSpec& s, const PageSetup& page) 
     // Inset: top-right; north arrow to its left.
     double inset_h = 0;
     const double iw = std::clamp(fw * 0.17, 70.0, 150.0);
-    if (s.inset) {
+    // The locator inset only when it adds context: not when the map already shows most of what the
+    // inset would (issue #14: at the default extent it repeated the main map).
+    bool inset = s.inset;
+    if (inset) {
+        const VectorLayer* loc = s.locator ? s.locator : s.admin0;
+        const BBox lb = loc ? loc->bbox() : BBox{};
+        const double shown = std::max(0.0, std::min(v.ext.xmax, lb.xmax) - std::max(v.ext.xmin, lb.xmin)) *
+                             std::max(0.0, std::min(v.ext.ymax, lb.ymax) - std::max(v.ext.ymin, lb.ymin));
+        if (!loc || !(lb.width() > 0 && lb.height() > 0) || shown >= 0.6 * lb.width() * lb.height()) inset = false;
+    }
+    if (inset) {
         inset_map(cr, s, v.ext, fx + fw - in - iw, fy + in, iw, inset_h);
         res.inset = to_device({fx + fw - in - iw, fy + in, fx + fw - in, fy + in + inset_h}, d);
     }
     if (s.north_arrow) {
-        const double na = 22, nx = fx + fw - in - (s.inset ? iw + 8 : 0) - na / 2 - 6, ny = fy + in + na / 2 + 12;
+        const double na = 22, nx = fx + fw - in - (inset ? iw + 8 : 0) - na / 2 - 6, ny = fy + in + na / 2 + 12;
         box(cr, nx - na / 2 - 4, fy + in, na + 8, na + 16);
         north_arrow(cr, nx, ny, na, geo.north_rad);
         res.north = to_device({nx - na / 2 - 4, fy + in, nx + na / 2 + 4, fy + in + na + 16}, d);
     }
     if (s.synthetic) synthetic_mark(cr, fx + in, fy + in, 9);
+    {
+        // Names last, clear of the furniture just placed (its boxes are in device units).
+        std::vector<LabelBox> obstacles;
+        for (const PageRect& r : {res.legend, res.scalebar, res.inset, res.north})
+            if (!r.empty()) obstacles.push_back({r.x0 / d, r.y0 / d, r.x1 / d, r.y1 / d});
+        if (s.synthetic) obstacles.push_back({fx, fy, fx + 160, fy + 24});
+        cairo_save(cr);
+        cairo_rectangle(cr, fx, fy, fw, fhh);
+        cairo_clip(cr);
+        res.labels_drawn = draw_labels(cr, s, v, {fx + 2, fy + 2, fx + fw - 2, fy + fhh - 2}, obstacles);
+        cairo_restore(cr);
+    }
     cairo_restore(cr);
     return res;
 }

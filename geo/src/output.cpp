@@ -12,6 +12,10 @@
 #include <sstream>
 
 #include <gdal_rat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "gdal_util.hpp"
 #include "nexusmap/atomic_file.hpp"
@@ -147,10 +151,22 @@ VectorLayer with_data_kind(const VectorLayer& l, const Metadata& md) {
 }
 
 namespace {
+int g_stdout_fd = 1;
 void write_stdout(const std::string& s) {
-    if (std::fwrite(s.data(), 1, s.size(), stdout) != s.size() || std::fflush(stdout) != 0)
-        throw GeoError("-", "", "writing to stdout failed");
+    std::fflush(stdout); // anything buffered for fd 1 goes first
+    size_t done = 0;
+    while (done < s.size()) {
+        const ssize_t n = ::write(g_stdout_fd, s.data() + done, s.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw GeoError("-", "", std::string("writing to stdout failed: ") + std::strerror(errno));
+        done += size_t(n);
+    }
 }
+} // namespace
+
+void set_stdout_fd(int fd) { g_stdout_fd = fd >= 0 ? fd : 1; }
+
+namespace {
 std::string csv_field(const std::string& s) {
     if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
     std::string o = "\"";

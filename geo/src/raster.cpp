@@ -73,6 +73,8 @@ void fill_dataset(GDALDataset* ds, const Raster& r) {
 }
 } // namespace
 
+// DEFLATE with the floating-point predictor; GDAL compresses the tiles on all cores (NUM_THREADS,
+// issue #17: a single-threaded DEFLATE of a 1 km West Africa grid is a visible part of `density`).
 void write_geotiff(const Raster& r, const std::string& path, const GeoTiffOptions& opt) {
     gdal_init();
     if (r.data.size() != r.grid.size()) throw GeoError(path, "", "raster data does not match its grid");
@@ -80,7 +82,7 @@ void write_geotiff(const Raster& r, const std::string& path, const GeoTiffOption
     QuietGdal quiet;
     if (!opt.cog) {
         GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GTiff");
-        const char* co[] = {"COMPRESS=DEFLATE", "PREDICTOR=3", "TILED=YES", "BIGTIFF=IF_SAFER", nullptr};
+        const char* co[] = {"COMPRESS=DEFLATE", "PREDICTOR=3", "TILED=YES", "BIGTIFF=IF_SAFER", "NUM_THREADS=ALL_CPUS", nullptr};
         GDALDatasetUniquePtr ds(drv->Create(out.temp_path().c_str(), r.grid.width, r.grid.height, 1, GDT_Float32,
                                             const_cast<char**>(co)));
         if (!ds) throw GeoError(path, "", "cannot create GeoTIFF: " + cpl_error());
@@ -94,7 +96,7 @@ void write_geotiff(const Raster& r, const std::string& path, const GeoTiffOption
         fill_dataset(src.get(), r);
         GDALDriver* cog = GetGDALDriverManager()->GetDriverByName("COG");
         if (!cog) throw GeoError(path, "", "this GDAL has no COG driver");
-        const char* co[] = {"COMPRESS=DEFLATE", "PREDICTOR=YES", "BIGTIFF=IF_SAFER", nullptr};
+        const char* co[] = {"COMPRESS=DEFLATE", "PREDICTOR=YES", "BIGTIFF=IF_SAFER", "NUM_THREADS=ALL_CPUS", nullptr};
         GDALDatasetUniquePtr ds(cog->CreateCopy(out.temp_path().c_str(), src.get(), FALSE, const_cast<char**>(co),
                                                 nullptr, nullptr));
         if (!ds) throw GeoError(path, "", "cannot create COG: " + cpl_error());
@@ -114,7 +116,7 @@ void write_geotiff_bands(const GridSpec& g, const Crs& crs, const std::vector<Ra
     AtomicFile out(path, true);
     QuietGdal quiet;
     GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GTiff");
-    const char* co[] = {"COMPRESS=DEFLATE", "PREDICTOR=3", "TILED=YES", "BIGTIFF=IF_SAFER", "INTERLEAVE=BAND", nullptr};
+    const char* co[] = {"COMPRESS=DEFLATE", "PREDICTOR=3", "TILED=YES", "BIGTIFF=IF_SAFER", "INTERLEAVE=BAND", "NUM_THREADS=ALL_CPUS", nullptr};
     GDALDatasetUniquePtr ds(drv->Create(out.temp_path().c_str(), g.width, g.height, static_cast<int>(bands.size()),
                                         GDT_Float32, const_cast<char**>(co)));
     if (!ds) throw GeoError(path, "", "cannot create GeoTIFF: " + cpl_error());

@@ -45,8 +45,8 @@ grep -q "sparse_30000x30000.tif" "$T/err" || { cat "$T/err"; fail "sparse refusa
 grep -q "3.35 GiB" "$T/err" || { cat "$T/err"; fail "sparse refusal lacks the estimate"; }
 nofiles "contours refusal"
 
-# map --by quarter: --max-cells is per period, the budget counts all the periods together.
-"$BIN" map "$EV" --by quarter --cell-km 2 --max-memory 64M -o "$T/out/m.png" >"$T/o" 2>"$T/err" && fail "map --by not refused"
+# map --period quarter: --max-cells is per period, the budget counts all the periods together.
+"$BIN" map "$EV" --period quarter --cell-km 2 --max-memory 64M -o "$T/out/m.png" >"$T/o" 2>"$T/err" && fail "map --by not refused"
 grep -q "period maps" "$T/err" || { cat "$T/err"; fail "map --by refusal does not count the periods"; }
 nofiles "map --by refusal"
 

@@ -24,7 +24,7 @@ for sig in INT TERM; do
   PID=$!
   # Wait until it is past loading (the grid line is printed after the KDE; the load summary before).
   for _ in $(seq 1 200); do
-    grep -q "records loaded" "$T/$sig/err" 2>/dev/null && break
+    grep -q "records loaded" "$T/$sig/out" 2>/dev/null && break
     sleep 0.05
   done
   sleep 0.5

@@ -84,7 +84,7 @@ if run lisafn lisa "$EV" --units fishnet --permutations 99 --out "$TMP/lisafn"; 
 gdalinfo "$TMP/lisafn_lisa.tif" 2>/dev/null | grep -q "^Band 3 " && ok "lisa GeoTIFF has 3 bands" || fail "lisa GeoTIFF bands"
 
 # --- emerging ------------------------------------------------------------------------------------
-if run em emerging "$EV" --units fishnet --cell-km 50 --step year --out "$TMP/em"; then ok "emerging exits 0"; else fail "emerging: $(cat "$TMP/em.err")"; fi
+if run em emerging "$EV" --units fishnet --cell-km 50 --period year --out "$TMP/em"; then ok "emerging exits 0"; else fail "emerging: $(cat "$TMP/em.err")"; fi
 [ -s "$TMP/em_emerging.geojson" ] && [ -s "$TMP/em_emerging.csv" ] && ok "emerging outputs exist" || fail "emerging outputs missing"
 grep -q "^units per category" "$TMP/em.out" && ok "emerging prints counts per category" || fail "no category counts"
 grep -q "^time steps: 13 years, 2012 .. 2024" "$TMP/em.out" && ok "emerging cube has 13 yearly steps" || fail "unexpected steps: $(cat "$TMP/em.out")"
@@ -111,7 +111,7 @@ expect_error band_neg "--band-km" hotspots "$EV" --band-km -5 --out "$TMP/x"
 expect_error band_text "--band-km" hotspots "$EV" --band-km abc --out "$TMP/x"
 expect_error band_small "smaller than the cell" hotspots "$EV" --band-km 10 --cell-km 25 --out "$TMP/x"
 expect_error exists "exists already" hotspots "$EV" --out "$TMP/fn"
-expect_error step "--step" emerging "$EV" --step week --out "$TMP/x"
+expect_error step "--period" emerging "$EV" --period week --out "$TMP/x"
 expect_error units "--units" hotspots "$EV" --units county --out "$TMP/x"
 [ ! -e "$TMP/x_gistar.tif" ] && [ ! -e "$TMP/x_gistar.csv" ] && ok "failed runs leave no output" || fail "failed runs left output"
 if run force hotspots "$EV" --out "$TMP/fn" --force; then ok "--force overwrites"; else fail "--force: $(cat "$TMP/force.err")"; fi

@@ -39,8 +39,8 @@ run map1b map "$EV" -o "$TMP/d.png" && fail "overwrote d.png without --force" ||
 run map1c map "$EV" -o "$TMP/d.bmp" && fail "accepted .bmp" || grep -q "png, .pdf or .svg" "$TMP/map1c.err" && ok ".bmp refused clearly"
 run map1d map -o "$TMP/x.png" && fail "ran with no input" || ok "no input refused"
 
-# 2. --by year as PDF: one page per year, one legend range on every page, a sheet (PNG + PDF).
-if run by map "$EV" -o "$TMP/y.pdf" --by year --from 2021-01-01 --to 2024-12-31 --mask "$MASK"; then
+# 2. --period year as PDF: one page per year, one legend range on every page, a sheet (PNG + PDF).
+if run by map "$EV" -o "$TMP/y.pdf" --period year --from 2021-01-01 --to 2024-12-31 --mask "$MASK"; then
     pages=$(pdfinfo "$TMP/y.pdf" | awk '/^Pages:/ {print $2}')
     [ "$pages" = 4 ] && ok "4 pages for 2021..2024" || fail "y.pdf has $pages pages, expected 4"
     ranges=$(grep -o "legend linear [^ ]*" "$TMP/by.out" | sort -u | wc -l)
@@ -54,14 +54,14 @@ if run by map "$EV" -o "$TMP/y.pdf" --by year --from 2021-01-01 --to 2024-12-31 
     is_png "$TMP/y_sheet.png" && ok "sheet PNG" || fail "no sheet PNG"
     [ "$(pdfinfo "$TMP/y_sheet.pdf" 2>/dev/null | awk '/^Pages:/ {print $2}')" = 1 ] && ok "sheet PDF is one page" || fail "sheet PDF"
 else
-    fail "map --by year exited non-zero: $(tail -3 "$TMP/by.err")"
+    fail "map --period year exited non-zero: $(tail -3 "$TMP/by.err")"
 fi
-# --by quarter as PNG: one file per quarter.
-if run byq map "$EV" -o "$TMP/q.png" --by quarter --from 2024-01-01 --to 2024-12-31 --width 800 --height 560; then
+# --period quarter as PNG: one file per quarter.
+if run byq map "$EV" -o "$TMP/q.png" --period quarter --from 2024-01-01 --to 2024-12-31 --width 800 --height 560; then
     n=$(ls "$TMP"/q_2024-Q?.png 2>/dev/null | wc -l)
     [ "$n" = 4 ] && ok "4 quarterly PNGs" || fail "$n quarterly PNGs"
 else
-    fail "map --by quarter exited non-zero: $(tail -3 "$TMP/byq.err")"
+    fail "map --period quarter exited non-zero: $(tail -3 "$TMP/byq.err")"
 fi
 
 # 3. SVG and PDF single maps on paper sizes.

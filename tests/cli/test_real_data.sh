@@ -100,13 +100,13 @@ meta "$T/sp/spillover_periods.csv" precision_mode | grep -q "^max-precision 2" &
 
 # Location precision against the hand count (all 12 fixture events lie in Burkina Faso).
 zsum() { python3 -c "import csv,sys; print(sum(float(r['events']) for r in csv.DictReader(open(sys.argv[1], newline=''))))" "$1"; }
-"$BIN" zonal "$FIX" --polygons "$GPKG:admin0" --csv "$T/p0.csv" >/dev/null 2>"$T/p0err" || fail "zonal fixture"
+"$BIN" zonal "$FIX" --polygons "$GPKG:admin0" --csv "$T/p0.csv" >"$T/p0err" 2>&1 || fail "zonal fixture"
 [ "$(zsum "$T/p0.csv")" = "12.0" ] && ok "keep: 12 events" || fail "keep: $(zsum "$T/p0.csv")"
 grep -q "precision 7 (international waters or airspace): 1 events" "$T/p0err" && ok "counts per level printed" || fail "no per-level counts: $(cat "$T/p0err")"
 "$BIN" zonal "$FIX" --polygons "$GPKG:admin0" --max-precision 2 --csv "$T/p2.csv" >/dev/null 2>"$T/p2err" || fail "zonal --max-precision 2"
 [ "$(zsum "$T/p2.csv")" = "5.0" ] && ok "--max-precision 2: 5 events" || fail "--max-precision 2: $(zsum "$T/p2.csv")"
 meta "$T/p2.csv" precision_mode | grep -q "^max-precision 2" && ok "max-precision in metadata" || fail "max-precision metadata"
-"$BIN" zonal "$FIX" --polygons "$GPKG:admin0" --precision spread --csv "$T/ps.csv" >/dev/null 2>"$T/pserr" || fail "zonal --precision spread: $(cat "$T/pserr")"
+"$BIN" zonal "$FIX" --polygons "$GPKG:admin0" --precision spread --csv "$T/ps.csv" >"$T/pserr" 2>&1 || fail "zonal --precision spread: $(cat "$T/pserr")"
 [ "$(zsum "$T/ps.csv")" = "10.0" ] && ok "--precision spread: 10 events (5 and 7 excluded)" || fail "spread: $(zsum "$T/ps.csv")"
 grep -q "precision 5 (linear feature / between places): 1 events, weight 1: 1 excluded" "$T/pserr" && ok "spread: what was done per level" || fail "spread summary: $(cat "$T/pserr")"
 meta "$T/ps.csv" precision_mode | grep -q "^spread" && ok "spread in metadata" || fail "spread metadata"

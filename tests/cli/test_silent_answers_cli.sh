@@ -48,7 +48,7 @@ grep -q "line 5: unterminated quote" "$T/err" || { cat "$T/err"; fail "untermina
 [ -e "$T/r.tif" ] && fail "unterminated quote: --strict wrote an output"
 
 # ---- OGR rows by feature id, null geometries counted ------------------------------------------
-"$BIN" density "$SRC/tests/data/bad/points_null_geometry.geojson" -o "$T/n.tif" --bandwidth-km 20 2>"$T/err" ||
+"$BIN" density "$SRC/tests/data/bad/points_null_geometry.geojson" -o "$T/n.tif" --bandwidth-km 20 >"$T/err" 2>&1 ||
   { cat "$T/err"; fail "null geometry: density failed"; }
 grep -q "2 of 5 records loaded" "$T/err" || { cat "$T/err"; fail "null geometry: not counted"; }
 grep -q "feature 2 (fid 11): null or empty geometry" "$T/err" || fail "null geometry: not reported by FID"
@@ -63,7 +63,7 @@ grep -q "laea:" "$T/err" || fail "geographic CRS: no laea:LON,LAT hint"
 [ -e "$T/g.tif" ] && fail "geographic CRS: wrote an output"
 
 # ---- points that cannot be projected are counted ----------------------------------------------
-"$BIN" density "$T/ortho.csv" -o "$T/o.tif" --crs "+proj=ortho +lon_0=-80 +lat_0=0" --bandwidth-km 50 --cell-km 10 2>"$T/err" ||
+"$BIN" density "$T/ortho.csv" -o "$T/o.tif" --crs "+proj=ortho +lon_0=-80 +lat_0=0" --bandwidth-km 50 --cell-km 10 >"$T/err" 2>&1 ||
   { cat "$T/err"; fail "unprojectable points: density failed"; }
 grep -q "100 of 200 events cannot be projected" "$T/err" || { cat "$T/err"; fail "unprojectable points: not counted"; }
 grep -q "100 events, weight total 100" "$T/err" || fail "unprojectable points: summary does not match"

@@ -102,6 +102,13 @@ if command -v pdfinfo >/dev/null 2>&1; then
   pdfinfo "$tmp/map.pdf" >"$tmp/pdfinfo.txt" 2>&1 || fail "pdfinfo cannot read the PDF"
   grep -Eq '^Pages: +1$' "$tmp/pdfinfo.txt" || fail "PDF should have 1 page: $(grep Pages "$tmp/pdfinfo.txt")"
   grep -Eq '^Page size: +1190\.5[0-9]* x 841\.8[0-9]* pts' "$tmp/pdfinfo.txt" || fail "PDF is not A3 landscape: $(grep 'Page size' "$tmp/pdfinfo.txt")"
+  # Regression (issue #14): the viewer's print carried no names; now country and capital labels.
+  if command -v pdftotext >/dev/null 2>&1; then
+    names=$(pdftotext "$tmp/map.pdf" - 2>/dev/null | tr '\n' ' ')
+    for n in MALI "BURKINA FASO" NIGER Bamako Ouagadougou Niamey; do
+      grep -qF "$n" <<<"$names" || fail "the viewer's PDF print has no label '$n'"
+    done
+  fi
 else
   echo "note: pdfinfo not installed, PDF page count not checked"
 fi

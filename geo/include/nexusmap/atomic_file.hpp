@@ -73,7 +73,8 @@ std::string input_named_by(const std::string& path);
 void clear_inputs();
 
 // Refuses early, before any work: `out` is an input (compared after FILE:LAYER specs are split and
-// "layer:" prefixes removed), a device/FIFO/folder, or exists without `overwrite`. The message says
+// "layer:" prefixes removed), a device/FIFO/folder, exists without `overwrite`, or names a folder
+// that does not exist. The message says
 // which and how to fix it.
 void check_output_path(const std::string& out, bool overwrite, const std::vector<std::string>& input_specs = {});
 

@@ -81,6 +81,9 @@ struct EventCsvOptions {
     bool day_first = true;       // DD/MM/YYYY vs MM/DD/YYYY when ambiguous
     bool strict = false;         // throw GeoError on the first bad row
     bool swap_check = true;      // flag rows whose lat/lon look swapped against the bulk of the file
+    // Threads that parse a CSV's records: 0 = as many as the machine has, for files of 4 MB and
+    // more; 1 = one piece; N > 1 = N slices whatever the size (tests compare it with 1).
+    int threads = 0;
     std::optional<BBox> valid_lonlat; // rows outside are "out of range"; default the whole globe
     char delimiter = 0;          // 0 = detect among , ; \t |
 };
@@ -96,7 +99,13 @@ EventLoadResult load_events_csv(const std::string& path, const EventCsvOptions& 
 // Same, from a string already in memory (used by tests and fuzzers).
 EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
                                  const EventCsvOptions& opt = {}, Progress progress = {});
+// An event CSV read from standard input (the name "-" on the command line), named kStdinName in
+// reports and provenance.
+inline constexpr const char* kStdinName = "(standard input)";
+EventLoadResult load_events_stdin(const EventCsvOptions& opt = {}, Progress progress = {});
 // Points from any OGR source (GeoJSON, GPKG, ...), attributes mapped with the same header rules.
+// "-" reads a CSV from standard input. Layers without geometry (XLSX sheets, CSV-like layers) and
+// ACLED API JSON ({"data": [{...}]}) get the CSV column detection (latitude/longitude columns).
 EventLoadResult load_events(const std::string& path, const EventCsvOptions& opt = {},
                             Progress progress = {});
 

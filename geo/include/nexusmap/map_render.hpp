@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "nexusmap/crs.hpp"
+#include "nexusmap/labels.hpp"
 #include "nexusmap/layers.hpp"
 #include "nexusmap/raster.hpp"
 #include "nexusmap/style.hpp"
@@ -71,6 +72,10 @@ struct MapSpec {
     bool synthetic = false;                // draws the red SYNTHETIC DEMO DATA mark
     std::vector<std::string> attribution;  // lines (Natural Earth, event source, ...)
     std::vector<std::string> footer;       // provenance lines
+    // Names (countries, capitals, cities, admin-1, routes) in `crs`, placed without collisions with
+    // each other or the legend, inset, scale bar and north arrow (labels.hpp); capitals and cities
+    // get their point symbol when their name is placed.
+    std::vector<MapLabel> labels;
     bool legend = true, scalebar = true, north_arrow = true, inset = true;
     bool events_below_density = false;
 };
@@ -103,6 +108,7 @@ struct MapRenderResult {
     double north_deg = 0;          // north arrow, clockwise from page-up
     std::array<size_t, 7> hotspot_bins{}; // units drawn per bin -3..3
     size_t events_drawn = 0;
+    std::vector<std::string> labels_drawn; // names placed on the map (in placement order)
     std::string label;             // small multiples: the cell's label (its title)
 };
 

@@ -48,6 +48,9 @@ const char* product_kind_name(ProductKind kind); // "raster", "vector layer", "t
 
 // True for "-" (stdout).
 inline bool is_stdout(const std::string& path) { return path == "-"; }
+// The file descriptor "-" writes to (default 1). A front end that redirects fd 1 for its own
+// messages (--quiet, --json) passes the real stdout here.
+void set_stdout_fd(int fd);
 
 // Validates an output path before any work and returns the format that will be written:
 // - "-": the product's streaming format (vector: GeoJSON, table: CSV); refused for rasters;
