@@ -28,7 +28,9 @@ inline constexpr AllowedDriver kAllowedGdalDrivers[] = {
     {"GPKG", RegisterOGRGeoPackage},                          // basemaps, layers, outputs
     // documented layer inputs
     {"GeoJSON", RegisterOGRGeoJSON}, {"ESRI Shapefile", RegisterOGRShape}, {"FlatGeobuf", RegisterOGRFlatGeobuf},
-    {"KML", RegisterOGRKML}, {"LIBKML", RegisterOGRLIBKML}, {"CSV", RegisterOGRCSV},
+    // LIBKML before KML, as GDALAllRegister() orders them: the plain KML driver drops ExtendedData
+    // attributes (a KML layer read back lost every field, data_kind included).
+    {"LIBKML", RegisterOGRLIBKML}, {"KML", RegisterOGRKML}, {"CSV", RegisterOGRCSV},
     {"XLSX", RegisterOGRXLSX}, // ACLED's spreadsheet exports (a zip of XML; no external links followed)
 };
 
