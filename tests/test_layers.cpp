@@ -60,7 +60,9 @@ TEST_CASE("GeoJSON round trip: RFC 7946 ring orientation, metadata member, repro
     std::ifstream in(path);
     auto j = nlohmann::json::parse(in);
     CHECK(j["metadata"]["synthetic"] == "true");
-    auto ring = j["features"][0]["geometry"]["coordinates"][0];
+    // Always MultiPolygon (one geometry type per layer, issue #16): polygon 0, ring 0.
+    CHECK(j["features"][0]["geometry"]["type"] == "MultiPolygon");
+    auto ring = j["features"][0]["geometry"]["coordinates"][0][0];
     double a = 0;
     for (size_t i = 0; i + 1 < ring.size(); ++i)
         a += ring[i][0].get<double>() * ring[i + 1][1].get<double>() - ring[i + 1][0].get<double>() * ring[i][1].get<double>();

@@ -153,6 +153,11 @@ int run(int argc, char** argv) {
         for (CLI::App* s = &app; !s->get_subcommands().empty();) s = s->get_subcommands().front(), n += (n.empty() ? "" : " ") + s->get_name();
         return n;
     };
+    // `-o -` sends the command's messages to stderr (check_output); stdout is restored afterwards.
+    struct CoutRestore {
+        std::streambuf* buf = std::cout.rdbuf();
+        ~CoutRestore() { std::cout.rdbuf(buf); }
+    } cout_restore;
     // Usage errors exit 2 (common practice; GDAL's own tools use 1 for every error), failures 1.
     if (const std::string m = unknown_subcommand_message(app, argc, argv); !m.empty()) {
         std::cerr << "nexusmap: error: " << m << "\nRun with --help for more information.\n";

@@ -9,13 +9,14 @@
 #include "nexusmap/error.hpp"
 #include "nexusmap/export.hpp"
 #include "nexusmap/map_render.hpp"
+#include "nexusmap/output.hpp"
 #include "nexusmap/resources.hpp"
 #include "nexusmap/style.hpp"
 
 namespace nexusmap::cli {
 
 void add_contours(CLI::App& app) {
-    auto* cmd = app.add_subcommand("contours", "Hot-spot polygons from a density GeoTIFF -> GeoJSON");
+    auto* cmd = app.add_subcommand("contours", "Hot-spot polygons from a density GeoTIFF -> GeoPackage/GeoJSON/FlatGeobuf/KML/CSV");
     struct Args {
         std::string raster, out, levels, percent;
         std::string ramp = "viridis", scale = "linear";
@@ -24,7 +25,7 @@ void add_contours(CLI::App& app) {
     };
     auto a = std::make_shared<Args>();
     cmd->add_option("RASTER", a->raster, "Density GeoTIFF (from `nexusmap density`)")->required();
-    cmd->add_option("-o,--out", a->out, "Output GeoJSON (RFC 7946, lon/lat)")->required();
+    cmd->add_option("-o,--out", a->out, "Output file; the extension picks the format: .gpkg (styled), .geojson/.json, .fgb, .kml/.kmz, .csv (WKT), or - (GeoJSON to stdout)")->required();
     cmd->add_option("--levels", a->levels, "Comma-separated density levels (raster units)");
     cmd->add_option("--percent", a->percent, "Comma-separated percent-volume levels, e.g. 50,75,90 (default when no --levels)");
     cmd->add_option("--ramp", a->ramp,
@@ -42,7 +43,7 @@ void add_contours(CLI::App& app) {
         if (!(a->opacity >= 0 && a->opacity <= 1))
             throw GeoError("", "--fill-opacity " + (std::isnan(a->opacity) ? std::string("nan") : short_num(a->opacity)),
                            "must be a number from 0 to 1");
-        check_output(a->out, a->force, {a->raster});
+        check_output(a->out, ProductKind::Vector, a->force, {a->raster});
         Raster r = read_raster(a->raster);
         ContourParams p;
         if (!a->levels.empty()) p.levels = parse_numbers(a->levels, "--levels");
@@ -69,7 +70,9 @@ void add_contours(CLI::App& app) {
         style::style_by_value(l, "level", *ramp, vs, a->opacity);
         md["style"] = std::string("simplestyle fill/stroke: level through ramp ") + style::ramp_id(*ramp) + " (" +
                       style::scale_name(*scale) + " " + short_num(vs.effective_lo()) + ".." + short_num(vs.hi) + ")";
-        write_geojson(l, a->out, md);
+        WriteOptions wo;
+        wo.metadata = md;
+        write_vector(l, a->out, wo);
         for (auto& f : l.features)
             std::cout << "level " << attr_to_string(f.attrs[0]) << (std::holds_alternative<double>(f.attrs[1]) ? " (" + attr_to_string(f.attrs[1]) + "% volume)" : "")
                       << ": area " << fmt_num(std::get<double>(f.attrs[2]), 6) << " km^2, holds "

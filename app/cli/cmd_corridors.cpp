@@ -10,6 +10,7 @@
 #include "nexusmap/corridors.hpp"
 #include "nexusmap/style.hpp"
 #include "nexusmap/error.hpp"
+#include "nexusmap/output.hpp"
 #include "nexusmap/export.hpp"
 
 namespace nexusmap::cli {
@@ -58,10 +59,14 @@ void add_corridors(CLI::App& app) {
         cp.commodity_field = a->commodity_field, cp.name_field = a->name_field;
         const std::vector<std::string> inputs = {a->ev.file, rfile, admin0_file(a->admin0)};
         const char* names[] = {"corridor_routes.csv", "corridor_periods.csv", "corridor_profiles.csv", "corridor_crossings.csv",
-                               "corridors.geojson", "crossings.geojson"};
+                               "corridors.geojson", "crossings.geojson", "corridors.gpkg"};
+        check_output_stem(a->out, "a folder of CSV, GeoJSON and corridors.gpkg");
         fs::create_directories(a->out);
         auto path = [&](const char* n) { return (fs::path(a->out) / n).string(); };
-        for (auto* n : names) check_output(path(n), a->force, inputs);
+        for (auto* n : names) {
+            const FormatInfo* fi = format_for_path(n);
+            check_output(path(n), fi->format == OutputFormat::Csv ? ProductKind::Table : ProductKind::Vector, a->force, inputs);
+        }
 
         EventTable ev = a->ev.load();
         std::printf("location precision: %s%s\n", ev.metadata["precision_mode"].c_str(),
@@ -89,6 +94,15 @@ void add_corridors(CLI::App& app) {
         smd["style"] = "simplestyle by commodity: Tableau 10 over the sorted commodity values (as the routes are drawn)";
         write_geojson(corr_l, path("corridors.geojson"), smd);
         write_geojson(cross_l, path("crossings.geojson"), smd);
+        // Every layer and table in one styled GeoPackage.
+        {
+            const Table tb[] = {corridor_route_table(r), corridor_period_table(r), corridor_profile_table(r),
+                                corridor_crossing_table(r)};
+            const char* tn[] = {"corridor_routes", "corridor_periods", "corridor_profiles", "corridor_crossings"};
+            std::vector<GpkgItem> items{{&corr_l, nullptr, "corridors", ""}, {&cross_l, nullptr, "crossings", ""}};
+            for (size_t i = 0; i < std::size(tb); ++i) items.push_back({nullptr, &tb[i], tn[i], ""});
+            write_gpkg_items(items, path("corridors.gpkg"), WriteOptions{smd});
+        }
 
         std::printf("corridors: %s%zu events, %zu routes (half-width %g km), %zu border crossings\n",
                     ev.synthetic ? "SYNTHETIC events, " : "", ev.size(), r.routes.size(), cp.half_width_km, r.crossings.size());

@@ -10,6 +10,7 @@
 #include "nexusmap/error.hpp"
 #include "nexusmap/export.hpp"
 #include "nexusmap/map_render.hpp"
+#include "nexusmap/output.hpp"
 #include "nexusmap/style.hpp"
 #include "nexusmap/zonal.hpp"
 
@@ -39,7 +40,9 @@ void add_demo(CLI::App& app) {
         fs::create_directories(a->out);
         auto out = [&](const char* name) {
             std::string p = (fs::path(a->out) / name).string();
-            check_output(p, a->force, {events, basemap});
+            const FormatInfo* f = format_for_path(p);
+            check_output(p, f->raster ? ProductKind::Raster : f->format == OutputFormat::Csv ? ProductKind::Table : ProductKind::Vector,
+                         a->force, {events, basemap});
             return p;
         };
         if (a->synthetic) std::cout << "nexusmap demo: SYNTHETIC events (illustrative only) -> " << a->out << "\n";
@@ -66,7 +69,9 @@ void add_demo(CLI::App& app) {
         md["style"] = "simplestyle fill/stroke: level through ramp viridis (linear 0..max), as `nexusmap contours`";
         const std::string hj = out("hotspots_percent_volume.geojson");
         write_geojson(hot, hj, md);
-        std::cout << "  " << hj << "\n";
+        const std::string hg = out("hotspots_percent_volume.gpkg"); // styled for QGIS
+        write_vector(hot, hg, WriteOptions{md});
+        std::cout << "  " << hj << "\n  " << hg << "\n";
 
         ReadLayerOptions ro;
         ro.layer = "admin1";
@@ -79,12 +84,14 @@ void add_demo(CLI::App& app) {
         zm["polygons"] = basemap + ":admin1";
         zm["events_outside_polygons"] = std::to_string(z.outside);
         const std::string zj = out("admin1_summary.geojson"), zc = out("admin1_summary.csv");
-        write_csv(zonal_table(z.layer), zc, zm);
+        write_table(table_with_geometry(zonal_table(z.layer), z.layer, zm), zc, WriteOptions{zm});
         style::style_by_value(z.layer, "events_per_10k_km2", style::Ramp::Viridis,
                               style::field_scale(z.layer, "events_per_10k_km2"), 0.7);
         zm["style"] = "simplestyle fill: events_per_10k_km2 through ramp viridis (linear 0..max), as `nexusmap zonal`";
         write_geojson(z.layer, zj, zm);
-        std::cout << "  " << zj << "\n  " << zc << "\n";
+        const std::string zg = out("admin1_summary.gpkg");
+        write_vector(z.layer, zg, WriteOptions{zm});
+        std::cout << "  " << zj << "\n  " << zg << "\n  " << zc << "\n";
 
         // The statistical and spillover analyses run as their own subcommands, so the demo is
         // exactly what an analyst would type.

@@ -9,6 +9,7 @@
 #include "nexusmap/error.hpp"
 #include "nexusmap/export.hpp"
 #include "nexusmap/map_render.hpp"
+#include "nexusmap/output.hpp"
 #include "nexusmap/qml.hpp"
 #include "nexusmap/raster.hpp"
 
@@ -22,7 +23,7 @@ void add_density(CLI::App& app) {
     auto force = std::make_shared<bool>(false);
     auto cog = std::make_shared<bool>(false);
     auto qml = std::make_shared<std::string>();
-    cmd->add_option("-o,--out", *out, "Output GeoTIFF")->required();
+    cmd->add_option("-o,--out", *out, "Output GeoTIFF (.tif, .tiff; the extension picks the format)")->required();
     cmd->add_flag("--force", *force, "Overwrite an existing output");
     cmd->add_flag("--cog", *cog, "Write a Cloud Optimized GeoTIFF");
     cmd->add_option("--qml", *qml, "Also write a QGIS style (.qml beside the GeoTIFF) with this ramp "
@@ -30,12 +31,12 @@ void add_density(CLI::App& app) {
         ->expected(0, 1)
         ->default_str("viridis");
     cmd->callback([a, out, force, cog, qml] {
-        check_output(*out, *force, {a->events.file, a->mask, a->extent});
+        check_output(*out, ProductKind::Raster, *force, {a->events.file, a->mask, a->extent});
         if (!qml->empty()) check_output(qml_path_for(*out), *force, {a->events.file, a->mask, a->extent});
         auto job = run_density(*a);
-        GeoTiffOptions go;
-        go.cog = *cog;
-        write_geotiff(job.kde.raster, *out, go);
+        WriteOptions wo;
+        wo.cog = *cog;
+        write_raster(job.kde.raster, *out, wo);
         std::cout << "wrote " << *out << "\n";
         if (!qml->empty()) {
             style::RasterStyle st;

@@ -29,6 +29,7 @@
 #include "nexusmap/error.hpp"
 #include "nexusmap/export.hpp"
 #include "nexusmap/hotspots.hpp"
+#include "nexusmap/output.hpp"
 #include "nexusmap/stats.hpp"
 #include "nexusmap/qml.hpp"
 #include "nexusmap/resources.hpp"
@@ -610,6 +611,26 @@ void add_style(VectorLayer& l, const std::vector<std::string>& fills) {
     style::add_simplestyle(l, st);
 }
 
+// A fishnet's class raster (Gi* bins, LISA classes): code = class value + offset, 255 outside.
+ClassRaster class_raster(const Units& u, const Crs& crs, const std::vector<double>& per_unit, int offset,
+                         const std::string& band, std::vector<RasterClass> classes) {
+    ClassRaster c;
+    c.grid = u.grid;
+    c.crs = crs;
+    c.band_name = band;
+    c.classes = std::move(classes);
+    c.codes.assign(u.grid.size(), ClassRaster::kNoData);
+    for (size_t i = 0; i < u.size(); ++i) c.codes[u.raw_of[i]] = static_cast<uint8_t>(std::lround(per_unit[i]) + offset);
+    return c;
+}
+
+// The per-unit CSV (with WKT geometry and data_kind, metadata in its sidecar).
+void write_unit_csv(const VectorLayer& l, const std::string& path, const Metadata& md) {
+    WriteOptions wo;
+    wo.metadata = md;
+    write_table(table_with_geometry(layer_table(l), l, md), path, wo);
+}
+
 std::string join(const std::vector<std::string>& v, const char* sep = "; ") {
     std::string s;
     for (auto& x : v) s += (s.empty() ? "" : sep) + x;
@@ -638,13 +659,17 @@ struct CommonArgs {
         if (units.area_is_layer()) in.push_back(split_layer_spec(units.area_layer_spec()).first);
         return in;
     }
+    // PREFIX + suffix, checked against the registry (extension and kind, companions) before any work.
     std::string output(const std::string& suffix) const {
         const std::string p = out + suffix;
-        check_output(p, force, inputs());
+        const FormatInfo* f = format_for_path(p);
+        check_output(p, f && f->raster ? ProductKind::Raster : f && f->format == OutputFormat::Csv ? ProductKind::Table : ProductKind::Vector,
+                     force, inputs());
         return p;
     }
     void check_inputs() const {
         namespace fs = std::filesystem;
+        check_output_stem(out, "a prefix: PREFIX_<analysis>.tif/.csv/.gpkg/.geojson");
         if (ev.file != "-" && !fs::exists(ev.file)) throw GeoError(ev.file, "", "event file does not exist");
         for (size_t i = 1; i < inputs().size(); ++i)
             if (!fs::exists(inputs()[i])) throw GeoError(inputs()[i], "", "polygon file does not exist");
@@ -705,6 +730,8 @@ void run_hotspots(const CommonArgs& a, int permutations, bool fdr) {
     const bool fishnet = a.units.kind() == UnitKind::Fishnet;
     const std::string out_main = a.output(fishnet ? "_gistar.tif" : "_gistar.geojson");
     const std::string out_csv = a.output("_gistar.csv");
+    const std::string out_gpkg = a.output("_gistar.gpkg"); // the styled layer (QGIS layer_styles)
+    const std::string out_bin = fishnet ? a.output("_gistar_bin.tif") : ""; // class raster
 
     EventTable ev = a.ev.load();
     Units u = build_units(a.units, ev, a.ev.weighted());
@@ -816,6 +843,10 @@ void run_hotspots(const CommonArgs& a, int permutations, bool fdr) {
         hs::write_geotiff_bands(u.grid, ev.crs, bands, -9999.0f, tm, out_main);
         // QGIS opens the bin band with the same ArcGIS-style colours (style file beside the TIFF).
         write_qml(qml_path_for(out_main), qml_gi_bins(3));
+        // The bins alone as a class raster (colour table + attribute table): styled in any GIS.
+        Metadata bm = md;
+        bm["bands"] = "1 bin: code = Gi* bin + 3 (0..6; the attribute table gives bin, label and colour); 255 outside";
+        write_class_raster(class_raster(u, ev.crs, bins, 3, "bin", gi_bin_classes()), out_bin, WriteOptions{bm});
     }
     VectorLayer l = unit_layer(u, ev.crs, "gistar",
                                {"count", "weighted", "z", "p", "p_fdr", "bin", "n_neighbors", "alpha", "correction"});
@@ -833,14 +864,13 @@ void run_hotspots(const CommonArgs& a, int permutations, bool fdr) {
         at.push_back(correction_name(fdr));
         fills.push_back(hs::gi_bin_colour(r.bin[i]));
     }
-    write_csv(layer_table(l), out_csv, md);
-    if (!fishnet) {
-        add_style(l, fills);
-        Metadata gm = md;
-        gm["style"] = "simplestyle fill by bin (ArcGIS): +3 #d62f27, +2 #ed7551, +1 #fab984, 0 #ffffbf, -1 #c0ccbe, "
-                      "-2 #849eba, -3 #4575b5";
-        write_geojson(l, out_main, gm);
-    }
+    write_unit_csv(l, out_csv, md);
+    add_style(l, fills);
+    Metadata gm = md;
+    gm["style"] = "simplestyle fill by bin (ArcGIS): +3 #d62f27, +2 #ed7551, +1 #fab984, 0 #ffffbf, -1 #c0ccbe, "
+                  "-2 #849eba, -3 #4575b5";
+    if (!fishnet) write_geojson(l, out_main, gm);
+    write_vector(l, out_gpkg, WriteOptions{gm});
 
     std::cout << "weights: " << md["weights"] << "\n";
     if (r.distance_m > 0) std::cout << "distance band: " << km(r.distance_m) << " (" << r.distance_rule << ")\n";
@@ -858,7 +888,8 @@ void run_hotspots(const CommonArgs& a, int permutations, bool fdr) {
         std::snprintf(buf, sizeof buf, b ? "  %+d %-28s %zu\n" : "   %d %-28s %zu\n", b, hs::gi_bin_label(b), per_bin[b]);
         std::cout << buf;
     }
-    std::cout << "wrote " << out_main << "\nwrote " << out_csv << "\n";
+    std::cout << "wrote " << out_main << "\nwrote " << out_csv << "\nwrote " << out_gpkg << "\n";
+    if (fishnet) std::cout << "wrote " << out_bin << "\n";
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -874,6 +905,8 @@ void run_lisa(const CommonArgs& a, int requested_permutations, bool fdr, double 
     const bool fishnet = a.units.kind() == UnitKind::Fishnet;
     const std::string out_main = a.output(fishnet ? "_lisa.tif" : "_lisa.geojson");
     const std::string out_csv = a.output("_lisa.csv");
+    const std::string out_gpkg = a.output("_lisa.gpkg");
+    const std::string out_cls = fishnet ? a.output("_lisa_class.tif") : "";
 
     EventTable ev = a.ev.load();
     Units u = build_units(a.units, ev, a.ev.weighted());
@@ -944,6 +977,9 @@ void run_lisa(const CommonArgs& a, int requested_permutations, bool fdr, double 
         for (size_t i = 0; i < u.size(); ++i) cls[i] = static_cast<int>(r.cls[i]);
         std::vector<Band> bands{{"local_i", u.to_grid(r.i)}, {"p_sim", u.to_grid(r.p_sim)}, {"class", u.to_grid(cls)}};
         hs::write_geotiff_bands(u.grid, ev.crs, bands, -9999.0f, tm, out_main);
+        Metadata cm = md;
+        cm["bands"] = "1 class: 0 ns, 1 HH, 2 LL, 3 LH, 4 HL (the attribute table gives label and colour); 255 outside";
+        write_class_raster(class_raster(u, ev.crs, cls, 0, "class", lisa_classes()), out_cls, WriteOptions{cm});
     }
     VectorLayer l = unit_layer(u, ev.crs, "lisa",
                                {"count", "weighted", "local_i", "z", "lag", "p_sim", "p_fdr", "class", "class_code",
@@ -965,13 +1001,12 @@ void run_lisa(const CommonArgs& a, int requested_permutations, bool fdr, double 
         at.push_back(correction_name(fdr));
         fills.push_back(hs::lisa_colour(r.cls[i]));
     }
-    write_csv(layer_table(l), out_csv, md);
-    if (!fishnet) {
-        add_style(l, fills);
-        Metadata gm = md;
-        gm["style"] = "simplestyle fill by class (GeoDa): HH #ff0000, LL #0000ff, LH #a7adf9, HL #f4ada8, ns #eeeeee";
-        write_geojson(l, out_main, gm);
-    }
+    write_unit_csv(l, out_csv, md);
+    add_style(l, fills);
+    Metadata gm = md;
+    gm["style"] = "simplestyle fill by class (GeoDa): HH #ff0000, LL #0000ff, LH #a7adf9, HL #f4ada8, ns #eeeeee";
+    if (!fishnet) write_geojson(l, out_main, gm);
+    write_vector(l, out_gpkg, WriteOptions{gm});
 
     std::cout << "weights: " << md["weights"] << "\n";
     if (wc.distance_m > 0) std::cout << "distance band: " << km(wc.distance_m) << " (" << wc.rule << ")\n";
@@ -988,7 +1023,8 @@ void run_lisa(const CommonArgs& a, int requested_permutations, bool fdr, double 
         std::snprintf(buf, sizeof buf, "  %-4s %zu\n", short_name(c).c_str(), per[c]);
         std::cout << buf;
     }
-    std::cout << "wrote " << out_main << "\nwrote " << out_csv << "\n";
+    std::cout << "wrote " << out_main << "\nwrote " << out_csv << "\nwrote " << out_gpkg << "\n";
+    if (fishnet) std::cout << "wrote " << out_cls << "\n";
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -1003,6 +1039,7 @@ void run_emerging(const CommonArgs& a, const std::string& step_name, int time_wi
     a.check_inputs();
     const std::string out_main = a.output("_emerging.geojson");
     const std::string out_csv = a.output("_emerging.csv");
+    const std::string out_gpkg = a.output("_emerging.gpkg");
 
     EventTable ev = a.ev.load();
     // Dated events only.
@@ -1096,13 +1133,14 @@ void run_emerging(const CommonArgs& a, const std::string& step_name, int time_wi
         at.push_back(static_cast<int64_t>(r.bin[last]));
         fills.push_back(hs::emerging_colour(r.pattern[i]));
     }
-    write_csv(layer_table(l), out_csv, md);
+    write_unit_csv(l, out_csv, md);
     add_style(l, fills);
     Metadata gm = md;
     gm["style"] = "simplestyle fill by category: hot patterns in reds (intensifying #b2182b, persistent #d6604d, "
                   "consecutive #f4a582, new #fddbc7, diminishing #fdae61, sporadic #fb9a99, oscillating #e7298a, "
                   "historical #d9b8b0), cold mirrors in blues, no pattern #f0f0f0";
     write_geojson(l, out_main, gm);
+    write_vector(l, out_gpkg, WriteOptions{gm});
 
     std::cout << "time steps: " << T << " " << step_name << "s, " << hs::step_label(s0, step) << " .. "
               << hs::step_label(s1, step) << "; neighbourhood: the step and " << time_window << " before\n";
@@ -1115,7 +1153,7 @@ void run_emerging(const CommonArgs& a, const std::string& step_name, int time_wi
         std::snprintf(buf, sizeof buf, "  %-26s %zu\n", emerging_pattern_name(p), n);
         std::cout << buf;
     }
-    std::cout << "wrote " << out_main << "\nwrote " << out_csv << "\n";
+    std::cout << "wrote " << out_main << "\nwrote " << out_csv << "\nwrote " << out_gpkg << "\n";
 }
 
 const char* kUnitsFooter =
@@ -1147,7 +1185,9 @@ void add_hotspots(CLI::App& app) {
     cmd->footer(std::string("\nOutputs: fishnet -> PREFIX_gistar.tif (bands z, p, bin; float32) + PREFIX_gistar.csv; "
                             "hex/admin1 -> PREFIX_gistar.geojson (count, weighted, z, p, p_fdr, bin, n_neighbors, "
                             "simplestyle fill: +3 #d62f27 +2 #ed7551 +1 #fab984 0 #ffffbf -1 #c0ccbe -2 #849eba "
-                            "-3 #4575b5, as ArcGIS) + PREFIX_gistar.csv.") +
+                            "-3 #4575b5, as ArcGIS) + PREFIX_gistar.csv (one row per unit, WKT geometry; metadata in .csv.json). "
+                            "Also PREFIX_gistar.gpkg (styled for QGIS) and, for a fishnet, PREFIX_gistar_bin.tif "
+                            "(class raster with colour and attribute tables).") +
                 kUnitsFooter +
                 "\nExample: nexusmap hotspots data/demo/events_synthetic.csv --units fishnet --cell-km 25 --out out/sahel");
     cmd->callback([a] { run_hotspots(a->c, a->permutations, a->fdr); });
@@ -1175,7 +1215,8 @@ void add_lisa(CLI::App& app) {
                                              "--no-fdr: off)");
     cmd->footer(std::string("\nOutputs: fishnet -> PREFIX_lisa.tif (bands local_i, p_sim, class 0 ns/1 HH/2 LL/3 LH/4 HL) "
                             "+ PREFIX_lisa.csv; hex/admin1 -> PREFIX_lisa.geojson (local_i, p_sim, p_fdr, class, "
-                            "simplestyle fill as GeoDa) + PREFIX_lisa.csv. Prints global Moran's I with z and p.") +
+                            "simplestyle fill as GeoDa) + PREFIX_lisa.csv + PREFIX_lisa.gpkg (styled); fishnet also "
+                            "PREFIX_lisa_class.tif (class raster). Prints global Moran's I with z and p.") +
                 kUnitsFooter);
     cmd->callback([a] { run_lisa(a->c, a->permutations, a->fdr, a->alpha); });
 }
@@ -1202,7 +1243,7 @@ void add_emerging(CLI::App& app) {
     cmd->add_flag("--no-fdr,!--fdr", a->no_fdr, "Do not FDR-adjust the bin p-values (default: adjusted, as ArcGIS Pro's "
                                                 "emerging hot spots; --fdr: adjusted)");
     cmd->footer(std::string("\nOutputs: PREFIX_emerging.geojson (unit polygons with category, trend_tau/z/p, hot/cold "
-                            "steps, last step z/p/bin, simplestyle fill) + PREFIX_emerging.csv. Units: those of "
+                            "steps, last step z/p/bin, simplestyle fill) + PREFIX_emerging.csv + PREFIX_emerging.gpkg. Units: those of "
                             "--study-area (default: on land in the study countries, plus any holding an event); at "
                             "least 10 time steps; events without a date are left out. Categories follow ArcGIS Pro (docs/hotspots.md).") +
                 "\nUnits: a fishnet or hexagons cover the events' bounding box in the analysis CRS (--crs, default "

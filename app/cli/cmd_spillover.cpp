@@ -8,6 +8,7 @@
 #include "cli/cli.hpp"
 #include "cli/common.hpp"
 #include "nexusmap/error.hpp"
+#include "nexusmap/output.hpp"
 #include "nexusmap/export.hpp"
 #include "nexusmap/resources.hpp"
 #include "nexusmap/spillover.hpp"
@@ -95,10 +96,14 @@ void add_spillover(CLI::App& app) {
         const std::vector<std::string> inputs = {a->ev.file, admin0_file(a->admin0)};
         const char* names[] = {"border_segments.csv", "border_segments.geojson", "bands.geojson", "spillover_bands.csv",
                                "spillover_segments.csv", "spillover_countries.csv", "spillover_periods.csv",
-                               "spillover_trends.csv", "spillover_leadlag.csv"};
+                               "spillover_trends.csv", "spillover_leadlag.csv", "spillover.gpkg"};
+        check_output_stem(a->out, "a folder of CSV, GeoJSON and spillover.gpkg");
         fs::create_directories(a->out);
         auto path = [&](const char* n) { return (fs::path(a->out) / n).string(); };
-        for (auto* n : names) check_output(path(n), a->force, inputs);
+        for (auto* n : names) {
+            const FormatInfo* fi = format_for_path(n);
+            check_output(path(n), fi->format == OutputFormat::Csv ? ProductKind::Table : ProductKind::Vector, a->force, inputs);
+        }
 
         EventTable ev = a->ev.load();
         std::printf("location precision: %s%s\n", ev.metadata["precision_mode"].c_str(),
@@ -123,6 +128,17 @@ void add_spillover(CLI::App& app) {
         write_csv(spillover_period_table(r), path("spillover_periods.csv"), md);
         write_csv(spillover_trend_table(r), path("spillover_trends.csv"), md);
         write_csv(spillover_leadlag_table(r), path("spillover_leadlag.csv"), md);
+        // Every layer and table in one styled GeoPackage (QGIS opens it with the viewer's colours).
+        {
+            const Table tb[] = {border_segment_table(border), spillover_band_table(r), spillover_segment_table(r),
+                                spillover_country_table(r), spillover_period_table(r), spillover_trend_table(r),
+                                spillover_leadlag_table(r)};
+            const char* tn[] = {"border_segments_table", "spillover_bands", "spillover_segments", "spillover_countries",
+                                "spillover_periods", "spillover_trends", "spillover_leadlag"};
+            std::vector<GpkgItem> items{{&border_l, nullptr, "border_segments", ""}, {&bands_l, nullptr, "bands", ""}};
+            for (size_t i = 0; i < std::size(tb); ++i) items.push_back({nullptr, &tb[i], tn[i], ""});
+            write_gpkg_items(items, path("spillover.gpkg"), WriteOptions{smd});
+        }
 
         // Terminal summary.
         const auto& f = r.front_trend;

@@ -5,6 +5,7 @@
 #include "cli/common.hpp"
 #include "nexusmap/error.hpp"
 #include "nexusmap/export.hpp"
+#include "nexusmap/output.hpp"
 #include "nexusmap/style.hpp"
 #include "nexusmap/zonal.hpp"
 
@@ -22,7 +23,7 @@ Table zonal_table(const VectorLayer& l) {
 }
 
 void add_zonal(CLI::App& app) {
-    auto* cmd = app.add_subcommand("zonal", "Event counts and rates per polygon (e.g. admin-1) -> GeoJSON/CSV");
+    auto* cmd = app.add_subcommand("zonal", "Event counts and rates per polygon (e.g. admin-1) -> GeoPackage/GeoJSON/CSV");
     struct Args {
         EventArgs ev;
         std::string polygons, out, csv;
@@ -33,8 +34,8 @@ void add_zonal(CLI::App& app) {
     auto a = std::make_shared<Args>();
     a->ev.add_to(cmd);
     cmd->add_option("--polygons", a->polygons, "Polygon layer FILE[:LAYER] (default: bundled admin-1)");
-    cmd->add_option("-o,--out", a->out, "Output GeoJSON");
-    cmd->add_option("--csv", a->csv, "Output CSV");
+    cmd->add_option("-o,--out", a->out, "Output layer; the extension picks the format (.gpkg, .geojson/.json, .fgb, .kml/.kmz, .csv) or - (GeoJSON to stdout)");
+    cmd->add_option("--csv", a->csv, "Output table: .csv (with WKT geometry; metadata in NAME.csv.json), .gpkg, or - (stdout)");
     cmd->add_option("--fields", a->fields, "Polygon attributes to keep (default: all)");
     cmd->add_option("--per-capita", a->per_capita,
                     "Polygon attribute with a population: adds events_per_100k_pop (the bundled admin2 layer has "
@@ -54,8 +55,9 @@ void add_zonal(CLI::App& app) {
         if (!scale) throw GeoError("", "--scale '" + a->scale + "'", "unknown (linear, sqrt, log)");
         std::string spec = a->polygons.empty() ? data_dir() + "/basemap/west_africa.gpkg:admin1" : a->polygons;
         auto [pf, pl] = split_layer_spec(spec);
-        for (auto* o : {&a->out, &a->csv})
-            if (!o->empty()) check_output(*o, a->force, {a->ev.file, pf});
+        if (!a->out.empty()) check_output(a->out, ProductKind::Vector, a->force, {a->ev.file, pf});
+        if (!a->csv.empty()) check_output(a->csv, ProductKind::Table, a->force, {a->ev.file, pf}, "--csv");
+        if (is_stdout(a->out) && is_stdout(a->csv)) throw GeoError("", "-o - --csv -", "only one output can go to stdout");
         EventTable ev = a->ev.load();
         ReadLayerOptions ro;
         ro.layer = pl;
@@ -82,14 +84,20 @@ void add_zonal(CLI::App& app) {
         }
         if (!a->out.empty() && z.layer.field_index(a->style_field) < 0)
             throw GeoError("", "--style-field", "no field '" + a->style_field + "' in the zonal result");
-        if (!a->csv.empty()) write_csv(zonal_table(z.layer), a->csv, md);
+        if (!a->csv.empty()) { // one row per polygon, with its geometry (WKT, lon/lat) so it opens as a layer
+            WriteOptions wo;
+            wo.metadata = md;
+            write_table(table_with_geometry(zonal_table(z.layer), z.layer, md), a->csv, wo);
+        }
         if (!a->out.empty()) {
             // simplestyle: the zone's value through the ramp on 0 .. the largest value.
             const style::ValueScale vs = style::field_scale(z.layer, a->style_field, *scale);
             style::style_by_value(z.layer, a->style_field, *ramp, vs, 0.7);
             md["style"] = "simplestyle fill: " + a->style_field + " through ramp " + style::ramp_id(*ramp) + " (" +
                           style::scale_name(*scale) + " 0.." + fmt_num(vs.hi, 6) + ")";
-            write_geojson(z.layer, a->out, md);
+            WriteOptions wo;
+            wo.metadata = md;
+            write_vector(z.layer, a->out, wo);
         }
         double total = 0;
         for (size_t i = 0; i < ev.size(); ++i) total += ev.share.size() == ev.size() ? double(ev.share[i]) : 1.0;

@@ -175,6 +175,25 @@ void check_output(const std::string& out, bool force, const std::vector<std::str
     check_output_path(out, force, inputs);
 }
 
+OutputFormat check_output(const std::string& out, ProductKind kind, bool force, const std::vector<std::string>& inputs,
+                          const std::string& option) {
+    const OutputFormat f = check_output_for(out, kind, force, inputs, option);
+    if (is_stdout(out)) {
+        std::cout.rdbuf(std::cerr.rdbuf()); // restored by run()
+        set_stdout_fd(real_stdout_fd() >= 0 ? real_stdout_fd() : 1); // past --quiet/--json capture
+    }
+    return f;
+}
+
+void check_output_stem(const std::string& out, const std::string& what_it_makes, const std::string& option) {
+    if (is_stdout(out))
+        throw GeoError("", option + " -", "this command writes several files (" + what_it_makes + "); only single-product commands stream to stdout");
+    if (const FormatInfo* f = format_for_path(out))
+        throw GeoError("", option + " '" + out + "'",
+                       std::string("is a ") + f->name + " file name, but this command writes several files (" + what_it_makes +
+                           "): give a stem without an extension");
+}
+
 std::pair<std::string, std::string> split_layer_spec(const std::string& spec) {
     // "file.gpkg:admin1" but not "C:\..." style or URLs.
     auto p = spec.rfind(':');

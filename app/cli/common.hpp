@@ -9,6 +9,7 @@
 #include "nexusmap/crs.hpp"
 #include "nexusmap/events.hpp"
 #include "nexusmap/layers.hpp"
+#include "nexusmap/output.hpp"
 
 namespace nexusmap::cli {
 
@@ -62,6 +63,15 @@ void print_summary(const std::string& text);
 
 // Refuses to overwrite an input, or an existing output without --force.
 void check_output(const std::string& out, bool force, const std::vector<std::string>& inputs);
+// The same, plus the output registry's rule (output.hpp): the extension must name a format that
+// can hold `kind`, "-" only where the format streams. Call before any work. With "-" the command's
+// own messages (std::cout) go to stderr so that stdout carries only the data.
+OutputFormat check_output(const std::string& out, ProductKind kind, bool force, const std::vector<std::string>& inputs,
+                          const std::string& option = "-o/--out");
+
+// Commands with several products take a stem (a prefix or a folder), never "-" or a file name with
+// a registered extension: refused before any work, saying what the stem makes.
+void check_output_stem(const std::string& out, const std::string& what_it_makes, const std::string& option = "-o/--out");
 
 // "path" or "path:layer" -> (path, layer)
 std::pair<std::string, std::string> split_layer_spec(const std::string& spec);

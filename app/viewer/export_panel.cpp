@@ -22,6 +22,7 @@
 #include "nexusmap/atomic_file.hpp"
 #include "nexusmap/density.hpp"
 #include "nexusmap/map_render.hpp"
+#include "nexusmap/output.hpp"
 #include "nexusmap/style.hpp"
 #include "viewer/app.hpp"
 #include "viewer/kernel_shapes.hpp"
@@ -452,6 +453,9 @@ std::array<int, 2> App::export_png(const std::string& path, int scale) {
 
 Job& App::start_export_tif(const std::string& path, double cell_km) {
     if (!doc_.events) throw std::runtime_error("no event table loaded: nothing to export as density");
+    // The output registry decides before any work: a GeoTIFF name (.tif/.tiff), or a clear refusal.
+    if (const FormatInfo* f = format_for_path(path); !f || !f->raster)
+        throw std::runtime_error(path + ": a density raster is written as GeoTIFF: use " + extensions_for(ProductKind::Raster));
     const EventSet& ev = *doc_.events;
     const HeatParams& p = doc_.heat;
     const double bandwidth_m = p.bandwidth_km * 1000.0;
@@ -499,7 +503,7 @@ Job& App::start_export_tif(const std::string& path, double cell_km) {
             for (const auto& [k, v] : md)
                 r.raster.metadata[k] = v;
             progress(0.99, "writing");
-            write_geotiff(r.raster, path); // atomic (geo)
+            write_raster(r.raster, path); // atomic (geo's output registry)
             char buf[160];
             std::snprintf(buf, sizeof buf, "%dx%d cells of %.2f km, %zu points", grid.width, grid.height,
                           grid.cell / 1000, r.n_points);

@@ -1,4 +1,5 @@
 #include "nexusmap/events.hpp"
+#include "nexusmap/output.hpp"
 
 #include <algorithm>
 #include <cfloat>
@@ -631,7 +632,19 @@ EventLoadResult load_events_csv(const std::string& path, const EventCsvOptions& 
             text.append(buf.data(), size_t(in.gcount()));
     }
     if (text.empty()) throw GeoError(path, "", "file is empty (0 bytes)");
-    return parse_events_csv(text, path, opt, std::move(progress));
+    EventLoadResult r = parse_events_csv(text, path, opt, std::move(progress));
+    // Our own CSV outputs keep their metadata in the sidecar NAME.csv.json (output.hpp); older
+    // ones in "# key: value" lines, read above. The file's own lines win.
+    if (const Metadata side = read_csv_sidecar(path); !side.empty()) {
+        for (const char* k : {"source", "licence", "license", "attribution"}) // labels, not the old run's parameters
+            if (auto it = side.find(k); it != side.end()) r.events.metadata.emplace(k, it->second);
+        if (auto it = side.find("synthetic"); it != side.end() && it->second == "true") {
+            r.events.synthetic = true;
+            r.events.metadata["synthetic"] = "true";
+        }
+        r.events.prov = detect_provenance(r.events);
+    }
+    return r;
 }
 
 namespace {

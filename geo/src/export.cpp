@@ -16,29 +16,7 @@ std::string fmt_num(double v, int sig) {
     return buf;
 }
 
-static std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-    std::string o = "\"";
-    for (char c : s) o += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return o + "\"";
-}
-
-void write_csv(const Table& t, const std::string& path, const Metadata& metadata) {
-    std::string s;
-    for (auto& [k, v] : metadata) {
-        std::string one = v;
-        for (auto& c : one)
-            if (c == '\n' || c == '\r') c = ' ';
-        s += "# " + k + ": " + one + "\n";
-    }
-    for (size_t i = 0; i < t.columns.size(); ++i) s += (i ? "," : "") + csv_field(t.columns[i]);
-    s += "\n";
-    for (auto& r : t.rows) {
-        for (size_t i = 0; i < r.size(); ++i) s += (i ? "," : "") + csv_field(r[i]);
-        s += "\n";
-    }
-    write_text_atomic(path, s);
-}
+// write_csv() lives in output.cpp (the output registry).
 
 Metadata provenance(const EventTable& ev, const std::string& from, const std::string& to) {
     Metadata m;

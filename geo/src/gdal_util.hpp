@@ -28,7 +28,9 @@ inline constexpr AllowedDriver kAllowedGdalDrivers[] = {
     {"GPKG", RegisterOGRGeoPackage},                          // basemaps, layers, outputs
     // documented layer inputs
     {"GeoJSON", RegisterOGRGeoJSON}, {"ESRI Shapefile", RegisterOGRShape}, {"FlatGeobuf", RegisterOGRFlatGeobuf},
-    {"KML", RegisterOGRKML}, {"LIBKML", RegisterOGRLIBKML}, {"CSV", RegisterOGRCSV},
+    // LIBKML before KML, as GDALAllRegister() orders them: the plain KML driver drops ExtendedData
+    // attributes (a KML layer read back lost every field, data_kind included).
+    {"LIBKML", RegisterOGRLIBKML}, {"KML", RegisterOGRKML}, {"CSV", RegisterOGRCSV},
     {"XLSX", RegisterOGRXLSX}, // ACLED's spreadsheet exports (a zip of XML; no external links followed)
 };
 
@@ -75,6 +77,20 @@ struct QuietGdal {
     QuietGdal() { CPLPushErrorHandler(CPLQuietErrorHandler); }
     ~QuietGdal() { CPLPopErrorHandler(); }
 };
+
+// The CRS for a GDAL writer from WKT, with traditional GIS axis order. A projected CRS without a
+// name (a bare PROJ string given to --crs) is named after `definition` via OSR, so QGIS and
+// gdalsrsinfo show "nexusmap <definition>" instead of "unnamed"/"unknown"; the numbers are unchanged.
+inline OGRSpatialReference named_srs(const std::string& wkt, const std::string& definition) {
+    OGRSpatialReference srs;
+    if (!wkt.empty()) srs.importFromWkt(wkt.c_str());
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    const char* n = srs.GetName();
+    const std::string name = n ? n : "";
+    if (srs.IsProjected() && (name.empty() || name == "unknown" || name == "unnamed"))
+        srs.SetProjCS(("nexusmap " + (definition.empty() ? std::string("analysis CRS") : definition)).c_str());
+    return srs;
+}
 
 struct OgrFeatureDeleter {
     void operator()(OGRFeature* f) const { OGRFeature::DestroyFeature(f); }

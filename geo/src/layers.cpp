@@ -11,6 +11,7 @@
 #include "geos_util.hpp"
 #include "nexusmap/atomic_file.hpp"
 #include "nexusmap/error.hpp"
+#include "nexusmap/output.hpp"
 #include "nexusmap/resources.hpp"
 
 namespace nexusmap {
@@ -453,8 +454,9 @@ std::string geometry_json(const Geometry& g, int prec) {
             s += ']';
         }
     } else if (g.type == GeomType::Line && !g.lines.empty()) {
-        const bool multi = g.lines.size() > 1;
-        s = multi ? "{\"type\":\"MultiLineString\",\"coordinates\":[" : "{\"type\":\"LineString\",\"coordinates\":";
+        // Always Multi*: one geometry type per layer, so OGR reports MultiLineString, not "Unknown (any)".
+        const bool multi = true;
+        s = "{\"type\":\"MultiLineString\",\"coordinates\":[";
         for (size_t i = 0; i < g.lines.size(); ++i) {
             if (i) s += ',';
             s += '[';
@@ -466,8 +468,8 @@ std::string geometry_json(const Geometry& g, int prec) {
         }
         if (multi) s += ']';
     } else if (g.type == GeomType::Polygon && !g.polygons.empty()) {
-        const bool multi = g.polygons.size() > 1;
-        s = multi ? "{\"type\":\"MultiPolygon\",\"coordinates\":[" : "{\"type\":\"Polygon\",\"coordinates\":";
+        const bool multi = true; // always MultiPolygon (one geometry type per layer)
+        s = "{\"type\":\"MultiPolygon\",\"coordinates\":[";
         for (size_t i = 0; i < g.polygons.size(); ++i) {
             if (i) s += ',';
             s += '[';
@@ -492,8 +494,7 @@ nlohmann::json attr_json(const AttrValue& v) {
 }
 } // namespace
 
-void write_geojson(const VectorLayer& layer, const std::string& path,
-                   const std::map<std::string, std::string>& metadata, int precision) {
+std::string to_geojson(const VectorLayer& layer, const std::map<std::string, std::string>& metadata, int precision) {
     const VectorLayer* src = &layer;
     VectorLayer tmp;
     if (layer.crs.valid() && !layer.crs.same_as(Crs::wgs84())) {
@@ -520,74 +521,22 @@ void write_geojson(const VectorLayer& layer, const std::string& path,
         s += ",\"geometry\":" + geometry_json(f.geom, precision) + "}";
     }
     s += "\n]}\n";
-    write_text_atomic(path, s);
+    return s;
+}
+
+void write_geojson(const VectorLayer& layer, const std::string& path,
+                   const std::map<std::string, std::string>& metadata, int precision) {
+    // Every vector product says real or synthetic in an attribute too (output.hpp: survives ogr2ogr).
+    std::map<std::string, std::string> md = layer.metadata;
+    for (auto& [k, v] : metadata) md[k] = v;
+    write_text_atomic(path, to_geojson(with_data_kind(layer, md), metadata, precision));
 }
 
 void write_gpkg(const VectorLayer& layer, const std::string& path) {
-    gdal_init();
-    AtomicFile out(path);
-    QuietGdal quiet;
-    GDALDriver* drv = GetGDALDriverManager()->GetDriverByName("GPKG");
-    // GPKG wants its extension; write under a .gpkg temp name, then rename.
-    const std::string tmp = out.temp_path() + ".gpkg";
-    {
-        GDALDatasetUniquePtr ds(drv->Create(tmp.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
-        if (!ds) throw GeoError(path, "", "cannot create GeoPackage: " + cpl_error());
-        OGRSpatialReference srs;
-        srs.importFromWkt(layer.crs.wkt().c_str());
-        srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        OGRwkbGeometryType gt = layer.type == GeomType::Polygon ? wkbMultiPolygon
-                                : layer.type == GeomType::Line  ? wkbMultiLineString
-                                                                : wkbMultiPoint;
-        OGRLayer* l = ds->CreateLayer(layer.name.empty() ? "layer" : layer.name.c_str(), &srs, gt, nullptr);
-        if (!l) throw GeoError(path, "", "cannot create layer: " + cpl_error());
-        for (size_t i = 0; i < layer.fields.size(); ++i) {
-            OGRFieldType t = OFTString;
-            for (auto& f : layer.features) {
-                if (i >= f.attrs.size()) continue;
-                if (std::holds_alternative<int64_t>(f.attrs[i])) { t = OFTInteger64; break; }
-                if (std::holds_alternative<double>(f.attrs[i])) { t = OFTReal; break; }
-                if (std::holds_alternative<std::string>(f.attrs[i])) break;
-            }
-            OGRFieldDefn fd(layer.fields[i].c_str(), t);
-            l->CreateField(&fd);
-        }
-        if (l->StartTransaction() != OGRERR_NONE) throw GeoError(path, "", "cannot start transaction: " + cpl_error());
-        for (auto& f : layer.features) {
-            OgrFeaturePtr of(OGRFeature::CreateFeature(l->GetLayerDefn()));
-            for (size_t i = 0; i < layer.fields.size() && i < f.attrs.size(); ++i) {
-                const auto& v = f.attrs[i];
-                if (auto* s = std::get_if<std::string>(&v)) of->SetField(static_cast<int>(i), s->c_str());
-                else if (auto* n = std::get_if<int64_t>(&v)) of->SetField(static_cast<int>(i), static_cast<GIntBig>(*n));
-                else if (auto* d = std::get_if<double>(&v)) of->SetField(static_cast<int>(i), *d);
-            }
-            if (!f.geom.empty()) {
-                GeosPtr gg = to_geos(f.geom);
-                size_t sz = 0;
-                GEOSWKBWriter* w = GEOSWKBWriter_create_r(geos_ctx());
-                unsigned char* wkb = GEOSWKBWriter_write_r(geos_ctx(), w, gg.get(), &sz);
-                GEOSWKBWriter_destroy_r(geos_ctx(), w);
-                OGRGeometry* og = nullptr;
-                OGRGeometryFactory::createFromWkb(wkb, &srs, &og, sz);
-                GEOSFree_r(geos_ctx(), wkb);
-                if (og) {
-                    if (layer.type == GeomType::Polygon) og = OGRGeometryFactory::forceToMultiPolygon(og);
-                    else if (layer.type == GeomType::Line) og = OGRGeometryFactory::forceToMultiLineString(og);
-                    else og = OGRGeometryFactory::forceToMultiPoint(og);
-                    of->SetGeometryDirectly(og);
-                }
-            }
-            if (l->CreateFeature(of.get()) != OGRERR_NONE) throw GeoError(path, "", "cannot write feature: " + cpl_error());
-        }
-        if (l->CommitTransaction() != OGRERR_NONE) throw GeoError(path, "", "cannot commit features: " + cpl_error());
-        CPLErrorReset();
-        ds.reset(); // GDAL 3.6 has no Close(): the destructor flushes
-        if (CPLGetLastErrorType() >= CE_Failure) throw GeoError(path, "", "cannot finish GeoPackage: " + cpl_error());
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, out.temp_path(), ec);
-    if (ec) throw GeoError(path, "", "cannot move temporary GeoPackage: " + ec.message());
-    out.commit();
+    // The registry's GeoPackage: Multi* geometry, QGIS style in layer_styles, metadata, data_kind.
+    WriteOptions o;
+    o.metadata = layer.metadata;
+    write_vector(layer, path, o);
 }
 
 // ---- GEOS-backed utilities ---------------------------------------------------------------------

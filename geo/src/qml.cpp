@@ -8,6 +8,7 @@
 
 #include "nexusmap/atomic_file.hpp"
 #include "nexusmap/export.hpp"
+#include "nexusmap/layers.hpp"
 #include "nexusmap/version.hpp"
 
 namespace nexusmap {
@@ -135,6 +136,144 @@ std::string qml_path_for(const std::string& raster_path) {
 
 void write_qml(const std::string& path, const std::string& xml, bool overwrite) {
     write_text_atomic(path, xml, overwrite);
+}
+
+
+namespace {
+// "r,g,b,a" from "#rrggbb" and an opacity in [0, 1].
+std::string qgis_rgba(const std::string& hex, double opacity) {
+    const style::Rgb c = style::from_hex(hex).value_or(style::Rgb{0.5f, 0.5f, 0.5f});
+    const int a = int(std::lround(std::clamp(std::isfinite(opacity) ? opacity : 1.0, 0.0, 1.0) * 255));
+    return rgba_csv(c, a);
+}
+std::string opt(const char* name, const std::string& value) {
+    return "            <Option type=\"QString\" name=\"" + std::string(name) + "\" value=\"" + xml_escape(value) + "\"/>\n";
+}
+// One QGIS symbol (<symbol>) for the layer's geometry type.
+std::string qml_symbol(GeomType t, const std::string& name, const std::string& fill, double fill_op,
+                       const std::string& stroke, double stroke_w, double stroke_op, bool data_defined,
+                       const std::string& colour_field) {
+    std::ostringstream o;
+    const char* type = t == GeomType::Polygon ? "fill" : t == GeomType::Line ? "line" : "marker";
+    o << "      <symbol type=\"" << type << "\" name=\"" << xml_escape(name)
+      << "\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n";
+    const char* cls = t == GeomType::Polygon ? "SimpleFill" : t == GeomType::Line ? "SimpleLine" : "SimpleMarker";
+    o << "        <layer class=\"" << cls << "\" pass=\"0\" locked=\"0\" enabled=\"1\">\n          <Option type=\"Map\">\n";
+    std::string dd_key;
+    if (t == GeomType::Polygon) {
+        o << opt("color", qgis_rgba(fill, fill_op)) << opt("outline_color", qgis_rgba(stroke, stroke_op))
+          << opt("outline_style", "solid") << opt("outline_width", num(stroke_w)) << opt("outline_width_unit", "Pixel")
+          << opt("style", "solid") << opt("joinstyle", "bevel");
+        dd_key = "fillColor";
+    } else if (t == GeomType::Line) {
+        o << opt("line_color", qgis_rgba(stroke, stroke_op)) << opt("line_style", "solid")
+          << opt("line_width", num(stroke_w)) << opt("line_width_unit", "Pixel") << opt("capstyle", "round")
+          << opt("joinstyle", "round");
+        dd_key = "outlineColor";
+    } else {
+        o << opt("color", qgis_rgba(fill, fill_op)) << opt("name", "circle") << opt("outline_color", "50,50,50,255")
+          << opt("outline_width", "0.3") << opt("outline_width_unit", "Pixel") << opt("size", "6")
+          << opt("size_unit", "Pixel");
+        dd_key = "fillColor";
+    }
+    o << "          </Option>\n";
+    if (data_defined) {
+        // Colour from the feature's own simplestyle field (a QGIS expression, type 3).
+        o << "          <data_defined_properties>\n            <Option type=\"Map\">\n"
+          << "              <Option type=\"QString\" name=\"name\" value=\"\"/>\n"
+          << "              <Option type=\"Map\" name=\"properties\">\n"
+          << "                <Option type=\"Map\" name=\"" << dd_key << "\">\n"
+          << "                  <Option type=\"bool\" name=\"active\" value=\"true\"/>\n"
+          << "                  <Option type=\"QString\" name=\"expression\" value=\"&quot;" << xml_escape(colour_field)
+          << "&quot;\"/>\n"
+          << "                  <Option type=\"int\" name=\"type\" value=\"3\"/>\n"
+          << "                </Option>\n              </Option>\n"
+          << "              <Option type=\"QString\" name=\"type\" value=\"collection\"/>\n"
+          << "            </Option>\n          </data_defined_properties>\n";
+    }
+    o << "        </layer>\n      </symbol>\n";
+    return o.str();
+}
+} // namespace
+
+std::string qml_vector(const VectorLayer& l) {
+    const GeomType t = l.type == GeomType::None ? GeomType::Polygon : l.type;
+    const std::string colour_field = t == GeomType::Polygon ? "fill" : t == GeomType::Line ? "stroke" : "marker-color";
+    const int ci = l.field_index(colour_field);
+    auto num_attr = [&](size_t f, const char* field, double dflt) {
+        const int i = l.field_index(field);
+        if (i < 0 || size_t(i) >= l.features[f].attrs.size()) return dflt;
+        return attr_to_double(l.features[f].attrs[size_t(i)]).value_or(dflt);
+    };
+    auto str_attr = [&](size_t f, const char* field, const std::string& dflt) {
+        const int i = l.field_index(field);
+        if (i < 0 || size_t(i) >= l.features[f].attrs.size()) return dflt;
+        const std::string s = attr_to_string(l.features[f].attrs[size_t(i)]);
+        return s.empty() ? dflt : s;
+    };
+    // The class field that labels the categories.
+    std::string label_field;
+    for (const char* f : {"class", "category", "bin", "level", "commodity", "segment", "name", "label"})
+        if (l.field_index(f) >= 0) {
+            label_field = f;
+            break;
+        }
+    struct Cat {
+        std::string colour, label, stroke;
+        double fill_op = 1, stroke_w = 1, stroke_op = 1;
+    };
+    std::vector<Cat> cats;
+    for (size_t f = 0; f < l.features.size() && ci >= 0; ++f) {
+        const std::string c = str_attr(f, colour_field.c_str(), "");
+        if (c.empty() || std::any_of(cats.begin(), cats.end(), [&](const Cat& k) { return k.colour == c; })) continue;
+        Cat k;
+        k.colour = c;
+        k.stroke = str_attr(f, "stroke", "#808080");
+        k.fill_op = num_attr(f, t == GeomType::Line ? "stroke-opacity" : "fill-opacity", 1.0);
+        k.stroke_w = num_attr(f, "stroke-width", 1.0);
+        k.stroke_op = num_attr(f, "stroke-opacity", 1.0);
+        if (label_field == "bin") {
+            const int b = int(num_attr(f, "bin", 0));
+            k.label = std::string(b > 0 ? "+" : "") + std::to_string(b) + " " + style::gi_bin_label(b);
+        } else if (!label_field.empty()) {
+            k.label = str_attr(f, label_field.c_str(), c);
+            if (label_field == "level") k.label = "level " + k.label;
+        } else {
+            k.label = c;
+        }
+        cats.push_back(k);
+    }
+    std::ostringstream o;
+    o << kHeader << "<qgis version=\"3.22.16-Bia\xc5\x82owie\xc5\xbc\x61\" styleCategories=\"Symbology\">\n"
+      << "  <!-- written by nexusmap " << kVersion << " -->\n";
+    if (!cats.empty() && cats.size() <= 32) {
+        if (label_field == "bin" || label_field == "level" || label_field == "class")
+            std::stable_sort(cats.begin(), cats.end(), [](const Cat& a, const Cat& b) { return a.label > b.label; });
+        o << "  <renderer-v2 type=\"categorizedSymbol\" attr=\"" << xml_escape(colour_field)
+          << "\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n    <categories>\n";
+        for (size_t i = 0; i < cats.size(); ++i)
+            o << "      <category symbol=\"" << i << "\" value=\"" << xml_escape(cats[i].colour) << "\" label=\""
+              << xml_escape(cats[i].label) << "\" render=\"true\"/>\n";
+        o << "    </categories>\n    <symbols>\n";
+        for (size_t i = 0; i < cats.size(); ++i) {
+            const Cat& k = cats[i];
+            const bool line = t == GeomType::Line;
+            o << qml_symbol(t, std::to_string(i), k.colour, k.fill_op, line ? k.colour : k.stroke, k.stroke_w,
+                            line ? k.fill_op : k.stroke_op, false, colour_field);
+        }
+        o << "    </symbols>\n  </renderer-v2>\n";
+    } else {
+        const Cat k = cats.empty() ? Cat{"#9ecae1", "", "#404040", 0.6, 1.0, 1.0} : cats.front();
+        o << "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">\n"
+          << "    <symbols>\n"
+          << qml_symbol(t, "0", k.colour, k.fill_op, t == GeomType::Line ? k.colour : k.stroke, k.stroke_w, k.stroke_op,
+                        !cats.empty(), colour_field)
+          << "    </symbols>\n  </renderer-v2>\n";
+    }
+    o << "  <blendMode>0</blendMode>\n  <featureBlendMode>0</featureBlendMode>\n"
+      << "  <layerGeometryType>" << (t == GeomType::Point ? 0 : t == GeomType::Line ? 1 : 2) << "</layerGeometryType>\n"
+      << "</qgis>\n";
+    return o.str();
 }
 
 } // namespace nexusmap

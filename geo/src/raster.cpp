@@ -59,9 +59,7 @@ void fill_dataset(GDALDataset* ds, const Raster& r) {
     auto gt = r.grid.geotransform();
     ds->SetGeoTransform(gt.data());
     if (r.crs.valid()) {
-        OGRSpatialReference srs;
-        srs.importFromWkt(r.crs.wkt().c_str());
-        srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        OGRSpatialReference srs = named_srs(r.crs.wkt(), r.crs.definition());
         ds->SetSpatialRef(&srs);
     }
     for (auto& [k, v] : r.metadata) ds->SetMetadataItem(k.c_str(), v.c_str());
@@ -125,9 +123,7 @@ void write_geotiff_bands(const GridSpec& g, const Crs& crs, const std::vector<Ra
     auto gt = g.geotransform();
     ds->SetGeoTransform(gt.data());
     if (crs.valid()) {
-        OGRSpatialReference srs;
-        srs.importFromWkt(crs.wkt().c_str());
-        srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        OGRSpatialReference srs = named_srs(crs.wkt(), crs.definition());
         ds->SetSpatialRef(&srs);
     }
     for (auto& [k, v] : metadata) ds->SetMetadataItem(k.c_str(), v.c_str());

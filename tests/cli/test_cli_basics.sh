@@ -39,7 +39,8 @@ grep -q '"synthetic":"true"' "$T/c.geojson" || fail "contours GeoJSON lacks synt
 grep -q "50% volume" "$T/out" || fail "contours summary"
 
 "$BIN" zonal "$EV" -o "$T/z.geojson" --csv "$T/z.csv" >"$T/out" 2>/dev/null || fail zonal
-head -1 "$T/z.csv" | grep -q "^# " || fail "zonal CSV lacks provenance comments"
+head -1 "$T/z.csv" | grep -q "^#" && fail "zonal CSV starts with a comment line (metadata belongs in the sidecar)"
+grep -q '"synthetic": "true"' "$T/z.csv.json" || fail "zonal CSV sidecar lacks provenance"
 grep -q "events_per_10k_km2" "$T/z.csv" || fail "zonal CSV lacks rates"
 
 "$BIN" demo --out "$T/demo" >"$T/out" 2>&1 || { cat "$T/out"; fail demo; }

@@ -14,6 +14,8 @@ export NEXUSMAP_PROGRESS=0
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 ok() { echo "ok: $*"; }
+# A CSV's metadata item, from its sidecar NAME.csv.json (CSVs have one plain header row).
+meta() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]+'.json'))['metadata'].get(sys.argv[2],''))" "$1" "$2"; }
 EV=$SRC/data/real/ucdp_ged241_uemoa6.csv
 SYN=$SRC/data/demo/events_synthetic.csv
 GPKG=$SRC/data/basemap/west_africa.gpkg
@@ -41,16 +43,16 @@ grep -q '"synthetic":"false"' "$T/c.geojson" && grep -q '"attribution":"UCDP GED
 # CSV header, admin-2 rates per 100,000 people (approximate).
 "$BIN" zonal "$EV" --polygons "$GPKG:admin2" --per-capita pop2020_est --from 2012-01-01 --to 2023-12-31 \
   -o "$T/z.geojson" --csv "$T/z.csv" >"$T/zout" 2>"$T/zerr" || fail "zonal admin2: $(tail -3 "$T/zerr")"
-grep -q "^# synthetic: false" "$T/z.csv" && ok "CSV synthetic: false" || fail "CSV lacks synthetic: false"
-grep -q "^# attribution: UCDP GED.*OCHA" "$T/z.csv" && ok "CSV attribution: UCDP and OCHA COD-AB" || fail "CSV attribution: $(grep attribution "$T/z.csv")"
-grep -q "^# population_note: APPROXIMATE" "$T/z.csv" && ok "per-capita rates flagged approximate" || fail "no approximate flag"
+meta "$T/z.csv" synthetic | grep -q "^false" && ok "CSV synthetic: false" || fail "CSV lacks synthetic: false"
+meta "$T/z.csv" attribution | grep -q "^UCDP GED.*OCHA" && ok "CSV attribution: UCDP and OCHA COD-AB" || fail "CSV attribution: $(meta "$T/z.csv" attribution)"
+meta "$T/z.csv" population_note | grep -q "^APPROXIMATE" && ok "per-capita rates flagged approximate" || fail "no approximate flag"
 grep -q "APPROXIMATE" "$T/zout" && ok "approximate said on stdout" || fail "stdout lacks the approximate flag"
-hdr=$(grep -v '^#' "$T/z.csv" | head -1)
+hdr=$(head -1 "$T/z.csv")
 grep -q "adm2_pcode" <<<"$hdr" && grep -q "events_per_100k_pop" <<<"$hdr" && ok "admin-2 P-codes and per-100k rates" || fail "zonal header: $hdr"
 # Independent check of one rate: events / pop2020_est * 1e5 on every row (1e-6 relative).
 python3 - "$T/z.csv" <<'PY' && ok "events_per_100k_pop = events / population * 1e5" || fail "per-capita rate arithmetic"
 import csv, sys
-rows = list(csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#")))
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
 assert len(rows) == 643, len(rows)
 n = 0
 for r in rows:
@@ -85,34 +87,34 @@ else
 fi
 # Mixed inputs in metadata: synthetic events on the real admin-2 layer.
 "$BIN" zonal "$SYN" --polygons "$GPKG:admin2" --csv "$T/zs.csv" >/dev/null 2>&1 || fail "zonal synthetic on admin2"
-grep -q "^# synthetic: true" "$T/zs.csv" && grep -q "^# attribution: .*OCHA" "$T/zs.csv" && ok "mixed: synthetic=true + OCHA attribution" \
-  || fail "mixed zonal metadata: $(grep '^#' "$T/zs.csv" | head -20)"
+meta "$T/zs.csv" synthetic | grep -q "^true" && meta "$T/zs.csv" attribution | grep -q "^.*OCHA" && ok "mixed: synthetic=true + OCHA attribution" \
+  || fail "mixed zonal metadata: $(head -c 600 "$T/zs.csv.json")"
 # Corridors analyse the illustrative routes: real events, flagged illustrative routes.
 "$BIN" corridors "$EV" --out "$T/cor" >"$T/corout" 2>&1 || fail "corridors: $(tail -3 "$T/corout")"
 grep -q "precise events only" "$T/corout" && ok "corridors: precise events by default, said" || fail "corridors does not say precise"
-grep -q "^# synthetic: false" "$T/cor/corridor_routes.csv" && grep -q "^# illustrative_routes: true" "$T/cor/corridor_routes.csv" \
-  && ok "corridors: synthetic=false, illustrative_routes=true" || fail "corridor metadata: $(grep '^#' "$T/cor/corridor_routes.csv")"
+meta "$T/cor/corridor_routes.csv" synthetic | grep -q "^false" && meta "$T/cor/corridor_routes.csv" illustrative_routes | grep -q "^true" \
+  && ok "corridors: synthetic=false, illustrative_routes=true" || fail "corridor metadata: $(head -c 600 "$T/cor/corridor_routes.csv.json")"
 "$BIN" spillover "$EV" --from 2012-01-01 --out "$T/sp" >"$T/spout" 2>&1 || fail "spillover: $(tail -3 "$T/spout")"
 grep -q "precise events only" "$T/spout" && ok "spillover: precise events by default, said" || fail "spillover does not say precise"
-grep -q "^# precision_mode: max-precision 2" "$T/sp/spillover_periods.csv" && ok "spillover metadata: max-precision 2" || fail "spillover precision metadata"
+meta "$T/sp/spillover_periods.csv" precision_mode | grep -q "^max-precision 2" && ok "spillover metadata: max-precision 2" || fail "spillover precision metadata"
 
 # Location precision against the hand count (all 12 fixture events lie in Burkina Faso).
-zsum() { python3 -c "import csv,sys; print(sum(float(r['events']) for r in csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith('#'))))" "$1"; }
+zsum() { python3 -c "import csv,sys; print(sum(float(r['events']) for r in csv.DictReader(open(sys.argv[1], newline=''))))" "$1"; }
 "$BIN" zonal "$FIX" --polygons "$GPKG:admin0" --csv "$T/p0.csv" >"$T/p0err" 2>&1 || fail "zonal fixture"
 [ "$(zsum "$T/p0.csv")" = "12.0" ] && ok "keep: 12 events" || fail "keep: $(zsum "$T/p0.csv")"
 grep -q "precision 7 (international waters or airspace): 1 events" "$T/p0err" && ok "counts per level printed" || fail "no per-level counts: $(cat "$T/p0err")"
 "$BIN" zonal "$FIX" --polygons "$GPKG:admin0" --max-precision 2 --csv "$T/p2.csv" >/dev/null 2>"$T/p2err" || fail "zonal --max-precision 2"
 [ "$(zsum "$T/p2.csv")" = "5.0" ] && ok "--max-precision 2: 5 events" || fail "--max-precision 2: $(zsum "$T/p2.csv")"
-grep -q "^# precision_mode: max-precision 2" "$T/p2.csv" && ok "max-precision in metadata" || fail "max-precision metadata"
+meta "$T/p2.csv" precision_mode | grep -q "^max-precision 2" && ok "max-precision in metadata" || fail "max-precision metadata"
 "$BIN" zonal "$FIX" --polygons "$GPKG:admin0" --precision spread --csv "$T/ps.csv" >"$T/pserr" 2>&1 || fail "zonal --precision spread: $(cat "$T/pserr")"
 [ "$(zsum "$T/ps.csv")" = "10.0" ] && ok "--precision spread: 10 events (5 and 7 excluded)" || fail "spread: $(zsum "$T/ps.csv")"
 grep -q "precision 5 (linear feature / between places): 1 events, weight 1: 1 excluded" "$T/pserr" && ok "spread: what was done per level" || fail "spread summary: $(cat "$T/pserr")"
-grep -q "^# precision_mode: spread" "$T/ps.csv" && ok "spread in metadata" || fail "spread metadata"
+meta "$T/ps.csv" precision_mode | grep -q "^spread" && ok "spread in metadata" || fail "spread metadata"
 # Weighted by best deaths on admin-2: kept 2+5+1+4+3 = 15, spread 7+1+10+2+20 = 40; 6 and 8 excluded.
 "$BIN" zonal "$FIX" --polygons "$GPKG:admin2" --precision spread --weight auto --csv "$T/p2s.csv" >/dev/null 2>&1 || fail "zonal admin2 spread"
 python3 - "$T/p2s.csv" <<'PY' && ok "spread weight total 55 = kept 15 + spread 40 (1e-9)" || fail "spread weight total"
 import csv, sys
-rows = list(csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#")))
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
 w = sum(float(r["weighted"]) for r in rows)
 assert abs(w - 55.0) < 1e-6, w
 PY
@@ -122,6 +124,6 @@ grep -q "weight total 10;" "$T/psd" && ok "density spread: weight total 10" || f
 gdalinfo "$T/ps.tif" | grep -q "precision_mode=spread" && ok "density GeoTIFF precision_mode=spread" || fail "density precision metadata"
 mkdir -p "$T/hs"
 "$BIN" hotspots "$EV" --precision spread --units fishnet --cell-km 50 --out "$T/hs/real" >"$T/hsout" 2>&1 || fail "hotspots spread: $(tail -3 "$T/hsout")"
-grep -q '^# precision_mode: spread' "$T/hs/real_gistar.csv" && ok "hotspots spread metadata" || fail "hotspots precision metadata: $(ls "$T/hs")"
+meta "$T/hs/real_gistar.csv" precision_mode | grep -q "^spread" && ok "hotspots spread metadata" || fail "hotspots precision metadata: $(ls "$T/hs")"
 
 [ $fails -eq 0 ] && echo "real data: ok" || { echo "real data: $fails failure(s)"; exit 1; }

@@ -23,7 +23,7 @@ for f in scan_clusters.csv scan_clusters.geojson scan_clusters.gpkg scan_replica
 done
 grep -q "SYNTHETIC" "$T/out" || fail "scan summary does not say the data are synthetic"
 grep -q "#1 " "$T/out" || fail "scan summary lacks the most likely cluster"
-head -1 "$T/scan/scan_clusters.csv" | grep -q "^# " || fail "scan CSV lacks provenance"
+grep -q '"synthetic": "true"' "$T/scan/scan_clusters.csv.json" || fail "scan CSV sidecar lacks provenance"
 grep -q "relative_risk" "$T/scan/scan_clusters.csv" || fail "scan CSV lacks relative_risk"
 grep -q '"synthetic":"true"' "$T/scan/scan_clusters.geojson" || fail "scan GeoJSON lacks synthetic metadata"
 [ "$(grep -c '^[^#]' "$T/scan/scan_replicas.csv")" -eq 50 ] || fail "scan_replicas.csv: expected 49 replicas + header"
@@ -60,7 +60,7 @@ done
 grep -q "ILLUSTRATIVE" "$T/out" || fail "nexus summary does not say the routes are illustrative"
 grep -q "all routes" "$T/nx/nexus_routes.csv" || fail "nexus CSV lacks the all-routes row"
 grep -q "q_bh" "$T/nx/nexus_routes.csv" || fail "nexus CSV lacks BH q"
-grep -q "null_model: smoothed" "$T/nx/nexus_routes.csv" || fail "nexus CSV does not state the null"
+grep -q '"null_model": "smoothed"' "$T/nx/nexus_routes.csv.json" || fail "nexus CSV sidecar does not state the null"
 grep -q "hi_global" "$T/nx/nexus_curves.csv" || fail "nexus curves lack the global envelope"
 grep -q "Battles" "$T/nx/nexus_clq.csv" || fail "CLQ table lacks the event types"
 "$BIN" nexus "$EV" --simulations 39 --threads 2 --crossk "Violence against civilians,Battles" -o "$T/nxk" >"$T/out" 2>"$T/err" ||

@@ -1,5 +1,6 @@
 #pragma once
-// Tables as CSV (atomic, provenance as "# key: value" header comments) and provenance records.
+// Tables as CSV (atomic; one plain header row, metadata in the sidecar NAME.csv.json) and provenance
+// records. The writers of every format are in output.hpp.
 #include <map>
 #include <string>
 #include <vector>
@@ -15,7 +16,8 @@ struct Table {
 
 using Metadata = std::map<std::string, std::string>;
 
-// RFC 4180 CSV; metadata goes first as "# key: value" lines (our loader skips them).
+// RFC 4180 CSV with one header row; `metadata` goes to the sidecar NAME.csv.json and the column
+// types to NAME.csvt, all three in one OutputSet (output.hpp). "-" writes the CSV to stdout.
 void write_csv(const Table& t, const std::string& path, const Metadata& metadata = {});
 
 // The provenance every output carries: tool version, inputs, synthetic flag, date window.

@@ -100,6 +100,9 @@ VectorLayer reproject(const VectorLayer& layer, const Crs& target);
 // top-level "metadata" member. Optional simplestyle properties are just ordinary fields.
 void write_geojson(const VectorLayer& layer, const std::string& path,
                    const std::map<std::string, std::string>& metadata = {}, int precision = 6);
+// The GeoJSON text write_geojson() writes (polygons and lines always as Multi*).
+std::string to_geojson(const VectorLayer& layer, const std::map<std::string, std::string>& metadata = {},
+                       int precision = 6);
 // GeoPackage writer (keeps the layer CRS), atomic.
 void write_gpkg(const VectorLayer& layer, const std::string& path);
 

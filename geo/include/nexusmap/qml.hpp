@@ -24,3 +24,15 @@ std::string qml_path_for(const std::string& raster_path);
 void write_qml(const std::string& path, const std::string& xml, bool overwrite = true);
 
 } // namespace nexusmap
+
+namespace nexusmap {
+struct VectorLayer;
+
+// A QGIS vector style for a layer nexusmap wrote with simplestyle fields (style.hpp): a
+// categorized renderer on the colour field ("fill" for polygons, "stroke" for lines,
+// "marker-color" for points) when it has at most 32 distinct colours, labelled from the layer's
+// class field (bin, class, category, level, commodity, segment, name); otherwise one symbol whose
+// colour is data-defined from that field. Without simplestyle fields: one neutral symbol. This is
+// the styleQML of the GeoPackage's layer_styles row (output.hpp).
+std::string qml_vector(const VectorLayer& layer);
+} // namespace nexusmap
