@@ -94,24 +94,8 @@ void add_nexus(CLI::App& app) {
         const Metadata& md = r.metadata;
         write_csv(nexus_unit_table(r), path("nexus_routes.csv"), md);
         write_csv(nexus_curve_table(r), path("nexus_curves.csv"), md);
-        // The route lines with their results (units 0.. follow the features that have lines).
-        VectorLayer rl;
-        rl.name = "nexus_routes", rl.crs = routes.crs, rl.type = GeomType::Line;
-        const Table ut = nexus_unit_table(r);
-        rl.fields = ut.columns;
-        size_t u = 0;
-        for (auto& f : routes.features) {
-            if (f.geom.lines.empty() || u >= r.units.size() || r.units[u].kind != "route") continue;
-            Feature g;
-            g.geom = f.geom;
-            for (size_t j = 0; j < ut.columns.size(); ++j) {
-                const std::string& v = ut.rows[u][j];
-                if (j < 3) g.attrs.push_back(v);
-                else g.attrs.push_back(std::strtod(v.c_str(), nullptr));
-            }
-            rl.features.push_back(std::move(g));
-            ++u;
-        }
+        const VectorLayer rl = nexus_route_layer(r, routes); // the route lines with their results
+        const size_t u = rl.features.size();
         write_geojson(rl, path("nexus_routes.geojson"), md);
 
         std::printf("nexus: %s%zu events, %zu routes; null %s, %d simulations; within %g km\n", ev.synthetic ? "SYNTHETIC events, " : "",

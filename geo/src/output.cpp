@@ -23,6 +23,7 @@
 #include "nexusmap/qml.hpp"
 #include "nexusmap/style.hpp"
 #include "nexusmap/version.hpp"
+#include "xml_util.hpp"
 
 namespace fs = std::filesystem;
 
@@ -549,19 +550,7 @@ void write_gpkg_items(const std::vector<GpkgItem>& items, const std::string& pat
 // ---- KML / KMZ --------------------------------------------------------------------------------
 
 namespace {
-std::string xml_esc(const std::string& s) {
-    std::string o;
-    for (char c : s) {
-        switch (c) {
-        case '&': o += "&amp;"; break;
-        case '<': o += "&lt;"; break;
-        case '>': o += "&gt;"; break;
-        case '"': o += "&quot;"; break;
-        default: o += c;
-        }
-    }
-    return o;
-}
+std::string xml_esc(const std::string& s) { return detail::xml_escape(s); }
 // KML colours are aabbggrr.
 std::string kml_colour(const std::string& hex, double opacity) {
     const style::Rgb c = style::from_hex(hex).value_or(style::Rgb{0.5f, 0.5f, 0.5f});

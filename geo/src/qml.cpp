@@ -10,23 +10,12 @@
 #include "nexusmap/export.hpp"
 #include "nexusmap/layers.hpp"
 #include "nexusmap/version.hpp"
+#include "xml_util.hpp"
 
 namespace nexusmap {
 
 namespace {
-std::string xml_escape(const std::string& s) {
-    std::string o;
-    for (char c : s) {
-        switch (c) {
-        case '&': o += "&amp;"; break;
-        case '<': o += "&lt;"; break;
-        case '>': o += "&gt;"; break;
-        case '"': o += "&quot;"; break;
-        default: o += c;
-        }
-    }
-    return o;
-}
+std::string xml_escape(const std::string& s) { return detail::xml_escape(s); }
 std::string num(double v) {
     char b[40];
     std::snprintf(b, sizeof b, "%.9g", v);

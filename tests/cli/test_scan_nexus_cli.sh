@@ -36,8 +36,8 @@ fi
 "$BIN" scan "$EV" --model bernoulli --cases "Violence against civilians" --period year --centre-cell-km 100 \
   --location-cell-km 50 --max-radius-km 200 --replications 19 --threads 2 -o "$T/bern" >"$T/out" 2>"$T/err" ||
   { cat "$T/err"; fail "scan --model bernoulli"; }
-grep -q "Bernoulli" "$T/bern/scan_clusters.csv" || fail "Bernoulli scan CSV does not name its model"
-grep -q "^# cases: [1-9]" "$T/bern/scan_clusters.csv" || fail "Bernoulli scan CSV lacks the case count"
+grep -q "Bernoulli" "$T/bern/scan_clusters.csv.json" || fail "Bernoulli scan CSV sidecar does not name its model"
+grep -q '"cases": "[1-9]' "$T/bern/scan_clusters.csv.json" || fail "Bernoulli scan CSV sidecar lacks the case count"
 "$BIN" scan "$EV" --model bernoulli -o "$T/bad" 2>"$T/err" && fail "bernoulli without --cases accepted"
 grep -q -- "--cases" "$T/err" || fail "bernoulli without --cases message: $(cat "$T/err")"
 "$BIN" scan "$EV" --model poisson -o "$T/bad" 2>"$T/err" && fail "poisson without --population accepted"
@@ -66,7 +66,7 @@ grep -q "Battles" "$T/nx/nexus_clq.csv" || fail "CLQ table lacks the event types
 "$BIN" nexus "$EV" --simulations 39 --threads 2 --crossk "Violence against civilians,Battles" -o "$T/nxk" >"$T/out" 2>"$T/err" ||
   { cat "$T/err"; fail "nexus --crossk"; }
 grep -q "hi_global" "$T/nxk/nexus_crossk.csv" || fail "cross-K table lacks the global envelope"
-grep -q "^# category_a: Violence against civilians" "$T/nxk/nexus_crossk.csv" || fail "cross-K table does not name its categories"
+grep -q '"category_a": "Violence against civilians"' "$T/nxk/nexus_crossk.csv.json" || fail "cross-K table does not name its categories"
 grep -q "cross-L" "$T/out" || fail "cross-K summary missing"
 "$BIN" nexus "$EV" --crossk Battles -o "$T/bad" 2>"$T/err" && fail "--crossk with one type accepted"
 "$BIN" nexus "$EV" --null raster -o "$T/bad" 2>"$T/err" && fail "raster null without --intensity accepted"

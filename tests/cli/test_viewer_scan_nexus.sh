@@ -28,11 +28,14 @@ grep -E '^scan clusters [1-9]' "$tmp/vw.out" || fail "viewer printed no scan clu
 grep -E '^nexus units [1-9]' "$tmp/vw.out" || fail "viewer printed no nexus result"
 for f in scan_clusters.csv scan_replicas.csv nexus_routes.csv nexus_curves.csv nexus_clq.csv; do
   [ -s "$tmp/vw/$f" ] || { fail "viewer did not export $f"; continue; }
-  head -1 "$tmp/vw/$f" | grep -q '^# ' || fail "$f: no provenance"
-  grep -q '^# synthetic: true' "$tmp/vw/$f" || fail "$f: not labelled synthetic"
-  diff <(grep -v '^#' "$tmp/cli/$f") <(grep -v '^#' "$tmp/vw/$f") >"$tmp/d" || { fail "$f differs from the CLI's"; head "$tmp/d"; }
+  # Provenance lives in the sidecar NAME.csv.json (the CSV has one plain header row).
+  side="$tmp/vw/$f.json"
+  [ -s "$side" ] || { fail "$f: no provenance sidecar"; continue; }
+  python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m=m.get("metadata", m); sys.exit(0 if str(m.get("synthetic","")).lower()=="true" else 1)' "$side" ||
+    fail "$f: not labelled synthetic"
+  diff "$tmp/cli/$f" "$tmp/vw/$f" >"$tmp/d" || { fail "$f differs from the CLI's"; head "$tmp/d"; }
 done
-grep -q '^# events_rule: .*precise' "$tmp/vw/scan_clusters.csv" || fail "scan CSV does not state the events rule"
+grep -q '"events_rule": *"[^"]*precise' "$tmp/vw/scan_clusters.csv.json" || fail "scan CSV does not state the events rule"
 for f in scan_clusters nexus_routes; do
   python3 - "$tmp/cli/$f.geojson" "$tmp/vw/$f.geojson" <<'PY' || fail "$f.geojson differs from the CLI's"
 import json, sys
