@@ -191,7 +191,7 @@ int run(int argc, char** argv) {
     } catch (const GeoError& e) {
         // A value of a flag that does not parse or is out of range ("--kernel 'foo'", "--from/--to") is
         // a usage error like those CLI11 finds itself; a problem with a file or the data is a failure.
-        const bool flag_value = e.file.empty() && e.where.rfind("--", 0) == 0;
+        const bool flag_value = e.file.empty() && e.where.rfind("-", 0) == 0; // "--kernel ...", "-o/--out -"
         error = std::string("nexusmap: error: ") + e.what(), code = flag_value ? kExitUsage : kExitFailure;
     } catch (const Cancelled&) {
         error = "nexusmap " + subname() + ": cancelled" + (interrupted() ? " (interrupted)" : "") + "; no output was written";

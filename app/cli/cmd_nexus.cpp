@@ -60,6 +60,7 @@ void add_nexus(CLI::App& app) {
         std::vector<std::string> inputs = {a->ev.file, split_layer_spec(rspec).first};
         if (p.null_model == NexusNull::Admin1) inputs.push_back(split_layer_spec(aspec).first);
         if (!a->intensity.empty()) inputs.push_back(a->intensity);
+        check_output_stem(a->out, "a folder of CSV and GeoJSON"); // several products: never `-` or a file name
         fs::create_directories(a->out);
         auto path = [&](const char* n) { return (fs::path(a->out) / n).string(); };
         std::vector<const char*> names = {"nexus_routes.csv", "nexus_curves.csv", "nexus_routes.geojson"};

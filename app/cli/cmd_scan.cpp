@@ -59,6 +59,7 @@ void add_scan(CLI::App& app) {
         if (p.model == ScanModel::Bernoulli && p.case_types.empty()) throw GeoError("", "--model bernoulli", "needs --cases TYPES");
         std::vector<std::string> inputs = {a->ev.file};
         if (!a->population.empty()) inputs.push_back(a->population);
+        check_output_stem(a->out, "a folder of CSV, GeoJSON and GPKG"); // several products: never `-` or a file name
         fs::create_directories(a->out);
         auto path = [&](const char* n) { return (fs::path(a->out) / n).string(); };
         for (auto* n : {"scan_clusters.csv", "scan_clusters.geojson", "scan_clusters.gpkg", "scan_replicas.csv"})

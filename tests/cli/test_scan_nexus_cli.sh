@@ -74,4 +74,11 @@ grep -q "intensity" "$T/err" || fail "raster null message"
 "$BIN" nexus "$EV" --null admin1 --simulations 19 -o "$T/nx1" >"$T/out" 2>"$T/err" || { cat "$T/err"; fail "nexus admin1"; }
 grep -q "null admin1" "$T/out" || fail "admin1 null not reported"
 ls -a "$T"/* | grep -q '\.tmp-' && fail "temporary files left behind"
+# Several products: `-` and file names are refused as -o before any work (exit 2, nothing made).
+"$BIN" scan "$EV" -o - >"$T/out" 2>"$T/err"; rc=$?
+[ "$rc" = 2 ] || fail "scan -o - exit $rc, expected 2"
+grep -q "several files" "$T/err" || fail "scan -o - message: $(cat "$T/err")"
+"$BIN" nexus "$EV" -o "$T/n.csv" >"$T/out" 2>"$T/err"; rc=$?
+[ "$rc" = 2 ] || fail "nexus -o n.csv exit $rc, expected 2"
+[ ! -e "$T/n.csv" ] || fail "nexus -o n.csv made a folder or file named n.csv"
 exit 0
