@@ -52,7 +52,7 @@ echo "| job | size | nexusmap s | target s | met |"
 echo "|---|---|---|---|---|"
 row() { # job size seconds target
   local met=no
-  if [ "$(echo "$3 <= $4" | bc -l)" = 1 ]; then met=yes; fi
+  if [ "$4" = "-" ]; then met="-"; elif [ "$(echo "$3 <= $4" | bc -l)" = 1 ]; then met=yes; fi
   printf '| %s | %s | %.3f | %s | %s |\n' "$1" "$2" "$3" "$4" "$met"
 }
 row "nexusmap --version" "" "$(time_cmd "$NX" --version)" 0.02
