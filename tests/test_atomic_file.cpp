@@ -20,12 +20,7 @@ using namespace nexusmap;
 namespace fs = std::filesystem;
 
 namespace {
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+using testutil::slurp;
 size_t files_in(const fs::path& dir) {
     size_t n = 0;
     for ([[maybe_unused]] auto& e : fs::directory_iterator(dir)) ++n;

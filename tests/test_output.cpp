@@ -21,12 +21,7 @@ using namespace nexusmap;
 namespace fs = std::filesystem;
 
 namespace {
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
+using testutil::slurp;
 // Two squares in the default analysis CRS: one single polygon, one with two parts, so a writer
 // that does not promote to Multi* mixes geometry types.
 VectorLayer two_units(bool synthetic) {

@@ -2,6 +2,8 @@
 // Small helpers shared by the test files.
 #include <array>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "nexusmap/layers.hpp"
@@ -12,6 +14,13 @@ inline std::string data(const std::string& rel) { return std::string(NEXUSMAP_TE
 inline std::string shared_real(const std::string& rel) {
     std::filesystem::path p = std::filesystem::path(NEXUSMAP_SOURCE_DIR).parent_path() / "shared/data/real" / rel;
     return std::filesystem::exists(p) ? p.string() : std::string();
+}
+// A whole file as bytes.
+inline std::string slurp(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
 }
 inline std::filesystem::path tmpdir(const std::string& name) {
     auto p = std::filesystem::temp_directory_path() / ("nexusmap_test_" + name);
