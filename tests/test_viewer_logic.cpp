@@ -463,6 +463,21 @@ TEST_CASE("viewer command line") {
     CHECK_FALSE(parse({"nexusmap", "view", "--bogus"}).error.empty());
     CHECK_FALSE(parse({"nexusmap", "view", "--probe", "1"}).error.empty());
     CHECK_FALSE(parse({"nexusmap", "view", "--screenshot"}).error.empty());
+    // Repeatable flags take one value each: what follows is still a file (CLI11 vectors would
+    // otherwise swallow it), and repeated probes all count.
+    o = parse({"nexusmap", "view", "--scan-param", "period=year", "a.csv", "--probe", "-5.5,14", "--probe", "1,2",
+               "--nexus-param", "d-km=25", "--nexus-param", "clq=1"});
+    CHECK(o.error.empty());
+    CHECK(o.files == std::vector<std::string>{"a.csv"});
+    CHECK(o.scan_settings == std::vector<std::string>{"period=year"});
+    CHECK(o.nexus_settings == std::vector<std::string>{"d-km=25", "clq=1"});
+    REQUIRE(o.probes.size() == 2);
+    CHECK(o.probes[0].first == doctest::Approx(-5.5));
+    CHECK(o.probes[1].second == doctest::Approx(2));
+    // The help is generated from the same declarations (every flag listed once).
+    const std::string help = viewer_usage();
+    for (const char* flag : {"--export-map-page", "--heat-backend", "--scan-param", "--display-crs", "--force"})
+        CHECK(help.find(flag) != std::string::npos);
 }
 
 // The banner, status bar and attribution follow the inputs loaded now (Document::inputs() gives

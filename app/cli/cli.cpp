@@ -102,6 +102,9 @@ int run(int argc, char** argv) {
                  "Run with no arguments to open the viewer on the bundled real UCDP GED events (view --demo: the SYNTHETIC demo)."};
     app.set_version_flag("--version", std::string("nexusmap ") + kVersion);
     app.require_subcommand(1);
+    // Listed for --help and did-you-mean; main.cpp hands `view` to the viewer before parsing, so its
+    // options are declared once, in app/viewer/options.cpp.
+    app.add_subcommand("view", "Open the map viewer (no files: the bundled real UCDP events); `nexusmap view --help`");
     add_info(app);
     add_density(app);
     add_contours(app);

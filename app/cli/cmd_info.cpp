@@ -12,6 +12,7 @@
 #include "nexusmap/dataset_info.hpp"
 #include "nexusmap/error.hpp"
 #include "nexusmap/events.hpp"
+#include "nexusmap/text.hpp"
 
 namespace nexusmap::cli {
 
@@ -48,8 +49,7 @@ void add_info(CLI::App& app) {
     cmd->add_option("FILE", *file, "File to describe ('-': an event CSV on standard input)")->required();
     cmd->callback([file] {
         const bool json = habits().json;
-        std::string ext = std::filesystem::path(*file).extension().string();
-        for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        const std::string ext = ascii_lower(std::filesystem::path(*file).extension().string());
         const bool csv = *file == "-" || ext == ".csv" || ext == ".tsv" || ext == ".txt";
         // The file as GDAL sees it (CSV event files are described by the event loader only: OGR's
         // CSV driver would type every column as String).

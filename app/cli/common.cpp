@@ -15,6 +15,7 @@
 #include "nexusmap/countries.hpp"
 #include "nexusmap/error.hpp"
 #include "nexusmap/precision.hpp"
+#include "nexusmap/text.hpp"
 
 namespace fs = std::filesystem;
 namespace nexusmap::cli {
@@ -163,8 +164,7 @@ void print_summary(const std::string& text) {
     end_progress_line();
     std::istringstream in(text);
     for (std::string line; std::getline(in, line);) {
-        std::string low = line;
-        for (auto& c : low) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        const std::string low = ascii_lower(line);
         (low.find("warning") != std::string::npos ? std::cerr : std::cout) << line << "\n";
     }
     std::cout.flush(); // seen as it happens, also when stdout is a file or a pipe

@@ -12,15 +12,13 @@
 #include <cstdio>
 
 #include "viewer/labels.hpp"
+#include "nexusmap/text.hpp"
 
 namespace nexusmap::viewer {
 
 namespace {
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return s;
-}
+std::string lower(std::string_view s) { return ascii_lower(s); }
 
 double ring_area(const Ring& r) {
     double a = 0;
@@ -488,12 +486,12 @@ LayerMesh cells_mesh(const GridSpec& g, const std::vector<int>& cls) {
 
 std::unique_ptr<MapLayer> make_gpu_layer(const LayerMesh& mesh, const std::vector<std::array<float, 4>>& colors) {
     auto l = std::make_unique<MapLayer>();
-    l->gpu.upload(mesh, colors.size());
+    made(l->gpu).upload(mesh, colors.size());
     std::vector<float> rgba;
     for (auto& c : colors)
         rgba.insert(rgba.end(), c.begin(), c.end());
     if (rgba.empty()) rgba.assign(4, 0.f);
-    l->gpu.set_feature_colors(rgba);
+    l->gpu->set_feature_colors(rgba);
     l->style.category_field = 0; // per-feature colours
     l->cats_for = 0;
     l->style.fill = true;

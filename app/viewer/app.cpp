@@ -17,6 +17,7 @@
 #include "gl/gl.hpp"
 #include "nexusmap/error.hpp"
 #include "nexusmap/precision.hpp"
+#include "nexusmap/text.hpp"
 
 namespace nexusmap::viewer {
 
@@ -29,10 +30,7 @@ std::string data_dir() {
 
 namespace {
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return s;
-}
+std::string lower(std::string_view s) { return ascii_lower(s); }
 
 // A layer with its CPU mesh, produced by a loader thread.
 struct LoadedLayer {
@@ -274,7 +272,7 @@ void App::load_vector(const std::string& path) {
                 l->title = ll.layer.name.empty() ? fs::path(path).stem().string() : ll.layer.name;
                 l->fill_area_m2 = identity ? ll.mesh.fill_area : 0; // equal-area metres only
                 l->display_gen = gen;
-                l->gpu.upload(ll.mesh, ll.layer.features.size());
+                made(l->gpu).upload(ll.mesh, ll.layer.features.size());
                 l->data = std::move(ll.layer);
                 l->index = std::move(ll.index);
                 for (const auto& w : l->data.warnings)
@@ -337,9 +335,9 @@ void App::load_events(const std::string& path) {
             ev->title = fs::path(path).filename().string();
             ev->ox = le.ox;
             ev->oy = le.oy;
-            ev->gpu.upload(le.instances);
+            made(ev->gpu).upload(le.instances);
             if (!le.display_instances.empty()) {
-                ev->display_gpu.upload(le.display_instances);
+                made(ev->display_gpu).upload(le.display_instances);
                 ev->dox = le.dox;
                 ev->doy = le.doy;
             }
@@ -393,11 +391,11 @@ void App::set_event_precision(int mode) {
         if (!doc_.events) return;
         EventSet& e = *doc_.events;
         e.table = std::move(table);
-        e.gpu = GpuEvents{};
-        e.gpu.upload(inst);
+        e.gpu = std::make_shared<GpuEvents>();
+        e.gpu->upload(inst);
         e.ox = ox, e.oy = oy;
-        e.display_gpu = GpuEvents{};
-        if (!dinst.empty()) e.display_gpu.upload(dinst), e.dox = dox, e.doy = doy;
+        e.display_gpu.reset();
+        if (!dinst.empty()) made(e.display_gpu).upload(dinst), e.dox = dox, e.doy = doy;
         e.display_gen = g;
         e.precision_mode = mode_now;
         e.precision_summary = std::move(summary);
@@ -577,16 +575,16 @@ void App::start_display_rebuild() {
             for (auto& [which, mesh] : out.meshes)
                 for (auto& l : doc_.layers)
                     if (l.get() == which) {
-                        l->gpu = GpuLayer{};
-                        l->gpu.upload(mesh, l->data.features.size());
+                        l->gpu = std::make_shared<GpuLayer>();
+                        l->gpu->upload(mesh, l->data.features.size());
                         l->cats_for = -2; // re-upload the categorical colours
                         l->fill_area_m2 = identity ? mesh.fill_area : 0;
                         l->display_gen = gen;
                     }
             if (doc_.events && doc_.events.get() == out.events) {
-                doc_.events->display_gpu = GpuEvents{};
+                doc_.events->display_gpu.reset();
                 if (!identity && !out.instances.empty()) {
-                    doc_.events->display_gpu.upload(out.instances);
+                    made(doc_.events->display_gpu).upload(out.instances);
                     doc_.events->dox = out.dox;
                     doc_.events->doy = out.doy;
                 }
@@ -608,7 +606,7 @@ bool App::ready() const {
     if (!loads_started_ || jobs_.busy()) return false;
     if (pending_project_) return false; // its styles/filters are not applied yet
     if (display_rebuild_pending_) return false; // a display CRS rebuild is about to start
-    if (doc_.events && doc_.events->gpu.count > 0 && doc_.heat.visible && (!heat_.valid() || heat_.cpu_pending()))
+    if (doc_.events && count_of(doc_.events->gpu) > 0 && doc_.heat.visible && (!heat_.valid() || heat_.cpu_pending()))
         return false;
     if (opt_.precision_mode > 0 && doc_.events && !precision_started_) return false;
     if (opt_.compare_exact && doc_.events && !heatmap_panel_.exact) return false;
@@ -876,7 +874,7 @@ void App::start_scan_nexus(PanelContext& ctx) {
 bool App::use_cpu_heat() const {
     if (opt_.heat_backend == "cpu") return true;
     if (opt_.heat_backend == "gpu" || !doc_.events) return false;
-    return software_gl_ && doc_.events->gpu.count >= 100'000;
+    return software_gl_ && count_of(doc_.events->gpu) >= 100'000;
 }
 
 void App::start_cpu_heat() {

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "nexusmap/crs.hpp"
+#include "nexusmap/distance.hpp"
 
 namespace nexusmap::viewer {
 
@@ -44,13 +45,6 @@ inline Crs display_crs(DisplayKind k, const Crs& analysis) {
     }
 }
 
-// Great-circle distance in metres on the mean-radius sphere.
-inline double ground_distance_m(double lon1, double lat1, double lon2, double lat2) {
-    constexpr double R = 6371008.8, d = 3.14159265358979323846 / 180;
-    const double a = std::pow(std::sin((lat2 - lat1) * d / 2), 2) +
-                     std::cos(lat1 * d) * std::cos(lat2 * d) * std::pow(std::sin((lon2 - lon1) * d / 2), 2);
-    return 2 * R * std::asin(std::min(1.0, std::sqrt(a)));
-}
 
 // lon/lat <-> display <-> analysis. Holds PROJ transformers: create and use on one thread.
 // forward()/inverse() have Transformer's meaning with the display CRS as "map" (lon/lat -> display).
@@ -98,7 +92,7 @@ class DisplayChain {
         double ax = x, ay = y, bx = x + step, by = y;
         inverse(ax, ay);
         inverse(bx, by);
-        const double s = ground_distance_m(ax, ay, bx, by) / step;
+        const double s = haversine_m(ax, ay, bx, by) / step;
         return std::isfinite(s) && s > 0 ? s : 1;
     }
 

@@ -1,6 +1,8 @@
 #pragma once
 // What the viewer shows: loaded layers and events with their styles and filters. Panels edit it;
-// the renderers draw it. GPU resources hang off each item and are created on the main thread.
+// the renderers draw it. GL-free: the GPU objects hang off each item as shared_ptrs to types only the
+// renderer defines (map_renderer.hpp) — the deleter is bound where the renderer makes them, so the
+// document compiles, links and is tested without GL.
 #include <algorithm>
 #include <array>
 #include <memory>
@@ -13,13 +15,15 @@
 #include "nexusmap/layers.hpp"
 #include "viewer/colormap.hpp"
 #include "viewer/layer_mesh.hpp"
-#include "viewer/map_renderer.hpp"
 #include "viewer/provenance_view.hpp"
 #include "viewer/time_model.hpp"
 
 namespace nexusmap::viewer {
 
 using Color = std::array<float, 4>;
+
+struct GpuLayer;  // map_renderer.hpp
+struct GpuEvents; // map_renderer.hpp
 
 struct LayerStyle {
     bool visible = true;
@@ -37,7 +41,7 @@ struct MapLayer {
     std::string title;
     VectorLayer data;
     LayerStyle style;
-    GpuLayer gpu;      // triangulated in the display CRS (data stays in the analysis CRS)
+    std::shared_ptr<GpuLayer> gpu; // triangulated in the display CRS (data stays in the analysis CRS)
     int display_gen = 0; // App's display generation the GPU mesh was built for
     Categories cats;   // of style.category_field
     int cats_for = -2; // field the categories/colours were built for
@@ -60,11 +64,11 @@ struct EventSet {
     std::vector<bool> type_on;
     TimeWindow window;
     EventStyle style;
-    GpuEvents gpu; // analysis-CRS positions (relative to ox, oy): the heat splat, and the points
+    std::shared_ptr<GpuEvents> gpu; // analysis-CRS positions (relative to ox, oy): the heat splat, and the points
                    // when the display CRS is the analysis CRS
     // Point sprites in another display CRS (positions relative to dox, doy; same instance order as
     // `gpu`, whose keep texture they share). Not uploaded (count 0) for the equal-area display.
-    GpuEvents display_gpu;
+    std::shared_ptr<GpuEvents> display_gpu;
     double dox = 0, doy = 0;
     int display_gen = 0; // App's display generation these positions were built for
     bool synthetic = false;

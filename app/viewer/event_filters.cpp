@@ -14,20 +14,20 @@
 namespace nexusmap::viewer {
 
 void sync_event_keep(EventSet& ev) {
-    if (!ev.keep_dirty || !ev.gpu.uploaded) return;
+    if (!ev.keep_dirty || !uploaded(ev.gpu)) return;
     ev.keep_dirty = false;
     if (ev.keep.empty()) {
-        ev.gpu.set_keep({});
+        ev.gpu->set_keep({});
         return;
     }
     // Instances are the rows with finite coordinates, in order (App::load_events).
     std::vector<uint8_t> inst;
-    inst.reserve(ev.gpu.count);
+    inst.reserve(ev.gpu->count);
     const EventTable& t = ev.table;
     for (size_t i = 0; i < t.size(); ++i)
         if (std::isfinite(t.x[i]) && std::isfinite(t.y[i])) inst.push_back(ev.keep[i]);
-    inst.resize(ev.gpu.count, 1);
-    ev.gpu.set_keep(inst);
+    inst.resize(ev.gpu->count, 1);
+    ev.gpu->set_keep(inst);
 }
 
 void draw_attribute_filters(EventSet& ev, HeatParams& heat, EventFilterUi& ui) {

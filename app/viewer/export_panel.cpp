@@ -23,6 +23,8 @@
 #include "nexusmap/density.hpp"
 #include "nexusmap/map_render.hpp"
 #include "nexusmap/output.hpp"
+#include "nexusmap/pipeline/density.hpp"
+#include "nexusmap/precision.hpp"
 #include "nexusmap/style.hpp"
 #include "viewer/app.hpp"
 #include "viewer/kernel_shapes.hpp"
@@ -42,10 +44,6 @@ static InputProvenance events_provenance(const EventSet& ev) {
 namespace fs = std::filesystem;
 
 namespace {
-
-bool job_alive(const Jobs& jobs, const Job* j) {
-    return j && std::any_of(jobs.all().begin(), jobs.all().end(), [j](auto& p) { return p.get() == j; });
-}
 
 // "Routes (illustrative)" -> "Routes_illustrative"
 std::string safe_name(const std::string& s) {
@@ -208,7 +206,7 @@ ExportRequest ExportPanel::draw(PanelContext& ctx, int window_w, int window_h) {
         ImGui::SliderInt("dpi", &dpi_, 72, 300);
     }
     if (!print_fmt) ImGui::TextDisabled("the file name must end in .png, .pdf or .svg");
-    if (job_alive(ctx.jobs, print_job) && print_job->state() == Job::State::Running) {
+    if (ctx.jobs.running(print_job)) {
         ImGui::ProgressBar(float(print_job->fraction()), ImVec2(-70, 0), print_job->stage().c_str());
         ImGui::SameLine();
         if (ImGui::Button("Cancel##print")) print_job->cancel();
@@ -235,7 +233,7 @@ ExportRequest ExportPanel::draw(PanelContext& ctx, int window_w, int window_h) {
     ImGui::InputFloat("cell km", &cell_km_, 0, 0, "%.2f");
     cell_km_ = std::max(0.f, cell_km_);
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("0 = the heat grid's cell (the GPU grid, cell for cell)");
-    if (job_alive(ctx.jobs, tif_job) && tif_job->state() == Job::State::Running) {
+    if (ctx.jobs.running(tif_job)) {
         ImGui::ProgressBar(float(tif_job->fraction()), ImVec2(-70, 0), tif_job->stage().c_str());
         ImGui::SameLine();
         if (ImGui::Button("Cancel##tif")) tif_job->cancel();
@@ -249,7 +247,7 @@ ExportRequest ExportPanel::draw(PanelContext& ctx, int window_w, int window_h) {
     section("Layers (GeoJSON, WGS 84)");
     path_row("##dir", geojson_dir_, sizeof geojson_dir_, dialog_, FileDialog::Mode::Folder, kDir,
              "Folder for the GeoJSON layers");
-    if (job_alive(ctx.jobs, geojson_job) && geojson_job->state() == Job::State::Running) {
+    if (ctx.jobs.running(geojson_job)) {
         ImGui::ProgressBar(float(geojson_job->fraction()), ImVec2(-1, 0), geojson_job->stage().c_str());
     } else if (ImGui::Button("Export layers as GeoJSON")) {
         req = {ExportRequest::Kind::GeoJson, geojson_dir_, 1, 0};
@@ -458,56 +456,67 @@ Job& App::start_export_tif(const std::string& path, double cell_km) {
         throw std::runtime_error(path + ": a density raster is written as GeoTIFF: use " + extensions_for(ProductKind::Raster));
     const EventSet& ev = *doc_.events;
     const HeatParams& p = doc_.heat;
-    const double bandwidth_m = p.bandwidth_km * 1000.0;
-    // The heat grid (cell for cell what the map shows), or the same extent at another cell size.
-    GridSpec grid;
-    if (heat_.valid() && cell_km <= 0) {
-        grid = heat_.grid();
-    } else {
-        BBox b = BBox::inverted();
-        for (size_t i = 0; i < ev.table.size(); ++i)
-            if (std::isfinite(ev.table.x[i]) && std::isfinite(ev.table.y[i])) b.expand(ev.table.x[i], ev.table.y[i]);
-        if (b.xmax < b.xmin) throw std::runtime_error("the events have no valid coordinates");
-        const double support = kernel_support(p.kernel, bandwidth_m);
-        const double cell = cell_km > 0 ? cell_km * 1000 : (heat_.valid() ? heat_.grid().cell : bandwidth_m / 8);
-        if (heat_.valid()) b = heat_.grid().bbox();
-        else b = {b.xmin - support, b.ymin - support, b.xmax + support, b.ymax + support};
-        grid = GridSpec::covering(b, cell);
-        if (double(grid.width) * grid.height > 64e6)
-            throw std::runtime_error("a " + std::to_string(grid.width) + " x " + std::to_string(grid.height) +
-                                     " grid is too large; choose a larger cell");
+    // geo's density pipeline, as `nexusmap density` runs it: same parameters, same raster, same
+    // metadata. The events passing the filters are copied (the worker never touches the document).
+    std::vector<bool> keep(ev.table.size());
+    for (size_t i = 0; i < keep.size(); ++i)
+        keep[i] = ev.passes(i);
+    auto table = std::make_shared<EventTable>(ev.table.subset(keep));
+    // Say what was done with imprecise locations as the command line does (points kept, or the
+    // precise-only filter), unless spreading already said it.
+    if (!table->metadata.count("precision_mode")) {
+        PrecisionParams pp;
+        if (ev.precision_mode == 1) pp.max_precision = 2;
+        PrecisionResult pr = apply_precision(*table, pp);
+        *table = std::move(pr.events);
+        for (auto& [k, v] : pr.metadata())
+            table->metadata[k] = v;
     }
-    // The filtered points and geo's parameters, as the Heatmap panel's exact KDE (copies).
-    const ExactKdeInput kin = exact_kde_input(ev, p, grid);
-    std::map<std::string, std::string> md = {
-        {"synthetic", ev.synthetic ? "true" : "false"},
-        {"kernel", kKernelNames[kernel_code(p.kernel)]},
-        {"bandwidth_km", std::to_string(p.bandwidth_km)},
-        {"weights", weight_name(p.weight)},
-        {"cell_m", std::to_string(grid.cell)},
-        {"time_window", window_label(ev)},
-        {"events_source", fs::path(ev.table.source).filename().string()},
-        {"events_used", std::to_string(kin.xs->size())},
-        {"generator", "nexusmap viewer (geo kernel_density, exact)"},
-    };
-    if (const std::string hidden = hidden_types(ev); !hidden.empty()) md["hidden_event_types"] = hidden;
-    filter_metadata(ev, md);
-    if (!ev.source_note.empty()) md["source_note"] = ev.source_note;
-    if (ev.synthetic) md["note"] = "SYNTHETIC DEMO DATA - not real events";
-    add_input_provenance(md, events_provenance(ev)); // source, licence, UCDP attribution
-    const Crs crs = doc_.analysis;
+    if (p.weight == WeightMode::Fatalities)
+        table->weight.assign(table->fatalities.begin(), table->fatalities.end());
+    table->weight.resize(table->size(), 1.f);
+    pipeline::DensityParams dp;
+    dp.kde.kernel = p.kernel;
+    dp.kde.bandwidth_m = p.bandwidth_km * 1000.0;
+    dp.weighted = p.weight != WeightMode::Count || ev.precision_mode == 2;
+    dp.weight_option = p.weight == WeightMode::Fatalities ? "fatalities" : p.weight == WeightMode::WeightColumn ? "weight" : "";
+    if (!ev.window.all) {
+        dp.date_from = format_date(ev.window.day_lo());
+        dp.date_to = format_date(ev.window.day_hi() - 1);
+    }
+    // The heat grid cell for cell (what the map shows); with a cell size, the events' extent padded
+    // by the kernel support (`nexusmap density --extent data --cell-km`).
+    if (heat_.valid() && cell_km <= 0) {
+        dp.extent = pipeline::DensityParams::Extent::Grid;
+        dp.grid = heat_.grid();
+        dp.kde.cell_m = dp.grid.cell;
+    } else {
+        dp.extent = pipeline::DensityParams::Extent::Data;
+        dp.kde.cell_m = cell_km > 0 ? cell_km * 1000 : (heat_.valid() ? heat_.grid().cell : dp.kde.bandwidth_m / 8);
+    }
+    dp.max_cells = 64e6;
+    dp.validate();
+    // What only the viewer can filter on, said in the file when used.
+    Metadata extra;
+    if (const std::string hidden = hidden_types(ev); !hidden.empty()) extra["hidden_event_types"] = hidden;
+    filter_metadata(ev, extra);
+    if (!ev.source_note.empty()) extra["source_note"] = ev.source_note;
     return jobs_.start<std::string>(
         "GeoTIFF " + fs::path(path).filename().string(),
-        [kin, grid, crs, md, path](Progress& progress) {
-            KdeResult r = kin.run(crs, progress);
-            for (const auto& [k, v] : md)
-                r.raster.metadata[k] = v;
+        [table, dp, extra, path](Progress& progress) {
+            pipeline::DensityProduct prod = pipeline::run_density({table.get()}, dp, progress);
+            Raster& r = prod.kde.raster;
+            for (const auto& [k, v] : extra)
+                r.metadata[k] = v;
             progress(0.99, "writing");
-            write_raster(r.raster, path); // atomic (geo's output registry)
+            write_raster(r, path); // atomic (geo's output registry)
             char buf[160];
-            std::snprintf(buf, sizeof buf, "%dx%d cells of %.2f km, %zu points", grid.width, grid.height,
-                          grid.cell / 1000, r.n_points);
-            return std::string(buf);
+            std::snprintf(buf, sizeof buf, "%dx%d cells of %.2f km, %zu points", prod.grid.width, prod.grid.height,
+                          prod.grid.cell / 1000, prod.kde.n_points);
+            std::string summary = buf;
+            for (const auto& w : prod.warnings)
+                summary += "; warning: " + w;
+            return summary;
         },
         [this, path](std::string&& summary) {
             export_panel_.set_status("saved " + path + " (" + summary + ")", false);
@@ -691,7 +700,7 @@ bool App::run_batch_exports(std::ostream& out) {
         }
     };
     if (!opt_.export_tif.empty())
-        start(opt_.export_tif, [&]() -> Job& { return start_export_tif(opt_.export_tif, 0); });
+        start(opt_.export_tif, [&]() -> Job& { return start_export_tif(opt_.export_tif, opt_.export_tif_cell_km); });
     if (!opt_.export_geojson.empty())
         start(opt_.export_geojson, [&]() -> Job& { return start_export_geojson(opt_.export_geojson); });
     if (!opt_.export_map.empty()) {

@@ -8,6 +8,7 @@
 #include "viewer/display_crs.hpp"
 #include "viewer/document.hpp"
 #include "viewer/kernel_shapes.hpp"
+#include "viewer/map_renderer.hpp"
 
 namespace nexusmap::viewer {
 
@@ -21,7 +22,7 @@ void HeatmapRenderer::init() {
 }
 
 bool HeatmapRenderer::update(const EventSet& ev, const HeatParams& p) {
-    if (!ev.gpu.uploaded || ev.gpu.count == 0) {
+    if (!uploaded(ev.gpu) || ev.gpu->count == 0) {
         valid_ = false;
         return false;
     }
@@ -32,7 +33,7 @@ bool HeatmapRenderer::update(const EventSet& ev, const HeatParams& p) {
                                double(ev.window.all),
                                double(ev.window.start),
                                double(ev.window.length),
-                               double(ev.gpu.count),
+                               double(ev.gpu->count),
                                ev.ox,
                                ev.oy};
     for (bool on : ev.type_on)
@@ -102,7 +103,7 @@ bool HeatmapRenderer::update(const EventSet& ev, const HeatParams& p) {
     splat_.set("u_all_time", ev.window.all ? 1 : 0);
     splat_.set("u_day_range", float(ev.window.day_lo()), float(ev.window.day_hi()));
     set_type_mask(splat_, ev.type_on);
-    ev.gpu.bind_keep(splat_);
+    ev.gpu->bind_keep(splat_);
     splat_.set("u_weight_mode", int(p.weight));
     splat_.set("u_kernel", kernel_code(p.kernel));
     splat_.set("u_h", float(h));
@@ -110,8 +111,8 @@ bool HeatmapRenderer::update(const EventSet& ev, const HeatParams& p) {
     // geo's own normalisation (per m^2 at r = 0) scaled to km^2: the GPU and the exact KDE
     // agree by construction; tests check the shapes.
     splat_.set("u_norm", float(kernel_value(p.kernel, 0.0, h) * 1e6));
-    ev.gpu.vao.bind();
-    glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, GLsizei(ev.gpu.count));
+    ev.gpu->vao.bind();
+    glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, GLsizei(ev.gpu->count));
     glBindVertexArray(0);
 
     // One read-back per re-splat gives the auto range and the hover read-out.

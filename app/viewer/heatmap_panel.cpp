@@ -13,9 +13,6 @@
 namespace nexusmap::viewer {
 
 namespace {
-bool job_alive(const Jobs& jobs, const Job* j) {
-    return j && std::any_of(jobs.all().begin(), jobs.all().end(), [j](auto& p) { return p.get() == j; });
-}
 const char* weight_label(WeightMode w) {
     switch (w) {
     case WeightMode::Count:
@@ -183,7 +180,7 @@ void HeatmapPanel::draw(PanelContext& ctx) {
     }
 
     // Exact KDE through geo, on a worker thread, on the GPU's grid.
-    const bool running = job_alive(ctx.jobs, exact_job_) && exact_job_->state() == Job::State::Running;
+    const bool running = ctx.jobs.running(exact_job_);
     if (!running) {
         if (ImGui::Button("Exact KDE (geo) for comparison") && ctx.heat.valid()) start_exact(ctx);
     } else {

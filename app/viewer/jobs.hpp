@@ -3,6 +3,7 @@
 // geo Progress wired to the job's stop token; the result is handed to a `finish` callback on
 // the main thread by poll(), so GPU uploads and document edits stay on the frame's thread and
 // the frame never blocks on a worker.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -115,6 +116,11 @@ class Jobs {
                    j->seconds() - j->ended_ > 3.0;
         });
     }
+    // Whether `j` is still one of this list's jobs (a dismissed job's pointer dangles).
+    bool alive(const Job* j) const {
+        return j && std::any_of(jobs_.begin(), jobs_.end(), [j](auto& p) { return p.get() == j; });
+    }
+    bool running(const Job* j) const { return alive(j) && j->state() == Job::State::Running; }
     bool busy() const {
         for (auto& j : jobs_)
             if (j->state() == Job::State::Running || (j->state() == Job::State::Done && !j->finished_))

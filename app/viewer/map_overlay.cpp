@@ -10,6 +10,7 @@
 #include <numbers>
 #include <string>
 
+#include "nexusmap/distance.hpp"
 #include "viewer/kernel_shapes.hpp"
 #include "viewer/panels.hpp"
 
@@ -18,14 +19,6 @@ namespace nexusmap::viewer {
 namespace {
 ImU32 rgb(const Rgb& c, int a = 255) {
     return IM_COL32(int(c.r * 255 + 0.5f), int(c.g * 255 + 0.5f), int(c.b * 255 + 0.5f), a);
-}
-// Great-circle distance on the WGS 84 mean sphere (scale bars need a few %, not millimetres).
-double haversine_m(double lon1, double lat1, double lon2, double lat2) {
-    const double d2r = std::numbers::pi / 180, R = 6371008.8;
-    const double dlat = (lat2 - lat1) * d2r, dlon = (lon2 - lon1) * d2r;
-    const double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
-                     std::cos(lat1 * d2r) * std::cos(lat2 * d2r) * std::sin(dlon / 2) * std::sin(dlon / 2);
-    return 2 * R * std::asin(std::min(1.0, std::sqrt(a)));
 }
 std::string fmt_value(double v) {
     char buf[32];

@@ -87,7 +87,7 @@ void GpuEvents::bind_keep(const gl::Program& p) const {
 }
 
 void sync_categories(MapLayer& l) {
-    if (l.cats_for == l.style.category_field || !l.gpu.uploaded) return;
+    if (l.cats_for == l.style.category_field || !uploaded(l.gpu)) return;
     l.cats_for = l.style.category_field;
     if (l.style.category_field < 0 || size_t(l.style.category_field) >= l.data.fields.size()) {
         l.cats = {};
@@ -99,7 +99,7 @@ void sync_categories(MapLayer& l) {
         const auto c = category_color(l.cats.of_feature[f]);
         std::copy(c.begin(), c.end(), rgba.begin() + long(f * 4));
     }
-    l.gpu.set_feature_colors(rgba);
+    l.gpu->set_feature_colors(rgba);
 }
 
 void MapRenderer::init() {
@@ -135,8 +135,8 @@ void set_palette(const gl::Program& p) {
 
 void MapRenderer::draw_layer(MapLayer& layer, const ViewTransform& view) {
     const LayerStyle& s = layer.style;
-    GpuLayer& g = layer.gpu;
-    if (!s.visible || !g.uploaded) return;
+    if (!s.visible || !uploaded(layer.gpu)) return;
+    GpuLayer& g = *layer.gpu;
     const bool per_feature = s.category_field >= 0;
     glActiveTexture(GL_TEXTURE0);
     glBindTexture(GL_TEXTURE_BUFFER, g.colors_tex.id());
@@ -183,9 +183,9 @@ void MapRenderer::draw_layer(MapLayer& layer, const ViewTransform& view) {
 }
 
 void MapRenderer::draw_events(EventSet& ev, const ViewTransform& view) {
-    if (!ev.style.visible || !ev.gpu.uploaded || !ev.gpu.count) return;
+    if (!ev.style.visible || !uploaded(ev.gpu) || !ev.gpu->count) return;
     // Another display CRS: its own positions (same instances, same keep texture).
-    const bool disp = ev.display_gpu.uploaded && ev.display_gpu.count == ev.gpu.count;
+    const bool disp = uploaded(ev.display_gpu) && ev.display_gpu->count == ev.gpu->count;
     events_.use();
     if (disp)
         set_view(events_, view, ev.dox, ev.doy);
@@ -195,14 +195,14 @@ void MapRenderer::draw_events(EventSet& ev, const ViewTransform& view) {
     events_.set("u_all_time", ev.window.all ? 1 : 0);
     events_.set("u_day_range", float(ev.window.day_lo()), float(ev.window.day_hi()));
     set_type_mask(events_, ev.type_on);
-    ev.gpu.bind_keep(events_);
+    ev.gpu->bind_keep(events_);
     events_.set("u_color_by_type", ev.style.color_by_type ? 1 : 0);
     set_palette(events_);
     const Color& c = ev.style.color;
     events_.set("u_color", c[0], c[1], c[2], c[3]);
     events_.set("u_opacity", ev.style.opacity);
-    (disp ? ev.display_gpu : ev.gpu).vao.bind();
-    glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, GLsizei(ev.gpu.count));
+    (disp ? *ev.display_gpu : *ev.gpu).vao.bind();
+    glDrawArraysInstanced(GL_TRIANGLE_STRIP, 0, 4, GLsizei(ev.gpu->count));
     glBindVertexArray(0);
 }
 

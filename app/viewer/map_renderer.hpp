@@ -1,6 +1,7 @@
 #pragma once
 // Draws vector layers (fills, outline strips, point sprites) and event sprites from GPU buffers.
 #include <cstddef>
+#include <memory>
 #include <vector>
 
 #include "gl/resources.hpp"
@@ -44,6 +45,14 @@ struct GpuEvents {
     void bind_keep(const gl::Program& p) const;
 };
 inline constexpr int kEventStride = 6;
+
+// A document item's GPU object, made on first use (main thread).
+template <class T> T& made(std::shared_ptr<T>& p) {
+    if (!p) p = std::make_shared<T>();
+    return *p;
+}
+template <class T> bool uploaded(const std::shared_ptr<T>& p) { return p && p->uploaded; }
+inline size_t count_of(const std::shared_ptr<GpuEvents>& p) { return p ? p->count : 0; }
 
 class MapRenderer {
   public:

@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "nexusmap/error.hpp"
+#include "nexusmap/text.hpp"
 #include "viewer/app.hpp"
 #include "viewer/kernel_shapes.hpp"
 
@@ -21,10 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return s;
-}
+std::string lower(std::string_view s) { return ascii_lower(s); }
 
 PrintLayer print_layer(const MapLayer& l) {
     PrintLayer p;

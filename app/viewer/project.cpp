@@ -11,6 +11,7 @@
 #include <set>
 
 #include "nexusmap/atomic_file.hpp"
+#include "nexusmap/text.hpp"
 #include "viewer/app.hpp"
 #include "viewer/kernel_shapes.hpp"
 #include "viewer/project.hpp"
@@ -26,10 +27,7 @@ std::string norm(const std::string& p) {
     if (ec) a = fs::absolute(p, ec).lexically_normal();
     return a.string();
 }
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return s;
-}
+std::string lower(std::string_view s) { return ascii_lower(s); }
 ProjectLayerStyle to_project(const LayerStyle& s, const VectorLayer& data) {
     ProjectLayerStyle o;
     o.visible = s.visible;

@@ -14,19 +14,13 @@
 
 #include "nexusmap/error.hpp"
 #include "nexusmap/provenance.hpp"
+#include "nexusmap/text.hpp"
 
 namespace nexusmap::viewer {
 
 namespace {
 
-bool job_alive(const Jobs& jobs, const Job* j) {
-    return j && std::any_of(jobs.all().begin(), jobs.all().end(), [j](auto& p) { return p.get() == j; });
-}
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return s;
-}
+std::string lower(std::string_view s) { return ascii_lower(s); }
 
 double to_num(const std::string& key, const std::string& v) {
     char* end = nullptr;
@@ -139,7 +133,7 @@ void ScanNexusUi::sync_curve_text() {
 
 void ScanNexusUi::start_scan(PanelContext& ctx) {
     scan_attempted_ = true;
-    if (!ctx.doc.events || (scan_job_ && job_alive(ctx.jobs, scan_job_))) return;
+    if (!ctx.doc.events || (scan_job_ && ctx.jobs.alive(scan_job_))) return;
     auto events = analysed_events(*ctx.doc.events);
     ScanParams p = scan_params;
     p.analysis_crs = ctx.doc.analysis;
@@ -162,7 +156,7 @@ void ScanNexusUi::start_scan(PanelContext& ctx) {
 
 void ScanNexusUi::start_nexus(PanelContext& ctx) {
     nexus_attempted_ = true;
-    if (!ctx.doc.events || (nexus_job_ && job_alive(ctx.jobs, nexus_job_))) return;
+    if (!ctx.doc.events || (nexus_job_ && ctx.jobs.alive(nexus_job_))) return;
     const MapLayer* routes = nullptr;
     const MapLayer* admin1 = nullptr;
     for (auto& l : ctx.doc.layers) {
@@ -232,8 +226,8 @@ void ScanNexusUi::draw_panels(PanelContext& ctx) {
 
 // A running / failed job's line: progress bar and cancel, or the error.
 static void job_line(PanelContext& ctx, Job*& job, std::string& error, const char* run_label, bool& start) {
-    const bool running = job && job_alive(ctx.jobs, job) && job->state() == Job::State::Running;
-    if (job && !job_alive(ctx.jobs, job)) job = nullptr;
+    const bool running = ctx.jobs.running(job);
+    if (job && !ctx.jobs.alive(job)) job = nullptr;
     if (!running) {
         start = ImGui::Button(run_label);
         if (job && job->state() == Job::State::Failed) error = job->error();

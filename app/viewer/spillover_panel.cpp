@@ -13,14 +13,11 @@
 
 #include "viewer/analysis_layers.hpp"
 #include "viewer/colormap.hpp"
+#include "nexusmap/text.hpp"
 
 namespace nexusmap::viewer {
 
 namespace {
-
-bool job_alive(const Jobs& jobs, const Job* j) {
-    return j && std::any_of(jobs.all().begin(), jobs.all().end(), [j](auto& p) { return p.get() == j; });
-}
 
 std::vector<std::string> split_codes(const std::string& s) {
     std::vector<std::string> out;
@@ -47,10 +44,7 @@ std::vector<double> split_numbers(const std::string& s) {
     return out;
 }
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return s;
-}
+std::string lower(std::string_view s) { return ascii_lower(s); }
 
 ImU32 col(const Rgb& c, int a = 255) {
     return IM_COL32(int(c.r * 255 + 0.5f), int(c.g * 255 + 0.5f), int(c.b * 255 + 0.5f), a);
@@ -96,7 +90,7 @@ Chart begin_chart(const char* title, float height, double x0, double x1, double 
 
 void AnalysisUi::start_spillover(PanelContext& ctx) {
     spill_attempted_ = true;
-    if (!ctx.doc.events || (spill_job_ && job_alive(ctx.jobs, spill_job_))) return;
+    if (!ctx.doc.events || (spill_job_ && ctx.jobs.alive(spill_job_))) return;
     const MapLayer* admin0 = nullptr;
     const MapLayer* routes = nullptr;
     for (auto& l : ctx.doc.layers) {
@@ -237,8 +231,8 @@ void AnalysisUi::draw_spillover_panel(PanelContext& ctx) {
     ImGui::SliderFloat("quantile (front)", &p.quantile, 0.5f, 0.99f, "%.2f");
     ImGui::SetNextItemWidth(120);
     ImGui::SliderInt("permutations", &p.permutations, 99, 1999);
-    const bool running = spill_job_ && job_alive(ctx.jobs, spill_job_) && spill_job_->state() == Job::State::Running;
-    if (spill_job_ && !job_alive(ctx.jobs, spill_job_)) spill_job_ = nullptr;
+    const bool running = spill_job_ && ctx.jobs.running(spill_job_);
+    if (spill_job_ && !ctx.jobs.alive(spill_job_)) spill_job_ = nullptr;
     if (!running) {
         if (ImGui::Button("Run on filtered events##spill")) start_spillover(ctx);
         if (spill_job_ && spill_job_->state() == Job::State::Failed) spill_error_ = spill_job_->error();

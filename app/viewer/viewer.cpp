@@ -127,7 +127,7 @@ int run(int argc, char** argv) {
         }
     }
     if (!opt.error.empty()) {
-        std::cerr << "nexusmap view: " << opt.error << "\n" << viewer_usage();
+        std::cerr << "nexusmap view: " << opt.error << "\nRun `nexusmap view --help` for the options.\n";
         return 2;
     }
     if (!opt.probe_png.empty()) return probe_png(opt);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "nexusmap/error.hpp"
+#include "nexusmap/text.hpp"
 #include "proj_util.hpp"
 #include <proj_experimental.h> // proj_alter_name
 
@@ -69,8 +70,7 @@ Crs Crs::from_wkt(const std::string& wkt) {
 // must not read arbitrary files (issue #19): +init= is refused (EPSG codes say the same, safely),
 // grids only by bare name (looked up in PROJ's data folders), never by a path.
 static void refuse_file_references(const std::string& d) {
-    std::string l = d;
-    for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string l = ascii_lower(d);
     auto has_param = [&](const char* key) { // "+key=" or "key=" at a token start
         for (size_t p = l.find(key); p != std::string::npos; p = l.find(key, p + 1)) {
             const bool start = p == 0 || l[p - 1] == '+' || std::isspace(static_cast<unsigned char>(l[p - 1]));

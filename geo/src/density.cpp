@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "nexusmap/error.hpp"
+#include "nexusmap/text.hpp"
 
 namespace nexusmap {
 
@@ -32,8 +33,7 @@ const char* kernel_name(Kernel k) {
 }
 
 std::optional<Kernel> kernel_from_name(std::string_view s) {
-    std::string l(s);
-    for (auto& c : l) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string l = ascii_lower(s);
     if (l == "quartic" || l == "biweight") return Kernel::Quartic;
     if (l == "triangular" || l == "triangle" || l == "cone") return Kernel::Triangular;
     if (l == "uniform" || l == "flat") return Kernel::Uniform;

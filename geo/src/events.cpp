@@ -22,6 +22,7 @@
 #include "nexusmap/atomic_file.hpp"
 #include "nexusmap/error.hpp"
 #include "nexusmap/resources.hpp"
+#include "nexusmap/text.hpp"
 
 namespace nexusmap {
 using detail::CsvReader;
@@ -50,22 +51,27 @@ EventTable EventTable::subset(const std::vector<bool>& keep) const {
     o.synthetic = synthetic;
     o.prov = prov;
     o.metadata = metadata;
-    const bool has_xy = x.size() == size();
-    for (size_t i = 0; i < size(); ++i) {
+    // Columns a table built in code may leave empty stay empty (a loader fills them all).
+    const size_t n = size();
+    auto copy = [&](const auto& src, auto& dst, size_t i) {
+        if (src.size() == n) dst.push_back(src[i]);
+    };
+    for (size_t i = 0; i < n; ++i) {
         if (i < keep.size() && !keep[i]) continue;
-        o.lon.push_back(lon[i]);
-        o.lat.push_back(lat[i]);
-        if (has_xy) o.x.push_back(x[i]), o.y.push_back(y[i]);
-        o.day.push_back(day[i]);
-        o.weight.push_back(weight[i]);
-        o.fatalities.push_back(fatalities[i]);
-        o.type.push_back(type[i]);
-        o.precision.push_back(precision[i]);
-        o.row.push_back(row[i]);
-        o.country.push_back(country[i]);
-        o.admin1.push_back(admin1[i]);
-        o.actor.push_back(actor[i]);
-        if (share.size() == size()) o.share.push_back(share[i]);
+        copy(lon, o.lon, i);
+        copy(lat, o.lat, i);
+        copy(x, o.x, i);
+        copy(y, o.y, i);
+        copy(day, o.day, i);
+        copy(weight, o.weight, i);
+        copy(fatalities, o.fatalities, i);
+        copy(type, o.type, i);
+        copy(precision, o.precision, i);
+        copy(row, o.row, i);
+        copy(country, o.country, i);
+        copy(admin1, o.admin1, i);
+        copy(actor, o.actor, i);
+        copy(share, o.share, i);
     }
     return o;
 }
@@ -718,8 +724,7 @@ EventLoadResult load_events_stdin(const EventCsvOptions& opt, Progress progress)
 
 EventLoadResult load_events(const std::string& path, const EventCsvOptions& opt, Progress progress) {
     if (path == "-") return load_events_stdin(opt, std::move(progress));
-    std::string ext = std::filesystem::path(path).extension().string();
-    for (auto& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string ext = ascii_lower(std::filesystem::path(path).extension().string());
     if (ext == ".csv" || ext == ".tsv" || ext == ".txt") return load_events_csv(path, opt, std::move(progress));
     // Any OGR point source: read as a layer, then map attributes by the same header rules by
     // writing a minimal CSV view (keeps one code path for column detection and validation).

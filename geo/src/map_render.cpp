@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "nexusmap/atomic_file.hpp"
+#include "nexusmap/distance.hpp"
 #include "nexusmap/error.hpp"
 
 #include "cairo_util.hpp"
@@ -215,13 +216,6 @@ std::array<size_t, 7> draw_hotspots(cairo_t* cr, const View& v, const VectorLaye
 
 // ---- geodesy for the scale bar and north arrow -------------------------------------------------
 
-double haversine_km(double lon1, double lat1, double lon2, double lat2) {
-    const double R = 6371.0088, d2r = kPi / 180;
-    const double dlat = (lat2 - lat1) * d2r, dlon = (lon2 - lon1) * d2r;
-    const double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
-                     std::cos(lat1 * d2r) * std::cos(lat2 * d2r) * std::sin(dlon / 2) * std::sin(dlon / 2);
-    return 2 * R * std::asin(std::min(1.0, std::sqrt(a)));
-}
 
 struct Geodesy {
     double km_per_unit = 0; // ground km per map unit, east-west through the centre
@@ -238,7 +232,7 @@ Geodesy centre_geodesy(const Crs& crs, const BBox& e) {
         Transformer t(crs, Crs::wgs84());
         double xs[3] = {cx - d, cx + d, cx}, ys[3] = {cy, cy, cy};
         t.forward(xs, ys, 3);
-        if (std::isfinite(xs[0]) && std::isfinite(xs[1])) g.km_per_unit = haversine_km(xs[0], ys[0], xs[1], ys[1]) / (2 * d);
+        if (std::isfinite(xs[0]) && std::isfinite(xs[1])) g.km_per_unit = haversine_m(xs[0], ys[0], xs[1], ys[1]) / 1000 / (2 * d);
         double nx = xs[2], ny = std::min(89.9, ys[2] + 0.1);
         t.inverse(nx, ny);
         if (std::isfinite(nx) && std::isfinite(ny)) g.north_rad = std::atan2(nx - cx, ny - cy);

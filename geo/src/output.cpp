@@ -23,6 +23,7 @@
 #include "nexusmap/qml.hpp"
 #include "nexusmap/style.hpp"
 #include "nexusmap/version.hpp"
+#include "nexusmap/text.hpp"
 #include "xml_util.hpp"
 
 namespace fs = std::filesystem;
@@ -53,9 +54,7 @@ const FormatInfo& format_info(OutputFormat f) {
 
 namespace {
 std::string lower_ext(const std::string& path) {
-    std::string e = fs::path(path).extension().string();
-    for (auto& c : e) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return e;
+    return ascii_lower(fs::path(path).extension().string());
 }
 bool holds(const FormatInfo& f, ProductKind k) {
     return k == ProductKind::Raster ? f.raster : k == ProductKind::Vector ? f.vector : f.table;

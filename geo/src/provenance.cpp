@@ -5,14 +5,12 @@
 
 #include "nexusmap/events.hpp"
 #include "nexusmap/layers.hpp"
+#include "nexusmap/text.hpp"
 
 namespace nexusmap {
 namespace {
 
-std::string low(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return s;
-}
+std::string low(std::string_view s) { return ascii_lower(s); }
 bool truthy(const std::string& v) {
     const std::string l = low(v);
     return l == "true" || l == "1" || l == "yes";

@@ -1,4 +1,5 @@
 #include "nexusmap/resources.hpp"
+#include "nexusmap/text.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,11 +18,7 @@ namespace nexusmap {
 namespace {
 std::atomic<uint64_t> g_budget{0}; // 0: default
 
-std::string lower(std::string_view s) {
-    std::string o(s);
-    for (auto& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return o;
-}
+std::string lower(std::string_view s) { return ascii_lower(s); }
 
 std::optional<uint64_t> env_budget() {
     if (const char* e = std::getenv("NEXUSMAP_MAX_MEMORY"); e && *e) return parse_byte_size(e);

@@ -13,6 +13,7 @@
 #include "geos_util.hpp"
 #include "nexusmap/error.hpp"
 #include "nexusmap/resources.hpp"
+#include "nexusmap/text.hpp"
 
 namespace nexusmap {
 
@@ -23,8 +24,7 @@ using detail::GeosPreparedPtr;
 // ---- Periods -------------------------------------------------------------------------------
 
 PeriodUnit parse_period_unit(const std::string& s) {
-    std::string l;
-    for (char c : s) l += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string l = ascii_lower(s);
     if (l == "year" || l == "y" || l == "annual") return PeriodUnit::Year;
     if (l == "quarter" || l == "q") return PeriodUnit::Quarter;
     if (l == "month" || l == "m") return PeriodUnit::Month;

@@ -8,15 +8,12 @@
 
 #include "nexusmap/error.hpp"
 #include "nexusmap/layers.hpp"
+#include "nexusmap/text.hpp"
 
 namespace nexusmap::style {
 
 namespace {
-std::string lower(std::string_view s) {
-    std::string o(s);
-    for (auto& c : o) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return o;
-}
+std::string lower(std::string_view s) { return ascii_lower(s); }
 int hexval(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;

@@ -38,7 +38,7 @@ echo "ok: exit codes"
 grep -q "did you mean 'nexusmap chart front'" "$T/e" || { cat "$T/e"; fail "no suggestion for chart frnt"; }
 "$BIN" density "$EV" --bandwith-km 5 -o "$T/x.tif" 2>"$T/e"; grep -q "did you mean --bandwidth-km" "$T/e" || { cat "$T/e"; fail "no suggestion for --bandwith-km"; }
 "$BIN" hotspots "$EV" --permutation 9 -o "$T/h" 2>"$T/e"; grep -q "did you mean --permutations" "$T/e" || { cat "$T/e"; fail "no suggestion for --permutation"; }
-"$BIN" frobnicate 2>"$T/e"; grep -q "commands: info density" "$T/e" || { cat "$T/e"; fail "no command list for a far-off name"; }
+"$BIN" frobnicate 2>"$T/e"; grep -q "commands: view info density" "$T/e" || { cat "$T/e"; fail "no command list for a far-off name"; }
 echo "ok: did you mean"
 
 # ---- --quiet ------------------------------------------------------------------------------------
