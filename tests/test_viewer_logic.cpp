@@ -12,6 +12,7 @@
 #include "nexusmap/layers.hpp"
 #include "viewer/colormap.hpp"
 #include "viewer/display_crs.hpp"
+#include "viewer/document.hpp"
 #include "viewer/kernel_shapes.hpp"
 #include "viewer/layer_mesh.hpp"
 #include "viewer/options.hpp"
@@ -520,4 +521,63 @@ TEST_CASE("viewer data banner follows the loaded inputs (real default, add/remov
     CHECK(b.status.find("illustrative routes") != std::string::npos);
     doc.pop_back();
     CHECK_FALSE(data_banner(doc).illustrative);
+}
+
+// Issue #15: the document is GL-free (its GPU objects are opaque shared_ptrs the renderer makes), so
+// its filter logic is tested here without a display. The filters: countries, actors, minimum
+// fatalities, precise-only, types and the time window, each checked against a hand count.
+TEST_CASE("document filters: keep mask and passes() without GL") {
+    using namespace nexusmap::viewer;
+    Document doc;
+    doc.events = std::make_unique<EventSet>();
+    EventSet& e = *doc.events;
+    EventTable& t = e.table;
+    // 6 events: (country, actor, fatalities, precision, type, day)
+    const int N = 6;
+    const uint16_t country[N] = {0, 0, 1, 1, 0, 1};
+    const char* actor[N] = {"A", "B", "A", "C", "B", "A"};
+    const float fat[N] = {0, 5, 1, 10, 2, 0};
+    const uint8_t prec[N] = {1, 2, 3, 1, 6, 2};
+    const uint16_t type[N] = {0, 1, 0, 1, 0, 0};
+    for (int i = 0; i < N; ++i) {
+        t.lon.push_back(i), t.lat.push_back(i), t.x.push_back(i * 1000.), t.y.push_back(0);
+        t.day.push_back(days_from_civil(2020, 1 + i, 15));
+        t.weight.push_back(1), t.fatalities.push_back(fat[i]), t.type.push_back(type[i]);
+        t.precision.push_back(prec[i]), t.row.push_back(uint32_t(i + 2)), t.country.push_back(country[i]);
+        t.admin1.push_back(""), t.actor.push_back(actor[i]);
+    }
+    t.type_names = {"battles", "violence against civilians"};
+    t.country_names = {"Mali", "Niger"};
+    e.type_on = {true, true};
+    auto passing = [&] {
+        int n = 0;
+        for (int i = 0; i < N; ++i)
+            n += e.passes(size_t(i));
+        return n;
+    };
+    CHECK(passing() == 6);
+    CHECK(doc.extent().xmax == doctest::Approx(5000));
+    const uint32_t v0 = e.filter_version;
+    e.country_on = {true, false}; // Mali only: events 0, 1, 4
+    e.rebuild_keep();
+    CHECK(passing() == 3);
+    CHECK(e.filter_version == v0 + 1); // every filter change is a new version (staleness)
+    e.actors_on = {"B"}; // and actor B: 1, 4
+    e.rebuild_keep();
+    CHECK(passing() == 2);
+    e.min_fatalities = 3; // and >= 3 killed: 1
+    e.rebuild_keep();
+    CHECK(passing() == 1);
+    e.country_on.clear(), e.actors_on.clear(), e.min_fatalities = 0;
+    e.precision_mode = 1; // precise only (code <= 2): 0, 1, 3, 5
+    e.rebuild_keep();
+    CHECK(passing() == 4);
+    e.type_on = {true, false}; // and battles: 0, 5
+    CHECK(passing() == 2);
+    e.window.set_range(2020 * 12, 2020 * 12 + 11);
+    e.window.all = false;
+    e.window.start = 2020 * 12; // January..March 2020: event 0 only of those two
+    e.window.length = 3;
+    CHECK(passing() == 1);
+    CHECK_FALSE(e.gpu); // nothing on a GPU
 }
