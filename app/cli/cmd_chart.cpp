@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <map>
 
 #include "cli/cli.hpp"
 #include "cli/common.hpp"
@@ -66,19 +65,8 @@ PageSetup chart_page(const ChartArgs& a) {
     return p;
 }
 
-std::vector<std::string> footer(const EventTable& ev, const std::string& extra) {
-    auto dr = ev.day_range();
-    const std::string win = dr[0] == kNoDay ? "undated" : format_date(dr[0]) + " \u2013 " + format_date(dr[1]);
-    std::vector<std::string> f = {"Source: " + fs::path(ev.source).filename().string() + " (" + ev.schema + ")  \u00b7  synthetic=" +
-                                  (ev.synthetic ? "true" : "false") + "  \u00b7  " + std::to_string(ev.size()) +
-                                  " events  \u00b7  window " + win + (extra.empty() ? "" : "  \u00b7  " + extra) +
-                                  "  \u00b7  nexusmap " + kVersion + " chart"};
-    // The events' own attribution (UCDP's CC BY citation) on a line of its own.
-    if (!ev.prov.attribution.empty()) f.push_back("Data: " + ev.prov.attribution);
-    return f;
-}
-
-void finish(const ChartArgs& a, const ChartSpec& spec) {
+void finish(const ChartArgs& a, ChartSpec spec) {
+    if (!a.title.empty()) spec.title = a.title;
     ChartResult r = render_chart_file(spec, chart_page(a), a.out);
     std::printf("wrote %s  (x %s..%s, y %s..%s)\n", a.out.c_str(), short_num(r.xmin).c_str(), short_num(r.xmax).c_str(),
                 short_num(r.ymin).c_str(), short_num(r.ymax).c_str());
@@ -94,12 +82,6 @@ SpilloverResult spillover(const ChartArgs& a, const EventTable& ev) {
     return analyse_spillover(ev, border, sp);
 }
 
-std::vector<std::pair<double, std::string>> period_ticks(const SpilloverResult& r) {
-    std::vector<std::pair<double, std::string>> t;
-    for (size_t i = 0; i < r.t_mid.size(); ++i) t.push_back({r.t_mid[i], r.labels[i]});
-    return t;
-}
-
 } // namespace
 
 void add_chart(CLI::App& app) {
@@ -113,32 +95,7 @@ void add_chart(CLI::App& app) {
         cmd->callback([a] {
             check_output(a->out, a->force, {a->ev.file});
             EventTable ev = a->ev.load();
-            std::map<int64_t, double> n;
-            for (size_t i = 0; i < ev.size(); ++i)
-                if (ev.day[i] != kNoDay) n[period_index(ev.day[i], PeriodUnit::Month)] += 1;
-            if (n.empty()) throw GeoError(ev.source, "", "no dated events to chart");
-            ChartSeries bars{"events per month", {}, {}, style::category_color(0), ChartSeries::Kind::Bars};
-            ChartSeries mean{"12-month mean", {}, {}, style::rgb8(200, 20, 30), ChartSeries::Kind::Line};
-            ChartSpec s;
-            std::vector<double> ys;
-            for (int64_t m = n.begin()->first; m <= n.rbegin()->first; ++m) {
-                const double x = double(m) / 12.0 + 1.0 / 24.0; // decimal year of the month's middle
-                const double y = n.count(m) ? n[m] : 0;
-                bars.x.push_back(x), bars.y.push_back(y), ys.push_back(y);
-                if (ys.size() >= 12) {
-                    double sum = 0;
-                    for (size_t k = ys.size() - 12; k < ys.size(); ++k) sum += ys[k];
-                    mean.x.push_back(x), mean.y.push_back(sum / 12);
-                }
-                if (m % 12 == 0) s.x_ticks.push_back({double(m) / 12.0, std::to_string(m / 12)});
-            }
-            s.series = {bars, mean};
-            s.title = a->title.empty() ? "Conflict events per month" : a->title;
-            s.subtitle = fs::path(ev.source).filename().string() + (ev.synthetic ? " (SYNTHETIC demo data)" : "");
-            s.ylabel = "events per month";
-            s.footer = footer(ev, "");
-            s.synthetic = ev.synthetic;
-            finish(*a, s);
+            finish(*a, events_per_month_chart(ev));
         });
     }
     {
@@ -152,36 +109,8 @@ void add_chart(CLI::App& app) {
             check_output(a->out, a->force, {a->ev.file, admin0_file(a->admin0)});
             EventTable ev = a->ev.load();
             SpilloverResult r = spillover(*a, ev);
-            const auto& ts = r.front_trend.ts;
-            ChartSeries front{"front (p" + short_num(a->quantile * 100) + " of signed km within " + short_num(a->window_km) + " km)",
-                              r.t_mid, r.front_km, style::category_color(0), ChartSeries::Kind::LineMarkers};
-            ChartSpec s;
-            s.series.push_back(front);
-            if (std::isfinite(ts.slope) && !r.t_mid.empty()) {
-                ChartSeries tl{"Theil\u2013Sen line", {}, {}, style::rgb8(200, 20, 30), ChartSeries::Kind::Line, true};
-                for (double t : {r.t_mid.front(), r.t_mid.back()}) tl.x.push_back(t), tl.y.push_back(ts.intercept + ts.slope * t);
-                s.series.push_back(tl);
-            }
-            s.hline = 0;
-            s.y_from_zero = false;
-            s.x_ticks = period_ticks(r);
-            s.title = a->title.empty() ? "Spillover front toward the Gulf of Guinea states" : a->title;
-            s.subtitle = "Signed distance to the Sahel\u2013coastal border (" + r.metadata["sahel_group"] + " | " +
-                         r.metadata["coastal_group"] + "), per " + a->period;
-            s.ylabel = "km from the border (positive = coastal side)";
-            char buf[256];
-            const int ci = int(100 * (1 - ts.alpha) + 0.5);
-            if (r.front_trend.withheld) {
-                s.notes = {"Front velocity " + r.front_trend.note};
-            } else {
-                std::snprintf(buf, sizeof buf, "Front velocity %+.1f km/yr (Theil\u2013Sen, %d%% CI %+.1f .. %+.1f); Mann\u2013Kendall tau %.2f, p %.3g",
-                              ts.slope, ci, ts.slope_lo, ts.slope_hi, r.front_trend.mk.tau, r.front_trend.mk.p);
-                s.notes = {buf, "Trend " + r.front_trend.note + "; periods with fewer events are left out of it"};
-            }
-            s.footer = footer(ev, "quantile " + short_num(a->quantile) + ", window " + short_num(a->window_km) + " km");
-            s.synthetic = ev.synthetic;
-            finish(*a, s);
-            std::printf("  front velocity %+.2f km/yr\n", ts.slope);
+            finish(*a, front_chart(r, ev));
+            std::printf("  front velocity %+.2f km/yr\n", r.front_trend.ts.slope);
         });
     }
     {
@@ -194,32 +123,7 @@ void add_chart(CLI::App& app) {
             check_output(a->out, a->force, {a->ev.file, admin0_file(a->admin0)});
             EventTable ev = a->ev.load();
             SpilloverResult r = spillover(*a, ev);
-            ChartSpec s;
-            const size_t np = r.labels.size(), nb = r.bands.size();
-            for (size_t b = 0; b < nb; ++b) s.x_ticks.push_back({double(b), r.bands[b].label + " km"});
-            for (size_t p = 0; p < np; ++p) {
-                ChartSeries se{r.labels[p], {}, {}, style::ramp_color(style::Ramp::Viridis, np > 1 ? 0.9 * double(p) / double(np - 1) : 0.5),
-                               ChartSeries::Kind::LineMarkers};
-                se.width_pt = 1.1;
-                for (size_t b = 0; b < nb; ++b) {
-                    const double area = r.bands[b].area_km2;
-                    se.x.push_back(double(b));
-                    se.y.push_back(area > 0 ? r.band_n[p][b] / area * 1e4 : std::nan(""));
-                }
-                s.series.push_back(std::move(se));
-            }
-            for (size_t b = 0; b < nb; ++b)
-                if (r.bands[b].lo_km >= 0) {
-                    s.vlines.push_back({double(b) - 0.5, "border"});
-                    break;
-                }
-            s.title = a->title.empty() ? "Events by distance band from the Sahel\u2013coastal border" : a->title;
-            s.subtitle = "Events per 10,000 km\u00b2 of each band, one line per " + a->period + " (negative = Sahel side)";
-            s.xlabel = "signed distance band";
-            s.ylabel = "events per 10,000 km\u00b2";
-            s.footer = footer(ev, "bands " + a->bands + " km");
-            s.synthetic = ev.synthetic;
-            finish(*a, s);
+            finish(*a, bands_chart(r, ev, a->bands));
         });
     }
     {
@@ -257,23 +161,8 @@ void add_chart(CLI::App& app) {
                 for (auto& R : r.routes) names += "\n  " + R.name;
                 throw GeoError("", "--route '" + a->route + "'", "matches no route; routes are:" + names);
             }
-            const RouteResult& R = r.routes[pick];
-            ChartSeries bars{"events per km within " + short_num(a->half_width_km) + " km", {}, {}, style::category_color(1),
-                             ChartSeries::Kind::Bars};
-            for (auto& b : R.profile) bars.x.push_back((b.from_km + b.to_km) / 2), bars.y.push_back(b.events_per_km);
-            ChartSpec s;
-            s.series = {bars};
-            for (auto& c : r.crossings)
-                if (c.route == pick) s.vlines.push_back({c.along_km, "border " + c.segment});
-            s.title = a->title.empty() ? "Route profile: " + R.name : a->title;
-            s.subtitle = R.commodity + " route, " + short_num(R.length_km) + " km" +
-                         (routes.illustrative() || routes.synthetic() || a->routes.empty() ? " (ILLUSTRATIVE route)" : "") + "; rank " +
-                         std::to_string(R.rank_recent) + " by recent activity";
-            s.xlabel = "km along the route";
-            s.ylabel = "events per km";
-            s.footer = footer(ev, "half-width " + short_num(a->half_width_km) + " km, bins " + short_num(a->bin_km) + " km");
-            s.synthetic = ev.synthetic;
-            finish(*a, s);
+            const bool illustrative = routes.illustrative() || routes.synthetic() || a->routes.empty();
+            finish(*a, route_profile_chart(r, pick, ev, illustrative));
         });
     }
 }

@@ -41,6 +41,23 @@ struct ChartResult {
     double xmin = 0, xmax = 0, ymin = 0, ymax = 0;
 };
 
+// The charts of the engine's products (issue #15: built here, so `nexusmap chart` and any other
+// front end draw the same chart from the same result). Titles default to what is drawn.
+struct CorridorResult;
+struct SpilloverResult;
+struct EventTable;
+// Provenance lines under a chart: source, schema, synthetic flag, events, window, `extra`,
+// version; the events' own attribution on a line of its own.
+std::vector<std::string> chart_footer(const EventTable& ev, const std::string& extra);
+// Bars of events per calendar month with the trailing 12-month mean. Throws when nothing is dated.
+ChartSpec events_per_month_chart(const EventTable& ev);
+// The spillover front per period with its Theil-Sen line and velocity note (or why it is withheld).
+ChartSpec front_chart(const SpilloverResult& r, const EventTable& ev);
+// Events per 10,000 km^2 of each band (x), one line per period.
+ChartSpec bands_chart(const SpilloverResult& r, const EventTable& ev, const std::string& bands_text);
+// Events per km along route `pick` of `r`, border crossings marked.
+ChartSpec route_profile_chart(const CorridorResult& r, size_t pick, const EventTable& ev, bool illustrative);
+
 ChartResult render_chart_image(const ChartSpec& spec, const PageSetup& page, RgbaImage& out);
 ChartResult render_chart_file(const ChartSpec& spec, const PageSetup& page, const std::string& path);
 
