@@ -235,6 +235,19 @@ void App::start_loading() {
              {"/basemap/west_africa.gpkg", "/demo/routes_illustrative.geojson", "/demo/events_synthetic.csv"})
             files.push_back(d + f);
     }
+    // Event tables alone would float on an empty sea: put the bundled basemap (countries, admin-1,
+    // admin-2) under them, as the command line's maps do, unless asked not to.
+    const bool only_events = !files.empty() && std::all_of(files.begin(), files.end(), [](const std::string& f) {
+        const std::string e = ascii_lower(fs::path(f).extension().string());
+        return e == ".csv" || e == ".tsv" || e == ".txt" || e == ".xlsx";
+    });
+    if (only_events && !opt_.no_basemap && !opt_.real && !opt_.demo) {
+        const std::string base = data_dir() + "/basemap/west_africa.gpkg";
+        if (fs::exists(base)) {
+            files.insert(files.begin(), base);
+            doc_.messages.push_back("basemap: the bundled west_africa.gpkg under the events (--no-basemap: none)");
+        }
+    }
     for (const auto& f : files)
         open_file(f); // by extension or content: events, project, vector (export_panel.cpp)
 }
@@ -304,7 +317,7 @@ void App::add_layer(std::unique_ptr<MapLayer> layer) {
         if (draw_rank(*a) == 0) return a->data.features.size() > b->data.features.size();
         return false;
     });
-    if (!user_moved_) fit_all();
+    if (!user_moved_) fit_default();
 }
 
 void App::load_events(const std::string& path) {
@@ -375,7 +388,7 @@ void App::load_events(const std::string& path) {
             }
             doc_.events = std::move(ev);
             heat_.invalidate();
-            if (!user_moved_) fit_all();
+            if (!user_moved_) fit_default();
             // The display changed meanwhile: rebuild after poll() (Jobs::poll must not get a new
             // job from inside a finish callback).
             if (gen != display_gen_) display_rebuild_pending_ = true;
@@ -596,6 +609,22 @@ void App::start_display_rebuild() {
 void App::fit_all() {
     const BBox b = to_display(doc_.extent());
     if (b.xmax > b.xmin) view_.fit(b, 24);
+}
+
+// The first frame shows the events, the subject of the session, not the whole basemap (a West
+// Africa basemap framed alone is 40% Sahara); without events, every layer.
+void App::fit_default() {
+    if (doc_.events) {
+        BBox e = BBox::inverted();
+        const auto& t = doc_.events->table;
+        for (size_t i = 0; i < t.x.size() && i < t.y.size(); ++i)
+            if (std::isfinite(t.x[i]) && std::isfinite(t.y[i])) e.expand(t.x[i], t.y[i]);
+        if (e.xmax > e.xmin && e.ymax > e.ymin) {
+            const BBox b = to_display(e);
+            if (b.xmax > b.xmin) return view_.fit(b, 24);
+        }
+    }
+    fit_all();
 }
 
 bool App::animating() const {

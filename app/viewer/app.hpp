@@ -86,6 +86,7 @@ class App {
     void draw_ui();
     void draw_map(int fb_w, int fb_h, double fb_scale);
     void fit_all();
+    void fit_default(); // the events' extent when there are events (first view), else fit_all
 
     GLFWwindow* window_;
     ViewerOptions opt_;

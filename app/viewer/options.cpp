@@ -35,6 +35,8 @@ void add_view_options(CLI::App& v, ViewerOptions& o) {
     v.add_flag("--real", o.real,
                "The bundled real data: UCDP GED 24.1 events (BEN BFA CIV MLI NER TGO, 1989-2023; window "
                "2012-2023) on the admin-0/1/2 basemap, no routes (the default when no file is given)");
+    v.add_flag("--no-basemap", o.no_basemap,
+               "Event tables opened alone get the bundled basemap (admin-0/1/2) under them; this leaves it out");
     v.add_flag("--demo,--synthetic", o.demo, "The SYNTHETIC demo: planted-drift events and ILLUSTRATIVE routes");
     v.add_option_function<std::string>(
          "--precision",

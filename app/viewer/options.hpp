@@ -16,6 +16,7 @@ namespace nexusmap::viewer {
 struct ViewerOptions {
     bool demo = false; // --demo / --synthetic: the SYNTHETIC planted-drift demo (events + illustrative routes)
     int precision_mode = 0; // --precision points|precise|spread (Heatmap panel's location precision)
+    bool no_basemap = false; // --no-basemap: event tables alone get no bundled basemap under them
     bool real = false; // --real, or no file given: the bundled real UCDP GED events and the basemap, no routes
     std::vector<std::string> files;
     int width = 1600, height = 1000;
