@@ -134,6 +134,8 @@ void add_animate(CLI::App& app) {
         m.density_style.opacity = a->opacity;
         m.density_style.min_t = a->min_t;
         m.density_style.units = job.kde.raster.units;
+        for (auto q = m.density_style.units.find("km^2"); q != std::string::npos; q = m.density_style.units.find("km^2"))
+            m.density_style.units.replace(q, 4, "km\u00b2");
         if (!a->d.events.weighted() && m.density_style.units.rfind("weight ", 0) == 0) m.density_style.units.replace(0, 6, "events");
         m.density_title = "Kernel density";
         std::vector<InputProvenance> used = {ev.prov, admin0.prov};

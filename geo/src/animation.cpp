@@ -9,6 +9,10 @@
 #include <memory>
 #include <numeric>
 
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
 #include <gif_lib.h>
 
 #include "nexusmap/atomic_file.hpp"
@@ -224,7 +228,10 @@ GifWriter::GifWriter(const std::string& path, int width, int height, const Palet
     im->file = std::make_unique<AtomicFile>(path, overwrite);
     im->w = width, im->h = height;
     int err = 0;
-    im->gif = EGifOpenFileName(im->file->temp_path().c_str(), false, &err);
+    // Our own open(): giflib's EGifOpenFileName creates files 0600, other outputs follow the umask.
+    const int fd = ::open(im->file->temp_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) throw GeoError(path, "", std::string("cannot create: ") + std::strerror(errno));
+    im->gif = EGifOpenFileHandle(fd, &err); // owns fd from here (closed by EGifCloseFile, or on failure)
     if (!im->gif) throw GeoError(path, "", im->fail(err));
     // giflib wants a power-of-two colour map.
     int n = 2;
