@@ -144,6 +144,11 @@ class App {
     // CPU heat backend (HeatmapRenderer::set_cpu_backend): geo's KDE on a worker.
     bool use_cpu_heat() const;
     void start_cpu_heat();
+    // The heat range (heat_range.cpp): the view for "fit to view", and the fixed maximum over all
+    // time-window positions, recomputed on a worker when the filters, kernel or window change.
+    void update_heat_range();
+    std::vector<double> fixed_range_key_;
+    Job* fixed_range_job_ = nullptr; // may be gone from jobs_ (check with jobs_.all())
     bool software_gl_ = false;       // GL_RENDERER is a software rasteriser
     static constexpr size_t kSoftwarePointLimit = 200'000; // points drawn by default on one
     uint64_t cpu_heat_gen_ = 0;      // the generation the running/last job computes

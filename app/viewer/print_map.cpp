@@ -172,6 +172,7 @@ Job& App::start_print_map(const std::string& path, const std::string& paper, int
             // What the screen shows: the heat grid, the viewer's colour range; geo's exact raster
             // on that grid (the one already computed for the Heatmap panel when it is current).
             in.range = heat_.value_scale(p);
+            in.range_note = heat_range_note(p.range, &ev.window, std::isfinite(heat_.fixed_max()));
             in.cell_km = heat_.grid().cell / 1000;
             if (const Raster* r = heatmap_panel_.current_exact(doc_, heat_.grid()))
                 data->density = *r;
