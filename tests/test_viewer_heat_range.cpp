@@ -121,7 +121,7 @@ TEST_CASE("heat range ids and the legend's words") {
     w.set_range(2012 * 12, 2023 * 12 + 11); // 144 months
     w.length = 12, w.all = false;
     CHECK(heat_range_note(HeatRangeMode::FixedAllPeriods, &w, true) ==
-          "fixed over all 133 windows of 12 months (2012-01 \u2013 2023-12)");
+          "fixed over all 133 windows of 12 months (2012-01 to 2023-12)");
     CHECK(heat_range_note(HeatRangeMode::FixedAllPeriods, &w, false).find("computing") != std::string::npos);
     CHECK(heat_range_note(HeatRangeMode::FitView, &w, true).rfind("fit to view", 0) == 0);
     CHECK(heat_range_note(HeatRangeMode::Typed, &w, true) == "typed range");

@@ -120,7 +120,8 @@ inline ValueScale resolve_heat_range(HeatRangeMode m, Scale scale, bool windowed
     return vs;
 }
 
-// The legend's line about the range ("fixed over all 409 windows of 12 months (1989-01 – 2024-12)").
+// The legend's line about the range ("fixed over all 409 windows of 12 months (1989-01 to 2024-12)";
+// ASCII: the on-screen font has no en dash).
 inline std::string heat_range_note(HeatRangeMode m, const TimeWindow* w, bool fixed_ready) {
     switch (m) {
     case HeatRangeMode::Typed: return "typed range";
@@ -130,7 +131,7 @@ inline std::string heat_range_note(HeatRangeMode m, const TimeWindow* w, bool fi
     if (!w || w->all) return "fixed: max over all dates";
     const int n = std::max(1, w->last - w->length + 2 - w->first);
     std::string s = "fixed over all " + std::to_string(n) + " windows of " + std::to_string(w->length) + " month" +
-                    (w->length == 1 ? "" : "s") + " (" + month_label(w->first) + " \u2013 " + month_label(w->last) + ")";
+                    (w->length == 1 ? "" : "s") + " (" + month_label(w->first) + " to " + month_label(w->last) + ")";
     return fixed_ready ? s : s + ", computing...";
 }
 

@@ -54,6 +54,8 @@ struct ViewerOptions {
     std::string export_map;
     std::string export_map_page = "A4"; // A4 | A3 | letter (landscape)
     int export_map_dpi = 150;           // PNG only
+    std::string export_timelapse;       // .gif/.mp4/.webm (App::start_print_map with a period)
+    std::string timelapse_period = "year";
     // Where the heat is computed: "gpu" (splat every event's kernel), "cpu" (geo's KDE on a
     // worker, uploaded), or "auto": cpu on a software OpenGL (llvmpipe, ...) from 100k events.
     std::string heat_backend = "auto";
@@ -61,7 +63,7 @@ struct ViewerOptions {
     int bench_frames = 0;
     bool batch() const {
         return !screenshot.empty() || !export_png.empty() || !export_tif.empty() || !export_geojson.empty() ||
-               !save_project.empty() || !export_map.empty() || bench_frames > 0;
+               !save_project.empty() || !export_map.empty() || !export_timelapse.empty() || bench_frames > 0;
     }
 };
 
@@ -113,7 +115,9 @@ inline const char* viewer_usage() {
            "  --export-map FILE   batch: print map (.png, .pdf or .svg) of the current view with geo's map\n"
            "                      renderer (as `nexusmap map`); prints the legend range it used\n"
            "  --export-map-page P A4|A3|letter, landscape (default A4)\n"
-           "  --export-map-dpi N  PNG resolution (default 150)\n";
+           "  --export-map-dpi N  PNG resolution (default 150)\n"
+           "  --export-timelapse FILE  batch: time-lapse (.gif; .mp4/.webm with ffmpeg) of the heat, one\n"
+           "                      frame per --timelapse-period month|quarter|year (default year), one scale\n";
 }
 
 // argv[0] is the program; an optional leading "view" is skipped.
@@ -240,6 +244,19 @@ inline ViewerOptions parse_viewer_args(int argc, char** argv) {
                 for (auto& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
                 if (ext != ".png" && ext != ".pdf" && ext != ".svg")
                     o.error = "--export-map expects a .png, .pdf or .svg file";
+            }
+        } else if (a == "--export-timelapse") {
+            if (auto v = need(a)) {
+                o.export_timelapse = *v;
+                std::string e = *v;
+                for (auto& c : e) c = char(std::tolower(static_cast<unsigned char>(c)));
+                if (!(e.ends_with(".gif") || e.ends_with(".mp4") || e.ends_with(".webm")))
+                    o.error = "--export-timelapse expects a .gif, .mp4 or .webm file";
+            }
+        } else if (a == "--timelapse-period") {
+            if (auto v = need(a)) {
+                o.timelapse_period = *v;
+                if (*v != "month" && *v != "quarter" && *v != "year") o.error = "--timelapse-period expects month, quarter or year";
             }
         } else if (a == "--export-map-page") {
             if (auto v = need(a)) {
