@@ -87,7 +87,8 @@ if run q animate "$EV" -o "$TMP/q.gif" --by quarter --from 2018-01-01 --to 2023-
 else
     fail "animate quarter exited non-zero: $(tail -3 "$TMP/q.err")"
 fi
-# 3. The frame cap: refused before any work, with the count and the fixes; nothing written.
+# 3. The frame cap: refused before any period density or frame (after the load and the whole-window
+#    density that resolves the grid), with the count and the fixes; nothing written.
 if run cap animate "$EV" -o "$TMP/cap.gif" --period month --max-frames 10 --cell-km 25; then
     fail "a run over --max-frames was accepted"
 else
