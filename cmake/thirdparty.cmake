@@ -7,6 +7,9 @@ pkg_check_modules(FFTW3 REQUIRED IMPORTED_TARGET fftw3)
 # Static maps and charts (PNG, PDF, SVG) for `nexusmap map` / `nexusmap chart`.
 pkg_check_modules(CAIRO REQUIRED IMPORTED_TARGET cairo)
 find_package(PNG REQUIRED)
+# giflib (animated GIF time-lapses) ships no .pc file on Debian 12: find its header and library.
+find_path(GIF_INCLUDE_DIR gif_lib.h REQUIRED)
+find_library(GIF_LIBRARY gif REQUIRED)
 if(NEXUSMAP_BUILD_TESTS)
   find_package(doctest REQUIRED CONFIG)
 endif()

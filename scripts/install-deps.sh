@@ -9,6 +9,7 @@
 #   clang, libclang-rt-14-dev  libFuzzer targets (scripts/fuzz.sh)
 #   libcairo2-dev, fonts-dejavu-core  print maps and charts (PNG/PDF/SVG) without a display
 #   poppler-utils, libxml2-utils      tests: pdfinfo page counts, xmllint on .qml/.svg
+#   libgif-dev                        animated GIF time-lapses (`nexusmap animate`; giflib, one shared palette)
 #   python3                           tests: writing fixtures and checking CSV/JSON arithmetic (gdal-bin pulls it in too)
 set -euo pipefail
 SUDO=""
@@ -22,4 +23,4 @@ $SUDO apt-get install -y --no-install-recommends \
   doctest-dev nlohmann-json3-dev libcli11-dev libfftw3-dev libpng-dev \
   xvfb xauth \
   clang libclang-rt-14-dev \
-  libcairo2-dev fonts-dejavu-core poppler-utils libxml2-utils python3
+  libcairo2-dev fonts-dejavu-core poppler-utils libxml2-utils python3 libgif-dev

@@ -50,6 +50,7 @@ Project sample_project() {
     p.heat.ramp = "magma";
     p.heat.scale = "sqrt";
     p.heat.auto_range = false;
+    p.heat.range_mode = "typed";
     p.heat.lo = 0.001f;
     p.heat.hi = 0.0731f;
     p.heat.opacity = 0.6f;

@@ -116,6 +116,7 @@ int run(int argc, char** argv) {
     add_lisa(app);
     add_emerging(app);
     add_map(app);
+    add_animate(app);
     add_chart(app);
     add_scan(app);
     add_nexus(app);

@@ -47,6 +47,7 @@ void add_hotspots(CLI::App& app);
 void add_lisa(CLI::App& app);
 void add_emerging(CLI::App& app);
 void add_map(CLI::App& app);
+void add_animate(CLI::App& app);
 void add_chart(CLI::App& app);
 void add_scan(CLI::App& app);
 void add_nexus(CLI::App& app);

@@ -842,6 +842,7 @@ void App::frame() {
         heat_.set_cpu_backend(use_cpu_heat());
         heat_.update(*doc_.events, doc_.heat);
         if (heat_.cpu_pending() && cpu_heat_gen_ != heat_.cpu_generation()) start_cpu_heat();
+        update_heat_range();
     }
     if (opt_.precision_mode > 0 && !precision_started_ && loads_started_ && !jobs_.busy() && doc_.events) {
         set_event_precision(opt_.precision_mode);

@@ -9,6 +9,7 @@
 
 #include "nexusmap/crs.hpp"
 #include "nexusmap/map_render.hpp"
+#include "nexusmap/spillover.hpp" // PeriodUnit
 #include "viewer/analysis_layers.hpp"
 #include "viewer/display_crs.hpp"
 #include "viewer/document.hpp"
@@ -61,8 +62,11 @@ class App {
     // Print map (print_map.cpp): the current view, visible layers, heat (geo's exact KDE with the
     // viewer's kernel/bandwidth/grid/filters, drawn with its ramp/scale/range), hot spots and events
     // when shown, rendered by geo's render_map_file (PNG/PDF/SVG by extension) on a worker.
+    // With `timelapse`: an animated GIF (or MP4/WebM with ffmpeg) of the heat by that period, on one
+    // fixed scale (geo write_animation), with the same layers, labels, heat settings and filters;
+    // the time window, when on, is the run of periods.
     Job& start_print_map(const std::string& path, const std::string& paper = "A4", int dpi = 150,
-                         bool landscape = true);
+                         bool landscape = true, std::optional<PeriodUnit> timelapse = std::nullopt);
     // The last print's result (legend range, page size), set when its job finishes.
     const std::optional<MapRenderResult>& last_print() const { return last_print_; }
     void save_project(const std::string& path) const; // throws on I/O errors
@@ -145,6 +149,11 @@ class App {
     // CPU heat backend (HeatmapRenderer::set_cpu_backend): geo's KDE on a worker.
     bool use_cpu_heat() const;
     void start_cpu_heat();
+    // The heat range (heat_range.cpp): the view for "fit to view", and the fixed maximum over all
+    // time-window positions, recomputed on a worker when the filters, kernel or window change.
+    void update_heat_range();
+    std::vector<double> fixed_range_key_;
+    Job* fixed_range_job_ = nullptr; // may be gone from jobs_ (check with jobs_.all())
     bool software_gl_ = false;       // GL_RENDERER is a software rasteriser
     static constexpr size_t kSoftwarePointLimit = 200'000; // points drawn by default on one
     uint64_t cpu_heat_gen_ = 0;      // the generation the running/last job computes

@@ -14,6 +14,7 @@
 #include "nexusmap/events.hpp"
 #include "nexusmap/layers.hpp"
 #include "viewer/colormap.hpp"
+#include "viewer/heat_range.hpp"
 #include "viewer/layer_mesh.hpp"
 #include "viewer/provenance_view.hpp"
 #include "viewer/time_model.hpp"
@@ -133,7 +134,7 @@ struct HeatParams {
     WeightMode weight = WeightMode::Count;
     Ramp ramp = Ramp::YlOrRd;
     Scale scale = Scale::Linear;
-    bool auto_range = true;
+    HeatRangeMode range = HeatRangeMode::FixedAllPeriods; // heat_range.hpp
     float lo = 0.f, hi = 0.01f; // fixed range, per km^2
     float opacity = 0.75f;
     float threshold = 0.03f; // fraction of the range's top below which cells stay transparent

@@ -19,6 +19,7 @@
 #include <utility>
 
 #include "gl/gl.hpp"
+#include "nexusmap/animation.hpp"
 #include "nexusmap/atomic_file.hpp"
 #include "nexusmap/density.hpp"
 #include "nexusmap/map_render.hpp"
@@ -135,7 +136,7 @@ void path_row(const char* label, char* buf, size_t n, FileDialog& dialog, FileDi
 ExportRequest ExportPanel::draw(PanelContext& ctx, int window_w, int window_h) {
     ExportRequest req;
     // Purposes for the shared dialog.
-    enum { kOpen = 1, kPng, kTif, kDir, kProject, kPrint };
+    enum { kOpen = 1, kPng, kTif, kDir, kProject, kPrint, kTimelapse };
     if (auto picked = dialog_.draw()) {
         switch (dialog_.purpose()) {
         case kOpen:
@@ -153,6 +154,9 @@ ExportRequest ExportPanel::draw(PanelContext& ctx, int window_w, int window_h) {
             break;
         case kProject:
             std::snprintf(project_, sizeof project_, "%s", picked->c_str());
+            break;
+        case kTimelapse:
+            std::snprintf(timelapse_, sizeof timelapse_, "%s", picked->c_str());
             break;
         case kPrint:
             std::snprintf(print_, sizeof print_, "%s", picked->c_str());
@@ -227,6 +231,33 @@ ExportRequest ExportPanel::draw(PanelContext& ctx, int window_w, int window_h) {
     }
     confirm_row(ExportRequest::Kind::PrintMap);
 
+    section("Time-lapse (animated GIF; MP4/WebM with ffmpeg)");
+    path_row("##timelapse", timelapse_, sizeof timelapse_, dialog_, FileDialog::Mode::Save, kTimelapse,
+             "Time-lapse: .gif (or .mp4/.webm with ffmpeg)");
+    static constexpr const char* kPeriods[] = {"month", "quarter", "year"};
+    ImGui::SetNextItemWidth(110);
+    ImGui::Combo("one frame per", &timelapse_period_, kPeriods, IM_ARRAYSIZE(kPeriods));
+    const bool tl_ok = animation_format_for(timelapse_).has_value();
+    if (!tl_ok) ImGui::TextDisabled("the file name must end in .gif, .mp4 or .webm");
+    if (job_alive(ctx.jobs, timelapse_job) && timelapse_job->state() == Job::State::Running) {
+        ImGui::ProgressBar(float(timelapse_job->fraction()), ImVec2(-70, 0), timelapse_job->stage().c_str());
+        ImGui::SameLine();
+        if (ImGui::Button("Cancel##timelapse")) timelapse_job->cancel();
+    } else {
+        const bool can = tl_ok && ctx.doc.events && ctx.heat.valid();
+        if (!can) ImGui::BeginDisabled();
+        if (ImGui::Button("Time-lapse (GIF)...")) {
+            req = {ExportRequest::Kind::Timelapse, timelapse_, 1, 0};
+            req.period = timelapse_period_;
+        }
+        if (!can) ImGui::EndDisabled();
+        if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+            ImGui::SetTooltip("One map per period (the time window's months when it is on, else all dates) with\n"
+                              "the heat's kernel, filters and ramp on ONE colour scale fixed over all frames\n"
+                              "(or the typed range), drawn by geo's map renderer as `nexusmap animate` does.");
+    }
+    confirm_row(ExportRequest::Kind::Timelapse);
+
     section("Density (GeoTIFF, exact KDE by geo)");
     path_row("##tif", tif_, sizeof tif_, dialog_, FileDialog::Mode::Save, kTif, "Export the density as GeoTIFF");
     ImGui::SetNextItemWidth(120);
@@ -263,7 +294,8 @@ ExportRequest ExportPanel::draw(PanelContext& ctx, int window_w, int window_h) {
 
     // Files that exist are overwritten only after a confirmation (atomic writes either way).
     const bool writes_file = req.kind == ExportRequest::Kind::Png || req.kind == ExportRequest::Kind::Tif ||
-                             req.kind == ExportRequest::Kind::SaveProject || req.kind == ExportRequest::Kind::PrintMap;
+                             req.kind == ExportRequest::Kind::SaveProject || req.kind == ExportRequest::Kind::PrintMap ||
+                             req.kind == ExportRequest::Kind::Timelapse;
     if (std::error_code ec; writes_file && !confirmed && fs::exists(req.path, ec)) {
         confirm_ = req;
         req = {};
@@ -375,6 +407,12 @@ void App::draw_export_ui(PanelContext& ctx) {
             export_panel_.print_job = &start_print_map(r.path, r.paper, r.dpi, r.landscape);
             export_panel_.set_status("printing the map to " + r.path, false);
             break;
+        case ExportRequest::Kind::Timelapse: {
+            const PeriodUnit by = r.period == 2 ? PeriodUnit::Year : r.period == 1 ? PeriodUnit::Quarter : PeriodUnit::Month;
+            export_panel_.timelapse_job = &start_print_map(r.path, "A4", 150, true, by);
+            export_panel_.set_status("drawing the time-lapse " + r.path, false);
+            break;
+        }
         }
     } catch (const std::exception& e) {
         export_panel_.set_status(e.what(), true);
@@ -714,6 +752,12 @@ bool App::run_batch_exports(std::ostream& out) {
             return start_print_map(opt_.export_map, opt_.export_map_page, opt_.export_map_dpi);
         });
     }
+    if (!opt_.export_timelapse.empty()) {
+        if (doc_.events && heat_.valid()) out << "heat_range_mode " << heat_range_id(doc_.heat.range) << "\n";
+        start(opt_.export_timelapse, [&]() -> Job& {
+            return start_print_map(opt_.export_timelapse, "A4", 150, true, parse_period_unit(opt_.timelapse_period));
+        });
+    }
     if (!opt_.save_project.empty()) {
         try {
             save_project(opt_.save_project);
@@ -757,6 +801,8 @@ bool App::run_batch_exports(std::ostream& out) {
                 out << "export_map_probe " << lon << " " << lat << " " << std::lround(d[0]) << " " << std::lround(d[1])
                     << (r.frame.contains(d[0], d[1]) ? "" : " outside") << "\n";
             }
+        } else if (what == opt_.export_timelapse) {
+            out << "export_timelapse " << what << " " << (doc_.messages.empty() ? "" : doc_.messages.back()) << "\n";
         } else {
             out << (what == opt_.export_tif ? "export_tif " : "export_geojson ") << what << "\n";
         }

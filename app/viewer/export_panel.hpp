@@ -16,7 +16,7 @@ namespace nexusmap::viewer {
 struct PanelContext;
 
 struct ExportRequest {
-    enum class Kind { None, Open, Png, Tif, GeoJson, SaveProject, PrintMap };
+    enum class Kind { None, Open, Png, Tif, GeoJson, SaveProject, PrintMap, Timelapse };
     Kind kind = Kind::None;
     std::string path;
     int scale = 1;
@@ -25,6 +25,7 @@ struct ExportRequest {
     std::string paper = "A4";
     bool landscape = true;
     int dpi = 150;
+    int period = 0; // time-lapse: 0 month, 1 quarter, 2 year
 };
 
 class ExportPanel {
@@ -39,6 +40,7 @@ class ExportPanel {
     Job* tif_job = nullptr;
     Job* geojson_job = nullptr;
     Job* print_job = nullptr;
+    Job* timelapse_job = nullptr;
 
   private:
     FileDialog dialog_;
@@ -47,6 +49,8 @@ class ExportPanel {
     char geojson_dir_[512] = "nexusmap_layers";
     char project_[512] = "nexusmap_project.json";
     char print_[512] = "nexusmap_print.pdf";
+    char timelapse_[512] = "nexusmap_timelapse.gif";
+    int timelapse_period_ = 0;
     int scale_ = 2;
     float cell_km_ = 0;
     int paper_ = 0; // A4, A3, letter

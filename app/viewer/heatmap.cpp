@@ -124,6 +124,7 @@ bool HeatmapRenderer::update(const EventSet& ev, const HeatParams& p) {
     glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
 
     max_ = 0;
+    ++uploads_;
     double sum = 0;
     for (float v : cpu_) {
         max_ = std::max(max_, double(v));
@@ -187,20 +188,23 @@ void HeatmapRenderer::upload(const Raster& r) {
     glBindTexture(GL_TEXTURE_2D, 0);
     cpu_ = std::move(up);
     max_ = mx;
+    ++uploads_;
     integral_ = sum * (grid_.cell / 1000.0) * (grid_.cell / 1000.0);
 }
 
 ValueScale HeatmapRenderer::value_scale(const HeatParams& p) const {
-    ValueScale vs;
-    vs.scale = p.scale;
-    if (p.auto_range) {
-        vs.lo = 0;
-        vs.hi = max_ > 0 ? max_ : 1e-9;
-    } else {
-        vs.lo = p.lo;
-        vs.hi = std::max(p.hi, p.lo + 1e-12f);
+    return resolve_heat_range(p.range, p.scale, windowed_, max_, fixed_max_,
+                              p.range == HeatRangeMode::FitView ? view_max() : 0.0, p.lo, p.hi);
+}
+
+double HeatmapRenderer::view_max() const {
+    if (cpu_.empty() || view_.empty()) return max_;
+    if (view_max_uploads_ != uploads_ || view_max_for_.xmin != view_.xmin || view_max_for_.xmax != view_.xmax ||
+        view_max_for_.ymin != view_.ymin || view_max_for_.ymax != view_.ymax) {
+        view_max_ = max_in_view(grid_, [this](int c, int r) { return cell(c, r); }, view_);
+        view_max_for_ = view_, view_max_uploads_ = uploads_;
     }
-    return vs;
+    return view_max_;
 }
 
 double HeatmapRenderer::sample(double x, double y) const {

@@ -3,6 +3,7 @@
 // free and only kernel, bandwidth or filter changes re-splat), then colour-mapped on screen.
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "gl/resources.hpp"
@@ -68,8 +69,15 @@ class HeatmapRenderer {
     double splat_ms() const { return splat_ms_; }
     // Bilinear density at a map point (what the colour pass shows); NaN outside the grid.
     double sample(double x, double y) const;
-    // The range the colour pass uses for `p` (auto: 0 .. grid max).
+    // The range the colour pass uses for `p` (heat_range.hpp: fixed over all periods, fit to view
+    // or typed). The App feeds it the fixed maximum, the visible extent (analysis CRS) and whether
+    // the time window is on.
     ValueScale value_scale(const HeatParams& p) const;
+    void set_fixed_max(double v) { fixed_max_ = v; }
+    double fixed_max() const { return fixed_max_; }
+    void set_view(const BBox& b, bool windowed) { view_ = b, windowed_ = windowed; }
+    bool windowed() const { return windowed_; }
+    double view_max() const; // the largest cell in view (cached per view and upload)
 
   private:
     gl::Program splat_, color_;
@@ -80,6 +88,13 @@ class HeatmapRenderer {
     GridSpec grid_;
     std::vector<float> cpu_; // bottom row first (GL order)
     double max_ = 0, integral_ = 0, splat_ms_ = 0;
+    double fixed_max_ = std::numeric_limits<double>::quiet_NaN();
+    BBox view_ = BBox::inverted();
+    bool windowed_ = false;
+    uint64_t uploads_ = 0;
+    mutable BBox view_max_for_ = BBox::inverted();
+    mutable uint64_t view_max_uploads_ = ~uint64_t(0);
+    mutable double view_max_ = 0;
     bool valid_ = false;
     bool showing_raster_ = false;
     std::vector<double> key_;

@@ -154,8 +154,14 @@ void HeatmapPanel::draw(PanelContext& ctx) {
     if (ImGui::Combo("ramp", &r, kRampNames.data(), int(kRampNames.size()))) p.ramp = Ramp(r);
     int sc = int(p.scale);
     if (ImGui::Combo("scale", &sc, kScaleNames.data(), int(kScaleNames.size()))) p.scale = Scale(sc);
-    ImGui::Checkbox("auto range (0 .. max)", &p.auto_range);
-    if (!p.auto_range) {
+    int rm = int(p.range);
+    const char* modes[] = {"fixed over all periods", "fit to view", "typed range"};
+    if (ImGui::Combo("range", &rm, modes, 3)) p.range = HeatRangeMode(rm);
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("fixed: 0 .. the largest density over every position of the time window (Play\n"
+                          "and time-lapse frames share one scale); fit to view: the largest cell in view;\n"
+                          "typed: the min and max below.");
+    if (p.range == HeatRangeMode::Typed) {
         ImGui::InputFloat("min", &p.lo, 0, 0, "%.4g");
         ImGui::InputFloat("max", &p.hi, 0, 0, "%.4g");
         if (ImGui::Button("use current max")) {

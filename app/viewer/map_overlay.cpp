@@ -163,8 +163,12 @@ void MapOverlay::draw(PanelContext& ctx, ImDrawList* target) {
     const HeatParams& p = ctx.doc.heat;
     if (ctx.doc.events && p.visible && ctx.heat.valid()) {
         const ValueScale vs = ctx.heat.value_scale(p);
-        const float bw = 280, bh = 14, pad = 10;
-        const float lx1 = x1 - 16, lx0 = lx1 - bw - 2 * pad, ly1 = y1 - 30, ly0 = ly1 - 78;
+        // The range line says which scale this is (issue #14: fixed over all periods by default).
+        const std::string range_note =
+            "scale: " + heat_range_note(p.range, &ctx.doc.events->window, std::isfinite(ctx.heat.fixed_max()));
+        const float bh = 14, pad = 10;
+        const float bw = std::max(280.f, ImGui::CalcTextSize(range_note.c_str()).x);
+        const float lx1 = x1 - 16, lx0 = lx1 - bw - 2 * pad, ly1 = y1 - 30, ly0 = ly1 - 94;
         dl->AddRectFilled(ImVec2(lx0, ly0), ImVec2(lx1, ly1), IM_COL32(255, 255, 255, 225), 4);
         dl->AddRect(ImVec2(lx0, ly0), ImVec2(lx1, ly1), IM_COL32(150, 150, 150, 255), 4);
         const char* what = p.weight == WeightMode::Fatalities
@@ -191,9 +195,9 @@ void MapOverlay::draw(PanelContext& ctx, ImDrawList* target) {
             dl->AddText(ImVec2(std::clamp(tx - w / 2, bx0 - 4, bx1 - w + 4), by1 + 4), ink, lab.c_str());
         }
         char sub[128];
-        std::snprintf(sub, sizeof sub, "%s, bandwidth %.0f km%s", kKernelNames[kernel_code(p.kernel)],
-                      double(p.bandwidth_km), p.auto_range ? ", range 0..max" : ", fixed range");
+        std::snprintf(sub, sizeof sub, "%s, bandwidth %.0f km", kKernelNames[kernel_code(p.kernel)], double(p.bandwidth_km));
         dl->AddText(ImVec2(bx0, by1 + 22), IM_COL32(90, 90, 90, 255), sub);
+        dl->AddText(ImVec2(bx0, by1 + 38), IM_COL32(90, 90, 90, 255), range_note.c_str());
         legend_bar = std::array<float, 4>{bx0, by0, bx1, by1};
     }
 }

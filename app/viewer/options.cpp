@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include <charconv>
+#include <filesystem>
 #include <cstdio>
 #include <sstream>
 
@@ -168,6 +169,16 @@ void add_view_options(CLI::App& v, ViewerOptions& o) {
     out->add_option("--export-map-dpi", o.export_map_dpi, "PNG resolution")
         ->capture_default_str()
         ->check(CLI::Range(36, 600));
+    out->add_option("--export-timelapse", o.export_timelapse,
+                    "Time-lapse of the heat (.gif; .mp4/.webm with ffmpeg), one frame per --timelapse-period, one "
+                    "colour scale")
+        ->check(expects("a .gif, .mp4 or .webm file", [](const std::string& s) {
+            const std::string e = ascii_lower(std::filesystem::path(s).extension().string());
+            return e == ".gif" || e == ".mp4" || e == ".webm";
+        }));
+    out->add_option("--timelapse-period", o.timelapse_period, "month | quarter | year")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"month", "quarter", "year"}));
     out->add_flag("--force", o.force, "Batch outputs may replace existing files (inputs are never written)");
 }
 

@@ -57,6 +57,8 @@ struct ViewerOptions {
     std::string export_map;
     std::string export_map_page = "A4"; // A4 | A3 | letter (landscape)
     int export_map_dpi = 150;           // PNG only
+    std::string export_timelapse;       // .gif/.mp4/.webm (App::start_print_map with a period)
+    std::string timelapse_period = "year";
     // Where the heat is computed: "gpu" (splat every event's kernel), "cpu" (geo's KDE on a
     // worker, uploaded), or "auto": cpu on a software OpenGL (llvmpipe, ...) from 100k events.
     std::string heat_backend = "auto";
@@ -64,7 +66,7 @@ struct ViewerOptions {
     int bench_frames = 0;
     bool batch() const {
         return !screenshot.empty() || !export_png.empty() || !export_tif.empty() || !export_geojson.empty() ||
-               !save_project.empty() || !export_map.empty() || bench_frames > 0;
+               !save_project.empty() || !export_map.empty() || !export_timelapse.empty() || bench_frames > 0;
     }
 };
 

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "nexusmap/animation.hpp"
 #include "nexusmap/error.hpp"
 #include "nexusmap/text.hpp"
 #include "viewer/app.hpp"
@@ -57,16 +58,89 @@ struct PrintData {
     std::optional<ExactKdeInput> kde;
     PageSetup page;
     std::string path;
+    // Time-lapse (geo animation.hpp): the events passing every filter but the time window, with
+    // dates, in the analysis CRS; one frame per period of the window (or of all dates).
+    std::optional<PeriodUnit> by;
+    EventTable anim;
+    AnimationSpec anim_spec;
 };
+
+// The time-lapse's inputs: the events passing every filter except the time window, weighted as the
+// heat is, on the heat grid with its kernel; the window (when on) is the run of periods.
+void gather_timelapse(PrintData& d, const EventSet& ev, const HeatParams& p, const HeatmapRenderer& heat) {
+    if (!heat.valid()) throw std::runtime_error("the heatmap is not ready yet");
+    const EventTable& t = ev.table;
+    EventTable& a = d.anim;
+    a.crs = t.crs, a.source = t.source, a.schema = t.schema, a.synthetic = t.synthetic;
+    for (size_t i = 0; i < t.size(); ++i) {
+        if (!ev.keep.empty() && i < ev.keep.size() && !ev.keep[i]) continue;
+        const uint16_t ty = t.type.empty() ? 0 : t.type[i];
+        if (ty < ev.type_on.size() && !ev.type_on[ty]) continue;
+        if (!std::isfinite(t.x[i]) || !std::isfinite(t.y[i])) continue;
+        a.x.push_back(t.x[i]), a.y.push_back(t.y[i]), a.lon.push_back(t.lon[i]), a.lat.push_back(t.lat[i]);
+        a.day.push_back(t.day.empty() ? kNoDay : t.day[i]);
+        a.weight.push_back(p.weight == WeightMode::Fatalities     ? (t.fatalities.empty() ? 0.f : t.fatalities[i])
+                           : p.weight == WeightMode::WeightColumn ? (t.weight.empty() ? 1.f : t.weight[i])
+                                                                  : 1.f);
+    }
+    AnimationSpec& s = d.anim_spec;
+    s.events = &d.anim;
+    s.grid = heat.grid();
+    s.kde = exact_kde_input(EventSet{}, p, s.grid).params;
+    s.kde.method = KdeMethod::Auto;
+    s.by = *d.by;
+    if (!ev.window.all)
+        s.from_day = month_start_day(ev.window.start), s.to_day = month_start_day(ev.window.start + ev.window.length) - 1;
+    s.scale = p.scale;
+    if (p.range == HeatRangeMode::Typed) s.vmin = p.lo, s.vmax = p.hi; // otherwise fixed over all frames
+}
+
+MapRenderResult run_timelapse(PrintData& d, Progress& progress) {
+    const std::string places = data_dir() + "/basemap/places_west_africa.geojson";
+    if (d.in.labels && fs::exists(places)) {
+        ReadLayerOptions ro;
+        ro.target_crs = d.in.crs;
+        d.places = read_layer(places, ro);
+        d.in.places = &d.places;
+    }
+    d.in.density = nullptr;
+    MapSpec base = build_print_map(d.in);
+    // Static layers that belong to the whole window would mislead on a per-period frame.
+    base.hotspots = nullptr, base.events = nullptr;
+    style::RasterStyle& st = base.density_style;
+    st.ramp = d.in.ramp;
+    st.opacity = std::clamp(double(d.in.opacity), 0.0, 1.0);
+    st.fade_t = 0;
+    st.min_t = std::max(1e-6, double(d.in.threshold));
+    st.units = d.in.units;
+    base.density_title = "Kernel density (" + d.in.kernel + ", " + print_num(d.in.bandwidth_km) + " km)";
+    AnimationSpec& s = d.anim_spec;
+    s.base = base;
+    s.title = d.in.title.empty() ? "Conflict event density" : d.in.title;
+    s.source_line = "Source: " + d.in.events_source + " (" + d.in.events_schema + ")  \u00b7  synthetic=" +
+                    (d.in.synthetic ? "true" : "false") + "  \u00b7  kernel " + d.in.kernel + ", bandwidth " +
+                    print_num(d.in.bandwidth_km) + " km, cell " + print_num(s.grid.cell / 1000) + " km" +
+                    (d.in.filters.empty() ? "" : "  \u00b7  " + d.in.filters);
+    const AnimationResult r = write_animation(s, d.path, true, progress);
+    MapRenderResult out = r.layout;
+    out.label = std::to_string(r.periods.size()) + " frames, " + period_label(r.periods.front(), s.by) + " to " +
+                period_label(r.periods.back(), s.by) + ", " + (r.fixed_scale ? "fixed" : "typed") + " scale 0.." +
+                short_num(r.scale.hi);
+    return out;
+}
 
 } // namespace
 
-Job& App::start_print_map(const std::string& path, const std::string& paper, int dpi, bool landscape) {
-    const auto fmt = image_format_for(path);
+Job& App::start_print_map(const std::string& path, const std::string& paper, int dpi, bool landscape,
+                          std::optional<PeriodUnit> timelapse) {
+    const auto fmt = timelapse ? std::optional<ImageFormat>(ImageFormat::Png) : image_format_for(path);
     if (!fmt) throw std::runtime_error(path + ": the print map must be .png, .pdf or .svg");
+    if (timelapse && !animation_format_for(path)) throw std::runtime_error(path + ": a time-lapse must be .gif, .mp4 or .webm");
+    if (timelapse && !doc_.events) throw std::runtime_error("a time-lapse needs events");
     if (doc_.layers.empty() && !doc_.events) throw std::runtime_error("nothing loaded to print");
     auto data = std::make_shared<PrintData>();
     data->path = path;
+    data->by = timelapse;
     data->page = print_page(*fmt, paper, double(std::clamp(dpi, 36, 600)), landscape); // throws for unknown paper
     PrintMapInput& in = data->in;
     in.crs = doc_.analysis;
@@ -170,6 +244,7 @@ Job& App::start_print_map(const std::string& path, const std::string& paper, int
             // What the screen shows: the heat grid, the viewer's colour range; geo's exact raster
             // on that grid (the one already computed for the Heatmap panel when it is current).
             in.range = heat_.value_scale(p);
+            in.range_note = heat_range_note(p.range, &ev.window, std::isfinite(heat_.fixed_max()));
             in.cell_km = heat_.grid().cell / 1000;
             if (const Raster* r = heatmap_panel_.current_exact(doc_, heat_.grid()))
                 data->density = *r;
@@ -183,6 +258,7 @@ Job& App::start_print_map(const std::string& path, const std::string& paper, int
         in.hotspot_note = "Gi* " + print_num(h.gi.distance_m / 1000) + " km band, " + print_num(h.params.cell_km) +
                           " km cells" + (h.params.fdr ? ", FDR" : "");
     }
+    if (timelapse) gather_timelapse(*data, *doc_.events, doc_.heat, heat_);
     // Pointers into the shared data (its address is fixed from here on).
     in.admin0.data = a0 ? &data->admin0 : nullptr;
     in.admin1.data = a1 && a1->style.visible ? &data->admin1 : nullptr;
@@ -192,8 +268,9 @@ Job& App::start_print_map(const std::string& path, const std::string& paper, int
 
     const Crs crs = doc_.analysis;
     return jobs_.start<MapRenderResult>(
-        "print map " + fs::path(path).filename().string(),
+        (timelapse ? "time-lapse " : "print map ") + fs::path(path).filename().string(),
         [data, crs](Progress& progress) {
+            if (data->by) return run_timelapse(*data, progress);
             if (!data->density && data->kde) {
                 Progress sub([&progress](double f, std::string_view stage) {
                     try {
@@ -220,7 +297,12 @@ Job& App::start_print_map(const std::string& path, const std::string& paper, int
             progress(1.0, "written");
             return r;
         },
-        [this, path](MapRenderResult&& r) {
+        [this, path, timelapse](MapRenderResult&& r) {
+            if (timelapse) {
+                export_panel_.set_status("saved " + path + ": " + r.label, false);
+                doc_.messages.push_back("time-lapse " + path + ": " + r.label);
+                return;
+            }
             std::string msg = "saved " + path + " (" + std::to_string(r.device_width) + " x " +
                               std::to_string(r.device_height) + ")";
             if (std::isfinite(r.legend_hi))

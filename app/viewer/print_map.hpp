@@ -47,6 +47,7 @@ struct PrintMapInput {
     bool heat_visible = true;
     style::Ramp ramp = style::Ramp::YlOrRd;
     style::ValueScale range; // the viewer's colour range (HeatmapRenderer::value_scale)
+    std::string range_note;  // which range it is (heat_range_note: fixed over all periods, fit to view, typed)
     float opacity = 0.75f;   // heat opacity
     float threshold = 0.03f; // fraction of range.hi at or below which the heat is transparent
     std::string units = "events per km\u00b2";
@@ -160,6 +161,7 @@ inline MapSpec build_print_map(const PrintMapInput& in) {
         s.density = in.density;
         s.density_style = print_density_style(in);
         s.density_title = "Kernel density (" + in.kernel + ", " + print_num(in.bandwidth_km) + " km)";
+        if (!in.range_note.empty()) s.legend_notes.push_back("scale: " + in.range_note);
     }
     if (in.hotspots) s.hotspots = in.hotspots;
     if (in.events) {

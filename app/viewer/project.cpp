@@ -85,7 +85,8 @@ Project App::current_project() const {
                                                        : (h.weight == WeightMode::WeightColumn ? "weight" : "count");
     p.heat.ramp = kRampNames[size_t(h.ramp)];
     p.heat.scale = kScaleNames[size_t(h.scale)];
-    p.heat.auto_range = h.auto_range;
+    p.heat.auto_range = h.range != HeatRangeMode::Typed;
+    p.heat.range_mode = heat_range_id(h.range);
     p.heat.lo = h.lo;
     p.heat.hi = h.hi;
     p.heat.opacity = h.opacity;
@@ -218,7 +219,8 @@ void App::apply_pending_project() {
         }
     for (size_t sc = 0; sc < kScaleNames.size(); ++sc)
         if (p.heat.scale == kScaleNames[sc]) h.scale = Scale(sc);
-    h.auto_range = p.heat.auto_range;
+    // Older projects have only auto_range (false: typed); an unknown mode falls back to fixed.
+    h.range = !p.heat.auto_range ? HeatRangeMode::Typed : heat_range_from_id(p.heat.range_mode).value_or(HeatRangeMode::FixedAllPeriods);
     h.lo = p.heat.lo;
     h.hi = p.heat.hi;
     h.opacity = p.heat.opacity;

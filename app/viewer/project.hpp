@@ -71,7 +71,8 @@ struct ProjectHeat {
     std::string weight = "count"; // count | weight | fatalities
     std::string ramp = "YlOrRd";
     std::string scale = "linear";
-    bool auto_range = true;
+    bool auto_range = true;          // false: typed lo/hi (kept for older readers)
+    std::string range_mode = "fixed_all"; // fixed_all | fit_view | typed (heat_range.hpp)
     float lo = 0.f, hi = 0.01f;
     float opacity = 0.75f, threshold = 0.03f;
     bool operator==(const ProjectHeat&) const = default;
@@ -262,6 +263,7 @@ inline nlohmann::ordered_json project_to_json_value(const Project& p) {
                  {"ramp", h.ramp},
                  {"scale", h.scale},
                  {"auto_range", h.auto_range},
+                 {"range_mode", h.range_mode},
                  {"lo", f2d(h.lo)},
                  {"hi", f2d(h.hi)},
                  {"opacity", f2d(h.opacity)},
@@ -411,6 +413,7 @@ inline ProjectParse parse_project(const std::string& text, const std::string& na
             r.get(hj, "ramp", "heat.", h.ramp);
             r.get(hj, "scale", "heat.", h.scale);
             r.get(hj, "auto_range", "heat.", h.auto_range);
+            r.get(hj, "range_mode", "heat.", h.range_mode);
             r.get(hj, "lo", "heat.", h.lo);
             r.get(hj, "hi", "heat.", h.hi);
             r.get(hj, "opacity", "heat.", h.opacity);
