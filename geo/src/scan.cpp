@@ -209,6 +209,7 @@ double scan_all(const ScanSetup& S, const std::vector<int32_t>& per, std::vector
     std::vector<int32_t> P;
     std::vector<int64_t> cum;
     std::vector<int32_t> cumd(size_t(S.T) + 1, 0); // cumd[t]: base events in periods < t
+    std::vector<size_t> mark(size_t(S.T), 0);      // step + 1 that last listed period t in `fresh`
     struct Blk {
         uint32_t i0, i1, j0, j1;
     };
@@ -225,6 +226,7 @@ double scan_all(const ScanSetup& S, const std::vector<int32_t>& per, std::vector
     for (size_t c = 0; c < S.order.size(); ++c) {
         std::fill(cnt.begin(), cnt.end(), 0);
         std::fill(cumd.begin(), cumd.end(), 0);
+        std::fill(mark.begin(), mark.end(), 0);
         P.clear();
         Best best;
         int64_t nz = 0;
@@ -238,13 +240,14 @@ double scan_all(const ScanSetup& S, const std::vector<int32_t>& per, std::vector
                 for (uint32_t k = S.loc_start[loc]; k < S.loc_start[loc + 1]; ++k) {
                     const int32_t t = per[k];
                     if (cnt[size_t(t)]++ == 0) P.insert(std::upper_bound(P.begin(), P.end(), t), t);
-                    fresh.push_back(t);
-                    for (size_t u = size_t(t) + 1; u <= size_t(S.T); ++u) ++cumd[u];
+                    if (mark[size_t(t)] != s + 1) mark[size_t(t)] = s + 1, fresh.push_back(t);
                     ++nz;
                 }
             }
             std::sort(fresh.begin(), fresh.end());
-            fresh.erase(std::unique(fresh.begin(), fresh.end()), fresh.end());
+            // Prefix counts again from the earliest new period on (once per step, not per event).
+            if (!fresh.empty())
+                for (size_t u = size_t(fresh[0]); u < size_t(S.T); ++u) cumd[u + 1] = cumd[u] + cnt[u];
             const double lnNZ = S.lnI[size_t(nz)];
             const double thr0 = per_centre ? best.llr : std::max(global, best.llr);
             double thr = thr0;
