@@ -625,7 +625,8 @@ TEST_CASE("scan: pruning over radius steps equals every window of every circle (
         // for seed 21; many events share a month (seed 23: only 30 distinct months).
         stats::Rng rng(seed);
         std::vector<double> sx, sy;
-        for (int s = 0; s < 150; ++s) sx.push_back(5 * KM * double(rng.below(25))), sy.push_back(5 * KM * double(rng.below(25)));
+        for (int s = 0; s < 150; ++s)
+            sx.push_back(5 * KM * double(rng.below(25))), sy.push_back(5 * KM * double(rng.below(25)));
         std::vector<double> x, y;
         std::vector<int32_t> d;
         for (int i = 0; i < 700; ++i) {

@@ -49,6 +49,7 @@ double gumbel_p(double x, double mu, double beta) {
 }
 
 namespace {
+
 // First day of period `idx` (period_index's numbering).
 int32_t period_first_day(int64_t idx, PeriodUnit u) {
     auto fdiv = [](int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); };
@@ -218,8 +219,8 @@ double scan_all(const ScanSetup& S, const std::vector<int32_t>& per, std::vector
     std::vector<double> E, F;          // excess of window (P[i], P[j]): F[j] - E[i]
     // The LLR formula at real n > mu > 0, for the bounds; gc bounds it from above with ln x <= x - 1
     // in the second term (one log instead of two; loose when the excess is large).
-    auto gc = [N = double(S.N)](double n, double mu) { return n * std::log(n / mu) + (N - n) * (mu - n) / (N - mu); };
-    auto g = [N = double(S.N)](double n, double mu) { return n * std::log(n / mu) + (N - n) * std::log((N - n) / (N - mu)); };
+    auto gc = [N](double n, double mu) { return n * std::log(n / mu) + (N - n) * (mu - n) / (N - mu); };
+    auto g = [N](double n, double mu) { return n * std::log(n / mu) + (N - n) * std::log((N - n) / (N - mu)); };
     P.reserve(size_t(S.T));
     cum.reserve(size_t(S.T) + 1);
     double global = 0;
@@ -297,7 +298,8 @@ double scan_all(const ScanSetup& S, const std::vector<int32_t>& per, std::vector
                 E.resize(np), F.resize(np);
                 for (int32_t tn : fresh) {
                     const uint32_t is = uint32_t(std::lower_bound(P.begin(), P.end(), tn) - P.begin());
-                    const uint32_t i0 = std::max(ilo, uint32_t(std::lower_bound(P.begin(), P.begin() + is, tn - S.L + 1) - P.begin()));
+                    const auto first_start = std::lower_bound(P.begin(), P.begin() + is, tn - S.L + 1);
+                    const uint32_t i0 = std::max(ilo, uint32_t(first_start - P.begin()));
                     ilo = is + 1;
                     stack.clear();
                     const uint32_t jr = jm(is);
@@ -306,12 +308,13 @@ double scan_all(const ScanSetup& S, const std::vector<int32_t>& per, std::vector
                     while (!stack.empty()) {
                         const Blk b = stack.back();
                         stack.pop_back();
-                        // Valid windows in the block: i0 <= i <= i1, j0 <= j <= min(j1, jm[i]), and i1 <= is <= j0
-                        // always; jm rises with i, so no end index passes jhi.
+                        // Valid windows in the block: i0 <= i <= i1, j0 <= j <= min(j1, jm(i)), and
+                        // i1 <= is <= j0 always; jm rises with i, so no end index passes jhi.
                         const uint32_t jhi = std::min(b.j1, jm(b.i1));
                         if (b.j0 > jhi) continue;
                         if (b.i0 == b.i1 && b.j0 == b.j1) {
-                            consider(b.i0, b.j0, c1(b.j0) - c0(b.i0), S.G[size_t(P[b.j0]) + 1] - S.G[size_t(P[b.i0])]);
+                            consider(b.i0, b.j0, c1(b.j0) - c0(b.i0),
+                                     S.G[size_t(P[b.j0]) + 1] - S.G[size_t(P[b.i0])]);
                             continue;
                         }
                         // Bound: the most base events of any window in the block, the fewest events
@@ -319,12 +322,12 @@ double scan_all(const ScanSetup& S, const std::vector<int32_t>& per, std::vector
                         const int64_t nmax = c1(jhi) - c0(b.i0);
                         const int64_t nwmin = S.G[size_t(P[b.j0]) + 1] - S.G[size_t(P[b.i1])];
                         if (nmax * S.N <= nz * nwmin) continue; // no window of the block has an excess
-                        const double mu = double(nz) * double(nwmin) / N;
+                        const double mu = double(nz) * double(nwmin) / N; // mu_min
                         const double a = double(nmax) * (S.lnI[size_t(nmax)] - (lnNZ + S.lnI[size_t(nwmin)] - lnN));
                         const double ub = a + double(S.N - nmax) * (mu - double(nmax)) / (N - mu);
                         if (ub * pen <= thr * (1 - 1e-12) - 1e-12) continue;
                         // Sharper bound with the excess n - mu = F[j] - E[i] (separable): every window of
-                        // the block lies in {n <= nmax, mu >= mu, 0 <= n - mu <= D}; the LLR formula is
+                        // the block lies in {n <= nmax, mu >= mu_min, 0 <= n - mu <= D}; the LLR formula is
                         // jointly convex in (n, mu) (a relative entropy), so its maximum over that polygon
                         // is at a vertex, where the formula is evaluated (the vertices on n = mu give 0).
                         if (!have_ef) {
@@ -333,9 +336,11 @@ double scan_all(const ScanSetup& S, const std::vector<int32_t>& per, std::vector
                             // ends in [is, jhi], so these bound its excess.
                             const double k = double(nz) / N;
                             double m = INFINITY;
-                            for (uint32_t i = is + 1; i-- > i0;) E[i] = m = std::min(m, double(c0(i)) - k * double(S.G[size_t(P[i])]));
+                            for (uint32_t i = is + 1; i-- > i0;)
+                                E[i] = m = std::min(m, double(c0(i)) - k * double(S.G[size_t(P[i])]));
                             m = -INFINITY;
-                            for (uint32_t j = is; j <= jr; ++j) F[j] = m = std::max(m, double(c1(j)) - k * double(S.G[size_t(P[j]) + 1]));
+                            for (uint32_t j = is; j <= jr; ++j)
+                                F[j] = m = std::max(m, double(c1(j)) - k * double(S.G[size_t(P[j]) + 1]));
                             have_ef = true;
                         }
                         const double emin = E[b.i0], fmax = F[jhi];
