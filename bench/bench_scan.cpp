@@ -47,6 +47,7 @@ int main(int argc, char** argv) {
     add("year, 50 km centres+locations, radius <= 200 km, window <= 5 years", PeriodUnit::Year, 50, 200, 5, false, 50);
     add("month, 50 km centres+locations, prospective, window <= 12 months", PeriodUnit::Month, 50, 200, 12, true, 50);
     add("month, 50 km centres+locations, radius <= 200 km, window <= 12 months", PeriodUnit::Month, 50, 200, 12, false, 50);
+    add("month, 50 km centres, radius <= 200 km, window <= 12 months", PeriodUnit::Month, 50, 200, 12, false);
     const char* only = std::getenv("BENCH_SCAN_FROM");
     size_t from = only ? size_t(std::atoi(only)) : 0;
     const char* to_env = std::getenv("BENCH_SCAN_TO"); // last case (inclusive)

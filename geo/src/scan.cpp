@@ -209,16 +209,25 @@ double scan_all(const ScanSetup& S, const std::vector<int32_t>& per, std::vector
     std::vector<int32_t> cnt(size_t(S.T), 0);
     std::vector<int32_t> P;
     std::vector<int64_t> cum;
-    std::vector<uint32_t> jm;          // jm[i]: last end index of a window starting at P[i]
+    std::vector<int32_t> cumd(size_t(S.T) + 1, 0); // cumd[t]: base events in periods < t
+    std::vector<size_t> mark(size_t(S.T), 0);      // step + 1 that last listed period t in `fresh`
     struct Blk {
         uint32_t i0, i1, j0, j1;
     };
     std::vector<Blk> stack;
+    std::vector<int32_t> fresh;        // periods of the events the current radius step adds
+    std::vector<double> E, F;          // excess of window (P[i], P[j]): F[j] - E[i]
+    // The LLR formula at real n > mu > 0, for the bounds; gc bounds it from above with ln x <= x - 1
+    // in the second term (one log instead of two; loose when the excess is large).
+    auto gc = [N](double n, double mu) { return n * std::log(n / mu) + (N - n) * (mu - n) / (N - mu); };
+    auto g = [N](double n, double mu) { return n * std::log(n / mu) + (N - n) * std::log((N - n) / (N - mu)); };
     P.reserve(size_t(S.T));
     cum.reserve(size_t(S.T) + 1);
     double global = 0;
     for (size_t c = 0; c < S.order.size(); ++c) {
         std::fill(cnt.begin(), cnt.end(), 0);
+        std::fill(cumd.begin(), cumd.end(), 0);
+        std::fill(mark.begin(), mark.end(), 0);
         P.clear();
         Best best;
         int64_t nz = 0;
@@ -226,16 +235,20 @@ double scan_all(const ScanSetup& S, const std::vector<int32_t>& per, std::vector
         size_t li = 0;
         const auto& ord = S.order[c];
         for (size_t s = 0; s < S.steps[c].size(); ++s) {
+            fresh.clear();
             for (; li < S.steps[c][s]; ++li) {
                 const uint32_t loc = ord[li];
                 for (uint32_t k = S.loc_start[loc]; k < S.loc_start[loc + 1]; ++k) {
                     const int32_t t = per[k];
                     if (cnt[size_t(t)]++ == 0) P.insert(std::upper_bound(P.begin(), P.end(), t), t);
+                    if (mark[size_t(t)] != s + 1) mark[size_t(t)] = s + 1, fresh.push_back(t);
                     ++nz;
                 }
             }
-            cum.assign(1, 0);
-            for (int32_t t : P) cum.push_back(cum.back() + cnt[size_t(t)]);
+            std::sort(fresh.begin(), fresh.end());
+            // Prefix counts again from the earliest new period on (once per step, not per event).
+            if (!fresh.empty())
+                for (size_t u = size_t(fresh[0]); u < size_t(S.T); ++u) cumd[u + 1] = cumd[u] + cnt[u];
             const double lnNZ = S.lnI[size_t(nz)];
             const double thr0 = per_centre ? best.llr : std::max(global, best.llr);
             double thr = thr0;
@@ -256,58 +269,101 @@ double scan_all(const ScanSetup& S, const std::vector<int32_t>& per, std::vector
                 }
             };
             const size_t np = P.size();
+            if (S.prospective || S.exhaustive) {
+                cum.assign(1, 0);
+                for (int32_t t : P) cum.push_back(cum.back() + cnt[size_t(t)]);
+            }
             if (S.prospective) {
                 for (size_t i = 0; i < np; ++i) {
                     if (S.T - P[i] > S.L) continue;
                     consider(i, np - 1, cum[np] - cum[i], S.G[size_t(S.T)] - S.G[size_t(P[i])]);
                 }
-            } else if (S.exhaustive || np <= 8) {
+            } else if (S.exhaustive) {
                 for (size_t i = 0; i < np; ++i)
                     for (size_t j = i; j < np && P[j] - P[i] < S.L; ++j)
                         consider(i, j, cum[j + 1] - cum[i], S.G[size_t(P[j]) + 1] - S.G[size_t(P[i])]);
             } else {
-                jm.resize(np);
-                for (size_t i = 0, j = 0; i < np; ++i) {
-                    j = std::max(j, i);
-                    while (j + 1 < np && P[j + 1] - P[i] < S.L) ++j;
-                    jm[i] = uint32_t(j);
-                }
-                stack.clear();
-                stack.push_back({0, uint32_t(np - 1), 0, uint32_t(np - 1)});
-                while (!stack.empty()) {
-                    const Blk b = stack.back();
-                    stack.pop_back();
-                    // Valid windows in the block: i0 <= i <= i1, max(j0, i) <= j <= min(j1, jm[i]); jm
-                    // rises with i, so no end index passes jhi.
-                    const uint32_t jhi = std::min(b.j1, jm[b.i1]);
-                    if (std::max(b.j0, b.i0) > jhi) continue;
-                    if (b.i0 == b.i1 && b.j0 == b.j1) {
-                        if (b.j0 <= jm[b.i0])
-                            consider(b.i0, b.j0, cum[b.j0 + 1] - cum[b.i0], S.G[size_t(P[b.j0]) + 1] - S.G[size_t(P[b.i0])]);
-                        continue;
-                    }
-                    // Bound: the most base events of any window in the block, the fewest events
-                    // anywhere (every window spans P[i1]..P[j0] when i1 <= j0; else at least one
-                    // period with a base event, so >= 1).
-                    const int64_t nmax = cum[jhi + 1] - cum[b.i0];
-                    const int64_t nwmin = b.i1 <= b.j0 ? S.G[size_t(P[b.j0]) + 1] - S.G[size_t(P[b.i1])] : 1;
-                    if (nmax * S.N > nz * nwmin) {
-                        const double mu = double(nz) * double(nwmin) / N;
+                // Base events before P[i] / up to P[j]; the last end index of a window starting at P[i].
+                auto c0 = [&](uint32_t i) { return int64_t(cumd[size_t(P[i])]); };
+                auto c1 = [&](uint32_t j) { return int64_t(cumd[size_t(P[j]) + 1]); };
+                auto jm = [&](uint32_t i) {
+                    return uint32_t(std::upper_bound(P.begin() + i, P.end(), P[i] + S.L - 1) - P.begin() - 1);
+                };
+                // Only windows holding a period of the step's new events can beat the best so far: any
+                // other window has the same n as in the previous (smaller) circle of this centre and a
+                // larger mu (N_Z grew), so a lower LLR than there, which is <= thr already. Each such
+                // window is met once, under the first new period it holds: starts after the previous
+                // new period, up to this one; ends from this one to the longest window.
+                uint32_t ilo = 0;
+                E.resize(np), F.resize(np);
+                for (int32_t tn : fresh) {
+                    const uint32_t is = uint32_t(std::lower_bound(P.begin(), P.end(), tn) - P.begin());
+                    const auto first_start = std::lower_bound(P.begin(), P.begin() + is, tn - S.L + 1);
+                    const uint32_t i0 = std::max(ilo, uint32_t(first_start - P.begin()));
+                    ilo = is + 1;
+                    stack.clear();
+                    const uint32_t jr = jm(is);
+                    bool have_ef = false; // E, F: filled on first use in this region
+                    stack.push_back({i0, is, is, jr});
+                    while (!stack.empty()) {
+                        const Blk b = stack.back();
+                        stack.pop_back();
+                        // Valid windows in the block: i0 <= i <= i1, j0 <= j <= min(j1, jm(i)), and
+                        // i1 <= is <= j0 always; jm rises with i, so no end index passes jhi.
+                        const uint32_t jhi = std::min(b.j1, jm(b.i1));
+                        if (b.j0 > jhi) continue;
+                        if (b.i0 == b.i1 && b.j0 == b.j1) {
+                            consider(b.i0, b.j0, c1(b.j0) - c0(b.i0),
+                                     S.G[size_t(P[b.j0]) + 1] - S.G[size_t(P[b.i0])]);
+                            continue;
+                        }
+                        // Bound: the most base events of any window in the block, the fewest events
+                        // anywhere (every window spans P[i1]..P[j0]).
+                        const int64_t nmax = c1(jhi) - c0(b.i0);
+                        const int64_t nwmin = S.G[size_t(P[b.j0]) + 1] - S.G[size_t(P[b.i1])];
+                        if (nmax * S.N <= nz * nwmin) continue; // no window of the block has an excess
+                        const double mu = double(nz) * double(nwmin) / N; // mu_min
                         const double a = double(nmax) * (S.lnI[size_t(nmax)] - (lnNZ + S.lnI[size_t(nwmin)] - lnN));
                         const double ub = a + double(S.N - nmax) * (mu - double(nmax)) / (N - mu);
                         if (ub * pen <= thr * (1 - 1e-12) - 1e-12) continue;
-                    } else {
-                        continue; // no window of the block has an excess
-                    }
-                    // Split the longer side; the first half goes on top (met first).
-                    if (b.i1 - b.i0 >= b.j1 - b.j0) {
-                        const uint32_t m = b.i0 + (b.i1 - b.i0) / 2;
-                        stack.push_back({m + 1, b.i1, b.j0, b.j1});
-                        stack.push_back({b.i0, m, b.j0, b.j1});
-                    } else {
-                        const uint32_t m = b.j0 + (b.j1 - b.j0) / 2;
-                        stack.push_back({b.i0, b.i1, m + 1, b.j1});
-                        stack.push_back({b.i0, b.i1, b.j0, m});
+                        // Sharper bound with the excess n - mu = F[j] - E[i] (separable): every window of
+                        // the block lies in {n <= nmax, mu >= mu_min, 0 <= n - mu <= D}; the LLR formula is
+                        // jointly convex in (n, mu) (a relative entropy), so its maximum over that polygon
+                        // is at a vertex, where the formula is evaluated (the vertices on n = mu give 0).
+                        if (!have_ef) {
+                            // Suffix minima of E over the region's starts (down from is), prefix maxima
+                            // of F over its ends (up from is): a block's starts lie in [i0, is] and its
+                            // ends in [is, jhi], so these bound its excess.
+                            const double k = double(nz) / N;
+                            double m = INFINITY;
+                            for (uint32_t i = is + 1; i-- > i0;)
+                                E[i] = m = std::min(m, double(c0(i)) - k * double(S.G[size_t(P[i])]));
+                            m = -INFINITY;
+                            for (uint32_t j = is; j <= jr; ++j)
+                                F[j] = m = std::max(m, double(c1(j)) - k * double(S.G[size_t(P[j]) + 1]));
+                            have_ef = true;
+                        }
+                        const double emin = E[b.i0], fmax = F[jhi];
+                        const double D = fmax - emin + 1e-9 * N; // slack for rounding in E and F
+                        if (D <= 0) continue;
+                        const double nm = double(nmax);
+                        const double cut = thr * (1 - 1e-12) - 1e-12;
+                        if (nm - mu <= D) {
+                            if (gc(nm, mu) * pen <= cut || g(nm, mu) * pen <= cut) continue;
+                        } else if (std::max(gc(nm, nm - D), gc(mu + D, mu)) * pen <= cut ||
+                                   std::max(g(nm, nm - D), g(mu + D, mu)) * pen <= cut) {
+                            continue;
+                        }
+                        // Split the longer side; the first half goes on top (met first).
+                        if (b.i1 - b.i0 >= b.j1 - b.j0) {
+                            const uint32_t m = b.i0 + (b.i1 - b.i0) / 2;
+                            stack.push_back({m + 1, b.i1, b.j0, b.j1});
+                            stack.push_back({b.i0, m, b.j0, b.j1});
+                        } else {
+                            const uint32_t m = b.j0 + (b.j1 - b.j0) / 2;
+                            stack.push_back({b.i0, b.i1, m + 1, b.j1});
+                            stack.push_back({b.i0, b.i1, b.j0, m});
+                        }
                     }
                 }
             }

@@ -21,6 +21,10 @@
 // Branch and bound over those windows (exact): the LLR rises with n and falls with mu, so a block of
 // windows (start indices i0..i1, end indices j0..j1) can do no better than LLR(n of the widest,
 // mu of the narrowest); blocks whose bound cannot beat the best so far are skipped, the others split.
+// Across radius steps (exact, permutation model, retrospective): within a centre the circles are
+// nested, and a window holding none of a step's new event periods keeps its n and gets a larger mu,
+// so only windows holding a new period are examined; their blocks are also bounded through the
+// separable excess n - mu and the joint convexity of the LLR in (n, mu) (docs/scan.md).
 #include <cstdint>
 #include <string>
 #include <vector>
