@@ -239,7 +239,7 @@ ExportRequest ExportPanel::draw(PanelContext& ctx, int window_w, int window_h) {
     ImGui::Combo("one frame per", &timelapse_period_, kPeriods, IM_ARRAYSIZE(kPeriods));
     const bool tl_ok = animation_format_for(timelapse_).has_value();
     if (!tl_ok) ImGui::TextDisabled("the file name must end in .gif, .mp4 or .webm");
-    if (job_alive(ctx.jobs, timelapse_job) && timelapse_job->state() == Job::State::Running) {
+    if (ctx.jobs.running(timelapse_job)) {
         ImGui::ProgressBar(float(timelapse_job->fraction()), ImVec2(-70, 0), timelapse_job->stage().c_str());
         ImGui::SameLine();
         if (ImGui::Button("Cancel##timelapse")) timelapse_job->cancel();
