@@ -21,6 +21,7 @@
 #include "gl/gl.hpp"
 #include "nexusmap/atomic_file.hpp"
 #include "nexusmap/density.hpp"
+#include "nexusmap/hotspot_pipeline.hpp"
 #include "nexusmap/map_render.hpp"
 #include "nexusmap/output.hpp"
 #include "nexusmap/style.hpp"
@@ -482,9 +483,8 @@ Job& App::start_export_tif(const std::string& path, double cell_km) {
     std::map<std::string, std::string> md = {
         {"synthetic", ev.synthetic ? "true" : "false"},
         {"kernel", kKernelNames[kernel_code(p.kernel)]},
-        {"bandwidth_km", std::to_string(p.bandwidth_km)},
         {"weights", weight_name(p.weight)},
-        {"cell_m", std::to_string(grid.cell)},
+        {"cell_m", fmt_num(grid.cell)},
         {"time_window", window_label(ev)},
         {"events_source", fs::path(ev.table.source).filename().string()},
         {"events_used", std::to_string(kin.xs->size())},
@@ -495,13 +495,20 @@ Job& App::start_export_tif(const std::string& path, double cell_km) {
     if (!ev.source_note.empty()) md["source_note"] = ev.source_note;
     if (ev.synthetic) md["note"] = "SYNTHETIC DEMO DATA - not real events";
     add_input_provenance(md, events_provenance(ev)); // source, licence, UCDP attribution
+    // geo's provenance record (tool, created, schema, date range, CRS), as `nexusmap density`
+    // writes it; geo's own KDE keys (bandwidth_km "%.6g", cell_km, n_events) and the viewer's win.
+    Metadata prov = provenance(ev.table, ev.window.all ? "" : format_date(ev.window.day_lo()),
+                               ev.window.all ? "" : format_date(ev.window.day_hi() - 1));
+    for (const auto& [k, v] : md)
+        prov[k] = v;
+    md = std::move(prov);
     const Crs crs = doc_.analysis;
     return jobs_.start<std::string>(
         "GeoTIFF " + fs::path(path).filename().string(),
         [kin, grid, crs, md, path](Progress& progress) {
             KdeResult r = kin.run(crs, progress);
             for (const auto& [k, v] : md)
-                r.raster.metadata[k] = v;
+                if (k != "n_events" || !r.raster.metadata.count(k)) r.raster.metadata[k] = v;
             progress(0.99, "writing");
             write_raster(r.raster, path); // atomic (geo's output registry)
             char buf[160];
@@ -586,8 +593,8 @@ Job& App::start_export_geojson(const std::string& dir) {
     }
     // Analysis results as layers too: significant Gi* cells (with simplestyle fill colours) and
     // the spillover border segments and bands.
-    if (const HotspotOutput* h = analysis_.hotspots(); h && h->params.mode == 0 && h->gi.bin.size() == h->grid.size()) {
-        VectorLayer v = hotspot_cells_layer(*h, doc_.analysis);
+    if (const HotspotOutput* h = analysis_.hotspots(); h && h->mode() == pipeline::Analysis::GiStar) {
+        VectorLayer v = hotspot_cells_layer(*h);
         std::vector<style::SimpleStyle> st;
         for (const auto& f : v.features) {
             const int bin = int(std::get<int64_t>(f.attrs[2]));
@@ -595,12 +602,8 @@ Job& App::start_export_geojson(const std::string& dir) {
             st.push_back({c, 0.8, c, 0.0, 1.0});
         }
         style::add_simplestyle(v, st);
-        Item it{std::move(v), file_for("hotspots_gistar"), {}};
-        it.md["synthetic"] = "false";
-            if (doc_.events) add_input_provenance(it.md, events_provenance(*doc_.events));
-        it.md["cell_km"] = std::to_string(h->params.cell_km);
-        it.md["distance_band_m"] = std::to_string(h->gi.distance_m);
-        it.md["fdr"] = h->params.fdr ? "true" : "false";
+        // The product's one metadata record (provenance and parameters, as `nexusmap hotspots`).
+        Item it{std::move(v), file_for("hotspots_gistar"), h->product->metadata};
         it.md["note"] = "cells with a non-zero Gi* confidence bin (-3..3; 99/95/90%)";
         it.md["style"] = "simplestyle fill by bin (ArcGIS colours, as in the viewer and nexusmap map)";
         items->push_back(std::move(it));
@@ -666,6 +669,34 @@ Job& App::start_export_geojson(const std::string& dir) {
         });
 }
 
+// --- App: hot spot products ------------------------------------------------------------------
+
+// The Hot spots panel's result as geo writes it for `nexusmap hotspots | lisa | emerging`:
+// STEM_gistar.tif/.csv/.gpkg/... through the same product writer (an all-or-nothing set).
+Job& App::start_export_hotspots(const std::string& stem) {
+    const HotspotOutput* h = analysis_.hotspots();
+    if (!h || !h->product) throw std::runtime_error("no hot spot result to export (run the Hot spots panel first)");
+    const bool overwrite = !opt_.batch() || opt_.force;
+    std::vector<std::string> inputs;
+    if (doc_.events) inputs.push_back(doc_.events->table.source);
+    for (auto& f : pipeline::product_files(h->mode(), h->product->fishnet(), stem))
+        check_output_for(f.path, f.kind, overwrite, inputs, "--export-hotspots"); // before any work
+    std::shared_ptr<const pipeline::Product> product = h->product;
+    return jobs_.start<size_t>(
+        "hot spots " + fs::path(stem).filename().string(),
+        [product, stem, overwrite](Progress& progress) {
+            progress(0.1, "writing");
+            OutputSet set(overwrite);
+            const size_t n = pipeline::write_product(*product, stem).size();
+            set.commit();
+            return n;
+        },
+        [this, stem](size_t&& n) {
+            export_panel_.set_status("wrote " + std::to_string(n) + " hot spot files " + stem + "_*", false);
+            doc_.messages.push_back("exported hot spots to " + stem + "_*");
+        });
+}
+
 // --- App: batch mode ---------------------------------------------------------------------------
 
 bool App::run_batch_exports(std::ostream& out) {
@@ -694,6 +725,8 @@ bool App::run_batch_exports(std::ostream& out) {
         start(opt_.export_tif, [&]() -> Job& { return start_export_tif(opt_.export_tif, 0); });
     if (!opt_.export_geojson.empty())
         start(opt_.export_geojson, [&]() -> Job& { return start_export_geojson(opt_.export_geojson); });
+    if (!opt_.export_hotspots.empty())
+        start(opt_.export_hotspots, [&]() -> Job& { return start_export_hotspots(opt_.export_hotspots); });
     if (!opt_.export_map.empty()) {
         if (doc_.events && heat_.valid()) {
             const ValueScale vs = heat_.value_scale(doc_.heat);
@@ -749,7 +782,10 @@ bool App::run_batch_exports(std::ostream& out) {
                     << (r.frame.contains(d[0], d[1]) ? "" : " outside") << "\n";
             }
         } else {
-            out << (what == opt_.export_tif ? "export_tif " : "export_geojson ") << what << "\n";
+            out << (what == opt_.export_tif       ? "export_tif "
+                    : what == opt_.export_hotspots ? "export_hotspots "
+                                                   : "export_geojson ")
+                << what << "\n";
         }
     }
     return ok;

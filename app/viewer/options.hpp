@@ -38,7 +38,10 @@ struct ViewerOptions {
     bool help = false;
     std::string error; // non-empty: bad command line
     // Analyses to run once loading finishes (screenshot mode waits for them; see analysis_layers.hpp).
-    bool run_hotspots = false, run_emerging = false, run_spillover = false;
+    bool run_hotspots = false, run_emerging = false, run_lisa = false, run_spillover = false;
+    // --hot-param KEY=VALUE (repeatable): Hot spots panel settings named as the CLI's flags.
+    std::vector<std::string> hot_settings;
+    std::string export_hotspots; // stem: the hot spot result as `nexusmap hotspots|lisa|emerging --out STEM`
     // --scan / --nexus: run them once loaded; --scan-param / --nexus-param KEY=VALUE (repeatable,
     // the CLI's flag names without "--") set their parameters (scan_panel.hpp).
     bool run_scan = false, run_nexus = false;
@@ -61,6 +64,7 @@ struct ViewerOptions {
     int bench_frames = 0;
     bool batch() const {
         return !screenshot.empty() || !export_png.empty() || !export_tif.empty() || !export_geojson.empty() ||
+               !export_hotspots.empty() ||
                !save_project.empty() || !export_map.empty() || bench_frames > 0;
     }
 };
@@ -87,8 +91,13 @@ inline const char* viewer_usage() {
            "  --probe LON,LAT     with --screenshot: print the pixel where LON,LAT is drawn (repeatable)\n"
            "  --compare-exact     with --screenshot: also run geo's exact KDE on the GPU grid, print the "
            "difference\n"
-           "  --hotspots          run Gi* hot spots (Hot spots panel defaults) once loaded\n"
-           "  --emerging          run emerging hot spots (yearly steps) once loaded\n"
+           "  --hotspots          run Gi* hot spots (Hot spots panel, geo's defaults) once loaded\n"
+           "  --lisa              run LISA clusters (local Moran's I) once loaded\n"
+           "  --emerging          run emerging hot spots once loaded\n"
+           "  --hot-param K=V     a Hot spots setting named as the CLI's flag (cell-km=25, band-km=50,\n"
+           "                      study-area=all, permutations=99, period=year, fdr=1, ...); repeatable\n"
+           "  --export-hotspots STEM  write the hot spot result as `nexusmap hotspots|lisa|emerging\n"
+           "                      --out STEM` does (same files, same metadata), then exit\n"
            "  --spillover         run the spillover analysis (default groups) once loaded; with\n"
            "                      --screenshot it prints the front velocity\n"
            "  --scan              run the space-time scan (Space-time scan panel) once loaded\n"
@@ -261,6 +270,12 @@ inline ViewerOptions parse_viewer_args(int argc, char** argv) {
             o.run_hotspots = true;
         } else if (a == "--emerging") {
             o.run_emerging = true;
+        } else if (a == "--lisa") {
+            o.run_lisa = true;
+        } else if (a == "--hot-param") {
+            if (auto v = need(a)) o.hot_settings.push_back(*v);
+        } else if (a == "--export-hotspots") {
+            if (auto v = need(a)) o.export_hotspots = *v;
         } else if (a == "--spillover") {
             o.run_spillover = true;
         } else if (a == "--scan") {
