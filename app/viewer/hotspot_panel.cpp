@@ -40,7 +40,20 @@ pipeline::EventInputs hotspot_inputs(const EventSet& ev, WeightMode w, EventTabl
     std::vector<bool> keep(t.size());
     for (size_t i = 0; i < t.size(); ++i)
         keep[i] = ev.passes(i);
-    table = t.subset(keep);
+    // subset() copies every column: pad the ones a table built elsewhere may lack.
+    const size_t n = t.size();
+    const bool complete = t.day.size() == n && t.weight.size() == n && t.fatalities.size() == n &&
+                          t.type.size() == n && t.precision.size() == n && t.row.size() == n &&
+                          t.country.size() == n && t.admin1.size() == n && t.actor.size() == n;
+    if (complete) {
+        table = t.subset(keep);
+    } else {
+        EventTable full = t;
+        full.day.resize(n, kNoDay), full.weight.resize(n, 1.f), full.fatalities.resize(n, 0.f);
+        full.type.resize(n, 0), full.precision.resize(n, 0), full.row.resize(n, 0), full.country.resize(n, 0);
+        full.admin1.resize(n), full.actor.resize(n);
+        table = full.subset(keep);
+    }
     table.synthetic = table.synthetic || ev.synthetic;
     pipeline::EventInputs in;
     if (w == WeightMode::Fatalities) table.weight = table.fatalities;

@@ -105,6 +105,8 @@ void LisaParams::validate() const {
 void EmergingParams::validate() const {
     units.validate();
     if (units.kind() == UnitKind::Polygons) throw GeoError("", "--units admin1", "emerging supports fishnet or hex units");
+    if (units.knn || units.queen)
+        throw GeoError("", units.knn ? "--knn" : "--queen", "emerging uses a distance band (--band-km or --band-rule)");
     if (time_window < 0) throw GeoError("", "--time-window " + std::to_string(time_window), "must be 0 or more");
     check_alpha(alpha);
 }
