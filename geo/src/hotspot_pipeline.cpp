@@ -23,7 +23,9 @@ const char* analysis_name(Analysis a) {
     return a == Analysis::GiStar ? "gistar" : a == Analysis::Lisa ? "lisa" : "emerging";
 }
 
-std::string km(double m) { return fmt_num(m / 1000.0, 6) + " km"; }
+std::string km(double m) {
+    return fmt_num(m / 1000.0, 6) + " km";
+}
 
 // ---- parameters ---------------------------------------------------------------------------------
 
@@ -71,8 +73,10 @@ void UnitParams::validate() const {
     if (int(bool(band_km)) + int(bool(knn)) + int(queen) > 1)
         throw GeoError("", "--band-km, --knn, --queen", "choose one kind of weights");
     rule();
-    if (!polygons.empty() && k != UnitKind::Polygons) throw GeoError("", "--polygons", "only applies with --units admin1");
-    if (study_area.empty()) throw GeoError("", "--study-area", "is empty (countries, nonempty, all or FILE[:LAYER])");
+    if (!polygons.empty() && k != UnitKind::Polygons)
+        throw GeoError("", "--polygons", "only applies with --units admin1");
+    if (study_area.empty())
+        throw GeoError("", "--study-area", "is empty (countries, nonempty, all or FILE[:LAYER])");
 }
 
 // Run time grows with units x permutations; past the cap no reported digit changes (issue #19).
@@ -86,7 +90,8 @@ static void check_permutations(int permutations) {
 void HotspotParams::validate() const {
     units.validate();
     if (permutations < -1)
-        throw GeoError("", "--permutations " + std::to_string(permutations), "must be 0 or more (or -1: auto)");
+        throw GeoError("", "--permutations " + std::to_string(permutations),
+                       "must be 0 or more (or -1: auto)");
     check_permutations(permutations);
 }
 
@@ -97,26 +102,31 @@ static void check_alpha(double alpha) {
 void LisaParams::validate() const {
     units.validate();
     if (permutations < 1 && permutations != -1)
-        throw GeoError("", "--permutations " + std::to_string(permutations), "must be at least 1 (or -1: auto)");
+        throw GeoError("", "--permutations " + std::to_string(permutations),
+                       "must be at least 1 (or -1: auto)");
     check_permutations(permutations);
     check_alpha(alpha);
 }
 
 void EmergingParams::validate() const {
     units.validate();
-    if (units.kind() == UnitKind::Polygons) throw GeoError("", "--units admin1", "emerging supports fishnet or hex units");
+    if (units.kind() == UnitKind::Polygons)
+        throw GeoError("", "--units admin1", "emerging supports fishnet or hex units");
     if (units.knn || units.queen)
-        throw GeoError("", units.knn ? "--knn" : "--queen", "emerging uses a distance band (--band-km or --band-rule)");
-    if (time_window < 0) throw GeoError("", "--time-window " + std::to_string(time_window), "must be 0 or more");
+        throw GeoError("", units.knn ? "--knn" : "--queen",
+                       "emerging uses a distance band (--band-km or --band-rule)");
+    if (time_window < 0)
+        throw GeoError("", "--time-window " + std::to_string(time_window), "must be 0 or more");
     check_alpha(alpha);
 }
 
 std::vector<ProductFile> product_files(Analysis a, bool fishnet, const std::string& stem) {
     const std::string s = stem + "_" + analysis_name(a);
     const bool raster = fishnet && a != Analysis::Emerging;
-    std::vector<ProductFile> f{{s + (raster ? ".tif" : ".geojson"), raster ? ProductKind::Raster : ProductKind::Vector},
-                               {s + ".csv", ProductKind::Table},
-                               {s + ".gpkg", ProductKind::Vector}};
+    std::vector<ProductFile> f{
+        {s + (raster ? ".tif" : ".geojson"), raster ? ProductKind::Raster : ProductKind::Vector},
+        {s + ".csv", ProductKind::Table},
+        {s + ".gpkg", ProductKind::Vector}};
     if (raster) f.push_back({s + (a == Analysis::GiStar ? "_bin.tif" : "_class.tif"), ProductKind::Raster});
     return f;
 }
@@ -155,7 +165,8 @@ struct Units {
         Geometry g;
         g.type = GeomType::Polygon;
         if (kind() == UnitKind::Fishnet)
-            g.polygons.push_back(cell_polygon(grid(), int(k % size_t(grid().width)), int(k / size_t(grid().width))));
+            g.polygons.push_back(
+                cell_polygon(grid(), int(k % size_t(grid().width)), int(k / size_t(grid().width))));
         else if (kind() == UnitKind::Hex)
             g.polygons.push_back(hex.polygons[k]);
         else
@@ -163,7 +174,8 @@ struct Units {
         return g;
     }
     // Per raw unit sums of the given events (weights optional).
-    UnitAggregate aggregate_raw(std::span<const double> x, std::span<const double> y, std::span<const float> w) const {
+    UnitAggregate aggregate_raw(std::span<const double> x, std::span<const double> y,
+                                std::span<const float> w) const {
         if (kind() == UnitKind::Fishnet) return fishnet_aggregate(grid(), x, y, w);
         if (kind() == UnitKind::Hex) return hex_aggregate(hex, x, y, w);
         UnitAggregate a;
@@ -186,13 +198,15 @@ struct Units {
     }
     std::vector<double> compact(const std::vector<double>& raw_values) const {
         std::vector<double> v(size());
-        for (size_t u = 0; u < size(); ++u) v[u] = raw_values[s.raw_of[u]];
+        for (size_t u = 0; u < size(); ++u)
+            v[u] = raw_values[s.raw_of[u]];
         return v;
     }
     // Analysis unit values -> full grid (NaN outside the study area), for the fishnet rasters.
     std::vector<float> to_grid(std::span<const double> v) const {
         std::vector<float> g(grid().size(), std::numeric_limits<float>::quiet_NaN());
-        for (size_t u = 0; u < size(); ++u) g[s.raw_of[u]] = static_cast<float>(v[u]);
+        for (size_t u = 0; u < size(); ++u)
+            g[s.raw_of[u]] = static_cast<float>(v[u]);
         return g;
     }
 };
@@ -202,18 +216,21 @@ struct Units {
 // (make_weights checks again then): the user's band or k, else the 8 cells around + self.
 void check_units_memory(const UnitParams& o, double units, bool hexagons, double steps = 1) {
     double nb = 9;
-    if (o.band_km) nb = band_neighbours(*o.band_km * 1000, o.cell_km * 1000, hexagons);
-    else if (o.knn) nb = *o.knn + 1;
+    if (o.band_km)
+        nb = band_neighbours(*o.band_km * 1000, o.cell_km * 1000, hexagons);
+    else if (o.knn)
+        nb = *o.knn + 1;
     char what[160];
-    std::snprintf(what, sizeof what, "%.3g %s with ~%.0f neighbours each%s", units, hexagons ? "hexagons" : "fishnet cells",
-                  nb, steps > 1 ? (" over " + fmt_num(steps) + " time steps").c_str() : "");
+    std::snprintf(what, sizeof what, "%.3g %s with ~%.0f neighbours each%s", units,
+                  hexagons ? "hexagons" : "fishnet cells", nb,
+                  steps > 1 ? (" over " + fmt_num(steps) + " time steps").c_str() : "");
     check_memory(hotspot_memory_bytes(units, nb, steps), what,
                  "use a larger --cell-km" + std::string(o.band_km ? " or a smaller --band-km" : ""));
 }
 
 // Builds the units over the events, sums the events into them, and keeps those of the study area.
-Units build_units(const UnitParams& o, const EventTable& ev, bool use_weight, std::vector<std::string>& warnings,
-                  Progress prog) {
+Units build_units(const UnitParams& o, const EventTable& ev, bool use_weight,
+                  std::vector<std::string>& warnings, Progress prog) {
     Units u;
     u.s.kind = o.kind();
     BBox b = BBox::inverted();
@@ -235,25 +252,28 @@ Units build_units(const UnitParams& o, const EventTable& ev, bool use_weight, st
         }
         check_units_memory(o, cells, false);
         u.raw = u.s.grid.size();
-        u.s.description = "fishnet of " + fmt_num(o.cell_km) + " km cells, " + std::to_string(u.s.grid.width) + " x " +
-                          std::to_string(u.s.grid.height);
+        u.s.description = "fishnet of " + fmt_num(o.cell_km) + " km cells, " +
+                          std::to_string(u.s.grid.width) + " x " + std::to_string(u.s.grid.height);
     } else if (u.kind() == UnitKind::Hex) {
         HexGrid hg;
         hg.spacing = cell;
         // Hexagons covering the box (each covers s^2 sqrt(3)/2), estimated before they are built.
-        check_units_memory(o, (b.width() + cell) * (b.height() + cell) / (cell * cell * std::sqrt(3.0) / 2), true);
+        check_units_memory(o, (b.width() + cell) * (b.height() + cell) / (cell * cell * std::sqrt(3.0) / 2),
+                           true);
         u.hex = hex_cover(b, hg, prog);
         if (u.hex.size() > o.max_cells) throw GeoError("", "hexagons", "too many; use a larger --cell-km");
         u.raw = u.hex.size();
-        u.s.description = "hexagons " + fmt_num(o.cell_km) + " km apart (pointy-top, aligned on the CRS origin), " +
-                          std::to_string(u.raw) + " covering the events";
+        u.s.description = "hexagons " + fmt_num(o.cell_km) +
+                          " km apart (pointy-top, aligned on the CRS origin), " + std::to_string(u.raw) +
+                          " covering the events";
     } else {
         auto [pf, pl] = split_layer_spec(o.polygon_spec());
         ReadLayerOptions ro;
         ro.layer = pl;
         ro.target_crs = ev.crs;
         u.layer = read_layer(pf, ro);
-        for (auto& w : u.layer.warnings) warnings.push_back(w);
+        for (auto& w : u.layer.warnings)
+            warnings.push_back(w);
         if (u.layer.type != GeomType::Polygon || u.layer.features.empty())
             throw GeoError(o.polygon_spec(), "", "is not a non-empty polygon layer");
         u.raw = u.layer.features.size();
@@ -265,19 +285,24 @@ Units build_units(const UnitParams& o, const EventTable& ev, bool use_weight, st
     u.s.outside = cnt.outside;
 
     UnitCentroids all;
-    if (u.kind() == UnitKind::Fishnet) all = fishnet_centroids(u.s.grid);
-    else if (u.kind() == UnitKind::Hex) all = u.hex.centroids;
+    if (u.kind() == UnitKind::Fishnet)
+        all = fishnet_centroids(u.s.grid);
+    else if (u.kind() == UnitKind::Hex)
+        all = u.hex.centroids;
     else {
         std::vector<Geometry> g;
-        for (auto& f : u.layer.features) g.push_back(f.geom);
+        for (auto& f : u.layer.features)
+            g.push_back(f.geom);
         all = polygon_centroids(g);
     }
     // Study area.
     StudyArea area;
     std::unique_ptr<PolygonIndex> area_index;
     const std::string& spec = o.study_area;
-    if (spec == "all") area.mode = StudyAreaMode::All;
-    else if (spec == "nonempty") area.mode = StudyAreaMode::NonEmpty;
+    if (spec == "all")
+        area.mode = StudyAreaMode::All;
+    else if (spec == "nonempty")
+        area.mode = StudyAreaMode::NonEmpty;
     else {
         area.mode = StudyAreaMode::Polygons;
         auto [mf, ml] = split_layer_spec(o.area_layer_spec());
@@ -320,13 +345,14 @@ Units build_units(const UnitParams& o, const EventTable& ev, bool use_weight, st
                 u.keep[k] = 0;
                 double lon = all.x[k], lat = all.y[k];
                 Transformer(ev.crs, Crs::wgs84()).forward(&lon, &lat, 1);
-                listed.push_back("unit at " + fmt_num(lon, 6) + "," + fmt_num(lat, 6) + " (" + fmt_num(cnt.value[k]) +
-                                 " events, nearest neighbour " + km(nn.nn_m[size_t(f)]) + " vs median " +
-                                 km(nn.median_m) + ")");
+                listed.push_back("unit at " + fmt_num(lon, 6) + "," + fmt_num(lat, 6) + " (" +
+                                 fmt_num(cnt.value[k]) + " events, nearest neighbour " +
+                                 km(nn.nn_m[size_t(f)]) + " vs median " + km(nn.median_m) + ")");
             }
         }
         u.s.dropped = std::to_string(listed.size()) + " isolated unit(s) left out";
-        for (auto& l : listed) u.s.dropped += "; " + l;
+        for (auto& l : listed)
+            u.s.dropped += "; " + l;
     }
     for (size_t k = 0; k < u.raw; ++k)
         if (u.keep[k]) {
@@ -336,7 +362,8 @@ Units build_units(const UnitParams& o, const EventTable& ev, bool use_weight, st
         }
     if (u.size() < 3)
         throw GeoError("", "analysis units",
-                       "only " + std::to_string(u.size()) + " units: need at least 3 (use a smaller --cell-km)");
+                       "only " + std::to_string(u.size()) +
+                           " units: need at least 3 (use a smaller --cell-km)");
     u.s.count = u.compact(cnt.value);
     u.s.weighted = u.compact(wsum.value);
     u.s.lon = u.c.x, u.s.lat = u.c.y;
@@ -352,8 +379,8 @@ struct WeightsChoice {
     std::string rule, label, warning;
 };
 
-WeightsChoice make_weights(const UnitParams& o, const Units& u, std::span<const double> values, bool include_self,
-                           Progress prog) {
+WeightsChoice make_weights(const UnitParams& o, const Units& u, std::span<const double> values,
+                           bool include_self, Progress prog) {
     WeightsChoice c;
     if (o.knn) {
         if (static_cast<size_t>(*o.knn) >= u.size())
@@ -364,7 +391,8 @@ WeightsChoice make_weights(const UnitParams& o, const Units& u, std::span<const 
         c.label = std::to_string(*o.knn) + " nearest neighbours";
     } else if (o.queen) {
         std::vector<Geometry> g;
-        for (size_t i = 0; i < u.size(); ++i) g.push_back(u.geometry(i));
+        for (size_t i = 0; i < u.size(); ++i)
+            g.push_back(u.geometry(i));
         c.w = queen_weights(g, 0, include_self, prog);
         c.rule = "queen contiguity (shared boundary point)";
         c.label = "queen contiguity";
@@ -382,8 +410,8 @@ WeightsChoice make_weights(const UnitParams& o, const Units& u, std::span<const 
         if (u.kind() != UnitKind::Polygons) {
             const double nb = band_neighbours(c.distance_m, o.cell_km * 1000, u.kind() == UnitKind::Hex);
             check_memory(weights_bytes(double(u.size()), nb),
-                         "neighbour weights of " + std::to_string(u.size()) + " units within " + km(c.distance_m) +
-                             " (~" + fmt_num(std::round(nb)) + " neighbours each)",
+                         "neighbour weights of " + std::to_string(u.size()) + " units within " +
+                             km(c.distance_m) + " (~" + fmt_num(std::round(nb)) + " neighbours each)",
                          "use a smaller --band-km or a larger --cell-km");
         }
         c.w = distance_band_weights(u.c, c.distance_m, include_self, prog);
@@ -397,17 +425,21 @@ size_t isolated_units(const SpatialWeights& w) {
     size_t n = 0;
     for (size_t i = 0; i < w.n(); ++i) {
         size_t others = 0;
-        for (int64_t e = w.offsets[i]; e < w.offsets[i + 1]; ++e) others += w.index[e] != static_cast<int32_t>(i);
+        for (int64_t e = w.offsets[i]; e < w.offsets[i + 1]; ++e)
+            others += w.index[e] != static_cast<int32_t>(i);
         n += others == 0;
     }
     return n;
 }
 
-AttrValue num(double v) { return std::isfinite(v) ? AttrValue(v) : AttrValue(); }
+AttrValue num(double v) {
+    return std::isfinite(v) ? AttrValue(v) : AttrValue();
+}
 
 // Output layer of the analysis units with the unit id, centroid lon/lat and (for polygons) the
 // source attributes; the caller appends its own fields.
-VectorLayer unit_layer(const Units& u, const Crs& crs, const std::string& name, std::vector<std::string> own_fields) {
+VectorLayer unit_layer(const Units& u, const Crs& crs, const std::string& name,
+                       std::vector<std::string> own_fields) {
     VectorLayer l;
     l.name = name;
     l.crs = crs;
@@ -418,8 +450,8 @@ VectorLayer unit_layer(const Units& u, const Crs& crs, const std::string& name, 
     std::vector<std::string> src;
     if (u.kind() == UnitKind::Polygons) {
         for (auto& f : u.layer.fields) {
-            const bool clash = std::find(own_fields.begin(), own_fields.end(), f) != own_fields.end() || f == "unit" ||
-                               f == "lon" || f == "lat";
+            const bool clash = std::find(own_fields.begin(), own_fields.end(), f) != own_fields.end() ||
+                               f == "unit" || f == "lon" || f == "lat";
             src.push_back(clash ? "src_" + f : f);
         }
         l.fields.insert(l.fields.end(), src.begin(), src.end());
@@ -436,7 +468,8 @@ VectorLayer unit_layer(const Units& u, const Crs& crs, const std::string& name, 
             f.attrs.push_back(static_cast<int64_t>(u.s.raw_of[i] % size_t(u.grid().width)));
         }
         if (u.kind() == UnitKind::Polygons)
-            for (auto& a : u.layer.features[u.s.raw_of[i]].attrs) f.attrs.push_back(a);
+            for (auto& a : u.layer.features[u.s.raw_of[i]].attrs)
+                f.attrs.push_back(a);
         f.attrs.push_back(num(u.s.lon[i]));
         f.attrs.push_back(num(u.s.lat[i]));
         l.features.push_back(std::move(f));
@@ -455,7 +488,8 @@ Table unit_table(const VectorLayer& l, const Metadata& md) {
         std::vector<std::string> row;
         for (size_t i : cols) {
             const AttrValue& v = f.attrs[i];
-            row.push_back(std::holds_alternative<double>(v) ? fmt_num(std::get<double>(v), 10) : attr_to_string(v));
+            row.push_back(std::holds_alternative<double>(v) ? fmt_num(std::get<double>(v), 10)
+                                                            : attr_to_string(v));
         }
         t.rows.push_back(std::move(row));
     }
@@ -466,8 +500,8 @@ Table unit_table(const VectorLayer& l, const Metadata& md) {
 void add_style(VectorLayer& l, const std::vector<std::string>& fills) {
     std::vector<style::SimpleStyle> st;
     for (const auto& f : fills)
-        st.push_back({style::from_hex(f).value_or(style::Rgb{0.5f, 0.5f, 0.5f}), 0.75, style::rgb8(0x80, 0x80, 0x80), 0.3,
-                      1.0});
+        st.push_back({style::from_hex(f).value_or(style::Rgb{0.5f, 0.5f, 0.5f}), 0.75,
+                      style::rgb8(0x80, 0x80, 0x80), 0.3, 1.0});
     style::add_simplestyle(l, st);
 }
 
@@ -487,13 +521,15 @@ ClassRaster class_raster(const Units& u, const Crs& crs, const std::vector<doubl
 
 std::string join(const std::vector<std::string>& v, const char* sep = "; ") {
     std::string s;
-    for (auto& x : v) s += (s.empty() ? "" : sep) + x;
+    for (auto& x : v)
+        s += (s.empty() ? "" : sep) + x;
     return s;
 }
 
 std::string value_description(const EventInputs& in) {
     if (!in.weight_name.empty()) return "sum of weight '" + in.weight_name + "' per unit";
-    return in.weighted ? "event count per unit (imprecise events spread as fractions)" : "event count per unit";
+    return in.weighted ? "event count per unit (imprecise events spread as fractions)"
+                       : "event count per unit";
 }
 
 Metadata base_metadata(const EventInputs& in, const EventTable& ev, const UnitParams& o, const Units& u,
@@ -517,13 +553,15 @@ void small_sample_warnings(const std::vector<double>& x, std::vector<std::string
     for (double v : x)
         if (std::isfinite(v)) ++n, occupied += v != 0;
     if (n < 30)
-        warnings.push_back("only " + std::to_string(n) +
-                           " units: Gi* p-values rest on a normal approximation that needs about 30 units or more; the "
-                           "bins are not reliable (use smaller cells or a larger study area)");
+        warnings.push_back(
+            "only " + std::to_string(n) +
+            " units: Gi* p-values rest on a normal approximation that needs about 30 units or more; the "
+            "bins are not reliable (use smaller cells or a larger study area)");
     if (occupied <= 1)
-        warnings.push_back(occupied == 0 ? "no unit holds an event: there is no pattern to test"
-                                         : "all events fall in one unit: there is no spatial variation to test, so hot and "
-                                           "cold bins are artefacts of the formula");
+        warnings.push_back(
+            occupied == 0 ? "no unit holds an event: there is no pattern to test"
+                          : "all events fall in one unit: there is no spatial variation to test, so hot and "
+                            "cold bins are artefacts of the formula");
 }
 
 // The lines the command line prints about the units.
@@ -537,7 +575,9 @@ std::string units_summary(const Units& u, const EventTable& ev) {
 }
 
 // "Benjamini-Hochberg FDR" or "none" (for metadata, CSV and GeoJSON).
-std::string correction_name(bool fdr) { return fdr ? "Benjamini-Hochberg FDR" : "none"; }
+std::string correction_name(bool fdr) {
+    return fdr ? "Benjamini-Hochberg FDR" : "none";
+}
 
 const EventTable& events_of(const EventInputs& in) {
     if (!in.events) throw GeoError("", "hot spot analysis", "no events");
@@ -564,7 +604,8 @@ Product run_hotspots(const EventInputs& in, const HotspotParams& hp, Progress pr
     constexpr double kAlpha = 0.05; // the level planned for; bins also mark 0.10 and 0.01
     const int permutations = hp.permutations;
     PermutationPlan plan;
-    if (permutations != 0) plan = plan_permutations(u.size(), kAlpha, hp.fdr, 2, permutations, hp.auto_permutation_cap);
+    if (permutations != 0)
+        plan = plan_permutations(u.size(), kAlpha, hp.fdr, 2, permutations, hp.auto_permutation_cap);
     GiStarParams gp;
     gp.band_rule = o.rule();
     gp.permutations = permutations == 0 ? 0 : plan.permutations;
@@ -577,7 +618,8 @@ Product run_hotspots(const EventInputs& in, const HotspotParams& hp, Progress pr
         if (o.band_km) gp.distance_m = *o.band_km * 1000;
         if (o.queen) gp.distance_m = u.grid().cell * std::sqrt(2.0);
         std::vector<double> full(u.grid().size(), 0.0);
-        for (size_t i = 0; i < u.size(); ++i) full[u.s.raw_of[i]] = x[i];
+        for (size_t i = 0; i < u.size(); ++i)
+            full[u.s.raw_of[i]] = x[i];
         const std::vector<uint8_t> mask = u.grid_mask();
         GiStarResult g = gi_star_fishnet(u.grid(), full, mask, gp, prog);
         if (o.band_km) g.distance_rule = "user (--band-km)";
@@ -587,18 +629,21 @@ Product run_hotspots(const EventInputs& in, const HotspotParams& hp, Progress pr
         r = g;
         auto pick = [&](const std::vector<double>& v) {
             std::vector<double> p(u.size());
-            for (size_t i = 0; i < u.size(); ++i) p[i] = v[u.s.raw_of[i]];
+            for (size_t i = 0; i < u.size(); ++i)
+                p[i] = v[u.s.raw_of[i]];
             return p;
         };
         r.z = pick(g.z), r.p = pick(g.p), r.p_fdr = pick(g.p_fdr);
         if (!g.p_perm.empty()) r.p_perm = pick(g.p_perm);
         r.bin.resize(u.size()), r.n_neighbors.resize(u.size());
-        for (size_t i = 0; i < u.size(); ++i) r.bin[i] = g.bin[u.s.raw_of[i]], r.n_neighbors[i] = g.n_neighbors[u.s.raw_of[i]];
+        for (size_t i = 0; i < u.size(); ++i)
+            r.bin[i] = g.bin[u.s.raw_of[i]], r.n_neighbors[i] = g.n_neighbors[u.s.raw_of[i]];
     } else {
         WeightsChoice wc = make_weights(o, u, x, true, prog);
         if (!wc.w.self_included) wc.w = with_self(wc.w);
         if (const size_t iso = isolated_units(wc.w))
-            out.warnings.push_back(std::to_string(iso) + " units have no neighbour (their Gi* only sees themselves)");
+            out.warnings.push_back(std::to_string(iso) +
+                                   " units have no neighbour (their Gi* only sees themselves)");
         r = gi_star(x, wc.w, gp, prog);
         r.distance_m = wc.distance_m;
         r.distance_rule = wc.rule;
@@ -608,20 +653,24 @@ Product run_hotspots(const EventInputs& in, const HotspotParams& hp, Progress pr
     if (r.distance_m > 0) {
         // A band at least as wide as the study area makes every unit see all of them: z undefined.
         size_t all = 0;
-        for (auto nn : r.n_neighbors) all += static_cast<size_t>(nn) >= r.n;
+        for (auto nn : r.n_neighbors)
+            all += static_cast<size_t>(nn) >= r.n;
         if (all == r.n)
-            throw GeoError("", "--band-km " + fmt_num(r.distance_m / 1000),
-                           "covers the whole study area: every unit neighbours every other one, Gi* is undefined; use "
-                           "a smaller band");
+            throw GeoError(
+                "", "--band-km " + fmt_num(r.distance_m / 1000),
+                "covers the whole study area: every unit neighbours every other one, Gi* is undefined; use "
+                "a smaller band");
     }
     small_sample_warnings(x, r.warnings);
     if (gp.permutations > 0 && gp.permutations < 199)
-        r.warnings.push_back("with " + std::to_string(gp.permutations) + " permutations the smallest pseudo p is " +
+        r.warnings.push_back("with " + std::to_string(gp.permutations) +
+                             " permutations the smallest pseudo p is " +
                              fmt_num(2.0 / (gp.permutations + 1), 3) + ": bins +-3 need at least 199");
     if (!plan.warning.empty() && gp.permutations > 0) r.warnings.push_back(plan.warning);
     if (permutations == 0)
-        r.warnings.push_back("normal p-values (--permutations 0): on zero-inflated counts they overstate significance; "
-                             "the default is conditional permutation inference");
+        r.warnings.push_back(
+            "normal p-values (--permutations 0): on zero-inflated counts they overstate significance; "
+            "the default is conditional permutation inference");
     out.warnings.insert(out.warnings.end(), r.warnings.begin(), r.warnings.end());
 
     Metadata md = base_metadata(in, ev, o, u, "Getis-Ord Gi* (local G*, ArcGIS Hot Spot Analysis formula)");
@@ -631,22 +680,26 @@ Product run_hotspots(const EventInputs& in, const HotspotParams& hp, Progress pr
     md["distance_rule"] = r.distance_rule;
     md["n_units"] = std::to_string(r.n);
     md["fdr"] = hp.fdr ? "true (bins from Benjamini-Hochberg adjusted p)" : "false";
-    md["correction"] = correction_name(hp.fdr) + (hp.fdr ? "" : " (per-unit tests: about alpha x n units are expected "
-                                                                "significant by chance)");
+    md["correction"] =
+        correction_name(hp.fdr) + (hp.fdr ? ""
+                                          : " (per-unit tests: about alpha x n units are expected "
+                                            "significant by chance)");
     md["alpha"] = fmt_num(kAlpha) + " (bins: +-1 p <= 0.10, +-2 p <= 0.05, +-3 p <= 0.01)";
     md["permutations"] = std::to_string(gp.permutations);
     if (gp.permutations > 0) {
         md["seed"] = std::to_string(hp.seed);
-        md["permutation_rule"] =
-            permutations > 0 ? "user (--permutations)"
-                             : std::string("auto: ") + std::to_string(kDefaultPermutations) +
-                                   (hp.fdr ? ", raised until 2/(P+1) x n <= alpha (cap " +
-                                                 std::to_string(hp.auto_permutation_cap) + ")"
-                                           : "");
+        md["permutation_rule"] = permutations > 0
+                                     ? "user (--permutations)"
+                                     : std::string("auto: ") + std::to_string(kDefaultPermutations) +
+                                           (hp.fdr ? ", raised until 2/(P+1) x n <= alpha (cap " +
+                                                         std::to_string(hp.auto_permutation_cap) + ")"
+                                                   : "");
         md["min_pseudo_p"] = fmt_num(min_pseudo_p(gp.permutations, 2), 4);
-        md["significance_possible"] = plan.possible ? (plan.warning.empty() ? "yes" : "only for clusters of >= " +
-                                                           std::to_string(plan.min_cluster) + " units")
-                                                    : "no";
+        md["significance_possible"] =
+            plan.possible ? (plan.warning.empty()
+                                 ? "yes"
+                                 : "only for clusters of >= " + std::to_string(plan.min_cluster) + " units")
+                          : "no";
     }
     md["p_source"] = r.p_source + (r.p_source == "permutation" ? " (two-sided pseudo p)" : " (two-sided)");
     md["value_mean"] = fmt_num(r.mean);
@@ -657,14 +710,17 @@ Product run_hotspots(const EventInputs& in, const HotspotParams& hp, Progress pr
 
     std::vector<double> bins(r.bin.begin(), r.bin.end());
     if (fishnet) {
-        out.bands_note = "1 z: Gi* z-score; 2 p: " + r.p_source +
-                         " p-value (raw; CSV has p_fdr); 3 bin: -3..3 confidence bin; nodata outside the study area";
+        out.bands_note =
+            "1 z: Gi* z-score; 2 p: " + r.p_source +
+            " p-value (raw; CSV has p_fdr); 3 bin: -3..3 confidence bin; nodata outside the study area";
         out.bands = {{"z", u.to_grid(r.z)}, {"p", u.to_grid(p)}, {"bin", u.to_grid(bins)}};
-        out.classes_note = "1 bin: code = Gi* bin + 3 (0..6; the attribute table gives bin, label and colour); 255 outside";
+        out.classes_note =
+            "1 bin: code = Gi* bin + 3 (0..6; the attribute table gives bin, label and colour); 255 outside";
         out.classes = class_raster(u, ev.crs, bins, 3, "bin", gi_bin_classes());
     }
-    VectorLayer l = unit_layer(u, ev.crs, "gistar",
-                               {"count", "weighted", "z", "p", "p_fdr", "bin", "n_neighbors", "alpha", "correction"});
+    VectorLayer l =
+        unit_layer(u, ev.crs, "gistar",
+                   {"count", "weighted", "z", "p", "p_fdr", "bin", "n_neighbors", "alpha", "correction"});
     std::vector<std::string> fills;
     for (size_t i = 0; i < u.size(); ++i) {
         auto& at = l.features[i].attrs;
@@ -681,26 +737,31 @@ Product run_hotspots(const EventInputs& in, const HotspotParams& hp, Progress pr
     }
     out.table = unit_table(l, md);
     add_style(l, fills);
-    out.style_note = "simplestyle fill by bin (ArcGIS): +3 #d62f27, +2 #ed7551, +1 #fab984, 0 #ffffbf, -1 #c0ccbe, "
-                     "-2 #849eba, -3 #4575b5";
+    out.style_note =
+        "simplestyle fill by bin (ArcGIS): +3 #d62f27, +2 #ed7551, +1 #fab984, 0 #ffffbf, -1 #c0ccbe, "
+        "-2 #849eba, -3 #4575b5";
 
     std::string& s = out.summary;
     s += "weights: " + md["weights"] + "\n";
-    if (r.distance_m > 0) s += "distance band: " + km(r.distance_m) + " (" + r.distance_rule + ")\n";
-    else s += "neighbours: " + r.distance_rule + "\n";
+    if (r.distance_m > 0)
+        s += "distance band: " + km(r.distance_m) + " (" + r.distance_rule + ")\n";
+    else
+        s += "neighbours: " + r.distance_rule + "\n";
     s += "p-values: " + r.p_source +
          (gp.permutations > 0 ? " (" + std::to_string(gp.permutations) + " conditional permutations, seed " +
                                     std::to_string(hp.seed) + ")"
                               : std::string()) +
          "; correction: " + (hp.fdr ? "Benjamini-Hochberg FDR" : "none (per-unit tests)") + "\n";
     std::map<int, size_t> per_bin;
-    for (auto b : r.bin) ++per_bin[b];
+    for (auto b : r.bin)
+        ++per_bin[b];
     s += "units per bin (" + std::to_string(r.n) + " units):\n";
     for (int b = 3; b >= -3; --b) {
         char buf[96];
         std::string label = style::gi_bin_label(b);
         label[0] = char(std::tolower(static_cast<unsigned char>(label[0])));
-        std::snprintf(buf, sizeof buf, b ? "  %+d %-28s %zu\n" : "   %d %-28s %zu\n", b, label.c_str(), per_bin[b]);
+        std::snprintf(buf, sizeof buf, b ? "  %+d %-28s %zu\n" : "   %d %-28s %zu\n", b, label.c_str(),
+                      per_bin[b]);
         s += buf;
     }
     out.metadata = std::move(md);
@@ -760,8 +821,9 @@ Product run_lisa(const EventInputs& in, const LisaParams& lp_in, Progress prog) 
     md["seed"] = std::to_string(lp_in.seed);
     md["alpha"] = fmt_num(alpha);
     md["fdr"] = fdr ? "true (classes from Benjamini-Hochberg adjusted p)" : "false";
-    md["correction"] = correction_name(fdr) + (fdr ? "" : " (per-unit tests: about alpha x n units are expected "
-                                                          "significant by chance)");
+    md["correction"] = correction_name(fdr) + (fdr ? ""
+                                                   : " (per-unit tests: about alpha x n units are expected "
+                                                     "significant by chance)");
     md["permutation_rule"] = lp_in.permutations > 0
                                  ? "user (--permutations)"
                                  : std::string("auto: ") + std::to_string(kDefaultPermutations) +
@@ -769,9 +831,11 @@ Product run_lisa(const EventInputs& in, const LisaParams& lp_in, Progress prog) 
                                                   std::to_string(kMaxAutoPermutations) + ")"
                                             : "");
     md["min_pseudo_p"] = fmt_num(min_pseudo_p(permutations, 1), 4);
-    md["significance_possible"] = plan.possible ? (plan.warning.empty() ? "yes" : "only for clusters of >= " +
-                                                       std::to_string(plan.min_cluster) + " units")
-                                                : "no";
+    md["significance_possible"] =
+        plan.possible ? (plan.warning.empty()
+                             ? "yes"
+                             : "only for clusters of >= " + std::to_string(plan.min_cluster) + " units")
+                      : "no";
     if (!warnings.empty()) md["warnings"] = join(warnings);
     md["classes"] = "HH high-high, LL low-low, LH low-high, HL high-low (p <= alpha), ns otherwise";
     md["global_moran_i"] = fmt_num(r.global.i);
@@ -779,19 +843,24 @@ Product run_lisa(const EventInputs& in, const LisaParams& lp_in, Progress prog) 
     md["global_moran_z"] = fmt_num(r.global.z);
     md["global_moran_p"] = fmt_num(r.global.p);
 
-    auto short_name = [](LisaClass c) -> std::string { return c == LisaClass::NotSignificant ? "ns" : lisa_class_name(c); };
+    auto short_name = [](LisaClass c) -> std::string {
+        return c == LisaClass::NotSignificant ? "ns" : lisa_class_name(c);
+    };
     std::vector<double> cls(u.size());
-    for (size_t i = 0; i < u.size(); ++i) cls[i] = static_cast<int>(r.cls[i]);
+    for (size_t i = 0; i < u.size(); ++i)
+        cls[i] = static_cast<int>(r.cls[i]);
     if (fishnet) {
-        out.bands_note = "1 local_i: local Moran's I; 2 p_sim: pseudo p (PySAL/GeoDa folded count of permuted I >= "
-                         "observed); 3 class: 0 ns, 1 HH, 2 LL, 3 LH, 4 HL; nodata outside the study area";
+        out.bands_note =
+            "1 local_i: local Moran's I; 2 p_sim: pseudo p (PySAL/GeoDa folded count of permuted I >= "
+            "observed); 3 class: 0 ns, 1 HH, 2 LL, 3 LH, 4 HL; nodata outside the study area";
         out.bands = {{"local_i", u.to_grid(r.i)}, {"p_sim", u.to_grid(r.p_sim)}, {"class", u.to_grid(cls)}};
-        out.classes_note = "1 class: 0 ns, 1 HH, 2 LL, 3 LH, 4 HL (the attribute table gives label and colour); 255 outside";
+        out.classes_note =
+            "1 class: 0 ns, 1 HH, 2 LL, 3 LH, 4 HL (the attribute table gives label and colour); 255 outside";
         out.classes = class_raster(u, ev.crs, cls, 0, "class", lisa_classes());
     }
     VectorLayer l = unit_layer(u, ev.crs, "lisa",
-                               {"count", "weighted", "local_i", "z", "lag", "p_sim", "p_fdr", "class", "class_code",
-                                "n_neighbors", "alpha", "correction"});
+                               {"count", "weighted", "local_i", "z", "lag", "p_sim", "p_fdr", "class",
+                                "class_code", "n_neighbors", "alpha", "correction"});
     std::vector<std::string> fills;
     for (size_t i = 0; i < u.size(); ++i) {
         auto& at = l.features[i].attrs;
@@ -811,20 +880,23 @@ Product run_lisa(const EventInputs& in, const LisaParams& lp_in, Progress prog) 
     }
     out.table = unit_table(l, md);
     add_style(l, fills);
-    out.style_note = "simplestyle fill by class (GeoDa): HH #ff0000, LL #0000ff, LH #a7adf9, HL #f4ada8, ns #eeeeee";
+    out.style_note =
+        "simplestyle fill by class (GeoDa): HH #ff0000, LL #0000ff, LH #a7adf9, HL #f4ada8, ns #eeeeee";
 
     std::string& s = out.summary;
     s += "weights: " + md["weights"] + "\n";
     if (wc.distance_m > 0) s += "distance band: " + km(wc.distance_m) + " (" + wc.rule + ")\n";
     char buf[200];
-    std::snprintf(buf, sizeof buf, "global Moran's I = %.4f (E[I] = %.4f), z = %.3f, p = %.3g (normality assumption)\n",
+    std::snprintf(buf, sizeof buf,
+                  "global Moran's I = %.4f (E[I] = %.4f), z = %.3f, p = %.3g (normality assumption)\n",
                   r.global.i, r.global.expected, r.global.z, r.global.p);
     s += buf;
     std::map<LisaClass, size_t> per;
-    for (auto c : r.cls) ++per[c];
-    s += "units per class (" + std::to_string(permutations) + " permutations, seed " + std::to_string(lp_in.seed) +
-         ", alpha " + fmt_num(alpha) + ", correction: " + (fdr ? "Benjamini-Hochberg FDR" : "none (per-unit tests)") +
-         "):\n";
+    for (auto c : r.cls)
+        ++per[c];
+    s += "units per class (" + std::to_string(permutations) + " permutations, seed " +
+         std::to_string(lp_in.seed) + ", alpha " + fmt_num(alpha) +
+         ", correction: " + (fdr ? "Benjamini-Hochberg FDR" : "none (per-unit tests)") + "):\n";
     for (LisaClass c : {LisaClass::HighHigh, LisaClass::LowLow, LisaClass::LowHigh, LisaClass::HighLow,
                         LisaClass::NotSignificant}) {
         std::snprintf(buf, sizeof buf, "  %-4s %zu\n", short_name(c).c_str(), per[c]);
@@ -849,9 +921,11 @@ Product run_emerging(const EventInputs& in, const EmergingParams& p, Progress pr
     const EventTable& all_ev = events_of(in);
     std::vector<bool> dated(all_ev.size());
     size_t undated = 0;
-    for (size_t i = 0; i < all_ev.size(); ++i) undated += !(dated[i] = all_ev.day[i] != kNoDay);
+    for (size_t i = 0; i < all_ev.size(); ++i)
+        undated += !(dated[i] = all_ev.day[i] != kNoDay);
     if (undated == all_ev.size())
-        throw GeoError(all_ev.source, "", "no event has a date: emerging hot spots need one (see --date-col)");
+        throw GeoError(all_ev.source, "",
+                       "no event has a date: emerging hot spots need one (see --date-col)");
     EventTable dated_ev;
     if (undated) {
         out.warnings.push_back(std::to_string(undated) + " events without a date are left out");
@@ -868,8 +942,8 @@ Product run_emerging(const EventInputs& in, const EmergingParams& p, Progress pr
     const size_t T = static_cast<size_t>(s1 - s0 + 1);
     if (T < kMinEmergingSteps)
         throw GeoError("", "--period " + step_name,
-                       "the period has " + std::to_string(T) + " " + step_name + "(s); emerging hot spots need at least " +
-                           std::to_string(kMinEmergingSteps) +
+                       "the period has " + std::to_string(T) + " " + step_name +
+                           "(s); emerging hot spots need at least " + std::to_string(kMinEmergingSteps) +
                            " time steps (as ArcGIS): use a shorter --period or a longer --from/--to window");
 
     Units u = build_units(o, ev, in.weighted, out.warnings, prog);
@@ -881,17 +955,21 @@ Product run_emerging(const EventInputs& in, const EmergingParams& p, Progress pr
     std::vector<std::vector<size_t>> by_step(T);
     for (size_t i = 0; i < ev.size(); ++i) {
         const int64_t t = period_index(ev.day[i], p.period) - s0;
-        if (t >= 0 && t < int64_t(T)) by_step[size_t(t)].push_back(i); // the window holds them (loader filter)
+        if (t >= 0 && t < int64_t(T))
+            by_step[size_t(t)].push_back(i); // the window holds them (loader filter)
     }
     std::vector<double> counts(N * T, 0.0);
     for (size_t t = 0; t < T; ++t) {
         std::vector<double> xs, ys;
         std::vector<float> ws;
-        for (size_t i : by_step[t]) xs.push_back(ev.x[i]), ys.push_back(ev.y[i]), ws.push_back(ev.weight[i]);
+        for (size_t i : by_step[t])
+            xs.push_back(ev.x[i]), ys.push_back(ev.y[i]), ws.push_back(ev.weight[i]);
         const UnitAggregate ag = u.aggregate_raw(xs, ys, !in.weighted ? std::span<const float>{} : ws);
-        for (size_t k = 0; k < N; ++k) counts[t * N + k] = ag.value[u.s.raw_of[k]];
+        for (size_t k = 0; k < N; ++k)
+            counts[t * N + k] = ag.value[u.s.raw_of[k]];
     }
-    for (int64_t s = s0; s <= s1; ++s) out.step_labels.push_back(period_label(s, p.period));
+    for (int64_t s = s0; s <= s1; ++s)
+        out.step_labels.push_back(period_label(s, p.period));
 
     nexusmap::EmergingParams ep;
     if (o.band_km) ep.distance_m = *o.band_km * 1000;
@@ -904,7 +982,8 @@ Product run_emerging(const EventInputs& in, const EmergingParams& p, Progress pr
     if (o.band_km) r.distance_rule = "user (--band-km)";
     out.warnings.insert(out.warnings.end(), r.warnings.begin(), r.warnings.end());
 
-    Metadata md = base_metadata(in, ev, o, u, "Emerging hot spot analysis (space-time Gi*, Mann-Kendall trend)");
+    Metadata md =
+        base_metadata(in, ev, o, u, "Emerging hot spot analysis (space-time Gi*, Mann-Kendall trend)");
     md["distance_band_m"] = fmt_num(r.distance_m);
     md["distance_band_km"] = fmt_num(r.distance_m / 1000);
     md["distance_rule"] = r.distance_rule;
@@ -921,8 +1000,8 @@ Product run_emerging(const EventInputs& in, const EmergingParams& p, Progress pr
     if (!r.warnings.empty()) md["warnings"] = join(r.warnings);
 
     VectorLayer l = unit_layer(u, ev.crs, "emerging",
-                               {"category", "category_code", "count", "weighted", "trend_tau", "trend_z", "trend_p",
-                                "hot_steps", "cold_steps", "last_z", "last_p", "last_bin"});
+                               {"category", "category_code", "count", "weighted", "trend_tau", "trend_z",
+                                "trend_p", "hot_steps", "cold_steps", "last_z", "last_p", "last_bin"});
     std::vector<std::string> fills;
     for (size_t i = 0; i < N; ++i) {
         auto& at = l.features[i].attrs;
@@ -943,18 +1022,21 @@ Product run_emerging(const EventInputs& in, const EmergingParams& p, Progress pr
     }
     out.table = unit_table(l, md);
     add_style(l, fills);
-    out.style_note = "simplestyle fill by category: hot patterns in reds (intensifying #b2182b, persistent #d6604d, "
-                     "consecutive #f4a582, new #fddbc7, diminishing #fdae61, sporadic #fb9a99, oscillating #e7298a, "
-                     "historical #d9b8b0), cold mirrors in blues, no pattern #f0f0f0";
+    out.style_note =
+        "simplestyle fill by category: hot patterns in reds (intensifying #b2182b, persistent #d6604d, "
+        "consecutive #f4a582, new #fddbc7, diminishing #fdae61, sporadic #fb9a99, oscillating #e7298a, "
+        "historical #d9b8b0), cold mirrors in blues, no pattern #f0f0f0";
 
     std::string& s = out.summary;
     s += "time steps: " + std::to_string(T) + " " + step_name + "s, " + out.step_labels.front() + " .. " +
-         out.step_labels.back() + "; neighbourhood: the step and " + std::to_string(p.time_window) + " before\n";
+         out.step_labels.back() + "; neighbourhood: the step and " + std::to_string(p.time_window) +
+         " before\n";
     s += "distance band: " + km(r.distance_m) + " (" + r.distance_rule + ")\n";
     std::map<EmergingPattern, size_t> per;
-    for (auto pat : r.pattern) ++per[pat];
-    s += "units per category (" + std::to_string(N) + " units, alpha " + fmt_num(p.alpha) + (ep.fdr ? ", FDR" : "") +
-         "):\n";
+    for (auto pat : r.pattern)
+        ++per[pat];
+    s += "units per category (" + std::to_string(N) + " units, alpha " + fmt_num(p.alpha) +
+         (ep.fdr ? ", FDR" : "") + "):\n";
     char buf[96];
     for (auto& [pat, n] : per) {
         std::snprintf(buf, sizeof buf, "  %-26s %zu\n", emerging_pattern_name(pat), n);
@@ -992,7 +1074,8 @@ std::vector<std::string> write_product(const Product& p, const std::string& stem
     if (files[0].kind == ProductKind::Vector) write_geojson(p.layer, files[0].path, gm);
     write_vector(p.layer, files[2].path, WriteOptions{gm});
     std::vector<std::string> paths;
-    for (auto& f : files) paths.push_back(f.path);
+    for (auto& f : files)
+        paths.push_back(f.path);
     return paths;
 }
 

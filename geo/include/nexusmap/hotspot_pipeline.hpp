@@ -34,18 +34,18 @@ const char* analysis_name(Analysis a); // "gistar", "lisa", "emerging": the outp
 
 // Analysis units, weights and study area: shared by the three analyses.
 struct UnitParams {
-    std::string units = "fishnet";        // fishnet | hex | admin1 (polygons)
-    double cell_km = 25;                  // fishnet cell, or distance between hexagon centres
-    std::optional<double> band_km;        // binary distance band; unset: chosen by band_rule
-    std::optional<int> knn;               // k nearest neighbours instead of a band
-    bool queen = false;                   // queen contiguity instead of a band
+    std::string units = "fishnet";           // fishnet | hex | admin1 (polygons)
+    double cell_km = 25;                     // fishnet cell, or distance between hexagon centres
+    std::optional<double> band_km;           // binary distance band; unset: chosen by band_rule
+    std::optional<int> knn;                  // k nearest neighbours instead of a band
+    bool queen = false;                      // queen contiguity instead of a band
     std::string band_rule = "min-neighbour"; // min-neighbour | incremental
-    std::string polygons;                 // FILE[:LAYER] for admin1 (empty: the bundled admin-1)
-    std::string study_area = "countries"; // countries | nonempty | all | FILE[:LAYER]
+    std::string polygons;                    // FILE[:LAYER] for admin1 (empty: the bundled admin-1)
+    std::string study_area = "countries";    // countries | nonempty | all | FILE[:LAYER]
     std::string study_countries = "MLI,BFA,NER,CIV,GHA,TGO,BEN";
     bool drop_isolated = false;
     double max_cells = 2e7;
-    std::string data_dir = "data";        // the bundled data folder (front ends set theirs)
+    std::string data_dir = "data"; // the bundled data folder (front ends set theirs)
 
     UnitKind kind() const; // throws GeoError for an unknown name
     BandRule rule() const;
@@ -62,7 +62,7 @@ struct HotspotParams {
     UnitParams units;
     int permutations = -1; // -1 auto (999, raised with fdr), 0 normal p, else conditional permutations
     uint64_t seed = 1;
-    bool fdr = false;      // bins from BH-adjusted p (off by default, as ArcGIS Hot Spot Analysis)
+    bool fdr = false; // bins from BH-adjusted p (off by default, as ArcGIS Hot Spot Analysis)
     int auto_permutation_cap = kMaxAutoPermutations; // the viewer lowers it to stay interactive
     void validate() const;
 };
@@ -82,17 +82,17 @@ struct EmergingParams {
     EmergingParams() { units.cell_km = 50; }
     UnitParams units;
     PeriodUnit period = PeriodUnit::Quarter;
-    int time_window = 1;   // previous steps in the neighbourhood
-    double alpha = 0.05;   // bin and trend significance
-    bool fdr = true;       // as ArcGIS Pro
+    int time_window = 1; // previous steps in the neighbourhood
+    double alpha = 0.05; // bin and trend significance
+    bool fdr = true;     // as ArcGIS Pro
     void validate() const;
 };
 
 // The events an analysis runs on (already filtered, in the analysis CRS: EventTable::crs).
 struct EventInputs {
     const EventTable* events = nullptr;
-    bool weighted = false;       // sum EventTable::weight per unit instead of counting rows
-    std::string weight_name;     // the weight's name for the metadata ("" with spread fractions)
+    bool weighted = false;          // sum EventTable::weight per unit instead of counting rows
+    std::string weight_name;        // the weight's name for the metadata ("" with spread fractions)
     std::string date_from, date_to; // the date window asked for ("" = the data's): metadata, and
                                     // emerging's first/last step
 };
@@ -100,11 +100,11 @@ struct EventInputs {
 // The analysis units after the study-area rule (analysis unit i is raw unit raw_of[i]).
 struct UnitSummary {
     UnitKind kind = UnitKind::Fishnet;
-    GridSpec grid;                   // fishnet
-    std::vector<size_t> raw_of;      // analysis unit -> fishnet cell (row-major) / hexagon / polygon
-    std::vector<double> lon, lat;    // centroids (WGS 84)
+    GridSpec grid;                // fishnet
+    std::vector<size_t> raw_of;   // analysis unit -> fishnet cell (row-major) / hexagon / polygon
+    std::vector<double> lon, lat; // centroids (WGS 84)
     std::vector<double> count, weighted;
-    size_t outside = 0;              // events outside every unit
+    size_t outside = 0; // events outside every unit
     std::string description, study_rule, dropped;
     size_t size() const { return raw_of.size(); }
 };
