@@ -1,9 +1,11 @@
-// Outputs of the hot spot commands (app/cli/cmd_hotspots.cpp): the multi-band GeoTIFF writer read back
-// with the engine's reader, the time-step helpers, the fishnet cell outlines, and `nexusmap hotspots`
-// end to end against the engine called directly on the same grid.
+// Outputs of the hot spot pipelines (geo hotspot_pipeline.hpp, behind `nexusmap hotspots | lisa |
+// emerging` and the viewer): the multi-band GeoTIFF writer read back with the engine's reader, the
+// time steps (spillover.hpp's PeriodUnit, the one time-step type), the fishnet cell outlines, and
+// `nexusmap hotspots` end to end against the engine called directly on the same grid.
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -12,21 +14,15 @@
 #include "nexusmap/error.hpp"
 #include "nexusmap/events.hpp"
 #include "nexusmap/export.hpp"
+#include "nexusmap/hotspot_pipeline.hpp"
 #include "nexusmap/hotspots.hpp"
+#include "nexusmap/output.hpp"
 #include "nexusmap/raster.hpp"
 #include "test_util.hpp"
 
 using namespace nexusmap;
 
-// Helpers defined in app/cli/cmd_hotspots.cpp.
-namespace nexusmap::cli::hs {
-enum class Step { Month, Quarter, Year };
-int32_t step_of_day(int32_t day, Step s);
-std::string step_label(int32_t step, Step s);
-Polygon cell_polygon(const GridSpec& g, int col, int row);
-} // namespace nexusmap::cli::hs
-
-namespace hs = nexusmap::cli::hs;
+namespace hs = nexusmap::pipeline;
 
 TEST_CASE("3-band GeoTIFF round trip: values, nodata, georeferencing, metadata") {
     const auto dir = testutil::tmpdir("hotspots_tif");
@@ -66,18 +62,18 @@ TEST_CASE("3-band GeoTIFF round trip: values, nodata, georeferencing, metadata")
 }
 
 TEST_CASE("time steps: month, quarter and year numbers and labels") {
-    using hs::Step;
+    using P = PeriodUnit;
     const int32_t d = days_from_civil(2019, 3, 15);
-    CHECK(hs::step_label(hs::step_of_day(d, Step::Month), Step::Month) == "2019-03");
-    CHECK(hs::step_label(hs::step_of_day(d, Step::Quarter), Step::Quarter) == "2019-Q1");
-    CHECK(hs::step_label(hs::step_of_day(d, Step::Year), Step::Year) == "2019");
+    CHECK(period_label(period_index(d, P::Month), P::Month) == "2019-03");
+    CHECK(period_label(period_index(d, P::Quarter), P::Quarter) == "2019-Q1");
+    CHECK(period_label(period_index(d, P::Year), P::Year) == "2019");
     // Consecutive across a year boundary.
     const int32_t dec = days_from_civil(2019, 12, 31), jan = days_from_civil(2020, 1, 1);
-    CHECK(hs::step_of_day(jan, Step::Month) - hs::step_of_day(dec, Step::Month) == 1);
-    CHECK(hs::step_of_day(jan, Step::Quarter) - hs::step_of_day(dec, Step::Quarter) == 1);
-    CHECK(hs::step_label(hs::step_of_day(dec, Step::Quarter), Step::Quarter) == "2019-Q4");
-    CHECK(hs::step_of_day(days_from_civil(2019, 4, 1), Step::Quarter) - hs::step_of_day(d, Step::Quarter) == 1);
-    CHECK(hs::step_of_day(days_from_civil(2019, 3, 31), Step::Quarter) == hs::step_of_day(d, Step::Quarter));
+    CHECK(period_index(jan, P::Month) - period_index(dec, P::Month) == 1);
+    CHECK(period_index(jan, P::Quarter) - period_index(dec, P::Quarter) == 1);
+    CHECK(period_label(period_index(dec, P::Quarter), P::Quarter) == "2019-Q4");
+    CHECK(period_index(days_from_civil(2019, 4, 1), P::Quarter) - period_index(d, P::Quarter) == 1);
+    CHECK(period_index(days_from_civil(2019, 3, 31), P::Quarter) == period_index(d, P::Quarter));
 }
 
 TEST_CASE("fishnet cell outlines: closed, counter-clockwise, exactly the cell") {
@@ -169,4 +165,77 @@ TEST_CASE("`nexusmap hotspots` fishnet GeoTIFF equals the engine's Gi* on the sa
     // Second run refuses to overwrite; --force allows it.
     CHECK(run_cli({"hotspots", csv, "--cell-km", "10", "--band-km", "30", "--out", prefix}) != 0);
     CHECK(run_cli({"hotspots", csv, "--cell-km", "10", "--band-km", "30", "--out", prefix, "--force"}) == 0);
+}
+
+TEST_CASE("hot spot pipeline: validation before work, the files a product makes, one metadata record") {
+    namespace pl = nexusmap::pipeline;
+    // Parameters are checked in one place, naming the setting.
+    pl::HotspotParams bad;
+    bad.units.cell_km = -1;
+    CHECK_THROWS_WITH_AS(bad.validate(), doctest::Contains("--cell-km"), GeoError);
+    pl::HotspotParams small_band;
+    small_band.units.cell_km = 25, small_band.units.band_km = 10;
+    CHECK_THROWS_WITH_AS(small_band.validate(), doctest::Contains("smaller than the cell"), GeoError);
+    pl::EmergingParams em;
+    CHECK(em.units.cell_km == 50); // emerging's coarser default
+    em.units.units = "admin1";
+    CHECK_THROWS_AS(em.validate(), GeoError);
+    pl::LisaParams lp;
+    lp.alpha = 1.5;
+    CHECK_THROWS_WITH_AS(lp.validate(), doctest::Contains("--alpha"), GeoError);
+    // Files: fishnet Gi* -> GeoTIFF + CSV + GPKG + class raster; emerging -> GeoJSON + CSV + GPKG.
+    const auto fg = pl::product_files(pl::Analysis::GiStar, true, "x/s");
+    REQUIRE(fg.size() == 4);
+    CHECK(fg[0].path == "x/s_gistar.tif");
+    CHECK(fg[3].path == "x/s_gistar_bin.tif");
+    CHECK(fg[0].kind == ProductKind::Raster);
+    const auto fe = pl::product_files(pl::Analysis::Emerging, true, "s");
+    REQUIRE(fe.size() == 3);
+    CHECK(fe[0].path == "s_emerging.geojson");
+    CHECK(pl::product_files(pl::Analysis::Lisa, false, "s")[0].path == "s_lisa.geojson");
+
+    // A run on a planted cluster: the product's table, bands and metadata agree with each other.
+    const auto dir = testutil::tmpdir("hotspot_pipeline");
+    const std::string csv = (dir / "ev.csv").string();
+    {
+        std::ofstream f(csv);
+        f << "event_date,latitude,longitude\n";
+        stats::Rng rng(3);
+        for (int i = 0; i < 200; ++i) f << "2020-02-01," << 14.5 + 0.1 * rng.uniform() << "," << 0.5 + 0.1 * rng.uniform() << "\n";
+        for (int i = 0; i < 150; ++i) f << "2020-02-02," << 13 + 3 * rng.uniform() << "," << -1 + 3 * rng.uniform() << "\n";
+    }
+    EventTable ev = load_events(csv).events;
+    project_events(ev, Crs::from_user("laea:2,12"));
+    pl::EventInputs in;
+    in.events = &ev;
+    pl::HotspotParams hp;
+    hp.units.cell_km = 20, hp.units.band_km = 60, hp.units.study_area = "all";
+    hp.permutations = 0;
+    const pl::Product p = pl::run_hotspots(in, hp);
+    REQUIRE(p.fishnet());
+    CHECK(p.units.size() == p.units.grid.size()); // study area "all": every cell
+    CHECK(p.table.rows.size() == p.units.size());
+    CHECK(p.layer.features.size() == p.units.size());
+    REQUIRE(p.bands.size() == 3);
+    CHECK(p.metadata.at("n_units") == std::to_string(p.units.size()));
+    CHECK(p.metadata.at("distance_band_m") == "60000");
+    CHECK(p.metadata.at("value") == "event count per unit");
+    double total = 0;
+    for (double c : p.units.count) total += c;
+    CHECK(total == doctest::Approx(350)); // every event in one cell
+    // The cell with the cluster is a 99% hot spot, in the result, the layer and the bin band.
+    size_t best = 0;
+    for (size_t u = 1; u < p.units.size(); ++u)
+        if (p.units.count[u] > p.units.count[best]) best = u;
+    CHECK(p.gi.bin[best] == 3);
+    CHECK(p.bands[2].data[p.units.raw_of[best]] == 3.f);
+    // Written through the registry: the files product_files() names, the CSV sidecar's metadata the
+    // product's record.
+    const std::string stem = (dir / "out").string();
+    const auto written = pl::write_product(p, stem);
+    REQUIRE(written.size() == 4);
+    for (auto& w : written) CHECK(std::filesystem::exists(w));
+    const Metadata side = read_csv_sidecar(stem + "_gistar.csv");
+    CHECK(side.at("n_units") == p.metadata.at("n_units"));
+    CHECK(side.at("created") == p.metadata.at("created"));
 }

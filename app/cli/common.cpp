@@ -194,14 +194,6 @@ void check_output_stem(const std::string& out, const std::string& what_it_makes,
                            "): give a stem without an extension");
 }
 
-std::pair<std::string, std::string> split_layer_spec(const std::string& spec) {
-    // "file.gpkg:admin1" but not "C:\..." style or URLs.
-    auto p = spec.rfind(':');
-    if (p != std::string::npos && p > 1 && spec.find('/', p) == std::string::npos && !fs::exists(spec))
-        return {spec.substr(0, p), spec.substr(p + 1)};
-    return {spec, ""};
-}
-
 std::vector<std::string> split_list(const std::string& s, std::string_view seps, bool upper) {
     std::vector<std::string> out;
     std::string cur;

@@ -73,8 +73,8 @@ OutputFormat check_output(const std::string& out, ProductKind kind, bool force, 
 // a registered extension: refused before any work, saying what the stem makes.
 void check_output_stem(const std::string& out, const std::string& what_it_makes, const std::string& option = "-o/--out");
 
-// "path" or "path:layer" -> (path, layer)
-std::pair<std::string, std::string> split_layer_spec(const std::string& spec);
+// "path" or "path:layer" -> (path, layer): geo's split_layer_spec (layers.hpp).
+using nexusmap::split_layer_spec;
 
 // Bounding box "xmin,ymin,xmax,ymax".
 BBox parse_bbox(const std::string& s);

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "nexusmap/style.hpp"
 #include "viewer/labels.hpp"
 #include "nexusmap/text.hpp"
 
@@ -183,32 +184,41 @@ void AnalysisUi::draw_hotspot_legend(PanelContext& ctx) {
     ImDrawList* dl = ImGui::GetBackgroundDrawList();
     const ViewTransform& v = ctx.view;
     const float row = 17, pad = 8;
-    const bool gi = hot_->params.mode == 0;
+    using pipeline::Analysis;
+    const Analysis mode = hot_->mode();
+    const pipeline::UnitParams& up = hot_->params.units();
     std::vector<std::pair<std::array<unsigned char, 3>, std::string>> rows;
-    if (gi) {
+    char buf[128];
+    if (mode == Analysis::GiStar) {
         for (int k = 6; k >= 0; --k) {
             if (k == 3) continue;
-            char buf[96];
             std::snprintf(buf, sizeof buf, "%s (%zu)", kHotspotLabels[k], hot_->bin_count[size_t(k)]);
             rows.push_back({{kHotspotRgb[k][0], kHotspotRgb[k][1], kHotspotRgb[k][2]}, buf});
+        }
+    } else if (mode == Analysis::Lisa) {
+        static constexpr const char* names[5] = {"", "High-High", "Low-Low", "Low-High", "High-Low"};
+        for (int k = 1; k <= 4; ++k) {
+            std::snprintf(buf, sizeof buf, "%s (%zu)", names[k], hot_->class_count[size_t(k)]);
+            rows.push_back({lisa_color(k), buf});
         }
     } else {
         for (size_t p = 1; p < hot_->pattern_count.size(); ++p) {
             if (!hot_->pattern_count[p]) continue;
-            const auto c = emerging_color(int(p));
-            char buf[96];
-            std::snprintf(buf, sizeof buf, "%s (%zu)", emerging_pattern_name(EmergingPattern(p)),
-                          hot_->pattern_count[p]);
-            rows.push_back({{c[0], c[1], c[2]}, buf});
+            std::snprintf(buf, sizeof buf, "%s (%zu)", emerging_pattern_name(EmergingPattern(p)), hot_->pattern_count[p]);
+            rows.push_back({emerging_color(int(p)), buf});
         }
     }
-    char title[128];
-    if (gi)
-        std::snprintf(title, sizeof title, "Gi* hot spots, %.0f km cells, %.0f km band%s", double(hot_->params.cell_km),
-                      hot_->gi.distance_m / 1000, hot_->params.fdr ? ", FDR" : "");
+    const pipeline::Product& pr = *hot_->product;
+    char title[160];
+    if (mode == Analysis::GiStar)
+        std::snprintf(title, sizeof title, "Gi* hot spots, %s km cells, %s band%s", fmt_num(up.cell_km, 6).c_str(),
+                      pipeline::km(pr.gi.distance_m).c_str(), hot_->params.gi.fdr ? ", FDR" : "");
+    else if (mode == Analysis::Lisa)
+        std::snprintf(title, sizeof title, "LISA clusters, %s km cells%s", fmt_num(up.cell_km, 6).c_str(),
+                      hot_->params.lisa.fdr ? ", FDR" : "");
     else
-        std::snprintf(title, sizeof title, "Emerging hot spots, %.0f km cells, %s steps",
-                      double(hot_->params.cell_km), hot_->params.step ? "quarterly" : "yearly");
+        std::snprintf(title, sizeof title, "Emerging hot spots, %s km cells, %s steps", fmt_num(up.cell_km, 6).c_str(),
+                      period_unit_name(hot_->params.em.period).c_str());
     float w = ImGui::CalcTextSize(title).x;
     for (auto& r : rows)
         w = std::max(w, 26 + ImGui::CalcTextSize(r.second.c_str()).x);
@@ -323,22 +333,30 @@ void AnalysisUi::draw_hover(PanelContext& ctx) {
 
     // Hot spot cell under the cursor.
     if (hot_ && show_hot_) {
-        const GridSpec& g = hot_->grid;
+        const GridSpec& g = hot_->product->units.grid;
         const int col = int(std::floor((p.x - g.xmin) / g.cell)), row = int(std::floor((g.ymax - p.y) / g.cell));
         if (col >= 0 && row >= 0 && col < g.width && row < g.height) {
             const size_t c = size_t(row) * size_t(g.width) + size_t(col);
-            if (hot_->params.mode == 0 && c < hot_->gi.z.size() && std::isfinite(hot_->gi.z[c])) {
-                const int bin = hot_->gi.bin[c];
-                const double pv = hot_->params.fdr && c < hot_->gi.p_fdr.size() ? hot_->gi.p_fdr[c] : hot_->gi.p[c];
-                std::snprintf(buf, sizeof buf, "Gi* z %.2f  p %.3g%s  bin %+d (%s)  %s %.0f", hot_->gi.z[c], pv,
-                              hot_->params.fdr ? " (FDR)" : "", bin, kHotspotLabels[bin + 3],
-                              hot_->params.weighted ? "weight" : "events", hot_->value[c]);
+            const int32_t u = c < hot_->unit_of_cell.size() ? hot_->unit_of_cell[c] : -1;
+            const pipeline::Product& pr = *hot_->product;
+            if (u >= 0 && hot_->mode() == pipeline::Analysis::GiStar) {
+                const size_t k = size_t(u);
+                const int bin = pr.gi.bin[k];
+                const bool fdr = hot_->params.gi.fdr;
+                const double pv = fdr ? pr.gi.p_fdr[k] : (pr.gi.p_perm.empty() ? pr.gi.p[k] : pr.gi.p_perm[k]);
+                std::snprintf(buf, sizeof buf, "Gi* z %.2f  p %.3g%s  bin %+d (%s)  count %.0f", pr.gi.z[k], pv,
+                              fdr ? " (FDR)" : "", bin, kHotspotLabels[bin + 3], pr.units.count[k]);
                 lines.emplace_back(buf);
-            } else if (hot_->params.mode == 1 && c < hot_->unit_of_cell.size() && hot_->unit_of_cell[c] >= 0) {
-                const size_t u = size_t(hot_->unit_of_cell[c]);
+            } else if (u >= 0 && hot_->mode() == pipeline::Analysis::Lisa) {
+                const size_t k = size_t(u);
+                std::snprintf(buf, sizeof buf, "local Moran's I %.3f  p %.3g  %s  count %.0f", pr.lisa.i[k],
+                              pr.lisa.p_sim[k], lisa_class_name(pr.lisa.cls[k]), pr.units.count[k]);
+                lines.emplace_back(buf);
+            } else if (u >= 0) {
+                const size_t k = size_t(u);
                 std::snprintf(buf, sizeof buf, "%s: hot in %d, cold in %d of %zu steps; trend tau %.2f p %.3g",
-                              emerging_pattern_name(hot_->em.pattern[u]), hot_->em.hot_steps[u],
-                              hot_->em.cold_steps[u], hot_->em.n_steps, hot_->em.trend_tau[u], hot_->em.trend_p[u]);
+                              emerging_pattern_name(pr.em.pattern[k]), pr.em.hot_steps[k], pr.em.cold_steps[k],
+                              pr.em.n_steps, pr.em.trend_tau[k], pr.em.trend_p[k]);
                 lines.emplace_back(buf);
             }
         }
@@ -416,13 +434,19 @@ void AnalysisUi::draw_hover(PanelContext& ctx) {
 
 void AnalysisUi::print(std::ostream& out, double s) const {
     if (hot_) {
-        if (hot_->params.mode == 0) {
-            out << "hotspots cells " << hot_->gi.n << " band_km " << hot_->gi.distance_m / 1000 << " bins";
+        const pipeline::Product& pr = *hot_->product;
+        if (hot_->mode() == pipeline::Analysis::GiStar) {
+            out << "hotspots cells " << pr.gi.n << " band_km " << pr.gi.distance_m / 1000 << " bins";
             for (size_t k = 0; k < 7; ++k)
                 out << " " << hot_->bin_count[k];
             out << "\n";
+        } else if (hot_->mode() == pipeline::Analysis::Lisa) {
+            out << "lisa units " << pr.units.size() << " classes";
+            for (size_t k = 0; k < 5; ++k)
+                out << " " << hot_->class_count[k];
+            out << "\n";
         } else {
-            out << "emerging units " << hot_->em.n_units << " steps " << hot_->em.n_steps << "\n";
+            out << "emerging units " << pr.em.n_units << " steps " << pr.em.n_steps << "\n";
         }
         if (hot_legend_) {
             const auto& b = *hot_legend_;
@@ -449,13 +473,14 @@ void AnalysisUi::print(std::ostream& out, double s) const {
 
 // ---- Layers from worker results -------------------------------------------------------------
 
+// geo's table (style.hpp), as the command line's files.
 std::array<unsigned char, 3> emerging_color(int pattern) {
-    static constexpr unsigned char c[17][3] = {
-        {0, 0, 0},       {202, 0, 32},    {239, 101, 72},  {165, 0, 38},    {215, 48, 39},   {244, 165, 130},
-        {253, 208, 162}, {231, 138, 195}, {191, 160, 120}, {5, 113, 176},   {103, 169, 207}, {33, 102, 172},
-        {69, 117, 181},  {146, 197, 222}, {209, 229, 240}, {150, 130, 200}, {140, 150, 170}};
-    const auto& k = c[std::clamp(pattern, 0, 16)];
-    return {k[0], k[1], k[2]};
+    const style::Rgb c = style::from_hex(style::emerging_pattern_hex(pattern)).value_or(style::Rgb{0.5f, 0.5f, 0.5f});
+    return {(unsigned char)style::channel8(c.r), (unsigned char)style::channel8(c.g), (unsigned char)style::channel8(c.b)};
+}
+std::array<unsigned char, 3> lisa_color(int cls) {
+    const style::Rgb c = style::from_hex(style::lisa_class_hex(cls)).value_or(style::Rgb{0.5f, 0.5f, 0.5f});
+    return {(unsigned char)style::channel8(c.r), (unsigned char)style::channel8(c.g), (unsigned char)style::channel8(c.b)};
 }
 
 LayerMesh cells_mesh(const GridSpec& g, const std::vector<int>& cls) {

@@ -16,6 +16,7 @@
 
 #include "nexusmap/corridors.hpp"
 #include "nexusmap/error.hpp"
+#include "nexusmap/hotspot_pipeline.hpp"
 #include "nexusmap/hotspots.hpp"
 #include "nexusmap/spillover.hpp"
 #include "viewer/document.hpp"
@@ -37,6 +38,8 @@ inline const char* const kHotspotLabels[7] = {"Cold spot, 99% confidence", "Cold
 
 // Emerging hot spot pattern colours (index = EmergingPattern; 0 unused).
 std::array<unsigned char, 3> emerging_color(int pattern);
+// LISA class colours (0 ns, 1 HH, 2 LL, 3 LH, 4 HL), GeoDa's as in the files.
+std::array<unsigned char, 3> lisa_color(int cls);
 // Fill mesh of fishnet cells: one quad per horizontal run of equal class; cells with class < 0
 // are left out. The class is the mesh's feature id (the index of its colour).
 LayerMesh cells_mesh(const GridSpec& g, const std::vector<int>& cls);
@@ -58,31 +61,43 @@ inline std::string ascii_dash(std::string s) {
 void draw_attribute_filters(EventSet& ev, HeatParams& heat, EventFilterUi& ui);
 void sync_event_keep(EventSet& ev);
 
-struct HotspotParams {
-    float cell_km = 10, band_km = 30;
-    bool fdr = true;
-    bool land_only = true; // fishnet cells whose centre lies in an admin-0 polygon (the study area)
-    bool weighted = false; // sum the events' weights instead of counting
-    int mode = 0;          // 0 Gi*, 1 emerging hot spots
-    int step = 0;          // emerging: 0 year, 1 quarter
+// What the Hot spots panel edits: geo's parameter structs (hotspot_pipeline.hpp), the same the
+// command line fills from its flags; their defaults are geo's. The panel runs fishnet units.
+struct HotspotPanelParams {
+    pipeline::Analysis mode = pipeline::Analysis::GiStar;
+    pipeline::HotspotParams gi;
+    pipeline::LisaParams lisa;
+    pipeline::EmergingParams em;
+    pipeline::UnitParams& units() { return mode == pipeline::Analysis::GiStar ? gi.units : mode == pipeline::Analysis::Lisa ? lisa.units : em.units; }
+    const pipeline::UnitParams& units() const { return const_cast<HotspotPanelParams*>(this)->units(); }
+    // KEY=VALUE with the command line's flag names (units, cell-km, band-km, band-rule, knn, queen,
+    // study-area, study-countries, permutations, seed, fdr, alpha, period, time-window): --hot-param.
+    // Applies to every analysis that has the setting; false with `error` set for a bad one.
+    bool apply(const std::string& kv, std::string& error);
 };
 
+// A finished run: geo's product plus what the map and the panel draw from it.
 struct HotspotOutput {
-    HotspotParams params;
-    GridSpec grid;
-    std::vector<double> value;   // per cell
-    std::vector<uint8_t> mask;   // per cell (empty: all)
-    std::string study_rule;      // the study-area rule used (geo select_study_area)
-    GiStarResult gi;             // mode 0
-    EmergingResult em;           // mode 1
-    std::vector<int32_t> unit_of_cell; // mode 1: unit per cell, -1 when no unit
-    std::vector<std::string> step_labels;
+    HotspotPanelParams params;
+    std::shared_ptr<const pipeline::Product> product;
+    std::vector<int32_t> unit_of_cell; // fishnet cell -> analysis unit, -1 outside the study area
     LayerMesh mesh;
     size_t n_events = 0;
-    std::array<size_t, 7> bin_count{};
-    std::vector<size_t> pattern_count;
+    std::array<size_t, 7> bin_count{};   // Gi*: units per bin -3..3
+    std::array<size_t, 5> class_count{}; // LISA: units per class (0 ns, 1 HH, 2 LL, 3 LH, 4 HL)
+    std::vector<size_t> pattern_count;   // emerging: units per pattern
+    std::vector<double> key;             // the filters it was computed with (hotspot_filter_key)
     double seconds = 0;
+    pipeline::Analysis mode() const { return params.mode; }
 };
+// What a hot spot result depends on in the event set: time window, types, the attribute filters
+// (filter_version: countries, actors, fatalities, precision), the table and the weights.
+std::vector<double> hotspot_filter_key(const EventSet& ev, WeightMode w);
+// The filtered events of the document as geo's EventInputs table (the heatmap's weights), for
+// run_hotspots/lisa/emerging; `table` receives the copy the inputs point to.
+pipeline::EventInputs hotspot_inputs(const EventSet& ev, WeightMode w, EventTable& table);
+// Runs the panel's analysis on those events (worker thread).
+pipeline::Product run_hotspot_panel(const HotspotPanelParams& p, const pipeline::EventInputs& in, Progress progress);
 
 struct SpilloverUiParams {
     char sahel[64] = "MLI,BFA,NER";
@@ -103,10 +118,9 @@ struct SpilloverOutput {
     double seconds = 0;
 };
 
-// Significant Gi* cells (bin != 0) of a fishnet result (mode 0) as square polygons with z, p, bin
-// and value, in `crs` (the analysis CRS); empty for other results. For the GeoJSON export and the
-// print map (hotspot_panel.cpp).
-VectorLayer hotspot_cells_layer(const HotspotOutput& h, const Crs& crs);
+// Significant Gi* units (bin != 0) of a Gi* result as polygons with z, p, bin and value, in the
+// analysis CRS; empty for other results. For the GeoJSON export and the print map.
+VectorLayer hotspot_cells_layer(const HotspotOutput& h);
 
 class AnalysisUi {
   public:
@@ -133,7 +147,7 @@ class AnalysisUi {
     bool busy() const { return hot_job_ || spill_job_ || scan_nexus.busy(); }
     bool has_hotspots() const { return bool(hot_); }
     // The Gi* cells are on the map (a Gi* result, its "show" box ticked): the print map draws them.
-    bool hotspots_shown() const { return hot_ && show_hot_ && hot_->params.mode == 0; }
+    bool hotspots_shown() const { return hot_ && show_hot_ && hot_->mode() == pipeline::Analysis::GiStar; }
     bool has_spillover() const { return bool(spill_); }
     // Results for the GeoJSON export (null when not computed).
     const HotspotOutput* hotspots() const { return hot_.get(); }
@@ -144,7 +158,7 @@ class AnalysisUi {
     // Screenshot mode: summary lines (hotspot counts, spillover front velocity, legend box).
     void print(std::ostream& out, double fb_scale) const;
 
-    HotspotParams hot_params;
+    HotspotPanelParams hot_params;
     ScanNexusUi scan_nexus; // Space-time scan and Nexus test panels (scan_panel.hpp)
     SpilloverUiParams spill_params;
     bool show_labels = true, show_admin1_labels = true;
@@ -171,7 +185,6 @@ class AnalysisUi {
     float hot_opacity_ = 0.85f;
     Job* hot_job_ = nullptr;
     std::string hot_error_;
-    std::vector<double> hot_key_; // filters the result was computed with
 
     // Spillover
     std::unique_ptr<SpilloverOutput> spill_;

@@ -640,7 +640,7 @@ bool App::ready() const {
     if (opt_.precision_mode > 0 && doc_.events && !precision_started_) return false;
     if (opt_.compare_exact && doc_.events && !heatmap_panel_.exact) return false;
     if (opt_.show_exact && doc_.events && !heat_.showing_raster()) return false;
-    if ((opt_.run_hotspots || opt_.run_emerging) && doc_.events && !analysis_.has_hotspots() &&
+    if ((opt_.run_hotspots || opt_.run_emerging || opt_.run_lisa) && doc_.events && !analysis_.has_hotspots() &&
         !analysis_.hotspots_attempted())
         return false;
     if (opt_.run_spillover && doc_.events && !analysis_.has_spillover() && !analysis_.spillover_attempted())
@@ -855,13 +855,24 @@ void App::frame() {
         exact_started_ = true;
     }
     if (opt_.show_exact && heatmap_panel_.exact && !heat_.showing_raster()) heat_.show_raster(*heatmap_panel_.exact);
-    if (!analyses_started_ && (opt_.run_hotspots || opt_.run_emerging || opt_.run_spillover || opt_.run_scan || opt_.run_nexus) && loads_started_ &&
+    if (!analyses_started_ && (opt_.run_hotspots || opt_.run_emerging || opt_.run_lisa || opt_.run_spillover || opt_.run_scan || opt_.run_nexus) && loads_started_ &&
         !jobs_.busy() && doc_.events) {
         PanelContext ctx{doc_, jobs_, heat_, view_, lonlat_.get(), false, std::nullopt};
-        if (opt_.run_hotspots || opt_.run_emerging) {
-            analysis_.hot_params.mode = opt_.run_emerging && !opt_.run_hotspots ? 1 : 0;
+        if (opt_.run_hotspots || opt_.run_emerging || opt_.run_lisa) {
+            using pipeline::Analysis;
+            HotspotPanelParams& hp = analysis_.hot_params;
+            hp.mode = opt_.run_hotspots ? Analysis::GiStar : opt_.run_lisa ? Analysis::Lisa : Analysis::Emerging;
             analysis_.open_hotspots_ = true;
-            analysis_.start_hotspots(ctx);
+            std::string err;
+            for (const auto& kv : opt_.hot_settings)
+                if (!hp.apply(kv, err)) break;
+            if (err.empty()) {
+                analysis_.start_hotspots(ctx);
+            } else { // a bad setting is a bad command line: fail the batch rather than run defaults
+                std::cerr << "nexusmap: " << err << "\n";
+                open_failed_ = true;
+                analysis_.hot_attempted_ = true;
+            }
         }
         if (opt_.run_spillover) {
             analysis_.open_spillover_ = true;

@@ -59,6 +59,8 @@ class App {
     Job& start_export_tif(const std::string& path, double cell_km = 0);
     // Every layer and the filtered events as GeoJSON files in `dir`, on a worker.
     Job& start_export_geojson(const std::string& dir);
+    // The Hot spots result through geo's product writer (STEM_gistar.tif, ...); throws before any work.
+    Job& start_export_hotspots(const std::string& stem);
     // Print map (print_map.cpp): the current view, visible layers, heat (geo's exact KDE with the
     // viewer's kernel/bandwidth/grid/filters, drawn with its ramp/scale/range), hot spots and events
     // when shown, rendered by geo's render_map_file (PNG/PDF/SVG by extension) on a worker.

@@ -22,6 +22,7 @@
 #include "nexusmap/animation.hpp"
 #include "nexusmap/atomic_file.hpp"
 #include "nexusmap/density.hpp"
+#include "nexusmap/hotspot_pipeline.hpp"
 #include "nexusmap/map_render.hpp"
 #include "nexusmap/output.hpp"
 #include "nexusmap/pipeline/density.hpp"
@@ -633,8 +634,8 @@ Job& App::start_export_geojson(const std::string& dir) {
     }
     // Analysis results as layers too: significant Gi* cells (with simplestyle fill colours) and
     // the spillover border segments and bands.
-    if (const HotspotOutput* h = analysis_.hotspots(); h && h->params.mode == 0 && h->gi.bin.size() == h->grid.size()) {
-        VectorLayer v = hotspot_cells_layer(*h, doc_.analysis);
+    if (const HotspotOutput* h = analysis_.hotspots(); h && h->mode() == pipeline::Analysis::GiStar) {
+        VectorLayer v = hotspot_cells_layer(*h);
         std::vector<style::SimpleStyle> st;
         for (const auto& f : v.features) {
             const int bin = int(std::get<int64_t>(f.attrs[2]));
@@ -642,12 +643,8 @@ Job& App::start_export_geojson(const std::string& dir) {
             st.push_back({c, 0.8, c, 0.0, 1.0});
         }
         style::add_simplestyle(v, st);
-        Item it{std::move(v), file_for("hotspots_gistar"), {}};
-        it.md["synthetic"] = "false";
-            if (doc_.events) add_input_provenance(it.md, events_provenance(*doc_.events));
-        it.md["cell_km"] = std::to_string(h->params.cell_km);
-        it.md["distance_band_m"] = std::to_string(h->gi.distance_m);
-        it.md["fdr"] = h->params.fdr ? "true" : "false";
+        // The product's one metadata record (provenance and parameters, as `nexusmap hotspots`).
+        Item it{std::move(v), file_for("hotspots_gistar"), h->product->metadata};
         it.md["note"] = "cells with a non-zero Gi* confidence bin (-3..3; 99/95/90%)";
         it.md["style"] = "simplestyle fill by bin (ArcGIS colours, as in the viewer and nexusmap map)";
         items->push_back(std::move(it));
@@ -713,6 +710,34 @@ Job& App::start_export_geojson(const std::string& dir) {
         });
 }
 
+// --- App: hot spot products ------------------------------------------------------------------
+
+// The Hot spots panel's result as geo writes it for `nexusmap hotspots | lisa | emerging`:
+// STEM_gistar.tif/.csv/.gpkg/... through the same product writer (an all-or-nothing set).
+Job& App::start_export_hotspots(const std::string& stem) {
+    const HotspotOutput* h = analysis_.hotspots();
+    if (!h || !h->product) throw std::runtime_error("no hot spot result to export (run the Hot spots panel first)");
+    const bool overwrite = !opt_.batch() || opt_.force;
+    std::vector<std::string> inputs;
+    if (doc_.events) inputs.push_back(doc_.events->table.source);
+    for (auto& f : pipeline::product_files(h->mode(), h->product->fishnet(), stem))
+        check_output_for(f.path, f.kind, overwrite, inputs, "--export-hotspots"); // before any work
+    std::shared_ptr<const pipeline::Product> product = h->product;
+    return jobs_.start<size_t>(
+        "hot spots " + fs::path(stem).filename().string(),
+        [product, stem, overwrite](Progress& progress) {
+            progress(0.1, "writing");
+            OutputSet set(overwrite);
+            const size_t n = pipeline::write_product(*product, stem).size();
+            set.commit();
+            return n;
+        },
+        [this, stem](size_t&& n) {
+            export_panel_.set_status("wrote " + std::to_string(n) + " hot spot files " + stem + "_*", false);
+            doc_.messages.push_back("exported hot spots to " + stem + "_*");
+        });
+}
+
 // --- App: batch mode ---------------------------------------------------------------------------
 
 bool App::run_batch_exports(std::ostream& out) {
@@ -741,6 +766,8 @@ bool App::run_batch_exports(std::ostream& out) {
         start(opt_.export_tif, [&]() -> Job& { return start_export_tif(opt_.export_tif, opt_.export_tif_cell_km); });
     if (!opt_.export_geojson.empty())
         start(opt_.export_geojson, [&]() -> Job& { return start_export_geojson(opt_.export_geojson); });
+    if (!opt_.export_hotspots.empty())
+        start(opt_.export_hotspots, [&]() -> Job& { return start_export_hotspots(opt_.export_hotspots); });
     if (!opt_.export_map.empty()) {
         if (doc_.events && heat_.valid()) {
             const ValueScale vs = heat_.value_scale(doc_.heat);
@@ -804,7 +831,10 @@ bool App::run_batch_exports(std::ostream& out) {
         } else if (what == opt_.export_timelapse) {
             out << "export_timelapse " << what << " " << (doc_.messages.empty() ? "" : doc_.messages.back()) << "\n";
         } else {
-            out << (what == opt_.export_tif ? "export_tif " : "export_geojson ") << what << "\n";
+            out << (what == opt_.export_tif       ? "export_tif "
+                    : what == opt_.export_hotspots ? "export_hotspots "
+                                                   : "export_geojson ")
+                << what << "\n";
         }
     }
     return ok;

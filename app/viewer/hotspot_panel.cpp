@@ -1,13 +1,19 @@
-// Hot spots panel (issue #4, viewer part): Getis-Ord Gi* on a fishnet of the currently filtered
-// events (time window, event types and the other filters), or emerging hot spots over yearly or
-// quarterly steps. Runs on a worker thread (Jobs) and comes back as a layer of coloured cells.
+// Hot spots panel (issues #4, #15): Gi*, LISA or emerging hot spots on a fishnet of the currently
+// filtered events (time window, event types and the other filters). The panel edits geo's
+// parameter structs and its job runs geo's pipeline (hotspot_pipeline.hpp), the same as
+// `nexusmap hotspots | lisa | emerging`; the result comes back as a layer of coloured cells and
+// its exports are geo's product files (export_panel.cpp).
 #include <imgui.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <map>
+
+#include "nexusmap/precision.hpp"
+#include "viewer/app.hpp"
 
 #include "viewer/analysis_layers.hpp"
 
@@ -15,185 +21,175 @@ namespace nexusmap::viewer {
 
 namespace {
 
-bool job_alive(const Jobs& jobs, const Job* j) {
-    return j && std::any_of(jobs.all().begin(), jobs.all().end(), [j](auto& p) { return p.get() == j; });
-}
+} // namespace
 
-// The study-area index: the admin-0 layer (or the coarsest polygon layer with an index).
-std::shared_ptr<PolygonIndex> study_area(const Document& doc) {
-    std::shared_ptr<PolygonIndex> best;
-    size_t best_n = SIZE_MAX;
-    for (auto& l : doc.layers) {
-        if (!l->index) continue;
-        std::string n = l->data.name;
-        std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-        if (n == "admin0") return l->index;
-        if (l->data.features.size() < best_n) {
-            best_n = l->data.features.size();
-            best = l->index;
-        }
-    }
-    return best;
-}
-
-std::vector<double> filter_key(const EventSet& ev) {
+std::vector<double> hotspot_filter_key(const EventSet& ev, WeightMode w) {
     std::vector<double> k = {double(ev.window.all), double(ev.window.start), double(ev.window.length),
-                             double(ev.table.size())};
+                             double(ev.table.size()), double(ev.filter_version), double(int(w))};
     for (bool b : ev.type_on)
         k.push_back(b);
     return k;
 }
 
-} // namespace
+pipeline::EventInputs hotspot_inputs(const EventSet& ev, WeightMode w, EventTable& table) {
+    const EventTable& t = ev.table;
+    std::vector<bool> keep(t.size());
+    for (size_t i = 0; i < t.size(); ++i)
+        keep[i] = ev.passes(i);
+    // subset() copies every column: pad the ones a table built elsewhere may lack.
+    const size_t n = t.size();
+    const bool complete = t.day.size() == n && t.weight.size() == n && t.fatalities.size() == n &&
+                          t.type.size() == n && t.precision.size() == n && t.row.size() == n &&
+                          t.country.size() == n && t.admin1.size() == n && t.actor.size() == n;
+    if (complete) {
+        table = t.subset(keep);
+    } else {
+        EventTable full = t;
+        full.day.resize(n, kNoDay), full.weight.resize(n, 1.f), full.fatalities.resize(n, 0.f);
+        full.type.resize(n, 0), full.precision.resize(n, 0), full.row.resize(n, 0), full.country.resize(n, 0);
+        full.admin1.resize(n), full.actor.resize(n);
+        table = full.subset(keep);
+    }
+    table.synthetic = table.synthetic || ev.synthetic;
+    pipeline::EventInputs in;
+    if (w == WeightMode::Fatalities) table.weight = table.fatalities;
+    in.weighted = w != WeightMode::Count; // the same weights as the heatmap
+    in.weight_name = w == WeightMode::Fatalities ? "fatalities" : w == WeightMode::WeightColumn ? "weight" : "";
+    if (table.fatalities.empty() && w == WeightMode::Fatalities) table.weight.assign(table.size(), 0.f);
+    // What was done with imprecise locations, recorded as the command line records it.
+    if (!table.metadata.count("precision_mode")) {
+        PrecisionParams pp;
+        if (ev.precision_mode == 1) pp.max_precision = 2;
+        PrecisionResult pr = apply_precision(table, pp);
+        table = std::move(pr.events);
+        for (auto& [k, v] : pr.metadata())
+            table.metadata[k] = v;
+    }
+    if (!ev.window.all) {
+        in.date_from = format_date(ev.window.day_lo());
+        in.date_to = format_date(ev.window.day_hi() - 1);
+    }
+    in.events = &table;
+    return in;
+}
+
+pipeline::Product run_hotspot_panel(const HotspotPanelParams& p, const pipeline::EventInputs& in, Progress progress) {
+    switch (p.mode) {
+    case pipeline::Analysis::GiStar: return pipeline::run_hotspots(in, p.gi, progress);
+    case pipeline::Analysis::Lisa: return pipeline::run_lisa(in, p.lisa, progress);
+    default: return pipeline::run_emerging(in, p.em, progress);
+    }
+}
+
+bool HotspotPanelParams::apply(const std::string& kv, std::string& error) {
+    const auto eq = kv.find('=');
+    const std::string k = kv.substr(0, eq), v = eq == std::string::npos ? "" : kv.substr(eq + 1);
+    auto num = [&](double& out) {
+        char* end = nullptr;
+        out = std::strtod(v.c_str(), &end);
+        if (v.empty() || *end) error = "--hot-param " + k + ": '" + v + "' is not a number";
+        return error.empty();
+    };
+    auto flag = [&]() { return v.empty() || v == "1" || v == "true" || v == "yes"; };
+    double d = 0;
+    for (pipeline::UnitParams* u : {&gi.units, &lisa.units, &em.units}) {
+        if (k == "units") u->units = v;
+        else if (k == "cell-km" && num(d)) u->cell_km = d;
+        else if (k == "band-km" && num(d)) u->band_km = d;
+        else if (k == "band-rule") u->band_rule = v;
+        else if (k == "knn" && num(d)) u->knn = int(d);
+        else if (k == "queen") u->queen = flag();
+        else if (k == "study-area") u->study_area = v;
+        else if (k == "study-countries") u->study_countries = v;
+        else if (k == "drop-isolated") u->drop_isolated = flag();
+    }
+    if (k == "permutations" && num(d)) gi.permutations = lisa.permutations = int(d);
+    else if (k == "seed" && num(d)) gi.seed = lisa.seed = uint64_t(d);
+    else if (k == "fdr") gi.fdr = lisa.fdr = em.fdr = flag();
+    else if (k == "alpha" && num(d)) lisa.alpha = em.alpha = d;
+    else if (k == "time-window" && num(d)) em.time_window = int(d);
+    else if (k == "period") {
+        try {
+            em.period = parse_period_unit(v);
+        } catch (const std::exception& e) {
+            error = std::string("--hot-param period: ") + e.what();
+        }
+    } else if (!(k == "units" || k == "cell-km" || k == "band-km" || k == "band-rule" || k == "knn" || k == "queen" ||
+                 k == "study-area" || k == "study-countries" || k == "drop-isolated" || k == "permutations" ||
+                 k == "seed" || k == "alpha" || k == "time-window"))
+        error = "--hot-param: unknown setting '" + k + "'";
+    return error.empty();
+}
 
 void AnalysisUi::start_hotspots(PanelContext& ctx) {
     hot_attempted_ = true;
-    if (!ctx.doc.events || (hot_job_ && job_alive(ctx.jobs, hot_job_))) return;
+    if (!ctx.doc.events || (hot_job_ && ctx.jobs.alive(hot_job_))) return;
     const EventSet& ev = *ctx.doc.events;
-    const EventTable& t = ev.table;
-    auto xs = std::make_shared<std::vector<double>>(), ys = std::make_shared<std::vector<double>>();
-    auto ws = std::make_shared<std::vector<float>>();
-    auto days = std::make_shared<std::vector<int32_t>>();
-    BBox all = BBox::inverted();
-    for (size_t i = 0; i < t.size(); ++i) {
-        if (!std::isfinite(t.x[i]) || !std::isfinite(t.y[i])) continue;
-        all.expand(t.x[i], t.y[i]);
-        if (!ev.passes(i)) continue;
-        xs->push_back(t.x[i]);
-        ys->push_back(t.y[i]);
-        ws->push_back(ctx.doc.heat.weight == WeightMode::Fatalities
-                          ? (t.fatalities.empty() ? 0.f : t.fatalities[i])
-                          : (t.weight.empty() ? 1.f : t.weight[i]));
-        days->push_back(t.day.empty() ? kNoDay : t.day[i]);
-    }
-    if (all.xmax < all.xmin) return;
-    HotspotParams hp = hot_params;
-    hp.weighted = ctx.doc.heat.weight != WeightMode::Count; // the same weights as the heatmap
-    double cell = std::max(0.5, double(hp.cell_km)) * 1000;
-    // At most ~1M cells: coarser cells for a very large extent.
-    while ((all.width() / cell + 1) * (all.height() / cell + 1) > 1e6)
-        cell *= 1.5;
-    hp.cell_km = float(cell / 1000);
-    const GridSpec grid = GridSpec::covering(all, cell);
-    std::shared_ptr<PolygonIndex> area = hp.land_only ? study_area(ctx.doc) : nullptr;
+    HotspotPanelParams hp = hot_params;
+    hp.units().data_dir = data_dir();
+    auto table = std::make_shared<EventTable>();
+    const pipeline::EventInputs in = hotspot_inputs(ev, ctx.doc.heat.weight, *table);
+    std::vector<double> key = hotspot_filter_key(ev, ctx.doc.heat.weight);
     hot_error_.clear();
-    hot_key_ = filter_key(ev);
+    static constexpr const char* kNames[3] = {"hot spots (Gi*)", "LISA clusters", "emerging hot spots"};
     hot_job_ = &ctx.jobs.start<std::unique_ptr<HotspotOutput>>(
-        hp.mode == 0 ? "hot spots (Gi*)" : "emerging hot spots",
-        [xs, ys, ws, days, hp, grid, area](Progress& progress) {
+        kNames[int(hp.mode)],
+        [table, in, hp, key](Progress& progress) {
             const auto t0 = std::chrono::steady_clock::now();
             auto out = std::make_unique<HotspotOutput>();
             out->params = hp;
-            out->grid = grid;
-            out->n_events = xs->size();
-            const size_t n = grid.size();
-            progress(0.02, "study area");
-            std::span<const float> w;
-            if (hp.weighted) w = *ws;
-            const UnitAggregate agg = fishnet_aggregate(grid, *xs, *ys, w);
-            out->value = agg.value;
-            // The CLI's rule (geo select_study_area): cells whose centre is on land (admin-0) plus any
-            // cell holding an event; without an admin-0 layer, only cells holding an event.
-            {
-                StudyArea sa;
-                sa.mode = area ? StudyAreaMode::Polygons : (hp.land_only ? StudyAreaMode::NonEmpty : StudyAreaMode::All);
-                if (!hp.land_only) sa.mode = StudyAreaMode::All;
-                sa.polygons = area.get();
-                sa.label = "the admin-0 layer";
-                const UnitAggregate cnt = fishnet_aggregate(grid, *xs, *ys);
-                StudyAreaSelection sel = select_study_area(fishnet_centroids(grid), cnt.value, sa);
-                out->study_rule = sel.rule;
-                if (sel.left_out) out->mask = std::move(sel.keep);
-            }
-            std::vector<int> cls(n, -1);
+            out->key = key;
+            out->n_events = table->size();
             Progress sub([&progress](double f, std::string_view s) {
                 try {
-                    progress(0.2 + 0.75 * f, s);
+                    progress(0.02 + 0.93 * std::clamp(f, 0.0, 1.0), s);
                     return true;
                 } catch (const Cancelled&) {
                     return false;
                 }
             });
-            if (hp.mode == 0) {
-                GiStarParams gp;
-                gp.distance_m = double(hp.band_km) * 1000;
-                gp.fdr = hp.fdr;
-                // Conditional permutations, as the CLI (a lower cap keeps the panel interactive).
-                size_t n_in = 0;
-                for (size_t i = 0; i < n; ++i) n_in += out->mask.empty() || out->mask[i];
-                const PermutationPlan plan = plan_permutations(n_in, 0.05, hp.fdr, 2, 0, 19999);
-                gp.permutations = plan.permutations;
-                out->gi = gi_star_fishnet(grid, out->value, out->mask, gp, sub);
-                if (!plan.warning.empty()) out->gi.warnings.push_back(plan.warning);
-                for (size_t i = 0; i < n; ++i) {
-                    const int b = out->gi.bin[i];
-                    if (out->mask.empty() || out->mask[i]) ++out->bin_count[size_t(b + 3)];
-                    if (b != 0) cls[i] = b + 3;
+            auto product = std::make_shared<pipeline::Product>(run_hotspot_panel(hp, in, sub));
+            const pipeline::Product& pr = *product;
+            // Cells of the map: the class of each fishnet cell's unit (none for other units).
+            if (pr.fishnet()) {
+                const GridSpec& g = pr.units.grid;
+                std::vector<int> cls(g.size(), -1);
+                out->unit_of_cell.assign(g.size(), -1);
+                for (size_t u = 0; u < pr.units.size(); ++u) {
+                    const size_t c = pr.units.raw_of[u];
+                    out->unit_of_cell[c] = int32_t(u);
+                    if (hp.mode == pipeline::Analysis::GiStar) cls[c] = pr.gi.bin[u] ? pr.gi.bin[u] + 3 : -1;
+                    else if (hp.mode == pipeline::Analysis::Lisa) cls[c] = pr.lisa.cls[u] != LisaClass::NotSignificant ? int(pr.lisa.cls[u]) : -1;
+                    else cls[c] = pr.em.pattern[u] != EmergingPattern::NoPattern ? int(pr.em.pattern[u]) : -1;
                 }
-            } else {
-                // Units: cells (in the study area) with at least one dated event; steps: years or quarters.
-                const PeriodUnit pu = hp.step == 0 ? PeriodUnit::Year : PeriodUnit::Quarter;
-                int64_t p0 = INT64_MAX, p1 = INT64_MIN;
-                for (int32_t d : *days)
-                    if (d != kNoDay) p0 = std::min(p0, period_index(d, pu)), p1 = std::max(p1, period_index(d, pu));
-                if (p0 > p1) throw GeoError("emerging hot spots need dated events");
-                const size_t steps = size_t(p1 - p0 + 1);
-                std::vector<int64_t> cell_of(xs->size(), -1);
-                std::vector<double> total(n, 0);
-                for (size_t i = 0; i < xs->size(); ++i) {
-                    if ((*days)[i] == kNoDay) continue;
-                    const int c = int(std::floor(((*xs)[i] - grid.xmin) / grid.cell)),
-                              r = int(std::floor((grid.ymax - (*ys)[i]) / grid.cell));
-                    if (c < 0 || r < 0 || c >= grid.width || r >= grid.height) continue;
-                    const size_t k = size_t(r) * size_t(grid.width) + size_t(c);
-                    if (!out->mask.empty() && !out->mask[k]) continue;
-                    cell_of[i] = int64_t(k);
-                    total[k] += 1;
-                }
-                out->unit_of_cell.assign(n, -1);
-                UnitCentroids uc;
-                for (size_t k = 0; k < n; ++k)
-                    if (out->mask.empty() ? total[k] > 0 : out->mask[k] != 0) {
-                        out->unit_of_cell[k] = int32_t(uc.x.size());
-                        uc.x.push_back(grid.col_center_x(int(k % size_t(grid.width))));
-                        uc.y.push_back(grid.row_center_y(int(k / size_t(grid.width))));
-                    }
-                const size_t units = uc.size();
-                std::vector<double> counts(units * steps, 0);
-                for (size_t i = 0; i < xs->size(); ++i)
-                    if (cell_of[i] >= 0)
-                        counts[size_t(period_index((*days)[i], pu) - p0) * units +
-                               size_t(out->unit_of_cell[size_t(cell_of[i])])] += hp.weighted ? (*ws)[i] : 1.0;
-                for (int64_t p = p0; p <= p1; ++p)
-                    out->step_labels.push_back(period_label(p, pu));
-                EmergingParams ep;
-                ep.distance_m = double(hp.band_km) * 1000;
-                ep.fdr = hp.fdr;
-                out->em = emerging_hot_spots(uc, counts, ep, sub);
-                out->pattern_count.assign(17, 0);
-                for (size_t k = 0; k < n; ++k)
-                    if (out->unit_of_cell[k] >= 0) {
-                        const int pat = int(out->em.pattern[size_t(out->unit_of_cell[k])]);
-                        ++out->pattern_count[size_t(pat)];
-                        if (pat != 0) cls[k] = pat;
-                    }
+                progress(0.97, "cells");
+                out->mesh = cells_mesh(g, cls);
             }
-            progress(0.97, "cells");
-            out->mesh = cells_mesh(grid, cls);
+            for (auto b : pr.gi.bin)
+                ++out->bin_count[size_t(std::clamp(int(b), -3, 3) + 3)];
+            for (auto c : pr.lisa.cls)
+                ++out->class_count[size_t(c)];
+            out->pattern_count.assign(17, 0);
+            for (auto p : pr.em.pattern)
+                ++out->pattern_count[size_t(p)];
+            out->product = std::move(product);
             out->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             return out;
         },
         [this, &doc = ctx.doc](std::unique_ptr<HotspotOutput>&& r) {
             std::vector<std::array<float, 4>> colors;
-            if (r->params.mode == 0) {
+            auto rgba = [](std::array<unsigned char, 3> c, float a) {
+                return std::array<float, 4>{c[0] / 255.f, c[1] / 255.f, c[2] / 255.f, a};
+            };
+            if (r->mode() == pipeline::Analysis::GiStar) {
                 for (int k = 0; k < 7; ++k)
-                    colors.push_back({kHotspotRgb[k][0] / 255.f, kHotspotRgb[k][1] / 255.f, kHotspotRgb[k][2] / 255.f,
-                                      k == 3 ? 0.f : 1.f});
+                    colors.push_back(rgba({kHotspotRgb[k][0], kHotspotRgb[k][1], kHotspotRgb[k][2]}, k == 3 ? 0.f : 1.f));
+            } else if (r->mode() == pipeline::Analysis::Lisa) {
+                for (int k = 0; k < 5; ++k)
+                    colors.push_back(rgba(lisa_color(k), k == 0 ? 0.f : 1.f));
             } else {
-                for (int k = 0; k < 17; ++k) {
-                    const auto c = emerging_color(k);
-                    colors.push_back({c[0] / 255.f, c[1] / 255.f, c[2] / 255.f, k == 0 ? 0.f : 1.f});
-                }
+                for (int k = 0; k < 17; ++k)
+                    colors.push_back(rgba(emerging_color(k), k == 0 ? 0.f : 1.f));
             }
             hot_layer_ = make_gpu_layer(r->mesh, colors);
             r->mesh = {};
@@ -205,6 +201,7 @@ void AnalysisUi::start_hotspots(PanelContext& ctx) {
 }
 
 void AnalysisUi::draw_hotspot_panel(PanelContext& ctx) {
+    using pipeline::Analysis;
     if (!ImGui::CollapsingHeader("Hot spots", open_hotspots_ ? ImGuiTreeNodeFlags_DefaultOpen : 0)) return;
     ImGui::PushID("hotspots");
     if (!ctx.doc.events) {
@@ -212,32 +209,50 @@ void AnalysisUi::draw_hotspot_panel(PanelContext& ctx) {
         ImGui::PopID();
         return;
     }
-    HotspotParams& p = hot_params;
-    ImGui::RadioButton("Gi* (Getis-Ord)", &p.mode, 0);
+    HotspotPanelParams& p = hot_params;
+    int mode = int(p.mode);
+    ImGui::RadioButton("Gi*", &mode, 0);
     ImGui::SameLine();
-    ImGui::RadioButton("Emerging", &p.mode, 1);
-    ImGui::SetNextItemWidth(140);
-    ImGui::SliderFloat("cell km", &p.cell_km, 2, 50, "%.0f");
-    ImGui::SetNextItemWidth(140);
-    ImGui::SliderFloat("band km", &p.band_km, 0, 150, p.band_km <= 0 ? "auto" : "%.0f");
-    if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Distance band of the binary weights (self included).\n0 = auto: the smallest band giving "
-                          "every cell a neighbour.");
-    ImGui::Checkbox("FDR", &p.fdr);
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Bins from Benjamini-Hochberg adjusted p-values");
+    ImGui::RadioButton("LISA", &mode, 1);
     ImGui::SameLine();
-    ImGui::Checkbox("study area", &p.land_only);
+    ImGui::RadioButton("Emerging", &mode, 2);
+    p.mode = Analysis(mode);
+    // geo's parameter structs, as the command line's flags fill them (fishnet units here).
+    pipeline::UnitParams& u = p.units();
+    u.units = "fishnet";
+    float cell = float(u.cell_km), band = float(u.band_km.value_or(0));
+    ImGui::SetNextItemWidth(140);
+    if (ImGui::SliderFloat("cell km", &cell, 2, 100, "%.0f")) u.cell_km = std::round(cell);
+    ImGui::SetNextItemWidth(140);
+    if (ImGui::SliderFloat("band km", &band, 0, 200, band <= 0 ? "auto" : "%.0f")) {
+        if (band > 0) u.band_km = std::max<double>(std::round(band), u.cell_km);
+        else u.band_km.reset();
+    }
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Cells whose centre is on land (admin-0 layer) plus any cell holding an event, as the CLI's "
-                          "--study-area.\nOff: every cell of the bounding box (sea included; inflates z).");
+        ImGui::SetTooltip("Distance band of the binary weights (--band-km).\n0 = auto: the smallest band giving "
+                          "every cell a neighbour (--band-rule min-neighbour).");
+    bool* fdr = p.mode == Analysis::GiStar ? &p.gi.fdr : p.mode == Analysis::Lisa ? &p.lisa.fdr : &p.em.fdr;
+    ImGui::Checkbox("FDR", fdr);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Bins/classes from Benjamini-Hochberg adjusted p-values");
+    ImGui::SameLine();
+    static constexpr const char* kAreas[3] = {"countries", "nonempty", "all"};
+    int area = u.study_area == "all" ? 2 : u.study_area == "nonempty" ? 1 : 0;
+    ImGui::SetNextItemWidth(110);
+    if (ImGui::Combo("study area", &area, kAreas, 3)) u.study_area = kAreas[area];
+    if (ImGui::IsItemHovered())
+        ImGui::SetTooltip("As the CLI's --study-area: countries = cells whose centre is on land in %s (bundled "
+                          "admin-0) plus any cell holding an event; nonempty = cells holding an event; all = every "
+                          "cell of the bounding box (sea included; inflates z).",
+                          u.study_countries.c_str());
     ImGui::TextDisabled("weights: as the heatmap (%s)", ctx.doc.heat.weight == WeightMode::Count ? "count" :
                         ctx.doc.heat.weight == WeightMode::Fatalities ? "fatalities" : "weight column");
-    if (p.mode == 1) {
+    if (p.mode == Analysis::Emerging) {
+        int step = int(p.em.period);
         ImGui::SetNextItemWidth(140);
-        ImGui::Combo("time step", &p.step, "year\0quarter\0");
+        if (ImGui::Combo("time step", &step, "year\0quarter\0month\0")) p.em.period = PeriodUnit(step);
     }
-    const bool running = hot_job_ && job_alive(ctx.jobs, hot_job_) && hot_job_->state() == Job::State::Running;
-    if (hot_job_ && !job_alive(ctx.jobs, hot_job_)) hot_job_ = nullptr;
+    const bool running = ctx.jobs.running(hot_job_);
+    if (hot_job_ && !ctx.jobs.alive(hot_job_)) hot_job_ = nullptr;
     if (!running) {
         if (ImGui::Button("Run on filtered events")) start_hotspots(ctx);
         if (hot_job_ && hot_job_->state() == Job::State::Failed) {
@@ -263,22 +278,11 @@ void AnalysisUi::draw_hotspot_panel(PanelContext& ctx) {
             return;
         }
         ImGui::Checkbox("hide the heatmap with the result", &hide_heat_);
-        if (hot_->params.mode == 0) {
-            ImGui::TextDisabled("%zu events, %zu cells of %.0f km, band %.0f km (%s), %.2f s", hot_->n_events,
-                                hot_->gi.n, double(hot_->params.cell_km), hot_->gi.distance_m / 1000,
-                                hot_->gi.distance_rule.c_str(), hot_->seconds);
-            ImGui::TextDisabled("hot 99/95/90%%: %zu/%zu/%zu  cold: %zu/%zu/%zu", hot_->bin_count[6],
-                                hot_->bin_count[5], hot_->bin_count[4], hot_->bin_count[0], hot_->bin_count[1],
-                                hot_->bin_count[2]);
-            ImGui::TextDisabled("%s", hot_->gi.p_source == "permutation" ? "conditional permutation p" : "normal p");
-            ImGui::TextWrapped("study area: %s", hot_->study_rule.c_str());
-            for (auto& w : hot_->gi.warnings)
-                ImGui::TextWrapped("%s", w.c_str());
-        } else {
-            ImGui::TextDisabled("%zu units x %zu steps (%s..%s), band %.0f km, %.2f s", hot_->em.n_units,
-                                hot_->em.n_steps, hot_->step_labels.empty() ? "" : hot_->step_labels.front().c_str(),
-                                hot_->step_labels.empty() ? "" : hot_->step_labels.back().c_str(),
-                                hot_->em.distance_m / 1000, hot_->seconds);
+        const pipeline::Product& pr = *hot_->product;
+        ImGui::TextDisabled("%zu events, %.2f s", hot_->n_events, hot_->seconds);
+        // The command line's summary lines (units, study area, weights, counts per class).
+        ImGui::TextWrapped("%s", pr.summary.c_str());
+        if (hot_->mode() == Analysis::Emerging)
             for (size_t k = 1; k < hot_->pattern_count.size(); ++k)
                 if (hot_->pattern_count[k]) {
                     const auto c = emerging_color(int(k));
@@ -287,11 +291,9 @@ void AnalysisUi::draw_hotspot_panel(PanelContext& ctx) {
                     ImGui::SameLine();
                     ImGui::TextDisabled("%s: %zu", emerging_pattern_name(EmergingPattern(k)), hot_->pattern_count[k]);
                 }
-            ImGui::TextWrapped("study area: %s", hot_->study_rule.c_str());
-            for (auto& w : hot_->em.warnings)
-                ImGui::TextWrapped("%s", w.c_str());
-        }
-        if (hot_key_ != filter_key(*ctx.doc.events))
+        for (auto& w : pr.warnings)
+            ImGui::TextWrapped("warning: %s", w.c_str());
+        if (hot_->key != hotspot_filter_key(*ctx.doc.events, ctx.doc.heat.weight))
             ImGui::TextColored(ImVec4(0.95f, 0.6f, 0.2f, 1), "filters changed since this run");
     }
     ImGui::PopID();
@@ -313,26 +315,22 @@ void AnalysisUi::draw_panels(PanelContext& ctx) {
     }
 }
 
-VectorLayer hotspot_cells_layer(const HotspotOutput& h, const Crs& crs) {
+VectorLayer hotspot_cells_layer(const HotspotOutput& h) {
     VectorLayer v;
     v.name = "hotspots_gistar";
-    v.crs = crs;
     v.type = GeomType::Polygon;
     v.fields = {"z", "p", "bin", "value"};
-    if (h.params.mode != 0 || h.gi.bin.size() != h.grid.size()) return v;
-    const GridSpec& g = h.grid;
-    for (int row = 0; row < g.height; ++row)
-        for (int col = 0; col < g.width; ++col) {
-            const size_t i = size_t(row) * g.width + col;
-            if (h.gi.bin[i] == 0) continue;
-            const double x0 = g.xmin + col * g.cell, y1 = g.ymax - row * g.cell;
-            Feature f;
-            f.geom.type = GeomType::Polygon;
-            f.geom.polygons.push_back(
-                {{{{x0, y1 - g.cell}, {x0 + g.cell, y1 - g.cell}, {x0 + g.cell, y1}, {x0, y1}, {x0, y1 - g.cell}}}});
-            f.attrs = {h.gi.z[i], h.gi.p[i], int64_t(h.gi.bin[i]), i < h.value.size() ? AttrValue{h.value[i]} : AttrValue{}};
-            v.features.push_back(std::move(f));
-        }
+    if (!h.product || h.mode() != pipeline::Analysis::GiStar) return v;
+    const pipeline::Product& pr = *h.product;
+    v.crs = pr.crs;
+    const std::vector<double>& p = pr.gi.p_perm.empty() ? pr.gi.p : pr.gi.p_perm;
+    for (size_t u = 0; u < pr.units.size(); ++u) {
+        if (pr.gi.bin[u] == 0) continue;
+        Feature f;
+        f.geom = pr.layer.features[u].geom;
+        f.attrs = {pr.gi.z[u], p[u], int64_t(pr.gi.bin[u]), AttrValue{pr.units.weighted[u]}};
+        v.features.push_back(std::move(f));
+    }
     return v;
 }
 

@@ -124,8 +124,13 @@ void add_view_options(CLI::App& v, ViewerOptions& o) {
     shot->add_option("--probe-png", o.probe_png_args, "")->expected(1, -1)->group("");
 
     auto* run = v.add_option_group("Analyses run once loaded");
-    run->add_flag("--hotspots", o.run_hotspots, "Gi* hot spots (Hot spots panel defaults)");
-    run->add_flag("--emerging", o.run_emerging, "Emerging hot spots (yearly steps)");
+    run->add_flag("--hotspots", o.run_hotspots, "Gi* hot spots (Hot spots panel, geo's defaults)");
+    run->add_flag("--lisa", o.run_lisa, "LISA clusters (local Moran's I)");
+    run->add_flag("--emerging", o.run_emerging, "Emerging hot spots");
+    run->add_option("--hot-param", o.hot_settings,
+                    "KEY=VALUE, a Hot spots setting named as the CLI's flag (cell-km=25, band-km=50, "
+                    "study-area=all, permutations=99, period=year, fdr=1, ...); repeatable")
+        ->allow_extra_args(false);
     run->add_flag("--spillover", o.run_spillover,
                   "The spillover analysis (default groups); with --screenshot it prints the front velocity");
     run->add_flag("--scan", o.run_scan, "The space-time scan (Space-time scan panel)");
@@ -146,6 +151,9 @@ void add_view_options(CLI::App& v, ViewerOptions& o) {
                     "With --export-tif: this cell size over the events' padded extent (as `density --cell-km`) "
                     "instead of the heat grid")
         ->check(CLI::PositiveNumber);
+    out->add_option("--export-hotspots", o.export_hotspots,
+                    "STEM: the hot spot result as `nexusmap hotspots|lisa|emerging --out STEM` writes it (same "
+                    "files, same metadata)");
     out->add_option("--export-geojson", o.export_geojson, "Every layer and the filtered events as GeoJSON in DIR");
     out->add_option("--save-project", o.save_project,
                     "The session as a JSON project (re-saving the project that was opened is allowed)");

@@ -40,7 +40,10 @@ struct ViewerOptions {
     bool help = false;
     std::string error; // non-empty: bad command line
     // Analyses to run once loading finishes (screenshot mode waits for them; see analysis_layers.hpp).
-    bool run_hotspots = false, run_emerging = false, run_spillover = false;
+    bool run_hotspots = false, run_emerging = false, run_lisa = false, run_spillover = false;
+    // --hot-param KEY=VALUE (repeatable): Hot spots panel settings named as the CLI's flags.
+    std::vector<std::string> hot_settings;
+    std::string export_hotspots; // stem: the hot spot result as `nexusmap hotspots|lisa|emerging --out STEM`
     // --scan / --nexus: run them once loaded; --scan-param / --nexus-param KEY=VALUE (repeatable,
     // the CLI's flag names without "--") set their parameters (scan_panel.hpp).
     bool run_scan = false, run_nexus = false;
@@ -66,7 +69,8 @@ struct ViewerOptions {
     int bench_frames = 0;
     bool batch() const {
         return !screenshot.empty() || !export_png.empty() || !export_tif.empty() || !export_geojson.empty() ||
-               !save_project.empty() || !export_map.empty() || !export_timelapse.empty() || bench_frames > 0;
+               !export_hotspots.empty() || !save_project.empty() || !export_map.empty() || !export_timelapse.empty() ||
+               bench_frames > 0;
     }
 };
 

@@ -254,9 +254,9 @@ Job& App::start_print_map(const std::string& path, const std::string& paper, int
     }
     if (analysis_.hotspots_shown()) {
         const HotspotOutput& h = *analysis_.hotspots();
-        data->hot = hotspot_cells_layer(h, doc_.analysis);
-        in.hotspot_note = "Gi* " + print_num(h.gi.distance_m / 1000) + " km band, " + print_num(h.params.cell_km) +
-                          " km cells" + (h.params.fdr ? ", FDR" : "");
+        data->hot = hotspot_cells_layer(h);
+        in.hotspot_note = "Gi* " + print_num(h.product->gi.distance_m / 1000) + " km band, " +
+                          print_num(h.params.gi.units.cell_km) + " km cells" + (h.params.gi.fdr ? ", FDR" : "");
     }
     if (timelapse) gather_timelapse(*data, *doc_.events, doc_.heat, heat_);
     // Pointers into the shared data (its address is fixed from here on).

@@ -651,4 +651,12 @@ int PolygonIndex::locate(double x, double y) const {
     return -1;
 }
 
+std::pair<std::string, std::string> split_layer_spec(const std::string& spec) {
+    // "file.gpkg:admin1" but not "C:\\..." style or URLs.
+    auto p = spec.rfind(':');
+    if (p != std::string::npos && p > 1 && spec.find('/', p) == std::string::npos && !std::filesystem::exists(spec))
+        return {spec.substr(0, p), spec.substr(p + 1)};
+    return {spec, ""};
+}
+
 } // namespace nexusmap

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -92,6 +93,9 @@ struct ReadLayerOptions {
 // Reads any OGR vector source (GeoJSON, GeoPackage, Shapefile, KML, FlatGeobuf, CSV with WKT or X/Y).
 VectorLayer read_layer(const std::string& path, const ReadLayerOptions& opt = {}, Progress progress = {});
 std::vector<std::string> list_layers(const std::string& path);
+
+// "path" or "path:layer" -> (path, layer); a path that exists as given, "C:\\..." and URLs stay whole.
+std::pair<std::string, std::string> split_layer_spec(const std::string& spec);
 
 // Reproject a whole layer (returns a copy).
 VectorLayer reproject(const VectorLayer& layer, const Crs& target);

@@ -176,6 +176,24 @@ inline const char* gi_bin_label(int bin) {
     return l[std::clamp(bin, -3, 3) + 3];
 }
 
+// ---- LISA classes and emerging hot spot patterns -----------------------------------------------
+
+// GeoDa cluster map colours by LISA class (0 ns, 1 HH, 2 LL, 3 LH, 4 HL): HH #ff0000, LL #0000ff,
+// LH #a7adf9, HL #f4ada8, ns #eeeeee.
+inline const char* lisa_class_hex(int cls) {
+    static constexpr const char* h[5] = {"#eeeeee", "#ff0000", "#0000ff", "#a7adf9", "#f4ada8"};
+    return h[std::clamp(cls, 0, 4)];
+}
+// Emerging hot spot patterns (index = EmergingPattern: 0 none, 1..8 hot, 9..16 their cold mirrors):
+// hot patterns in reds/oranges, cold ones in blues, no pattern pale grey. One table for the command
+// line, the viewer and print maps (the viewer once drew "new hot spot" #ca0020, the files #fddbc7).
+inline const char* emerging_pattern_hex(int pattern) {
+    static constexpr const char* h[17] = {"#f0f0f0", "#fddbc7", "#f4a582", "#b2182b", "#d6604d", "#fdae61", "#fb9a99",
+                                          "#e7298a", "#d9b8b0", "#d1e5f0", "#92c5de", "#2166ac", "#4393c3", "#abd9e9",
+                                          "#a6cee3", "#7570b3", "#b0bcc9"};
+    return h[std::clamp(pattern, 0, 16)];
+}
+
 // ---- Layer styles -----------------------------------------------------------------------------
 
 struct LayerStyle {
