@@ -11,6 +11,7 @@
 #include "cli/common.hpp"
 #include "cli/density_job.hpp"
 #include "nexusmap/animation.hpp"
+#include "nexusmap/basemap.hpp"
 #include "nexusmap/error.hpp"
 #include "nexusmap/labels.hpp"
 #include "nexusmap/provenance.hpp"
@@ -32,27 +33,10 @@ struct AnimateArgs {
     bool no_labels = false, no_admin1 = false, force = false;
 };
 
-VectorLayer read_spec(const std::string& spec, const std::string& layer, const Crs& crs) {
-    auto [f, l] = split_layer_spec(spec);
-    ReadLayerOptions ro;
-    ro.layer = layer.empty() ? l : layer;
-    ro.target_crs = crs;
-    return read_layer(f, ro);
-}
-
 // The study countries' extent padded by 3% (as `map`), or --bbox.
-BBox study_extent(const AnimateArgs& a, const VectorLayer& admin0, const Crs& crs) {
+BBox animate_extent(const AnimateArgs& a, const VectorLayer& admin0, const Crs& crs) {
     if (!a.bbox.empty()) return Transformer(Crs::wgs84(), crs).forward_bbox(parse_bbox(a.bbox));
-    const auto iso = split_list(a.study, ", ", true);
-    BBox e = BBox::inverted();
-    for (size_t i = 0; i < admin0.features.size(); ++i)
-        if (std::find(iso.begin(), iso.end(), admin0.attr_string(i, "iso_a3")) != iso.end()) {
-            const BBox fb = admin0.features[i].geom.bbox();
-            e.expand(fb.xmin, fb.ymin), e.expand(fb.xmax, fb.ymax);
-        }
-    if (e.empty()) e = admin0.bbox();
-    const double px = e.width() * 0.03, py = e.height() * 0.03;
-    return {e.xmin - px, e.ymin - py, e.xmax + px, e.ymax + py};
+    return study_extent(admin0, split_list(a.study, ", ", true));
 }
 
 } // namespace
@@ -110,20 +94,19 @@ void add_animate(CLI::App& app) {
         DensityJob job = run_density(a->d);
         const EventTable& ev = job.ev;
         const Crs crs = ev.crs;
-        const std::string basemap = a->basemap.empty() ? data_dir() + "/basemap/west_africa.gpkg" : a->basemap;
-        const VectorLayer admin0 = read_spec(basemap, "admin0", crs);
-        VectorLayer admin1, places;
-        if (!a->no_admin1) {
-            const auto layers = list_layers(basemap);
-            if (std::find(layers.begin(), layers.end(), "admin1") != layers.end()) admin1 = read_spec(basemap, "admin1", crs);
-        }
-        const std::string pf = a->places.empty() ? data_dir() + "/basemap/places_west_africa.geojson" : a->places;
-        if (!a->no_labels && (!a->places.empty() || fs::exists(pf))) places = read_spec(pf, "", crs);
+        BasemapOptions bo;
+        bo.data_dir = data_dir();
+        bo.basemap = a->basemap;
+        bo.places = a->places;
+        bo.admin1 = !a->no_admin1;
+        bo.labels = !a->no_labels;
+        const Basemap base = load_basemap(bo, crs);
+        const VectorLayer &admin0 = base.admin0, &admin1 = base.admin1, &places = base.places;
 
         AnimationSpec s;
         MapSpec& m = s.base;
         m.crs = crs;
-        m.extent = study_extent(*a, admin0, crs);
+        m.extent = animate_extent(*a, admin0, crs);
         m.admin0 = &admin0;
         m.locator = &admin0;
         if (!admin1.features.empty()) m.admin1 = &admin1;
@@ -155,7 +138,14 @@ void add_animate(CLI::App& app) {
         s.kde = job.params;
         s.kde.use_weights = a->d.events.weighted();
         VectorLayer mask;
-        if (!a->d.mask.empty()) mask = read_spec(a->d.mask, "", crs), s.mask = &mask;
+        if (!a->d.mask.empty()) {
+            auto [mf, ml] = split_layer_spec(a->d.mask);
+            ReadLayerOptions ro;
+            ro.layer = ml;
+            ro.target_crs = crs;
+            mask = read_layer(mf, ro);
+            s.mask = &mask;
+        }
         s.by = by;
         if (!a->d.events.from.empty()) s.from_day = *parse_date(a->d.events.from);
         if (!a->d.events.to.empty()) s.to_day = *parse_date(a->d.events.to);

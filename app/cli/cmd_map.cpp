@@ -16,6 +16,7 @@
 #include "cli/cli.hpp"
 #include "cli/common.hpp"
 #include "cli/density_job.hpp"
+#include "nexusmap/basemap.hpp"
 #include "nexusmap/error.hpp"
 #include "nexusmap/export.hpp"
 #include "nexusmap/labels.hpp"
@@ -81,70 +82,22 @@ PageSetup page_for(const MapArgs& a, ImageFormat f) {
     return PageSetup::paper(a.page, landscape, f == ImageFormat::Png ? (a.dpi > 0 ? a.dpi : 150) : 72);
 }
 
-struct Base {
-    VectorLayer admin0, admin1, routes, places;
-    bool have_routes = false;
-    std::string basemap;
-};
-
-Base load_base(const MapArgs& a, const Crs& crs) {
-    Base b;
-    b.basemap = a.basemap.empty() ? data_dir() + "/basemap/west_africa.gpkg" : a.basemap;
-    ReadLayerOptions ro;
-    ro.target_crs = crs;
-    ro.layer = "admin0";
-    b.admin0 = read_layer(b.basemap, ro);
-    if (!a.no_admin1) {
-        auto layers = list_layers(b.basemap);
-        if (std::find(layers.begin(), layers.end(), "admin1") != layers.end()) {
-            ro.layer = "admin1";
-            b.admin1 = read_layer(b.basemap, ro);
-        }
-    }
-    // Place names for the labels (bundled Natural Earth populated places unless --places).
-    if (!a.no_labels) {
-        const std::string pf = a.places.empty() ? data_dir() + "/basemap/places_west_africa.geojson" : a.places;
-        if (!a.places.empty() || fs::exists(pf)) {
-            auto [f, l] = split_layer_spec(pf);
-            ReadLayerOptions rp;
-            rp.layer = l;
-            rp.target_crs = crs;
-            b.places = read_layer(f, rp);
-        }
-    }
-    // Routes only when asked for (--routes FILE or --demo-routes): a map of real events must not
-    // carry schematic lines by default.
-    if (!a.no_routes && (!a.routes.empty() || a.demo_routes)) {
-        const std::string spec = a.routes.empty() ? data_dir() + "/demo/routes_illustrative.geojson" : a.routes;
-        auto [f, l] = split_layer_spec(spec);
-        ReadLayerOptions rr;
-        rr.layer = l;
-        rr.target_crs = crs;
-        b.routes = read_layer(f, rr);
-        b.have_routes = true;
-    }
-    return b;
+// The base layers (geo basemap.hpp, shared with `animate`) as the flags ask for them.
+Basemap load_base(const MapArgs& a, const Crs& crs) {
+    BasemapOptions o;
+    o.data_dir = data_dir();
+    o.basemap = a.basemap;
+    o.places = a.places;
+    o.admin1 = !a.no_admin1;
+    o.labels = !a.no_labels;
+    if (!a.no_routes) o.routes = a.routes, o.demo_routes = a.demo_routes;
+    return load_basemap(o, crs);
 }
 
 // The study area (the Sahel and coastal groups) in the map CRS, padded, unless --bbox.
-BBox map_extent(const MapArgs& a, const Base& b, const Crs& crs) {
-    if (!a.bbox.empty()) {
-        BBox ll = parse_bbox(a.bbox);
-        return Transformer(Crs::wgs84(), crs).forward_bbox(ll);
-    }
-    const auto iso = split_list(a.study);
-    BBox e = BBox::inverted();
-    int fi = b.admin0.field_index("iso_a3");
-    for (const auto& f : b.admin0.features) {
-        if (fi >= 0 && size_t(fi) < f.attrs.size() &&
-            std::find(iso.begin(), iso.end(), attr_to_string(f.attrs[size_t(fi)])) == iso.end())
-            continue;
-        BBox fb = f.geom.bbox();
-        e.expand(fb.xmin, fb.ymin), e.expand(fb.xmax, fb.ymax);
-    }
-    if (e.empty()) e = b.admin0.bbox();
-    const double px = e.width() * 0.03, py = e.height() * 0.03;
-    return {e.xmin - px, e.ymin - py, e.xmax + px, e.ymax + py};
+BBox map_extent(const MapArgs& a, const Basemap& b, const Crs& crs) {
+    if (!a.bbox.empty()) return Transformer(Crs::wgs84(), crs).forward_bbox(parse_bbox(a.bbox));
+    return study_extent(b.admin0, split_list(a.study));
 }
 
 std::string km_str(const std::string& v) { return v.empty() ? "?" : v + " km"; }
@@ -280,7 +233,7 @@ void add_map(CLI::App& app) {
                 if (!ev.crs.same_as(crs)) project_events(ev, crs);
             }
         }
-        Base base = load_base(*a, crs);
+        Basemap base = load_base(*a, crs);
         // Provenance: exactly the inputs drawn (events or the raster's / hot spots' own record of
         // them, the basemap layers, routes when drawn).
         const std::map<std::string, std::string>& rmd = raster.metadata;
