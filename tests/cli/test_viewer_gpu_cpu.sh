@@ -11,7 +11,7 @@
 #    room for other drivers while still catching a wrong kernel, normalisation, cell offset or
 #    grid (each of those is > 1e-2).
 # 2. `--display-crs mercator` and `lonlat`: heat colours at the Liptako-Gourma hotspot (0.5E
-#    14.5N) and plain sea at 20W 5N, using the printed probe pixels and --probe-png; the GPU/exact
+#    14.5N) and plain sea at 0E 4N, using the printed probe pixels and --probe-png; the GPU/exact
 #    comparison still holds (the analysis grid does not depend on the display).
 # Usage: test_viewer_gpu_cpu.sh <path-to-nexusmap> <source-dir>; exit 77 without xvfb-run.
 set -u
@@ -32,7 +32,7 @@ run() { # run NAME DISPLAY
   local name=$1 disp=$2 out="$tmp/$1.txt" shot="$tmp/$1.png"
   if ! timeout 300 xvfb-run -a -s "-screen 0 1600x1000x24" "$exe" view --demo --size 1600x1000 \
        --display-crs "$disp" --compare-exact --screenshot "$shot" --frames 5 \
-       --probe 0.5,14.5 --probe -20,5 >"$out" 2>"$tmp/$name.err"; then
+       --probe 0.5,14.5 --probe 0,4 >"$out" 2>"$tmp/$name.err"; then
     fail "$name: viewer exited with an error"
     cat "$out" "$tmp/$name.err"
     return
@@ -55,10 +55,10 @@ run() { # run NAME DISPLAY
     fi
   fi
 
-  # 2. Heat at Liptako-Gourma, sea at 20W 5N, where this display draws them.
+  # 2. Heat at Liptako-Gourma, sea at 0E 4N, where this display draws them.
   local hot sea
   hot=$(awk '$1=="probe" && $2==0.5 && $3==14.5 && NF==5 {print $4, $5}' "$out")
-  sea=$(awk '$1=="probe" && $2==-20 && $3==5 && NF==5 {print $4, $5}' "$out")
+  sea=$(awk '$1=="probe" && $2==0 && $3==4 && NF==5 {print $4, $5}' "$out")
   if [[ -z "$hot" || -z "$sea" ]]; then
     fail "$name: probes not printed or outside the canvas"
     return
@@ -75,9 +75,9 @@ run() { # run NAME DISPLAY
     fail "$name: no heatmap colour over the hotspot"
   fi
   read -r r g b <<<"${rows[1]}"
-  echo "[$name] Atlantic 20W 5N at $sea -> $r $g $b"
+  echo "[$name] Gulf of Guinea 0E 4N at $sea -> $r $g $b"
   # shellcheck disable=SC2086
-  near $r $g $b $SEA 6 || fail "$name: the Atlantic is not plain sea (heat or map spilled there)"
+  near $r $g $b $SEA 6 || fail "$name: the Gulf of Guinea is not plain sea (heat or map spilled there)"
 }
 
 run equal_area equal-area
@@ -93,7 +93,7 @@ if timeout 300 xvfb-run -a -s "-screen 0 1600x1000x24" "$exe" view --demo --size
   d="$src/data"
   if timeout 300 xvfb-run -a -s "-screen 0 1600x1000x24" "$exe" view "$d/basemap/west_africa.gpkg" \
        "$d/demo/events_synthetic.csv" "$tmp/merc.json" --size 1600x1000 --screenshot "$tmp/switch.png" \
-       --probe 0.5,14.5 --probe -20,5 >"$tmp/switch.txt" 2>"$tmp/switch.err"; then
+       --probe 0.5,14.5 --probe 0,4 >"$tmp/switch.txt" 2>"$tmp/switch.err"; then
     [[ -n "${KEEP_SHOTS:-}" ]] && cp "$tmp/switch.png" "$KEEP_SHOTS/gpu_cpu_switch.png"
     grep -q '^display_crs mercator ' "$tmp/switch.txt" || fail "switch: display is not mercator"
     a=$(awk '$1=="probe" && NF==5 {print $4, $5}' "$tmp/switch.txt" | tr '\n' ' ')
@@ -106,7 +106,7 @@ if timeout 300 xvfb-run -a -s "-screen 0 1600x1000x24" "$exe" view --demo --size
     ((r - b > 60)) || fail "switch: no heat colour at the hotspot after the rebuild"
     read -r r g b < <(awk '$1=="pixel" {n++} n==2 {print $4, $5, $6; exit}' "$tmp/switch.px")
     # shellcheck disable=SC2086
-    near $r $g $b $SEA 6 || fail "switch: the Atlantic is not plain sea after the rebuild"
+    near $r $g $b $SEA 6 || fail "switch: the Gulf of Guinea is not plain sea after the rebuild"
   else
     fail "switch: viewer exited with an error"
     cat "$tmp/switch.err"
@@ -159,8 +159,8 @@ register lonlat lonlat
 # The probe must move between displays (the switch really changes the projection).
 p1=$(awk '$1=="probe" && $2==0.5 {print $4, $5}' "$tmp/equal_area.txt")
 p2=$(awk '$1=="probe" && $2==0.5 {print $4, $5}' "$tmp/mercator.txt")
-s1=$(awk '$1=="probe" && $2==-20 {print $4, $5}' "$tmp/equal_area.txt")
-s2=$(awk '$1=="probe" && $2==-20 {print $4, $5}' "$tmp/mercator.txt")
+s1=$(awk '$1=="probe" && $2==0 && $3==4 {print $4, $5}' "$tmp/equal_area.txt")
+s2=$(awk '$1=="probe" && $2==0 && $3==4 {print $4, $5}' "$tmp/mercator.txt")
 [[ "$p1 $s1" != "$p2 $s2" ]] || fail "mercator draws the probes exactly where equal-area does"
 
 if ((fails > 0)); then

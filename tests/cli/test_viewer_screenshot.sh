@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Viewer screenshot test under Xvfb (Mesa llvmpipe): renders the demo, saves a PNG, and checks
 # pixels of the image itself: the map is drawn, the heatmap colours the known demo hotspot
-# (Liptako-Gourma, ~0.5E 14.5N) but not the Atlantic (~20W 5N), and the legend's colour bar is
+# (Liptako-Gourma, ~0.5E 14.5N) but not the Gulf of Guinea (~0E 4N), and the legend's colour bar is
 # there. The viewer prints where it drew the probed lon/lat and the legend; its hidden
 # `--probe-png FILE X Y...` mode reads pixels back, so the test needs no image tools.
 # Usage: test_viewer_screenshot.sh <path-to-nexusmap> <source-dir>
@@ -13,7 +13,7 @@ src=${2:?usage: test_viewer_screenshot.sh NEXUSMAP SOURCE_DIR}
 source "$(dirname "$0")/viewer_lib.sh" # skips, $tmp, fail(), xv
 shot="$tmp/viewer.png"
 if ! timeout 300 xvfb-run -a -s "-screen 0 1600x1000x24" "$exe" view --demo --size 1600x1000 \
-     --screenshot "$shot" --frames 5 --probe 0.5,14.5 --probe -20,5 --probe -4,21 >"$tmp/out.txt" 2>"$tmp/err.txt"; then
+     --screenshot "$shot" --frames 5 --probe 0.5,14.5 --probe 0,4 --probe -4,21 >"$tmp/out.txt" 2>"$tmp/err.txt"; then
   echo "FAIL: viewer exited with an error"
   cat "$tmp/out.txt" "$tmp/err.txt"
   exit 1
@@ -23,7 +23,7 @@ cat "$tmp/out.txt"
 
 # "probe LON LAT X Y" lines -> pixel coordinates.
 px() { awk -v lon="$1" -v lat="$2" '$1=="probe" && $2==lon && $3==lat && NF==5 {print $4, $5}' "$tmp/out.txt"; }
-hot=$(px 0.5 14.5); sea=$(px -20 5); desert=$(px -4 21)
+hot=$(px 0.5 14.5); sea=$(px 0 4); desert=$(px -4 21)
 read -r lx0 ly0 lx1 ly1 < <(awk '$1=="legend" {print $2, $3, $4, $5}' "$tmp/out.txt")
 read -r cx0 cy0 cx1 cy1 < <(awk '$1=="canvas" {print $2, $3, $4, $5}' "$tmp/out.txt")
 [[ -n "$hot" && -n "$sea" && -n "$desert" ]] || { echo "FAIL: probes not printed (or outside the canvas)"; exit 1; }
@@ -57,9 +57,9 @@ echo "hotspot 0.5E 14.5N -> $r $g $b"
 if ! ((r - b > 60)) || near $r $g $b $LAND 12 || near $r $g $b $SEA 12; then fail "no heatmap colour over the hotspot"; fi
 
 read -r r g b <<<"${rows[1]}"
-echo "Atlantic 20W 5N -> $r $g $b"
+echo "Gulf of Guinea 0E 4N -> $r $g $b"
 # shellcheck disable=SC2086
-near $r $g $b $SEA 6 || fail "the Atlantic is not plain sea (heat or map spilled there)"
+near $r $g $b $SEA 6 || fail "the Gulf of Guinea is not plain sea (heat or map spilled there)"
 
 read -r r g b <<<"${rows[2]}"
 echo "Sahara 4W 21N -> $r $g $b"
