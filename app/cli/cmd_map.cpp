@@ -17,6 +17,7 @@
 #include "cli/common.hpp"
 #include "cli/density_job.hpp"
 #include "nexusmap/basemap.hpp"
+#include "nexusmap/pipeline/density.hpp"
 #include "nexusmap/error.hpp"
 #include "nexusmap/export.hpp"
 #include "nexusmap/labels.hpp"
@@ -267,36 +268,11 @@ void add_map(CLI::App& app) {
                                              spec.extent, crs.is_geographic() ? 111.32 : 0.001);
         // Events outside the map extent are not drawn: refuse a map that would show none of them
         // (and say where they are), count the others in the subtitle.
-        size_t n_outside = 0;
-        if (have_events && ev.x.size() == ev.size()) {
-            BBox eb = BBox::inverted();
-            for (size_t i = 0; i < ev.size(); ++i) {
-                n_outside += !spec.extent.contains(ev.x[i], ev.y[i]);
-                eb.expand(ev.lon[i], ev.lat[i]);
-            }
-            if (ev.size() > 0 && n_outside == ev.size()) {
-                const BBox m = Transformer(Crs::wgs84(), crs).inverse_bbox(spec.extent);
-                char buf[400];
-                std::snprintf(buf, sizeof buf,
-                              "none of the %zu events lies inside the map extent (lon %.4g..%.4g, lat %.4g..%.4g%s): the "
-                              "events span lon %.4g..%.4g, lat %.4g..%.4g (latitude and longitude swapped? another "
-                              "region? use --bbox or --study to map where they are)",
-                              ev.size(), m.xmin, m.xmax, m.ymin, m.ymax, a->bbox.empty() ? ", the --study countries" : ", --bbox",
-                              eb.xmin, eb.xmax, eb.ymin, eb.ymax);
-                throw GeoError(ev.source, "", buf);
-            }
-            if (n_outside)
-                std::cerr << "  warning: " << n_outside << " of " << ev.size() << " events lie outside the map extent and are not shown\n";
-        }
+        const size_t n_outside = have_events ? events_outside(ev, spec.extent, crs, a->bbox.empty() ? "the --study countries" : "--bbox") : 0;
+        if (n_outside)
+            std::cerr << "  warning: " << n_outside << " of " << ev.size() << " events lie outside the map extent and are not shown\n";
         const std::string outside_note = n_outside ? " (" + std::to_string(n_outside) + " outside the map)" : "";
-        if (base.have_routes) {
-            spec.routes = &base.routes;
-            std::vector<std::string> cats;
-            const int fi = base.routes.field_index("commodity");
-            for (size_t i = 0; fi >= 0 && i < base.routes.features.size(); ++i) cats.push_back(base.routes.attr_string(i, "commodity"));
-            if (fi >= 0) style::categorical(spec.routes_style, "commodity", cats);
-            spec.routes_title = base.routes.illustrative() || a->routes.empty() ? "Routes (ILLUSTRATIVE) by commodity" : "Routes by commodity";
-        }
+        if (base.have_routes) style_routes(spec, base.routes, base.routes.illustrative() || a->routes.empty());
         std::vector<Vec2> points;
         if (a->events_points) {
             for (size_t i = 0; i < ev.size(); ++i) points.push_back({ev.x[i], ev.y[i]});
@@ -391,17 +367,13 @@ void add_map(CLI::App& app) {
         }
 
         // ---- one map per period, one colour scale ------------------------------------------------
-        std::map<int64_t, std::vector<bool>> keep;
-        for (size_t i = 0; i < ev.size(); ++i) {
-            if (ev.day[i] == kNoDay) continue;
-            auto& k = keep[period_index(ev.day[i], *by)];
-            if (k.empty()) k.assign(ev.size(), false);
-            k[i] = true;
-        }
-        if (keep.empty()) throw GeoError(ev.source, "", "no dated events: --period needs dates");
+        std::set<int64_t> dated;
+        for (size_t i = 0; i < ev.size(); ++i)
+            if (ev.day[i] != kNoDay) dated.insert(period_index(ev.day[i], *by));
+        if (dated.empty()) throw GeoError(ev.source, "", "no dated events: --period needs dates");
         // A contiguous run of periods (empty ones are maps too: "nothing happened" is news).
         std::vector<int64_t> periods;
-        for (int64_t p = keep.begin()->first; p <= keep.rbegin()->first; ++p) periods.push_back(p);
+        for (int64_t p = *dated.begin(); p <= *dated.rbegin(); ++p) periods.push_back(p);
         std::optional<VectorLayer> mask;
         if (!a->d.mask.empty()) {
             auto [f, l] = split_layer_spec(a->d.mask);
@@ -413,28 +385,17 @@ void add_map(CLI::App& app) {
         // --max-cells bounds one grid; all the periods' rasters are held at once (one scale, one
         // sheet), so the budget counts them together (issue #19: --by quarter --cell-km 1 hit 2.2 GB).
         check_memory(double(periods.size() + 1) * raster_bytes(raster.grid.width, raster.grid.height) +
-                         double(keep.size()) * double(ev.size()) / 8,
+                         double(periods.size()) * double(ev.size()) / 8,
                      std::to_string(periods.size()) + " period maps of " + std::to_string(raster.grid.width) + " x " +
                          std::to_string(raster.grid.height) + " cells",
                      "use a larger --cell-km, a smaller --extent, a shorter --from/--to window or --period year",
                      a->d.events.file);
-        std::vector<Raster> rasters;
-        std::vector<size_t> counts;
         ProgressBar bar("periods");
-        for (int64_t p : periods) {
-            auto it = keep.find(p);
-            EventTable sub = it == keep.end() ? ev.subset(std::vector<bool>(ev.size(), false)) : ev.subset(it->second);
-            KdeInput in{&sub.x, &sub.y, &sub.weight};
-            const double f0 = double(rasters.size()) / double(periods.size()), f1 = f0 + 1.0 / double(periods.size());
-            KdeResult k = kernel_density(in, raster.grid, ev.crs, job.params,
-                                         ProgressFn([&](double f, std::string_view s) { return bar.update(f0 + (f1 - f0) * f, s); }));
-            if (mask) apply_mask(k.raster, *mask);
-            k.raster.metadata = raster.metadata;
-            for (auto& [kk, v] : provenance(sub)) k.raster.metadata[kk] = v;
-            k.raster.metadata["period"] = period_label(p, *by);
-            rasters.push_back(std::move(k.raster));
-            counts.push_back(sub.size());
-        }
+        pipeline::PeriodDensities pd = pipeline::density_by_period(
+            ev, periods, *by, raster.grid, job.params, mask ? &*mask : nullptr, nullptr, &raster.metadata,
+            ProgressFn([&](double f, std::string_view s) { return bar.update(f, s); }));
+        std::vector<Raster>& rasters = pd.rasters;
+        const std::vector<size_t>& counts = pd.counts;
         std::vector<const Raster*> rp;
         for (auto& r : rasters) rp.push_back(&r);
         const style::ValueScale vs = make_scale(rp);

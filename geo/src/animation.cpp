@@ -2,6 +2,8 @@
 // by map_render, a shared palette and the GIF writer (giflib).
 #include "nexusmap/animation.hpp"
 
+#include "nexusmap/pipeline/density.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -314,43 +316,18 @@ AnimationResult write_animation(const AnimationSpec& spec, const std::string& pa
     else
         check_output_path(path, overwrite);
 
-    // One density per period on the shared grid.
-    std::map<int64_t, size_t> slot;
-    for (size_t i = 0; i < periods.size(); ++i) slot[periods[i]] = i;
-    std::vector<std::vector<bool>> keep(periods.size(), std::vector<bool>(ev.size(), false));
-    res.counts.assign(periods.size(), 0);
-    for (size_t i = 0; i < ev.size(); ++i) {
-        if (!kept(spec, i)) continue;
-        if (ev.day[i] == kNoDay) {
-            ++res.undated;
-            continue;
-        }
-        auto it = slot.find(period_index(ev.day[i], by));
-        if (it == slot.end()) continue;
-        keep[it->second][i] = true;
-        res.counts[it->second] += 1;
-    }
-    std::vector<Raster> rasters;
-    rasters.reserve(periods.size());
-    for (size_t k = 0; k < periods.size(); ++k) {
-        // Only what the kernel reads (EventTable::subset would copy every column per period).
-        std::vector<double> x, y;
-        std::vector<float> wt;
-        for (size_t i = 0; i < ev.size(); ++i)
-            if (keep[k][i]) x.push_back(ev.x[i]), y.push_back(ev.y[i]), wt.push_back(i < ev.weight.size() ? ev.weight[i] : 1.f);
-        KdeInput in{&x, &y, &wt};
-        const double f0 = 0.5 * double(k) / double(periods.size()), f1 = 0.5 * double(k + 1) / double(periods.size());
-        KdeResult r = kernel_density(in, spec.grid, ev.crs, spec.kde,
-                                     ProgressFn([&](double f, std::string_view) {
-                                         if (!progress) return true;
-                                         progress(f0 + (f1 - f0) * f, "density");
-                                         return true;
-                                     }));
-        if (spec.mask) apply_mask(r.raster, *spec.mask);
-        res.frame_max.push_back(r.raster.minmax()[1]);
-        rasters.push_back(std::move(r.raster));
-        keep[k].clear(), keep[k].shrink_to_fit();
-    }
+    // One density per period on the shared grid (the density pipeline's, as `map --period`).
+    pipeline::PeriodDensities pd =
+        pipeline::density_by_period(ev, periods, by, spec.grid, spec.kde, spec.mask, spec.keep,
+                                    nullptr, ProgressFn([&](double f, std::string_view) {
+                                        if (progress) progress(0.5 * f, "density");
+                                        return true;
+                                    }));
+    res.counts = pd.counts;
+    res.undated = pd.undated;
+    std::vector<Raster> rasters = std::move(pd.rasters);
+    for (const Raster& r : rasters)
+        res.frame_max.push_back(r.minmax()[1]);
     std::vector<const Raster*> rp;
     for (auto& r : rasters) rp.push_back(&r);
     style::ValueScale vs = shared_scale(rp, spec.scale);

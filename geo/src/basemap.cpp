@@ -2,7 +2,11 @@
 #include "nexusmap/basemap.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
+
+#include "nexusmap/error.hpp"
+#include "nexusmap/style.hpp"
 
 namespace nexusmap {
 
@@ -48,6 +52,38 @@ BBox study_extent(const VectorLayer& admin0, const std::vector<std::string>& iso
     if (e.empty()) e = admin0.bbox();
     const double px = e.width() * pad, py = e.height() * pad;
     return {e.xmin - px, e.ymin - py, e.xmax + px, e.ymax + py};
+}
+
+size_t events_outside(const EventTable& ev, const BBox& extent, const Crs& crs, const std::string& extent_source) {
+    if (ev.x.size() != ev.size()) return 0;
+    size_t n = 0;
+    BBox eb = BBox::inverted();
+    for (size_t i = 0; i < ev.size(); ++i) {
+        n += !extent.contains(ev.x[i], ev.y[i]);
+        eb.expand(ev.lon[i], ev.lat[i]);
+    }
+    if (ev.size() > 0 && n == ev.size()) {
+        const BBox m = Transformer(Crs::wgs84(), crs).inverse_bbox(extent);
+        char buf[400];
+        std::snprintf(buf, sizeof buf,
+                      "none of the %zu events lies inside the map extent (lon %.4g..%.4g, lat %.4g..%.4g, %s): the "
+                      "events span lon %.4g..%.4g, lat %.4g..%.4g (latitude and longitude swapped? another region? use "
+                      "--bbox or --study to map where they are)",
+                      ev.size(), m.xmin, m.xmax, m.ymin, m.ymax, extent_source.c_str(), eb.xmin, eb.xmax, eb.ymin,
+                      eb.ymax);
+        throw GeoError(ev.source, "", buf);
+    }
+    return n;
+}
+
+void style_routes(MapSpec& spec, const VectorLayer& routes, bool illustrative) {
+    spec.routes = &routes;
+    std::vector<std::string> cats;
+    const int fi = routes.field_index("commodity");
+    for (size_t i = 0; fi >= 0 && i < routes.features.size(); ++i)
+        cats.push_back(routes.attr_string(i, "commodity"));
+    if (fi >= 0) style::categorical(spec.routes_style, "commodity", cats);
+    spec.routes_title = illustrative ? "Routes (ILLUSTRATIVE) by commodity" : "Routes by commodity";
 }
 
 } // namespace nexusmap

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <map>
 
 #include "nexusmap/crs.hpp"
 #include "nexusmap/error.hpp"
@@ -148,6 +149,53 @@ DensityProduct run_density(const DensityInputs& in, DensityParams params, Progre
                                    total, 100 * (out.integral / total - 1)) +
                                (undersampled ? ": the bandwidth is too small for the cell size" : ""));
     out.params = p;
+    return out;
+}
+
+PeriodDensities density_by_period(const EventTable& ev, const std::vector<int64_t>& periods, PeriodUnit by,
+                                  const GridSpec& grid, const KdeParams& kde, const VectorLayer* mask,
+                                  const std::vector<bool>* keep, const Metadata* base_metadata, Progress progress) {
+    PeriodDensities out;
+    std::map<int64_t, size_t> slot;
+    for (size_t i = 0; i < periods.size(); ++i)
+        slot[periods[i]] = i;
+    std::vector<std::vector<bool>> in(periods.size(), std::vector<bool>(ev.size(), false));
+    out.counts.assign(periods.size(), 0);
+    for (size_t i = 0; i < ev.size(); ++i) {
+        if (keep && !(i < keep->size() && (*keep)[i])) continue; // rows beyond the mask: not kept
+        if (ev.day[i] == kNoDay) {
+            ++out.undated;
+            continue;
+        }
+        auto it = slot.find(period_index(ev.day[i], by));
+        if (it == slot.end()) continue;
+        in[it->second][i] = true;
+        out.counts[it->second] += 1;
+    }
+    out.rasters.reserve(periods.size());
+    for (size_t k = 0; k < periods.size(); ++k) {
+        // Only what the kernel reads (EventTable::subset would copy every column per period).
+        std::vector<double> x, y;
+        std::vector<float> w;
+        for (size_t i = 0; i < ev.size(); ++i)
+            if (in[k][i]) x.push_back(ev.x[i]), y.push_back(ev.y[i]), w.push_back(i < ev.weight.size() ? ev.weight[i] : 1.f);
+        KdeInput kin{&x, &y, &w};
+        const double f0 = double(k) / double(periods.size()), f1 = double(k + 1) / double(periods.size());
+        KdeResult r = kernel_density(kin, grid, ev.crs, kde, ProgressFn([&](double f, std::string_view s) {
+                                         progress(f0 + (f1 - f0) * f, s); // throws Cancelled when asked
+                                         return true;
+                                     }));
+        if (mask) apply_mask(r.raster, *mask);
+        if (base_metadata) {
+            Metadata md = *base_metadata;
+            for (auto& [key, v] : provenance(ev.subset(in[k])))
+                md[key] = v;
+            md["period"] = period_label(periods[k], by);
+            r.raster.metadata = std::move(md);
+        }
+        out.rasters.push_back(std::move(r.raster));
+        in[k].clear(), in[k].shrink_to_fit();
+    }
     return out;
 }
 

@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "nexusmap/crs.hpp"
+#include "nexusmap/events.hpp"
 #include "nexusmap/layers.hpp"
+#include "nexusmap/map_render.hpp"
 
 namespace nexusmap {
 
@@ -32,5 +34,13 @@ Basemap load_basemap(const BasemapOptions& o, const Crs& crs);
 // The extent of the admin-0 features whose iso_a3 is in `iso3` (all of them when none match or the
 // layer has no iso_a3), padded by `pad` of its width and height.
 BBox study_extent(const VectorLayer& admin0, const std::vector<std::string>& iso3, double pad = 0.03);
+
+// Events outside a map's extent are not drawn: returns how many, and refuses (GeoError naming the
+// file, where the events are and what might be wrong) a map that would show none of them.
+// `extent_source` says where the extent came from ("--bbox", "the --study countries").
+size_t events_outside(const EventTable& ev, const BBox& extent, const Crs& crs, const std::string& extent_source);
+
+// Draws `routes` on `spec`, coloured by commodity, titled ILLUSTRATIVE when they are.
+void style_routes(MapSpec& spec, const VectorLayer& routes, bool illustrative);
 
 } // namespace nexusmap

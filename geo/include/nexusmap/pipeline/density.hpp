@@ -12,6 +12,7 @@
 #include "nexusmap/export.hpp"
 #include "nexusmap/layers.hpp"
 #include "nexusmap/progress.hpp"
+#include "nexusmap/spillover.hpp"
 
 namespace nexusmap::pipeline {
 
@@ -50,6 +51,20 @@ struct DensityProduct {
 // Resolves the bandwidth, builds and checks the grid, runs the KDE, masks, and stamps the raster
 // with the provenance of the events and every parameter. Cancellable through `progress`.
 DensityProduct run_density(const DensityInputs& in, DensityParams params, Progress progress = {});
+
+// One density per period on one grid (time-lapse frames, `map --period` sheets): `periods` in
+// `by` units (spillover.hpp period_index), events outside `keep` (when given) and undated rows left
+// out (counted). With `base_metadata`, each raster gets it plus its own events' provenance and a
+// "period" entry; without, rasters carry the KDE's keys only. Cancellable through `progress`.
+struct PeriodDensities {
+    std::vector<Raster> rasters; // one per period, in order
+    std::vector<size_t> counts;  // events in each
+    size_t undated = 0;
+};
+PeriodDensities density_by_period(const EventTable& ev, const std::vector<int64_t>& periods, PeriodUnit by,
+                                  const GridSpec& grid, const KdeParams& kde, const VectorLayer* mask = nullptr,
+                                  const std::vector<bool>* keep = nullptr, const Metadata* base_metadata = nullptr,
+                                  Progress progress = {});
 
 // Refuses grids above `max_cells` cells or the memory budget, naming the size and the fix.
 void check_density_grid(const GridSpec& g, double max_cells);
