@@ -200,30 +200,7 @@ void add_map(CLI::App& app) {
             if (raster.crs.valid()) crs = raster.crs;
         }
         VectorLayer hot;
-        if (!a->hotspots.empty()) {
-            const std::string e = fs::path(a->hotspots).extension().string();
-            if (e == ".tif" || e == ".tiff") {
-                Raster bins = read_raster(a->hotspots, 3);
-                if (bins.crs.valid()) crs = bins.crs;
-                hot = bin_raster_polygons(bins);
-                hot.source = a->hotspots;
-                hot.metadata = bins.metadata;
-            } else {
-                ReadLayerOptions ro;
-                ro.target_crs = crs;
-                hot = read_layer(a->hotspots, ro);
-                // OGR does not expose a GeoJSON's top-level "metadata" member (synthetic flag, band...).
-                if (e == ".geojson" || e == ".json") {
-                    std::ifstream in(a->hotspots);
-                    auto j = nlohmann::json::parse(in, nullptr, false);
-                    if (!j.is_discarded() && j.is_object() && j.contains("metadata") && j["metadata"].is_object())
-                        for (auto& [k, v] : j["metadata"].items())
-                            if (v.is_string()) hot.metadata[k] = v.get<std::string>();
-                }
-            }
-            if (hot.field_index(a->hot_field) < 0)
-                throw GeoError(a->hotspots, "", "has no '" + a->hot_field + "' field (a Gi* bin -3..3; see --hot-field)");
-        }
+        if (!a->hotspots.empty()) hot = read_hotspot_output(a->hotspots, crs, a->hot_field);
         if (have_events) {
             if (density_mode && a->raster.empty()) {
                 job = run_density(a->d);
@@ -238,26 +215,11 @@ void add_map(CLI::App& app) {
         // Provenance: exactly the inputs drawn (events or the raster's / hot spots' own record of
         // them, the basemap layers, routes when drawn).
         const std::map<std::string, std::string>& rmd = raster.metadata;
-        std::vector<InputProvenance> used;
-        if (have_events) used.push_back(ev.prov);
-        auto from_output = [&](const std::map<std::string, std::string>& md, const std::string& path) {
-            InputProvenance p = detect_provenance(md, path, "analysis output");
-            p.illustrative = p.illustrative || get(md, "illustrative_routes") == "true";
-            used.push_back(p);
-        };
-        if (!have_events && !a->raster.empty()) from_output(rmd, a->raster);
-        if (!a->hotspots.empty()) from_output(hot.metadata, a->hotspots);
-        used.push_back(base.admin0.prov);
-        if (!base.admin1.features.empty()) used.push_back(base.admin1.prov);
-        if (!base.places.features.empty()) used.push_back(base.places.prov);
-        if (base.have_routes) {
-            InputProvenance rp = base.routes.prov;
-            if (a->routes.empty()) rp.illustrative = true; // the bundled demo routes
-            used.push_back(rp);
-        }
-        bool synthetic = false, illustrative = false;
-        for (auto& p : used) synthetic |= p.synthetic, illustrative |= p.illustrative;
-
+        const MapSources sources = map_sources(have_events ? &ev : nullptr, a->raster.empty() ? nullptr : &rmd, a->raster,
+                                               a->hotspots.empty() ? nullptr : &hot.metadata, a->hotspots, base,
+                                               a->routes.empty());
+        const bool synthetic = sources.synthetic, illustrative = sources.illustrative;
+        const std::string &src = sources.source, &schema = sources.schema;
         MapSpec spec;
         spec.crs = crs;
         spec.extent = map_extent(*a, base, crs);
@@ -281,16 +243,7 @@ void add_map(CLI::App& app) {
         if (!a->no_inset) spec.locator = &base.admin0;
         spec.inset = !a->no_inset;
         spec.synthetic = synthetic;
-        // Attribution and provenance.
-        const std::string src = have_events ? fs::path(ev.source).filename().string()
-                                            : fs::path(get(rmd, "inputs", get(hot.metadata, "inputs", a->raster.empty() ? a->hotspots : a->raster)))
-                                                  .filename()
-                                                  .string();
-        const std::string schema = have_events ? ev.schema : get(rmd, "event_schema", get(hot.metadata, "event_schema", "?"));
-        spec.attribution.push_back("Events: " + src + " (" + schema + ")" +
-                                   (synthetic ? " \u2014 SYNTHETIC DEMO DATA, not real events" : "") +
-                                   (illustrative ? ". Routes: ILLUSTRATIVE, not an intelligence product." : "."));
-        spec.attribution.push_back("Data: " + attribution_line(used));
+        spec.attribution = sources.attribution();
         std::string from = a->d.events.from, to = a->d.events.to;
         if (have_events && (from.empty() || to.empty())) {
             auto dr = ev.day_range();

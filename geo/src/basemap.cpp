@@ -5,7 +5,13 @@
 #include <cstdio>
 #include <filesystem>
 
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
 #include "nexusmap/error.hpp"
+#include "nexusmap/raster.hpp"
+#include "nexusmap/text.hpp"
 #include "nexusmap/style.hpp"
 
 namespace nexusmap {
@@ -74,6 +80,81 @@ size_t events_outside(const EventTable& ev, const BBox& extent, const Crs& crs, 
         throw GeoError(ev.source, "", buf);
     }
     return n;
+}
+
+VectorLayer read_hotspot_output(const std::string& path, Crs& crs, const std::string& field) {
+    VectorLayer hot;
+    const std::string e = ascii_lower(std::filesystem::path(path).extension().string());
+    if (e == ".tif" || e == ".tiff") {
+        Raster bins = read_raster(path, 3);
+        if (bins.crs.valid()) crs = bins.crs;
+        hot = bin_raster_polygons(bins);
+        hot.source = path;
+        hot.metadata = bins.metadata;
+    } else {
+        ReadLayerOptions ro;
+        ro.target_crs = crs;
+        hot = read_layer(path, ro);
+        if (e == ".geojson" || e == ".json") {
+            std::ifstream in(path);
+            auto j = nlohmann::json::parse(in, nullptr, false);
+            if (!j.is_discarded() && j.is_object() && j.contains("metadata") && j["metadata"].is_object())
+                for (auto& [k, v] : j["metadata"].items())
+                    if (v.is_string()) hot.metadata[k] = v.get<std::string>();
+        }
+    }
+    if (hot.field_index(field) < 0)
+        throw GeoError(path, "", "has no '" + field + "' field (a Gi* bin -3..3; see --hot-field)");
+    return hot;
+}
+
+namespace {
+std::string get(const Metadata& m, const std::string& k, const std::string& def = "") {
+    auto it = m.find(k);
+    return it == m.end() || it->second.empty() ? def : it->second;
+}
+} // namespace
+
+MapSources map_sources(const EventTable* ev, const Metadata* raster_md, const std::string& raster_path,
+                       const Metadata* hot_md, const std::string& hot_path, const Basemap& base, bool routes_bundled) {
+    MapSources s;
+    if (ev) s.used.push_back(ev->prov);
+    auto from_output = [&](const Metadata& md, const std::string& path) {
+        InputProvenance p = detect_provenance(md, path, "analysis output");
+        p.illustrative = p.illustrative || get(md, "illustrative_routes") == "true";
+        s.used.push_back(p);
+    };
+    if (!ev && raster_md) from_output(*raster_md, raster_path);
+    if (hot_md) from_output(*hot_md, hot_path);
+    s.used.push_back(base.admin0.prov);
+    if (!base.admin1.features.empty()) s.used.push_back(base.admin1.prov);
+    if (!base.places.features.empty()) s.used.push_back(base.places.prov);
+    if (base.have_routes) {
+        InputProvenance rp = base.routes.prov;
+        if (routes_bundled) rp.illustrative = true;
+        s.used.push_back(rp);
+    }
+    for (auto& p : s.used)
+        s.synthetic |= p.synthetic, s.illustrative |= p.illustrative;
+    const Metadata none;
+    const Metadata& rmd = raster_md ? *raster_md : none;
+    const Metadata& hmd = hot_md ? *hot_md : none;
+    if (ev) {
+        s.source = std::filesystem::path(ev->source).filename().string();
+        s.schema = ev->schema;
+    } else {
+        s.source = std::filesystem::path(get(rmd, "inputs", get(hmd, "inputs", raster_path.empty() ? hot_path : raster_path)))
+                       .filename()
+                       .string();
+        s.schema = get(rmd, "event_schema", get(hmd, "event_schema", "?"));
+    }
+    return s;
+}
+
+std::vector<std::string> MapSources::attribution() const {
+    return {"Events: " + source + " (" + schema + ")" + (synthetic ? " \u2014 SYNTHETIC DEMO DATA, not real events" : "") +
+                (illustrative ? ". Routes: ILLUSTRATIVE, not an intelligence product." : "."),
+            "Data: " + attribution_line(used)};
 }
 
 void style_routes(MapSpec& spec, const VectorLayer& routes, bool illustrative) {

@@ -7,6 +7,8 @@
 
 #include "nexusmap/crs.hpp"
 #include "nexusmap/events.hpp"
+#include "nexusmap/export.hpp"
+#include "nexusmap/provenance.hpp"
 #include "nexusmap/layers.hpp"
 #include "nexusmap/map_render.hpp"
 
@@ -39,6 +41,25 @@ BBox study_extent(const VectorLayer& admin0, const std::vector<std::string>& iso
 // file, where the events are and what might be wrong) a map that would show none of them.
 // `extent_source` says where the extent came from ("--bbox", "the --study countries").
 size_t events_outside(const EventTable& ev, const BBox& extent, const Crs& crs, const std::string& extent_source);
+
+// A hot spot output to draw (a Gi* bin GeoTIFF: band 3 as polygons of equal bins; or any vector
+// layer, read in `crs`, with the GeoJSON's top-level "metadata" member kept, which OGR drops).
+// A GeoTIFF's own CRS replaces `crs`. Throws when the layer has no `field`.
+VectorLayer read_hotspot_output(const std::string& path, Crs& crs, const std::string& field);
+
+// What a briefing map says about its sources: every input drawn (the events, or an analysis
+// output's own record of them; the basemap layers; routes when drawn), whether any is synthetic or
+// illustrative, and the attribution lines under the map.
+struct MapSources {
+    std::vector<InputProvenance> used;
+    bool synthetic = false, illustrative = false;
+    std::string source, schema; // the events' file name and schema (or what an output recorded)
+    std::vector<std::string> attribution() const;
+};
+// `raster_md` counts only without events (a density drawn from a file); `routes_bundled`: the
+// routes drawn are the bundled ILLUSTRATIVE ones.
+MapSources map_sources(const EventTable* events, const Metadata* raster_md, const std::string& raster_path,
+                       const Metadata* hot_md, const std::string& hot_path, const Basemap& base, bool routes_bundled);
 
 // Draws `routes` on `spec`, coloured by commodity, titled ILLUSTRATIVE when they are.
 void style_routes(MapSpec& spec, const VectorLayer& routes, bool illustrative);
