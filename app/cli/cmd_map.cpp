@@ -355,21 +355,9 @@ void add_map(CLI::App& app) {
         spec.density_style.scale = vs;
         spec.density_title = "Kernel density";
         const std::string unit_name = *by == PeriodUnit::Year ? "year" : "quarter";
-        std::vector<MapSpec> specs;
-        for (size_t i = 0; i < periods.size(); ++i) {
-            MapSpec s = spec;
-            s.density = &rasters[i];
-            const std::string lab = period_label(periods[i], *by);
-            s.title = (a->title.empty() ? "Conflict event density" : a->title) + ", " + lab;
-            s.subtitle = a->subtitle.empty() ? std::to_string(counts[i]) + " events in " + lab + "  \u00b7  one colour scale for all " +
-                                                   std::to_string(periods.size()) + " maps (" + window + ")"
-                                             : a->subtitle;
-            s.legend_notes = {"fixed scale: max over all " + std::to_string(periods.size()) + " " + unit_name + "s = " +
-                              short_num(vs.hi)};
-            s.footer = footer(lab + " (of " + window + ")", counts[i]);
-            specs.push_back(std::move(s));
-        }
-        std::vector<std::string> written;
+        PeriodMapText text{a->title.empty() ? "Conflict event density" : a->title, a->subtitle, window, ev.size()};
+        const PeriodMaps pm = period_maps(spec, rasters, counts, periods, *by, text, footer);
+        const std::vector<MapSpec>& specs = pm.maps;
         if (*fmt == ImageFormat::Pdf) {
             check_output(a->out, a->force, inputs);
             auto rs = render_map_pdf_pages(specs, page, a->out);
@@ -386,21 +374,8 @@ void add_map(CLI::App& app) {
                 report(path, render_map_file(specs[i], page, path));
             }
         }
-        // The sheet: cells titled by period only.
-        SheetSpec sheet;
-        sheet.title = (a->title.empty() ? "Conflict event density" : a->title) + " by " + unit_name;
-        sheet.subtitle = window + "  \u00b7  " + std::to_string(ev.size()) + " events  \u00b7  one colour scale (max over all " +
-                         std::to_string(periods.size()) + " maps)";
+        SheetSpec sheet = pm.sheet;
         sheet.columns = a->columns;
-        for (size_t i = 0; i < specs.size(); ++i) {
-            MapSpec s = specs[i];
-            s.title = period_label(periods[i], *by) + " (" + std::to_string(counts[i]) + ")";
-            s.footer = footer(window, ev.size());
-            // Small cells: thinner, lighter routes and boundaries so the density reads.
-            s.routes_style.width_pt = 0.5, s.routes_style.opacity = 0.55;
-            s.admin0_style.width_pt = 0.4, s.admin1_style.width_pt = 0.15;
-            sheet.maps.push_back(std::move(s));
-        }
         PageSetup sheet_png = PageSetup::paper(a->page, !a->portrait, a->dpi > 0 ? a->dpi : 200);
         if (a->width > 0) sheet_png = page;
         for (const auto& [path, pg] : {std::pair{with_suffix(a->out, "sheet", ".png"), sheet_png},

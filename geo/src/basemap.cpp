@@ -157,6 +157,39 @@ std::vector<std::string> MapSources::attribution() const {
             "Data: " + attribution_line(used)};
 }
 
+PeriodMaps period_maps(const MapSpec& base, const std::vector<Raster>& rasters, const std::vector<size_t>& counts,
+                       const std::vector<int64_t>& periods, PeriodUnit by, const PeriodMapText& text,
+                       const std::function<std::vector<std::string>(const std::string&, size_t)>& footer) {
+    PeriodMaps out;
+    const std::string unit_name = period_unit_name(by);
+    const std::string n = std::to_string(periods.size());
+    for (size_t i = 0; i < periods.size(); ++i) {
+        MapSpec s = base;
+        s.density = &rasters[i];
+        const std::string lab = period_label(periods[i], by);
+        s.title = text.title + ", " + lab;
+        s.subtitle = text.subtitle.empty() ? std::to_string(counts[i]) + " events in " + lab +
+                                                 "  \u00b7  one colour scale for all " + n + " maps (" + text.window + ")"
+                                           : text.subtitle;
+        s.legend_notes = {"fixed scale: max over all " + n + " " + unit_name + "s = " + short_num(base.density_style.scale.hi)};
+        s.footer = footer(lab + " (of " + text.window + ")", counts[i]);
+        out.maps.push_back(std::move(s));
+    }
+    out.sheet.title = text.title + " by " + unit_name;
+    out.sheet.subtitle = text.window + "  \u00b7  " + std::to_string(text.n_events) +
+                         " events  \u00b7  one colour scale (max over all " + n + " maps)";
+    for (size_t i = 0; i < out.maps.size(); ++i) {
+        MapSpec s = out.maps[i];
+        s.title = period_label(periods[i], by) + " (" + std::to_string(counts[i]) + ")";
+        s.footer = footer(text.window, text.n_events);
+        // Small cells: thinner, lighter routes and boundaries so the density reads.
+        s.routes_style.width_pt = 0.5, s.routes_style.opacity = 0.55;
+        s.admin0_style.width_pt = 0.4, s.admin1_style.width_pt = 0.15;
+        out.sheet.maps.push_back(std::move(s));
+    }
+    return out;
+}
+
 void style_routes(MapSpec& spec, const VectorLayer& routes, bool illustrative) {
     spec.routes = &routes;
     std::vector<std::string> cats;

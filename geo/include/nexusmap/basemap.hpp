@@ -2,6 +2,7 @@
 // The base layers under a briefing map (countries, admin-1, place names, optional routes) and the
 // study-area frame, loaded the same way for `nexusmap map`, `nexusmap animate` and any other
 // product that draws a map (issue #15: one loader, not one per command).
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "nexusmap/events.hpp"
 #include "nexusmap/export.hpp"
 #include "nexusmap/provenance.hpp"
+#include "nexusmap/spillover.hpp"
 #include "nexusmap/layers.hpp"
 #include "nexusmap/map_render.hpp"
 
@@ -60,6 +62,23 @@ struct MapSources {
 // routes drawn are the bundled ILLUSTRATIVE ones.
 MapSources map_sources(const EventTable* events, const Metadata* raster_md, const std::string& raster_path,
                        const Metadata* hot_md, const std::string& hot_path, const Basemap& base, bool routes_bundled);
+
+// One map per period on one colour scale (`base.density_style.scale` already set), and the
+// small-multiples sheet of them: titles, subtitles, the fixed-scale legend note and footers.
+struct PeriodMapText {
+    std::string title;     // "Conflict event density"; ", 2021" is appended per map
+    std::string subtitle;  // "": the period's events and the shared-scale note
+    std::string window;    // "2019-01-01 – 2023-12-31"
+    size_t n_events = 0;   // all periods together
+};
+struct PeriodMaps {
+    std::vector<MapSpec> maps; // one per period (their density points into `rasters`)
+    SheetSpec sheet;           // cells titled by period only, lighter lines
+};
+// `footer(window, n_events)` makes the provenance lines of one map.
+PeriodMaps period_maps(const MapSpec& base, const std::vector<Raster>& rasters, const std::vector<size_t>& counts,
+                       const std::vector<int64_t>& periods, PeriodUnit by, const PeriodMapText& text,
+                       const std::function<std::vector<std::string>(const std::string&, size_t)>& footer);
 
 // Draws `routes` on `spec`, coloured by commodity, titled ILLUSTRATIVE when they are.
 void style_routes(MapSpec& spec, const VectorLayer& routes, bool illustrative);
