@@ -15,6 +15,7 @@
 
 #include "cli/cli.hpp"
 #include "cli/common.hpp"
+#include "cli/map_options.hpp"
 #include "cli/density_job.hpp"
 #include "nexusmap/basemap.hpp"
 #include "nexusmap/pipeline/density.hpp"
@@ -35,53 +36,6 @@ namespace nexusmap::cli {
 
 namespace {
 
-struct MapArgs {
-    DensityArgs d;
-    std::string out, raster, hotspots, hot_field = "bin", by;
-    std::string ramp = "viridis", scale = "linear";
-    double vmin = std::nan(""), vmax = std::nan(""), opacity = 0.85, min_t = 0.02;
-    std::string title, subtitle;
-    int width = 0, height = 0;
-    double dpi = 0;
-    std::string page = "A4";
-    bool landscape = false, portrait = false;
-    std::string bbox, basemap, routes, write_raster;
-    std::string places;
-    bool no_labels = false;
-    bool events_points = false, no_admin1 = false, no_routes = false, demo_routes = false, no_inset = false, force = false;
-    std::string study = "MLI,BFA,NER,CIV,GHA,TGO,BEN";
-    int columns = 0;
-};
-
-std::string pretty_units(std::string u) {
-    for (auto p = u.find("km^2"); p != std::string::npos; p = u.find("km^2")) u.replace(p, 4, "km\u00b2");
-    return u.empty() ? "per km\u00b2" : u;
-}
-
-std::string get(const std::map<std::string, std::string>& m, const std::string& k, const std::string& def = "") {
-    auto it = m.find(k);
-    return it == m.end() || it->second.empty() ? def : it->second;
-}
-
-
-// `base.ext` -> `base_<suffix>.ext`
-std::string with_suffix(const std::string& path, const std::string& suffix, const std::string& ext = "") {
-    fs::path p(path);
-    const std::string e = ext.empty() ? p.extension().string() : ext;
-    return (p.parent_path() / (p.stem().string() + "_" + suffix + e)).string();
-}
-
-PageSetup page_for(const MapArgs& a, ImageFormat f) {
-    if ((a.width > 0) != (a.height > 0)) throw GeoError("", "--width/--height", "give both");
-    if (a.width > 0 && a.dpi > 0) throw GeoError("", "--width/--height and --dpi", "choose pixels or a paper size at a dpi");
-    const bool landscape = !a.portrait; // maps default to landscape; --landscape is accepted for clarity
-    if (a.width > 0) {
-        PageSetup p = PageSetup::device(a.width, a.height);
-        if (f != ImageFormat::Png) p.device_per_pt *= 0.75; // vector: the pixel size at 96 dpi, in points
-        return p;
-    }
-    return PageSetup::paper(a.page, landscape, f == ImageFormat::Png ? (a.dpi > 0 ? a.dpi : 150) : 72);
-}
 
 // The base layers (geo basemap.hpp, shared with `animate`) as the flags ask for them.
 Basemap load_base(const MapArgs& a, const Crs& crs) {
@@ -101,7 +55,6 @@ BBox map_extent(const MapArgs& a, const Basemap& b, const Crs& crs) {
     return study_extent(b.admin0, split_list(a.study));
 }
 
-std::string km_str(const std::string& v) { return v.empty() ? "?" : v + " km"; }
 
 } // namespace
 
@@ -110,59 +63,9 @@ void add_map(CLI::App& app) {
     auto a = std::make_shared<MapArgs>();
     a->d.add_to(cmd);
     cmd->get_option("EVENTS")->required(false)->description("Event file (needed unless --raster or --hotspots is given)");
-    auto* g = cmd->add_option_group("Map");
-    g->add_option("-o,--out", a->out, "Output .png, .pdf or .svg")->required();
-    g->add_option("--raster", a->raster, "Draw this density GeoTIFF instead of running the kernel density");
-    g->add_option("--hotspots", a->hotspots,
-                  "Draw Gi* hot spots: `nexusmap hotspots` GeoJSON/GPKG (polygons with a bin field) or its fishnet GeoTIFF (band 3)");
-    g->add_option("--hot-field", a->hot_field, "Bin field of --hotspots polygons")->capture_default_str();
-    g->add_flag("--events-points", a->events_points, "Draw the events as points too");
-    g->add_option("--period", a->by, "year | quarter: one map per period on ONE colour scale (max over all periods), plus a sheet");
-    add_old_name(g, "--by", "--period", a->by);
-    g->add_option("--ramp", a->ramp, "viridis | magma | inferno | ylorrd | rdylbu")->capture_default_str();
-    g->add_option("--scale", a->scale, "linear | sqrt | log")->capture_default_str();
-    g->add_option("--vmin", a->vmin, "Bottom of the colour scale (default 0; log: max/1000)");
-    g->add_option("--vmax", a->vmax, "Top of the colour scale (default: the maximum, over all periods with --by)");
-    g->add_option("--opacity", a->opacity, "Density opacity")->capture_default_str();
-    g->add_option("--fade-below", a->min_t, "Leave cells below this fraction of the colour scale transparent")->capture_default_str();
-    g->add_option("--title", a->title, "Title (default: what is drawn)");
-    g->add_option("--subtitle", a->subtitle, "Subtitle (default: the date window and the event count)");
-    g->add_option("--width", a->width, "Page width in pixels (PNG; with --height)");
-    g->add_option("--height", a->height, "Page height in pixels (PNG; with --width)");
-    g->add_option("--dpi", a->dpi, "PNG resolution on the --page paper (default 150)");
-    g->add_option("--page", a->page, "A4 | A3 | letter")->capture_default_str();
-    g->add_flag("--landscape", a->landscape, "Landscape paper (the default)");
-    g->add_flag("--portrait", a->portrait, "Portrait paper");
-    g->add_option("--bbox", a->bbox, "Map extent LON0,LAT0,LON1,LAT1 (default: the Sahel and coastal countries)");
-    g->add_option("--study", a->study, "ISO codes whose extent is the default map extent")->capture_default_str();
-    g->add_option("--basemap", a->basemap, "GeoPackage with admin0 (and admin1) layers (default: bundled Natural Earth)");
-    g->add_option("--routes", a->routes, "Route lines FILE[:LAYER], coloured by commodity (default: no routes)");
-    g->add_flag("--demo-routes", a->demo_routes, "Draw the bundled ILLUSTRATIVE demo routes");
-    g->add_flag("--no-routes", a->no_routes, "Do not draw routes (the default; kept for old scripts)");
-    g->add_flag("--no-admin1", a->no_admin1, "Do not draw admin-1 boundaries");
-    g->add_flag("--no-inset", a->no_inset, "No locator inset");
-    g->add_flag("--no-labels", a->no_labels, "No names (countries, capitals, cities, admin-1) on the map");
-    g->add_option("--places", a->places,
-                  "Point layer FILE[:LAYER] of places to label (Natural Earth fields name, featurecla, scalerank; "
-                  "default: the bundled West African populated places)");
-    g->add_option("--columns", a->columns, "Small-multiples sheet: number of columns (default: best fit)");
-    g->add_option("--write-raster", a->write_raster,
-                  "Also write the density drawn as GeoTIFF (+ .qml QGIS style with the same ramp and range); with --period one per period");
-    cmd->add_flag("--force", a->force, "Overwrite existing outputs");
+    a->add_to(cmd);
     cmd->callback([a, cmd] {
-        // Numeric flags: a value given must make sense (0 or NaN used to fall back silently).
-        auto given = [&](const char* flag) { return cmd->count(flag) > 0; };
-        auto refuse = [](const char* flag, double v, const char* why) {
-            throw GeoError("", std::string(flag) + " " + (std::isnan(v) ? std::string("nan") : short_num(v)), why);
-        };
-        if (given("--dpi") && !(a->dpi >= 1 && a->dpi <= 2400)) refuse("--dpi", a->dpi, "must be a resolution from 1 to 2400 dpi");
-        if (given("--width") && !(a->width >= 1 && a->width <= 32767)) refuse("--width", a->width, "must be 1 to 32767 pixels");
-        if (given("--height") && !(a->height >= 1 && a->height <= 32767)) refuse("--height", a->height, "must be 1 to 32767 pixels");
-        if (!(a->opacity >= 0 && a->opacity <= 1)) refuse("--opacity", a->opacity, "must be a number from 0 to 1");
-        if (!(a->min_t >= 0 && a->min_t <= 1)) refuse("--fade-below", a->min_t, "must be a number from 0 to 1");
-        if (given("--vmin") && !std::isfinite(a->vmin)) refuse("--vmin", a->vmin, "must be a finite number");
-        if (given("--vmax") && !std::isfinite(a->vmax)) refuse("--vmax", a->vmax, "must be a finite number");
-        if (a->columns < 0) refuse("--columns", a->columns, "must be 1 or more (0 or absent: best fit)");
+        a->check_numbers(*cmd);
         const auto fmt = image_format_for(a->out);
         if (!fmt) throw GeoError(a->out, "", "unknown image format (use .png, .pdf or .svg)");
         auto ramp = style::ramp_from_name(a->ramp);
@@ -244,39 +147,17 @@ void add_map(CLI::App& app) {
         spec.inset = !a->no_inset;
         spec.synthetic = synthetic;
         spec.attribution = sources.attribution();
-        std::string from = a->d.events.from, to = a->d.events.to;
-        if (have_events && (from.empty() || to.empty())) {
-            auto dr = ev.day_range();
-            if (dr[0] != kNoDay) {
-                if (from.empty()) from = format_date(dr[0]);
-                if (to.empty()) to = format_date(dr[1]);
-            }
-        }
-        if (from.empty()) from = get(rmd, "date_from", get(hot.metadata, "date_from"));
-        if (to.empty()) to = get(rmd, "date_to", get(hot.metadata, "date_to"));
-        const std::string window = from.empty() && to.empty() ? "all dates" : from + " \u2013 " + to;
+        const std::string window =
+            map_window(have_events ? &ev : nullptr, a->d.events.from, a->d.events.to, rmd, hot.metadata);
         auto footer = [&](const std::string& win, size_t n_events) {
-            std::string f = "Source: " + src + " (" + schema + ")  \u00b7  synthetic=" + (synthetic ? "true" : "false") +
-                            (illustrative ? "  \u00b7  illustrative routes" : "");
-            if (density_mode)
-                f += "  \u00b7  kernel " + get(rmd, "kernel", "?") + ", bandwidth " + km_str(get(rmd, "bandwidth_km")) +
-                     ", cell " + km_str(get(rmd, "cell_km"));
-            else
-                f += "  \u00b7  Gi* " + get(hot.metadata, "distance_band_km", "?") + " km band" +
-                     (get(hot.metadata, "fdr").rfind("true", 0) == 0 ? ", FDR" : "");
-            f += "  \u00b7  window " + win;
-            if (n_events) f += "  \u00b7  " + std::to_string(n_events) + " events";
-            return std::vector<std::string>{f, "CRS " + (crs.definition().empty() || crs.definition().size() > 60 ? crs.name() : crs.definition()) +
-                                                   "  \u00b7  nexusmap " + kVersion + " map"};
+            return map_footer(sources, density_mode ? &rmd : nullptr, density_mode ? nullptr : &hot.metadata, win,
+                              n_events, crs, "map");
         };
 
         spec.density_style.ramp = *ramp;
         spec.density_style.opacity = a->opacity;
         spec.density_style.min_t = a->min_t;
-        spec.density_style.units = pretty_units(raster.units.empty() ? get(rmd, "units") : raster.units);
-        // Without a weight column every event counts 1: say "events", not "weight".
-        if (get(rmd, "weighted") == "false" && spec.density_style.units.rfind("weight ", 0) == 0)
-            spec.density_style.units.replace(0, 6, "events");
+        spec.density_style.units = density_units_label(raster.units, rmd);
         auto make_scale = [&](const std::vector<const Raster*>& rs) {
             style::ValueScale vs = shared_scale(rs, *scale);
             if (std::isfinite(a->vmin)) vs.lo = a->vmin;

@@ -12,6 +12,7 @@
 #include "nexusmap/error.hpp"
 #include "nexusmap/raster.hpp"
 #include "nexusmap/text.hpp"
+#include "nexusmap/version.hpp"
 #include "nexusmap/style.hpp"
 
 namespace nexusmap {
@@ -188,6 +189,48 @@ PeriodMaps period_maps(const MapSpec& base, const std::vector<Raster>& rasters, 
         out.sheet.maps.push_back(std::move(s));
     }
     return out;
+}
+
+std::string map_window(const EventTable* ev, std::string from, std::string to, const Metadata& rmd,
+                       const Metadata& hmd) {
+    if (ev && (from.empty() || to.empty())) {
+        auto dr = ev->day_range();
+        if (dr[0] != kNoDay) {
+            if (from.empty()) from = format_date(dr[0]);
+            if (to.empty()) to = format_date(dr[1]);
+        }
+    }
+    if (from.empty()) from = get(rmd, "date_from", get(hmd, "date_from"));
+    if (to.empty()) to = get(rmd, "date_to", get(hmd, "date_to"));
+    return from.empty() && to.empty() ? "all dates" : from + " \u2013 " + to;
+}
+
+std::vector<std::string> map_footer(const MapSources& s, const Metadata* dmd, const Metadata* hmd,
+                                    const std::string& window, size_t n_events, const Crs& crs,
+                                    const std::string& command) {
+    auto km = [](const std::string& v) { return v.empty() ? std::string("?") : v + " km"; };
+    std::string f = "Source: " + s.source + " (" + s.schema + ")  \u00b7  synthetic=" + (s.synthetic ? "true" : "false") +
+                    (s.illustrative ? "  \u00b7  illustrative routes" : "");
+    if (dmd)
+        f += "  \u00b7  kernel " + get(*dmd, "kernel", "?") + ", bandwidth " + km(get(*dmd, "bandwidth_km")) + ", cell " +
+             km(get(*dmd, "cell_km"));
+    else if (hmd)
+        f += "  \u00b7  Gi* " + get(*hmd, "distance_band_km", "?") + " km band" +
+             (get(*hmd, "fdr").rfind("true", 0) == 0 ? ", FDR" : "");
+    f += "  \u00b7  window " + window;
+    if (n_events) f += "  \u00b7  " + std::to_string(n_events) + " events";
+    const std::string def = crs.definition();
+    return {f, "CRS " + (def.empty() || def.size() > 60 ? crs.name() : def) + "  \u00b7  nexusmap " + kVersion + " " + command};
+}
+
+std::string density_units_label(const std::string& raster_units, const Metadata& dmd) {
+    std::string u = raster_units.empty() ? get(dmd, "units") : raster_units;
+    for (auto p = u.find("km^2"); p != std::string::npos; p = u.find("km^2"))
+        u.replace(p, 4, "km\u00b2");
+    if (u.empty()) u = "per km\u00b2";
+    // Without a weight column every event counts 1: say "events", not "weight".
+    if (get(dmd, "weighted") == "false" && u.rfind("weight ", 0) == 0) u.replace(0, 6, "events");
+    return u;
 }
 
 void style_routes(MapSpec& spec, const VectorLayer& routes, bool illustrative) {

@@ -80,6 +80,18 @@ PeriodMaps period_maps(const MapSpec& base, const std::vector<Raster>& rasters, 
                        const std::vector<int64_t>& periods, PeriodUnit by, const PeriodMapText& text,
                        const std::function<std::vector<std::string>(const std::string&, size_t)>& footer);
 
+// The date window a map states: the flags' --from/--to, else the events' own dates, else what a
+// drawn output recorded (date_from/date_to); "all dates" when nothing says.
+std::string map_window(const EventTable* events, std::string from, std::string to, const Metadata& raster_md,
+                       const Metadata& hot_md);
+// The provenance lines under a map: source, synthetic flag, illustrative routes, the density's
+// kernel/bandwidth/cell (density_md) or the Gi* band (hot_md), the window, events, CRS, version.
+std::vector<std::string> map_footer(const MapSources& s, const Metadata* density_md, const Metadata* hot_md,
+                                    const std::string& window, size_t n_events, const Crs& crs,
+                                    const std::string& command);
+// The legend's unit text of a density: km^2 as km², "events" rather than "weight" when unweighted.
+std::string density_units_label(const std::string& raster_units, const Metadata& density_md);
+
 // Draws `routes` on `spec`, coloured by commodity, titled ILLUSTRATIVE when they are.
 void style_routes(MapSpec& spec, const VectorLayer& routes, bool illustrative);
 
