@@ -453,7 +453,7 @@ TEST_CASE("only the needed GDAL drivers: a VRT (which can point at any file or U
 }
 
 TEST_CASE("split_list: one list splitter for ISO codes, study countries and category names") {
-    using nexusmap::cli::split_list;
+    using nexusmap::split_list;
     CHECK(split_list("mli, bfa,,NER ") == std::vector<std::string>{"mli", "bfa", "NER"});
     CHECK(split_list("mli, bfa", ", ", true) == std::vector<std::string>{"MLI", "BFA"});
     // Category names keep their spaces when only commas separate.

@@ -6,6 +6,7 @@
 #include "nexusmap/contours.hpp"
 #include "nexusmap/density.hpp"
 #include "nexusmap/error.hpp"
+#include "nexusmap/pipeline/contours_zonal.hpp"
 
 using namespace nexusmap;
 
@@ -89,4 +90,36 @@ TEST_CASE("regression: contours refuse infinite cells, and percent volumes over 
     Raster nd = r;
     nd.data[0] = nd.nodata;
     CHECK_NOTHROW(contour_polygons(nd, pv));
+}
+
+TEST_CASE("contours pipeline: settings as the CLI flags; default 50/75/90 % volumes; metadata names the density") {
+    pipeline::ContourRun run;
+    run.set("percent=50,90");
+    run.set("ramp=magma");
+    CHECK(run.percent == std::vector<double>{50, 90});
+    CHECK_THROWS_WITH_AS(run.set("level=3"), doctest::Contains("unknown key 'level'"), GeoError);
+    pipeline::ContourRun bad;
+    bad.set("percent=0,50");
+    CHECK_THROWS_WITH_AS(bad.validate(), doctest::Contains("(0, 100]"), GeoError);
+    bad = {};
+    bad.set("fill-opacity=2");
+    CHECK_THROWS_WITH_AS(bad.validate(), doctest::Contains("--fill-opacity"), GeoError);
+
+    std::vector<double> x, y;
+    for (int i = 0; i < 200; ++i) {
+        const double t = i * 2.399963, r = 20'000 * std::sqrt(i / 200.0);
+        x.push_back(r * std::cos(t)), y.push_back(r * std::sin(t));
+    }
+    KdeParams kp;
+    kp.bandwidth_m = 15'000;
+    kp.cell_m = 2'000;
+    auto kde = kernel_density({&x, &y, nullptr}, grid_for_points(x, y, 20'000, 2'000), Crs::default_analysis(), kp);
+    const pipeline::LayerProduct p = pipeline::run_contours(kde.raster, run, "density.tif");
+    REQUIRE(p.layer.features.size() == 2);
+    CHECK(std::get<double>(p.layer.features[0].attrs[3]) == doctest::Approx(0.5).epsilon(0.01));
+    CHECK(p.metadata.at("derived_from") == "density.tif");
+    CHECK(p.metadata.at("style").find("magma") != std::string::npos);
+    CHECK(p.summary.size() == 2);
+    const pipeline::LayerProduct d = pipeline::run_contours(kde.raster, pipeline::ContourRun{}, "d");
+    CHECK(d.layer.features.size() == 3); // 50, 75, 90 % by default
 }

@@ -4,6 +4,7 @@
 
 #include <geos_c.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -17,6 +18,8 @@
 #include "nexusmap/layers.hpp"
 #include "nexusmap/distance.hpp"
 #include "nexusmap/spillover.hpp"
+#include "nexusmap/export.hpp"
+#include "nexusmap/pipeline/spillover.hpp"
 #include "test_util.hpp"
 // The private plain-data indexes behind signed_distances() and the corridors (header-only).
 #include "../geo/src/fast_geom.hpp"
@@ -849,4 +852,92 @@ TEST_CASE("real data: UCDP GED 24.1 coastal-state counts and spillover on precis
     CHECK(r.share_coastal.back() > 0);
     CHECK(r.metadata.at("synthetic") == "false");
     CHECK(r.metadata.at("attribution").find("UCDP") != std::string::npos);
+}
+
+// ---- the spillover pipeline (pipeline/spillover.hpp, pipeline/folder.hpp) -----------------------
+
+TEST_CASE("spillover pipeline settings: KEY=VALUE as the CLI flags, validated in one place") {
+    pipeline::SpilloverRun run;
+    run.set("period=quarter");
+    run.set("bands=-100,0,100");
+    run.set("x-km=50");
+    run.set("permutations=99");
+    run.set("circular-shift=1");
+    run.set("lead-lag-levels=yes");
+    run.set("sahel=mli bfa");
+    CHECK(run.analysis.period == PeriodUnit::Quarter);
+    CHECK(run.analysis.bands_km == std::vector<double>{-100, 0, 100});
+    CHECK(run.analysis.x_km == 50);
+    CHECK(run.analysis.permutations == 99);
+    CHECK(run.analysis.permutation == PermutationKind::CircularShift);
+    CHECK_FALSE(run.analysis.difference);
+    CHECK(run.groups.sahel == "mli bfa");
+    CHECK_NOTHROW(run.validate());
+    CHECK_THROWS_WITH_AS(run.set("x_km=5"), doctest::Contains("unknown key 'x_km'"), GeoError);
+    CHECK_THROWS_WITH_AS(run.set("period"), doctest::Contains("KEY=VALUE"), GeoError);
+    CHECK_THROWS_AS(run.set("x-km=abc"), GeoError);
+    auto refused = [](const char* kv, const char* why) {
+        pipeline::SpilloverRun r;
+        r.set(kv);
+        CHECK_THROWS_WITH_AS(r.validate(), doctest::Contains(why), GeoError);
+    };
+    refused("lags=100000", "--lags");
+    refused("permutations=-1", "--permutations");
+    refused("bands=0,-50", "strictly ascending");
+    refused("bands=0", "at least two edges");
+    refused("quantile=1.5", "--quantile");
+    refused("coastal=CIV,MLI", "MLI is in both groups");
+    pipeline::CorridorRun cor;
+    cor.set("half-width-km=30");
+    cor.set("recent=2");
+    CHECK(cor.analysis.half_width_km == 30);
+    CHECK(cor.analysis.recent_periods == 2);
+    cor.set("bin-km=0");
+    CHECK_THROWS_WITH_AS(cor.validate(), doctest::Contains("--bin-km"), GeoError);
+}
+
+TEST_CASE("spillover product: the folder holds every table and layer, written once for all front ends") {
+    auto l = countries({{"AAA", rect(0, 0, 1000 * KM, 1000 * KM)}, {"BBB", rect(0, -1000 * KM, 1000 * KM, 0)}});
+    pipeline::BorderGroups g;
+    g.sahel = "AAA", g.coastal = "bbb"; // codes are upper-cased
+    Border b = pipeline::load_border(l, g, Crs::default_analysis());
+    REQUIRE(b.segments.size() == 1);
+    std::vector<std::array<double, 2>> xy;
+    std::vector<int32_t> days;
+    for (int y = 2015; y <= 2022; ++y)
+        for (int k = 0; k < 12; ++k) xy.push_back({100.0 + 60 * k, (k % 2 ? 1 : -1) * (20.0 + 10 * k)}), days.push_back(days_from_civil(y, 6, 1));
+    EventTable ev = events_at(xy, days);
+    SpilloverParams p;
+    p.permutations = 19;
+    p.metric = DistanceMetric::Planar;
+    const SpilloverResult r = analyse_spillover(ev, b, p);
+    const pipeline::FolderProduct prod = pipeline::spillover_product(r, ev);
+    // The names a front end checks before any work are the names written.
+    auto want = pipeline::spillover_files();
+    auto got = prod.files();
+    std::sort(want.begin(), want.end());
+    std::sort(got.begin(), got.end());
+    CHECK(got == want);
+    CHECK(prod.layers.at(0).layer.features.size() == 1);           // one border segment
+    CHECK(prod.layers.at(1).layer.features.size() == r.bands.size()); // one polygon per band
+    CHECK(prod.layer_metadata.count("style") == 1);
+    CHECK(prod.metadata.count("style") == 0);
+    REQUIRE(prod.summary.size() >= 3);
+    CHECK(prod.summary[0].find(std::to_string(ev.size()) + " events") != std::string::npos);
+    CHECK(prod.summary[0].find("border 1000 km in 1 segments") != std::string::npos);
+
+    const auto dir = testutil::tmpdir("spill_folder");
+    pipeline::prepare_folder(dir.string(), prod.files(), false, {}, "-o");
+    const auto written = pipeline::write_folder(prod, dir.string());
+    CHECK(written.size() == want.size());
+    for (const auto& f : want) CHECK(std::filesystem::exists(dir / f));
+    // The CSV is the table as write_csv writes it (byte for byte).
+    write_csv(spillover_band_table(r), (dir / "direct.csv").string(), r.metadata);
+    CHECK(testutil::slurp(dir / "spillover_bands.csv") == testutil::slurp(dir / "direct.csv"));
+    // A second run refuses to replace the files, and a file name is not a folder.
+    CHECK_THROWS_WITH_AS(pipeline::prepare_folder(dir.string(), prod.files(), false, {}, "-o"),
+                         doctest::Contains("exists"), GeoError);
+    CHECK_THROWS_WITH_AS(pipeline::prepare_folder((dir / "x.gpkg").string(), prod.files(), false, {}, "-o"),
+                         doctest::Contains("give a stem"), GeoError);
+    std::filesystem::remove_all(dir);
 }

@@ -4,11 +4,14 @@
 #include <cmath>
 
 #include "nexusmap/error.hpp"
+#include "nexusmap/pipeline/contours_zonal.hpp"
 #include "nexusmap/zonal.hpp"
 
 using namespace nexusmap;
 
-TEST_CASE("counts, weighted counts and rates per 10,000 km^2 of two 1-degree cells") {
+namespace {
+// Two 1 x 1 degree cells at 12-13 N: "west" (0-1 E) and "east" (1-2 E), in lon/lat.
+VectorLayer two_cells() {
     VectorLayer l;
     l.crs = Crs::wgs84();
     l.type = GeomType::Polygon;
@@ -20,6 +23,12 @@ TEST_CASE("counts, weighted counts and rates per 10,000 km^2 of two 1-degree cel
         f.attrs = {std::string(i ? "east" : "west")};
         l.features.push_back(f);
     }
+    return l;
+}
+} // namespace
+
+TEST_CASE("counts, weighted counts and rates per 10,000 km^2 of two 1-degree cells") {
+    const VectorLayer l = two_cells();
     EventTable ev;
     auto add = [&](double lon, double lat, float w) {
         ev.lon.push_back(lon), ev.lat.push_back(lat), ev.weight.push_back(w);
@@ -73,4 +82,39 @@ TEST_CASE("per-capita rates: events per 100,000 people from a population field; 
     CHECK(std::isnan(std::get<double>(z.layer.features[2].attrs[ir])));
     p.population_field = "people";
     CHECK_THROWS_WITH_AS(zonal_counts(ev, l, p), doctest::Contains("no population field 'people'"), GeoError);
+}
+
+TEST_CASE("zonal pipeline: settings as the CLI flags; the product's counts, table, style and summary") {
+    pipeline::ZonalRun run;
+    run.set("scale=sqrt");
+    run.set("fields=name");
+    run.set("style-field=events");
+    CHECK(run.scale == "sqrt");
+    CHECK(run.fields == std::vector<std::string>{"name"});
+    CHECK_THROWS_WITH_AS(run.set("colour=red"), doctest::Contains("unknown key 'colour'"), GeoError);
+    pipeline::ZonalRun bad;
+    bad.set("ramp=rainbow");
+    CHECK_THROWS_WITH_AS(bad.validate(), doctest::Contains("--ramp 'rainbow'"), GeoError);
+    CHECK(pipeline::ZonalRun{}.polygon_spec("D") == "D/basemap/west_africa.gpkg:admin1");
+
+    const VectorLayer l = two_cells();
+    EventTable ev;
+    ev.crs = Crs::default_analysis(); // areas in the analysis CRS, as the loaders set it
+    for (auto [lon, lat] : {std::pair{0.5, 12.5}, {0.2, 12.1}, {1.5, 12.5}, {5.0, 5.0}})
+        ev.lon.push_back(lon), ev.lat.push_back(lat), ev.weight.push_back(1);
+    const pipeline::LayerProduct p = pipeline::run_zonal(ev, l, run, "cells.geojson", "2020-01-01", "2020-12-31");
+    REQUIRE(p.layer.features.size() == 2);
+    const int ie = p.layer.field_index("events");
+    CHECK(std::get<int64_t>(p.layer.features[0].attrs[ie]) == 2);
+    CHECK(std::get<int64_t>(p.layer.features[1].attrs[ie]) == 1);
+    CHECK(p.metadata.at("polygons") == "cells.geojson");
+    CHECK(p.metadata.at("events_outside_polygons") == "1");
+    CHECK(p.metadata.at("style").find("events through ramp") != std::string::npos);
+    CHECK(p.table_metadata.count("style") == 0); // the table carries no colours
+    CHECK(p.table.rows.size() == 2);
+    REQUIRE_FALSE(p.summary.empty());
+    CHECK(p.summary.back() == "2 polygons; 3 events inside, 1 outside every polygon");
+    // Refused before writing: a style field the result does not have.
+    run.set("style-field=nope");
+    CHECK_THROWS_WITH_AS(pipeline::run_zonal(ev, l, run, "x"), doctest::Contains("no field 'nope'"), GeoError);
 }

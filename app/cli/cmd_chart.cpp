@@ -15,16 +15,12 @@
 #include "nexusmap/corridors.hpp"
 #include "nexusmap/error.hpp"
 #include "nexusmap/export.hpp"
-#include "nexusmap/spillover.hpp"
+#include "nexusmap/pipeline/spillover.hpp"
 #include "nexusmap/version.hpp"
 
 namespace fs = std::filesystem;
 
 namespace nexusmap::cli {
-
-// From cmd_spillover.cpp.
-Border load_border(const std::string& admin0_spec, const std::string& sahel, const std::string& coastal, const Crs& crs);
-std::string admin0_file(const std::string& admin0_spec);
 
 namespace {
 
@@ -35,7 +31,8 @@ struct ChartArgs {
     bool force = false;
     std::string title;
     // spillover / corridors
-    std::string admin0, sahel = "MLI,BFA,NER", coastal = "CIV,GHA,TGO,BEN", period = "year";
+    pipeline::BorderGroups groups;
+    std::string period = "year";
     std::string bands = "-200,-100,-50,0,50,100,200";
     double quantile = 0.9, window_km = 300;
     std::string routes, route;
@@ -50,9 +47,7 @@ struct ChartArgs {
         cmd->add_flag("--force", force, "Overwrite an existing output");
     }
     void add_border(CLI::App* cmd) {
-        cmd->add_option("--admin0", admin0, "Admin-0 polygons FILE[:LAYER] (default: bundled basemap:admin0)");
-        cmd->add_option("--sahel", sahel, "Sahel group, ISO alpha-3 codes")->capture_default_str();
-        cmd->add_option("--coastal", coastal, "Coastal group, ISO alpha-3 codes")->capture_default_str();
+        add_border_groups(cmd, groups);
         cmd->add_option("--period", period, "year | quarter | month")->capture_default_str();
     }
 };
@@ -78,7 +73,7 @@ SpilloverResult spillover(const ChartArgs& a, const EventTable& ev) {
     sp.period = parse_period_unit(a.period);
     sp.quantile = a.quantile, sp.window_km = a.window_km;
     sp.permutations = 99; // lead-lag is not charted here
-    Border border = load_border(a.admin0, a.sahel, a.coastal, ev.crs);
+    Border border = pipeline::load_border(a.groups, data_dir(), ev.crs);
     return analyse_spillover(ev, border, sp);
 }
 
@@ -106,7 +101,7 @@ void add_chart(CLI::App& app) {
         cmd->add_option("--quantile", a->quantile, "Front: quantile of signed distance")->capture_default_str();
         cmd->add_option("--window-km", a->window_km, "Front: among events within W km of the border")->capture_default_str();
         cmd->callback([a] {
-            check_output(a->out, a->force, {a->ev.file, admin0_file(a->admin0)});
+            check_output(a->out, a->force, {a->ev.file, a->groups.admin0_file(data_dir())});
             EventTable ev = a->ev.load();
             SpilloverResult r = spillover(*a, ev);
             finish(*a, front_chart(r, ev));
@@ -120,7 +115,7 @@ void add_chart(CLI::App& app) {
         a->add_border(cmd);
         cmd->add_option("--bands", a->bands, "Band edges in signed km, ascending (write --bands=-200,...)")->capture_default_str();
         cmd->callback([a] {
-            check_output(a->out, a->force, {a->ev.file, admin0_file(a->admin0)});
+            check_output(a->out, a->force, {a->ev.file, a->groups.admin0_file(data_dir())});
             EventTable ev = a->ev.load();
             SpilloverResult r = spillover(*a, ev);
             finish(*a, bands_chart(r, ev, a->bands));
@@ -138,12 +133,12 @@ void add_chart(CLI::App& app) {
         cmd->callback([a] {
             const std::string rspec = a->routes.empty() ? data_dir() + "/demo/routes_illustrative.geojson" : a->routes;
             auto [rfile, rlayer] = split_layer_spec(rspec);
-            check_output(a->out, a->force, {a->ev.file, rfile, admin0_file(a->admin0)});
+            check_output(a->out, a->force, {a->ev.file, rfile, a->groups.admin0_file(data_dir())});
             EventTable ev = a->ev.load();
             ReadLayerOptions ro;
             ro.layer = rlayer;
             VectorLayer routes = read_layer(rfile, ro);
-            Border border = load_border(a->admin0, a->sahel, a->coastal, ev.crs);
+            Border border = pipeline::load_border(a->groups, data_dir(), ev.crs);
             CorridorParams cp;
             cp.half_width_km = a->half_width_km, cp.bin_km = a->bin_km, cp.period = parse_period_unit(a->period);
             cp.analysis_crs = ev.crs;

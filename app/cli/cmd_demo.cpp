@@ -5,6 +5,7 @@
 
 #include "cli/cli.hpp"
 #include "cli/common.hpp"
+#include "nexusmap/pipeline/contours_zonal.hpp"
 #include "cli/density_job.hpp"
 #include "nexusmap/contours.hpp"
 #include "nexusmap/error.hpp"
@@ -16,7 +17,6 @@
 
 namespace nexusmap::cli {
 
-Table zonal_table(const VectorLayer& l);
 
 void add_demo(CLI::App& app) {
     auto* cmd = app.add_subcommand("demo", "Run the whole pipeline on the bundled real UCDP GED events (--synthetic: the SYNTHETIC demo)");
@@ -60,37 +60,27 @@ void add_demo(CLI::App& app) {
         write_geotiff(job.kde.raster, tif);
         std::cout << "  " << tif << "\n";
 
-        ContourParams cp;
-        cp.percent_volumes = {50, 75, 90};
-        VectorLayer hot = contour_polygons(job.kde.raster, cp);
-        Metadata md = job.kde.raster.metadata;
-        md["contour_method"] = "percent-volume contours of the density (50/75/90% of the mass)";
-        style::style_by_value(hot, "level", style::Ramp::Viridis, shared_scale({&job.kde.raster}, style::Scale::Linear), 0.35);
-        md["style"] = "simplestyle fill/stroke: level through ramp viridis (linear 0..max), as `nexusmap contours`";
+        // Contours and the admin-1 summary through geo's pipelines, as `nexusmap contours|zonal`.
+        const pipeline::LayerProduct hot = pipeline::run_contours(job.kde.raster, {}, std::filesystem::path(tif).filename().string());
         const std::string hj = out("hotspots_percent_volume.geojson");
-        write_geojson(hot, hj, md);
+        write_geojson(hot.layer, hj, hot.metadata);
         const std::string hg = out("hotspots_percent_volume.gpkg"); // styled for QGIS
-        write_vector(hot, hg, WriteOptions{md});
+        WriteOptions hw;
+        hw.metadata = hot.metadata;
+        write_vector(hot.layer, hg, hw);
         std::cout << "  " << hj << "\n  " << hg << "\n";
 
         ReadLayerOptions ro;
         ro.layer = "admin1";
-        VectorLayer adm1 = read_layer(basemap, ro);
-        ZonalParams zp;
-        zp.area_crs = job.ev.crs;
-        ZonalResult z = zonal_counts(job.ev, adm1, zp);
-        Metadata zm = provenance(job.ev, from, to);
-        add_input_provenance(zm, adm1.prov);
-        zm["polygons"] = basemap + ":admin1";
-        zm["events_outside_polygons"] = std::to_string(z.outside);
+        const VectorLayer adm1 = read_layer(basemap, ro);
+        const pipeline::LayerProduct z = pipeline::run_zonal(job.ev, adm1, {}, basemap + ":admin1", from, to);
         const std::string zj = out("admin1_summary.geojson"), zc = out("admin1_summary.csv");
-        write_table(table_with_geometry(zonal_table(z.layer), z.layer, zm), zc, WriteOptions{zm});
-        style::style_by_value(z.layer, "events_per_10k_km2", style::Ramp::Viridis,
-                              style::field_scale(z.layer, "events_per_10k_km2"), 0.7);
-        zm["style"] = "simplestyle fill: events_per_10k_km2 through ramp viridis (linear 0..max), as `nexusmap zonal`";
-        write_geojson(z.layer, zj, zm);
+        WriteOptions zt, zl;
+        zt.metadata = z.table_metadata, zl.metadata = z.metadata;
+        write_table(z.table, zc, zt);
+        write_geojson(z.layer, zj, z.metadata);
         const std::string zg = out("admin1_summary.gpkg");
-        write_vector(z.layer, zg, WriteOptions{zm});
+        write_vector(z.layer, zg, zl);
         std::cout << "  " << zj << "\n  " << zg << "\n  " << zc << "\n";
 
         // The statistical and spillover analyses run as their own subcommands, so the demo is

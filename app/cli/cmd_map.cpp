@@ -9,7 +9,6 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -36,7 +35,6 @@ namespace nexusmap::cli {
 
 namespace {
 
-
 // The base layers (geo basemap.hpp, shared with `animate`) as the flags ask for them.
 Basemap load_base(const MapArgs& a, const Crs& crs) {
     BasemapOptions o;
@@ -55,7 +53,6 @@ BBox map_extent(const MapArgs& a, const Basemap& b, const Crs& crs) {
     return study_extent(b.admin0, split_list(a.study));
 }
 
-
 } // namespace
 
 void add_map(CLI::App& app) {
@@ -65,26 +62,13 @@ void add_map(CLI::App& app) {
     cmd->get_option("EVENTS")->required(false)->description("Event file (needed unless --raster or --hotspots is given)");
     a->add_to(cmd);
     cmd->callback([a, cmd] {
-        a->check_numbers(*cmd);
-        const auto fmt = image_format_for(a->out);
-        if (!fmt) throw GeoError(a->out, "", "unknown image format (use .png, .pdf or .svg)");
-        auto ramp = style::ramp_from_name(a->ramp);
-        if (!ramp) throw GeoError("", "--ramp '" + a->ramp + "'", "unknown (viridis, magma, inferno, ylorrd, rdylbu)");
-        auto scale = style::scale_from_name(a->scale);
-        if (!scale) throw GeoError("", "--scale '" + a->scale + "'", "unknown (linear, sqrt, log)");
+        const MapArgs::Checked chk = a->check(*cmd);
+        const ImageFormat* fmt = &chk.format;
+        const style::Ramp* ramp = &chk.ramp;
+        const style::Scale* scale = &chk.scale;
+        const std::optional<PeriodUnit> by = chk.by;
         const bool have_events = !a->d.events.file.empty();
         const bool density_mode = a->hotspots.empty();
-        if (!have_events && a->raster.empty() && a->hotspots.empty())
-            throw GeoError("", "map", "give an event file, --raster or --hotspots");
-        if (!a->raster.empty() && !a->hotspots.empty()) throw GeoError("", "--raster/--hotspots", "choose one");
-        std::optional<PeriodUnit> by;
-        if (!a->by.empty()) {
-            by = parse_period_unit(a->by);
-            if (*by == PeriodUnit::Month) throw GeoError("", "--period", "use year or quarter");
-            if (!have_events || !a->raster.empty() || !a->hotspots.empty())
-                throw GeoError("", "--period", "needs an event file and draws density (not with --raster or --hotspots)");
-        }
-        if ((a->events_points) && !have_events) throw GeoError("", "--events-points", "needs an event file");
         const std::vector<std::string> inputs = {a->d.events.file, a->raster, a->hotspots, a->d.mask, a->d.extent, a->basemap, a->routes};
         // Outputs, checked before any work.
         std::vector<std::string> outs;
@@ -165,14 +149,7 @@ void add_map(CLI::App& app) {
             if (!(vs.hi > vs.effective_lo())) throw GeoError("", "--vmin/--vmax", "the top of the scale must exceed the bottom");
             return vs;
         };
-        auto report = [](const std::string& path, const MapRenderResult& r) {
-            if (!path.empty()) std::printf("wrote %s", path.c_str());
-            if (std::isfinite(r.legend_hi))
-                std::printf("  legend %s %s..%s %s", r.legend_scale.c_str(), short_num(r.legend_lo).c_str(),
-                            short_num(r.legend_hi).c_str(), r.legend_units.c_str());
-            if (r.hotspot_bins[6] + r.hotspot_bins[0]) std::printf("  hot99 %zu cold99 %zu", r.hotspot_bins[6], r.hotspot_bins[0]);
-            std::printf("  scalebar %s km\n", short_num(r.scalebar_km).c_str());
-        };
+        auto report = [](const std::string& path, const MapRenderResult& r) { print_map_result(path, r); };
         auto write_raster_qml = [&](const Raster& r, const std::string& path, const style::RasterStyle& st) {
             check_output(path, a->force, inputs);
             write_geotiff(r, path);
@@ -201,13 +178,7 @@ void add_map(CLI::App& app) {
         }
 
         // ---- one map per period, one colour scale ------------------------------------------------
-        std::set<int64_t> dated;
-        for (size_t i = 0; i < ev.size(); ++i)
-            if (ev.day[i] != kNoDay) dated.insert(period_index(ev.day[i], *by));
-        if (dated.empty()) throw GeoError(ev.source, "", "no dated events: --period needs dates");
-        // A contiguous run of periods (empty ones are maps too: "nothing happened" is news).
-        std::vector<int64_t> periods;
-        for (int64_t p = *dated.begin(); p <= *dated.rbegin(); ++p) periods.push_back(p);
+        const std::vector<int64_t> periods = pipeline::dated_period_range(ev, *by);
         std::optional<VectorLayer> mask;
         if (!a->d.mask.empty()) {
             auto [f, l] = split_layer_spec(a->d.mask);

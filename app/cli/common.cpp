@@ -1,4 +1,5 @@
 #include "cli/common.hpp"
+#include "nexusmap/pipeline/spillover.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -194,44 +195,29 @@ void check_output_stem(const std::string& out, const std::string& what_it_makes,
                            "): give a stem without an extension");
 }
 
-std::vector<std::string> split_list(const std::string& s, std::string_view seps, bool upper) {
-    std::vector<std::string> out;
-    std::string cur;
-    for (char c : s + std::string(1, seps.empty() ? ',' : seps.front())) {
-        if (seps.find(c) != std::string_view::npos) {
-            if (!cur.empty()) out.push_back(cur), cur.clear();
-        } else {
-            cur += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
-        }
-    }
-    return out;
-}
-
-std::vector<double> parse_numbers(const std::string& s, const char* what) {
-    std::vector<double> out;
-    size_t i = 0;
-    while (i <= s.size()) {
-        size_t j = s.find(',', i);
-        if (j == std::string::npos) j = s.size();
-        std::string tok = s.substr(i, j - i);
-        while (!tok.empty() && tok.front() == ' ') tok.erase(tok.begin());
-        while (!tok.empty() && tok.back() == ' ') tok.pop_back();
-        double v = 0;
-        auto r = std::from_chars(tok.data(), tok.data() + tok.size(), v);
-        if (tok.empty() || r.ec != std::errc() || r.ptr != tok.data() + tok.size() || !std::isfinite(v))
-            throw GeoError("", std::string(what) + " '" + s + "'", "'" + tok + "' is not a number");
-        out.push_back(v);
-        i = j + 1;
-    }
-    return out;
-}
-
 BBox parse_bbox(const std::string& s) {
     auto v = parse_numbers(s, "bbox");
     if (v.size() != 4) throw GeoError("", "bbox '" + s + "'", "needs 4 numbers: xmin,ymin,xmax,ymax");
     BBox b{v[0], v[1], v[2], v[3]};
     if (!(b.xmax > b.xmin && b.ymax > b.ymin)) throw GeoError("", "bbox '" + s + "'", "xmax must exceed xmin and ymax exceed ymin");
     return b;
+}
+
+// The border group flags, shared with `nexusmap corridors`.
+void add_border_groups(CLI::App* cmd, pipeline::BorderGroups& g) {
+    cmd->add_option("--admin0", g.admin0, "Admin-0 polygons FILE[:LAYER] with ISO codes (default: bundled basemap:admin0)");
+    cmd->add_option("--sahel", g.sahel, "Sahel group, ISO alpha-3 codes")->capture_default_str();
+    cmd->add_option("--coastal", g.coastal, "Coastal group, ISO alpha-3 codes (add NGA if wanted)")->capture_default_str();
+}
+
+// Distances to borders and routes need event points: precise events unless asked otherwise.
+EventTable load_point_events(const EventArgs& ev) {
+    if (ev.precision == "spread")
+        throw GeoError("", "--precision spread", "not for this analysis: it measures distances of event points (use --max-precision N)");
+    EventTable t = ev.load();
+    std::printf("location precision: %s%s\n", t.metadata["precision_mode"].c_str(),
+                ev.max_precision < 0 ? " (default here: precise events only; --max-precision 7 uses all)" : "");
+    return t;
 }
 
 } // namespace nexusmap::cli

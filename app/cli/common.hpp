@@ -10,6 +10,12 @@
 #include "nexusmap/events.hpp"
 #include "nexusmap/layers.hpp"
 #include "nexusmap/output.hpp"
+#include "nexusmap/precision.hpp"
+#include "nexusmap/text.hpp" // split_list, parse_numbers
+
+namespace nexusmap::pipeline {
+struct BorderGroups;
+}
 
 namespace nexusmap::cli {
 
@@ -32,8 +38,7 @@ struct EventArgs {
     // events unless --max-precision says otherwise, and say so.
     void precise_by_default(const std::string& command) {
         default_max_precision = 2;
-        default_precision_reason = command + " uses precise events only by default (UCDP where_prec <= 2, ACLED "
-                                             "geo_precision <= 2); give --max-precision 7 to use all";
+        default_precision_reason = precise_default_reason(command);
     }
 
     void add_to(CLI::App* cmd, bool positional = true);
@@ -78,9 +83,11 @@ using nexusmap::split_layer_spec;
 
 // Bounding box "xmin,ymin,xmax,ymax".
 BBox parse_bbox(const std::string& s);
-// "A,B C" -> {"A","B","C"}: split at any of `seps`, empty items dropped; `upper` for ISO codes.
-std::vector<std::string> split_list(const std::string& s, std::string_view seps = ", ", bool upper = false);
-// Comma-separated numbers.
-std::vector<double> parse_numbers(const std::string& s, const char* what);
+
+// --admin0, --sahel, --coastal (spillover, corridors, chart).
+void add_border_groups(CLI::App* cmd, pipeline::BorderGroups& g);
+// Events for analyses that measure distances of event points: --precision spread refused, and
+// the precision rule applied printed.
+EventTable load_point_events(const EventArgs& ev);
 
 } // namespace nexusmap::cli

@@ -1,5 +1,6 @@
 #include "cli/map_options.hpp"
 
+#include <cstdio>
 #include <filesystem>
 
 #include "cli/common.hpp"
@@ -86,5 +87,36 @@ std::string with_suffix(const std::string& path, const std::string& suffix, cons
     return (p.parent_path() / (p.stem().string() + "_" + suffix + e)).string();
 }
 
+
+MapArgs::Checked MapArgs::check(const CLI::App& cmd) const {
+    check_numbers(cmd);
+    const auto fmt = image_format_for(out);
+    if (!fmt) throw GeoError(out, "", "unknown image format (use .png, .pdf or .svg)");
+    const auto r = style::ramp_from_name(ramp);
+    if (!r) throw GeoError("", "--ramp '" + ramp + "'", "unknown (viridis, magma, inferno, ylorrd, rdylbu)");
+    const auto sc = style::scale_from_name(scale);
+    if (!sc) throw GeoError("", "--scale '" + scale + "'", "unknown (linear, sqrt, log)");
+    const bool have_events = !d.events.file.empty();
+    if (!have_events && raster.empty() && hotspots.empty()) throw GeoError("", "map", "give an event file, --raster or --hotspots");
+    if (!raster.empty() && !hotspots.empty()) throw GeoError("", "--raster/--hotspots", "choose one");
+    std::optional<PeriodUnit> unit;
+    if (!by.empty()) {
+        unit = parse_period_unit(by);
+        if (*unit == PeriodUnit::Month) throw GeoError("", "--period", "use year or quarter");
+        if (!have_events || !raster.empty() || !hotspots.empty())
+            throw GeoError("", "--period", "needs an event file and draws density (not with --raster or --hotspots)");
+    }
+    if (events_points && !have_events) throw GeoError("", "--events-points", "needs an event file");
+    return {*fmt, *r, *sc, unit};
+}
+
+void print_map_result(const std::string& path, const MapRenderResult& r) {
+    if (!path.empty()) std::printf("wrote %s", path.c_str());
+    if (std::isfinite(r.legend_hi))
+        std::printf("  legend %s %s..%s %s", r.legend_scale.c_str(), short_num(r.legend_lo).c_str(),
+                    short_num(r.legend_hi).c_str(), r.legend_units.c_str());
+    if (r.hotspot_bins[6] + r.hotspot_bins[0]) std::printf("  hot99 %zu cold99 %zu", r.hotspot_bins[6], r.hotspot_bins[0]);
+    std::printf("  scalebar %s km\n", short_num(r.scalebar_km).c_str());
+}
 
 } // namespace nexusmap::cli

@@ -3,10 +3,13 @@
 // map is assembled from geo's basemap/density/map_render modules in cmd_map.cpp).
 #include <CLI/CLI.hpp>
 #include <cmath>
+#include <optional>
 #include <string>
 
 #include "cli/density_job.hpp"
 #include "nexusmap/map_render.hpp"
+#include "nexusmap/spillover.hpp" // PeriodUnit
+#include "nexusmap/style.hpp"
 
 namespace nexusmap::cli {
 
@@ -29,10 +32,21 @@ struct MapArgs {
     void add_to(CLI::App* cmd);
     // Numeric flags given must make sense (0 or NaN used to fall back silently).
     void check_numbers(const CLI::App& cmd) const;
+    // Everything checkable before any work: numbers, the output format, ramp, scale and which
+    // inputs go together. Returns the format, ramp and scale; `by` gets the --period unit.
+    struct Checked {
+        ImageFormat format;
+        style::Ramp ramp;
+        style::Scale scale;
+        std::optional<PeriodUnit> by;
+    };
+    Checked check(const CLI::App& cmd) const;
 };
 
 // The page: --width/--height pixels, or --page paper at --dpi (PNG) / 72 (vector), landscape unless --portrait.
 PageSetup page_for(const MapArgs& a, ImageFormat f);
+// "wrote PATH  legend linear 0..1.2 events/km2  scalebar 200 km" (no "wrote" for an empty path).
+void print_map_result(const std::string& path, const MapRenderResult& r);
 // `base.ext` -> `base_<suffix>.ext`
 std::string with_suffix(const std::string& path, const std::string& suffix, const std::string& ext = "");
 

@@ -18,7 +18,7 @@
 #include "nexusmap/error.hpp"
 #include "nexusmap/hotspot_pipeline.hpp"
 #include "nexusmap/hotspots.hpp"
-#include "nexusmap/spillover.hpp"
+#include "nexusmap/pipeline/spillover.hpp"
 #include "viewer/document.hpp"
 #include "viewer/jobs.hpp"
 #include "viewer/map_renderer.hpp"
@@ -99,20 +99,26 @@ pipeline::EventInputs hotspot_inputs(const EventSet& ev, WeightMode w, EventTabl
 // Runs the panel's analysis on those events (worker thread).
 pipeline::Product run_hotspot_panel(const HotspotPanelParams& p, const pipeline::EventInputs& in, Progress progress);
 
+// The Spillover panel's parameters: geo's structs (the command line's defaults and validation),
+// with the text fields being edited; parsed into the structs when a run starts.
 struct SpilloverUiParams {
-    char sahel[64] = "MLI,BFA,NER";
-    char coastal[64] = "CIV,GHA,TGO,BEN";
-    char bands[96] = "-200,-100,-50,0,50,100,200";
-    int period = 0; // year, quarter, month
-    float x_km = 100, window_km = 300, quantile = 0.9f;
-    int permutations = 499;
-    float half_width_km = 25, bin_km = 25;
+    pipeline::SpilloverRun spill;
+    pipeline::CorridorRun corridors; // its period follows the spillover's
+    char sahel[64] = {}, coastal[64] = {}, bands[96] = {};
+    SpilloverUiParams() { to_text(); }
+    void to_text();   // structs -> text fields
+    void from_text(); // text fields -> structs; throws GeoError on a bad list
+    // KEY=VALUE of `nexusmap view --spill-param` (spillover keys) or --corridor-param (corridor keys).
+    void set_spill(const std::string& kv) { spill.set(kv), to_text(); }
+    void set_corridor(const std::string& kv) { corridors.set(kv); }
 };
 
 struct SpilloverOutput {
     SpilloverResult sp;
     CorridorResult cor;
     bool have_corridors = false;
+    // The products as `nexusmap spillover` / `nexusmap corridors` write them (pipeline/spillover.hpp).
+    pipeline::FolderProduct spill_product, cor_product;
     LayerMesh border_mesh, bands_mesh;
     VectorLayer border_layer, bands_layer;
     double seconds = 0;
@@ -144,6 +150,10 @@ class AnalysisUi {
 
     void start_hotspots(PanelContext& ctx);
     void start_spillover(PanelContext& ctx);
+    // Writes the spillover (corridors: the corridors) product into `dir` as the command line does;
+    // throws before any work when there is no result or an output is refused.
+    Job& start_folder_export(PanelContext& ctx, const std::string& dir, bool corridors, bool overwrite,
+                             const std::string& option);
     bool busy() const { return hot_job_ || spill_job_ || scan_nexus.busy(); }
     bool has_hotspots() const { return bool(hot_); }
     // The Gi* cells are on the map (a Gi* result, its "show" box ticked): the print map draws them.
@@ -192,6 +202,9 @@ class AnalysisUi {
     bool show_border_ = true, show_bands_ = true, show_spill_window_ = true;
     Job* spill_job_ = nullptr;
     std::string spill_error_;
+    char spill_dir_[256] = "spillover", cor_dir_[256] = "corridors"; // folder exports
+    Job* folder_job_ = nullptr;
+    std::string folder_status_;
     int leadlag_segment_ = 0, route_ = 0;
 
     // Labels: per layer (by pointer) anchor and area of each feature

@@ -876,7 +876,15 @@ void App::frame() {
         }
         if (opt_.run_spillover) {
             analysis_.open_spillover_ = true;
-            analysis_.start_spillover(ctx);
+            try {
+                for (const auto& kv : opt_.spill_settings) analysis_.spill_params.set_spill(kv);
+                for (const auto& kv : opt_.corridor_settings) analysis_.spill_params.set_corridor(kv);
+                analysis_.start_spillover(ctx);
+            } catch (const std::exception& e) { // a bad setting is a bad command line: fail the batch
+                std::cerr << "nexusmap: " << e.what() << "\n";
+                open_failed_ = true;
+                analysis_.spill_attempted_ = true;
+            }
         }
         start_scan_nexus(ctx);
         analyses_started_ = true;

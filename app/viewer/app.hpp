@@ -56,7 +56,9 @@ class App {
     // Renders the map (layers, heatmap, overlay) offscreen at `scale` x the window; returns its size.
     std::array<int, 2> export_png(const std::string& path, int scale);
     // geo's exact KDE with the current kernel/bandwidth/weights/filters on a worker, then GeoTIFF.
-    Job& start_export_tif(const std::string& path, double cell_km = 0);
+    // path "" with `contours`: the contours only. Contour settings: --contour-param.
+    Job& start_export_tif(const std::string& path, double cell_km = 0, const std::string& contours = "");
+    Job& start_export_zonal(const std::string& path);
     // Every layer and the filtered events as GeoJSON files in `dir`, on a worker.
     Job& start_export_geojson(const std::string& dir);
     // The Hot spots result through geo's product writer (STEM_gistar.tif, ...); throws before any work.

@@ -28,6 +28,8 @@
 #include "nexusmap/pipeline/density.hpp"
 #include "nexusmap/precision.hpp"
 #include "nexusmap/style.hpp"
+#include "nexusmap/pipeline/contours_zonal.hpp"
+#include "viewer/analysis_inputs.hpp"
 #include "viewer/app.hpp"
 #include "viewer/kernel_shapes.hpp"
 #include "viewer/offscreen.hpp"
@@ -488,29 +490,25 @@ std::array<int, 2> App::export_png(const std::string& path, int scale) {
 
 // --- App: GeoTIFF ------------------------------------------------------------------------------
 
-Job& App::start_export_tif(const std::string& path, double cell_km) {
+Job& App::start_export_tif(const std::string& path, double cell_km, const std::string& contours) {
     if (!doc_.events) throw std::runtime_error("no event table loaded: nothing to export as density");
     // The output registry decides before any work: a GeoTIFF name (.tif/.tiff), or a clear refusal.
-    if (const FormatInfo* f = format_for_path(path); !f || !f->raster)
+    if (const FormatInfo* f = format_for_path(path); !path.empty() && (!f || !f->raster))
         throw std::runtime_error(path + ": a density raster is written as GeoTIFF: use " + extensions_for(ProductKind::Raster));
+    // Contours of that density (geo's contours pipeline, as `nexusmap contours DENSITY.tif`).
+    pipeline::ContourRun crun;
+    for (const auto& kv : opt_.contour_settings) crun.set(kv);
+    crun.validate();
+    if (!contours.empty()) {
+        std::vector<std::string> inputs;
+        inputs.push_back(doc_.events->table.source);
+        check_output_for(contours, ProductKind::Vector, !opt_.batch() || opt_.force, inputs, "--export-contours");
+    }
     const EventSet& ev = *doc_.events;
     const HeatParams& p = doc_.heat;
     // geo's density pipeline, as `nexusmap density` runs it: same parameters, same raster, same
     // metadata. The events passing the filters are copied (the worker never touches the document).
-    std::vector<bool> keep(ev.table.size());
-    for (size_t i = 0; i < keep.size(); ++i)
-        keep[i] = ev.passes(i);
-    auto table = std::make_shared<EventTable>(ev.table.subset(keep));
-    // Say what was done with imprecise locations as the command line does (points kept, or the
-    // precise-only filter), unless spreading already said it.
-    if (!table->metadata.count("precision_mode")) {
-        PrecisionParams pp;
-        if (ev.precision_mode == 1) pp.max_precision = 2;
-        PrecisionResult pr = apply_precision(*table, pp);
-        *table = std::move(pr.events);
-        for (auto& [k, v] : pr.metadata())
-            table->metadata[k] = v;
-    }
+    auto table = std::make_shared<EventTable>(analysis_events(ev));
     if (p.weight == WeightMode::Fatalities)
         table->weight.assign(table->fatalities.begin(), table->fatalities.end());
     table->weight.resize(table->size(), 1.f);
@@ -540,15 +538,31 @@ Job& App::start_export_tif(const std::string& path, double cell_km) {
     if (const std::string hidden = hidden_types(ev); !hidden.empty()) extra["hidden_event_types"] = hidden;
     filter_metadata(ev, extra);
     if (!ev.source_note.empty()) extra["source_note"] = ev.source_note;
+    const std::string name = fs::path(path.empty() ? contours : path).filename().string();
     return jobs_.start<std::string>(
-        "GeoTIFF " + fs::path(path).filename().string(),
-        [table, dp, extra, path](Progress& progress) {
+        (path.empty() ? "contours " : "GeoTIFF ") + name,
+        [table, dp, extra, path, contours, crun, overwrite = !opt_.batch() || opt_.force](Progress& progress) {
             pipeline::DensityProduct prod = pipeline::run_density({table.get()}, dp, progress);
             Raster& r = prod.kde.raster;
             for (const auto& [k, v] : extra)
                 r.metadata[k] = v;
             progress(0.99, "writing");
-            write_raster(r, path); // atomic (geo's output registry)
+            if (!path.empty()) { // atomic (geo's output registry), in place before its contours read it
+                OutputSet set(overwrite);
+                write_raster(r, path);
+                set.commit();
+            }
+            if (!contours.empty()) {
+                OutputSet set(overwrite);
+                // From the written GeoTIFF, as `nexusmap contours` reads it, when there is one.
+                const Raster density = path.empty() ? r : read_raster(path);
+                const pipeline::LayerProduct c = pipeline::run_contours(
+                    density, crun, path.empty() ? "density (viewer, not written)" : fs::path(path).filename().string());
+                WriteOptions wo;
+                wo.metadata = c.metadata;
+                write_vector(c.layer, contours, wo);
+                set.commit();
+            }
             char buf[160];
             std::snprintf(buf, sizeof buf, "%dx%d cells of %.2f km, %zu points", prod.grid.width, prod.grid.height,
                           prod.grid.cell / 1000, prod.kde.n_points);
@@ -561,6 +575,40 @@ Job& App::start_export_tif(const std::string& path, double cell_km) {
             export_panel_.set_status("saved " + path + " (" + summary + ")", false);
             doc_.messages.push_back("exported " + path + ": " + summary);
         });
+}
+
+// --- App: zonal statistics ----------------------------------------------------------------------
+
+// Events per polygon of the filtered events, as `nexusmap zonal EVENTS -o PATH` writes it (geo's
+// zonal pipeline; polygons from --zonal-param polygons=FILE[:LAYER], default the bundled admin-1).
+Job& App::start_export_zonal(const std::string& path) {
+    if (!doc_.events) throw std::runtime_error("no event table loaded: nothing to count per polygon");
+    pipeline::ZonalRun run;
+    for (const auto& kv : opt_.zonal_settings) run.set(kv);
+    run.validate();
+    const std::string spec = run.polygon_spec(data_dir());
+    check_output_for(path, ProductKind::Vector, !opt_.batch() || opt_.force,
+                     {doc_.events->table.source, split_layer_spec(spec).first}, "--export-zonal");
+    const EventSet& ev = *doc_.events;
+    auto table = std::make_shared<EventTable>(analysis_events(ev));
+    std::string from, to;
+    if (!ev.window.all) from = format_date(ev.window.day_lo()), to = format_date(ev.window.day_hi() - 1);
+    return jobs_.start<std::string>(
+        "zonal " + fs::path(path).filename().string(),
+        [table, run, spec, from, to, path](Progress& progress) {
+            progress(0.1, "polygons");
+            auto [file, layer] = split_layer_spec(spec);
+            ReadLayerOptions ro;
+            ro.layer = layer;
+            const VectorLayer polys = read_layer(file, ro);
+            progress(0.4, "counting");
+            const pipeline::LayerProduct p = pipeline::run_zonal(*table, polys, run, spec, from, to);
+            WriteOptions wo;
+            wo.metadata = p.metadata;
+            write_vector(p.layer, path, wo); // atomic (geo's output registry)
+            return p.summary.empty() ? std::string() : p.summary.back();
+        },
+        [this, path](std::string&& summary) { doc_.messages.push_back("exported " + path + ": " + summary); });
 }
 
 // --- App: GeoJSON ------------------------------------------------------------------------------
@@ -762,12 +810,27 @@ bool App::run_batch_exports(std::ostream& out) {
             failed(what, e.what());
         }
     };
-    if (!opt_.export_tif.empty())
-        start(opt_.export_tif, [&]() -> Job& { return start_export_tif(opt_.export_tif, opt_.export_tif_cell_km); });
+    if (!opt_.export_tif.empty() || !opt_.export_contours.empty()) {
+        const std::string& what = opt_.export_tif.empty() ? opt_.export_contours : opt_.export_tif;
+        start(what, [&]() -> Job& {
+            return start_export_tif(opt_.export_tif, opt_.export_tif_cell_km, opt_.export_contours);
+        });
+    }
+    if (!opt_.export_zonal.empty())
+        start(opt_.export_zonal, [&]() -> Job& { return start_export_zonal(opt_.export_zonal); });
     if (!opt_.export_geojson.empty())
         start(opt_.export_geojson, [&]() -> Job& { return start_export_geojson(opt_.export_geojson); });
     if (!opt_.export_hotspots.empty())
         start(opt_.export_hotspots, [&]() -> Job& { return start_export_hotspots(opt_.export_hotspots); });
+    for (const auto* dir : {&opt_.export_spillover, &opt_.export_corridors}) {
+        if (dir->empty()) continue;
+        start(*dir, [&]() -> Job& {
+            PanelContext ctx{doc_, jobs_, heat_, view_, lonlat_.get(), false, std::nullopt};
+            const bool cor = dir == &opt_.export_corridors;
+            return analysis_.start_folder_export(ctx, *dir, cor, opt_.force,
+                                                 cor ? "--export-corridors" : "--export-spillover");
+        });
+    }
     if (!opt_.export_map.empty()) {
         if (doc_.events && heat_.valid()) {
             const ValueScale vs = heat_.value_scale(doc_.heat);
@@ -831,9 +894,13 @@ bool App::run_batch_exports(std::ostream& out) {
         } else if (what == opt_.export_timelapse) {
             out << "export_timelapse " << what << " " << (doc_.messages.empty() ? "" : doc_.messages.back()) << "\n";
         } else {
-            out << (what == opt_.export_tif       ? "export_tif "
-                    : what == opt_.export_hotspots ? "export_hotspots "
-                                                   : "export_geojson ")
+            out << (what == opt_.export_tif         ? "export_tif "
+                    : what == opt_.export_hotspots   ? "export_hotspots "
+                    : what == opt_.export_spillover  ? "export_spillover "
+                    : what == opt_.export_corridors  ? "export_corridors "
+                    : what == opt_.export_contours   ? "export_contours "
+                    : what == opt_.export_zonal      ? "export_zonal "
+                                                     : "export_geojson ")
                 << what << "\n";
         }
     }

@@ -15,6 +15,7 @@
 #include "nexusmap/precision.hpp"
 #include "viewer/app.hpp"
 
+#include "viewer/analysis_inputs.hpp"
 #include "viewer/analysis_layers.hpp"
 
 namespace nexusmap::viewer {
@@ -32,39 +33,12 @@ std::vector<double> hotspot_filter_key(const EventSet& ev, WeightMode w) {
 }
 
 pipeline::EventInputs hotspot_inputs(const EventSet& ev, WeightMode w, EventTable& table) {
-    const EventTable& t = ev.table;
-    std::vector<bool> keep(t.size());
-    for (size_t i = 0; i < t.size(); ++i)
-        keep[i] = ev.passes(i);
-    // subset() copies every column: pad the ones a table built elsewhere may lack.
-    const size_t n = t.size();
-    const bool complete = t.day.size() == n && t.weight.size() == n && t.fatalities.size() == n &&
-                          t.type.size() == n && t.precision.size() == n && t.row.size() == n &&
-                          t.country.size() == n && t.admin1.size() == n && t.actor.size() == n;
-    if (complete) {
-        table = t.subset(keep);
-    } else {
-        EventTable full = t;
-        full.day.resize(n, kNoDay), full.weight.resize(n, 1.f), full.fatalities.resize(n, 0.f);
-        full.type.resize(n, 0), full.precision.resize(n, 0), full.row.resize(n, 0), full.country.resize(n, 0);
-        full.admin1.resize(n), full.actor.resize(n);
-        table = full.subset(keep);
-    }
-    table.synthetic = table.synthetic || ev.synthetic;
+    table = analysis_events(ev);
     pipeline::EventInputs in;
     if (w == WeightMode::Fatalities) table.weight = table.fatalities;
     in.weighted = w != WeightMode::Count; // the same weights as the heatmap
     in.weight_name = w == WeightMode::Fatalities ? "fatalities" : w == WeightMode::WeightColumn ? "weight" : "";
     if (table.fatalities.empty() && w == WeightMode::Fatalities) table.weight.assign(table.size(), 0.f);
-    // What was done with imprecise locations, recorded as the command line records it.
-    if (!table.metadata.count("precision_mode")) {
-        PrecisionParams pp;
-        if (ev.precision_mode == 1) pp.max_precision = 2;
-        PrecisionResult pr = apply_precision(table, pp);
-        table = std::move(pr.events);
-        for (auto& [k, v] : pr.metadata())
-            table.metadata[k] = v;
-    }
     if (!ev.window.all) {
         in.date_from = format_date(ev.window.day_lo());
         in.date_to = format_date(ev.window.day_hi() - 1);

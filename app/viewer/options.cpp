@@ -133,6 +133,14 @@ void add_view_options(CLI::App& v, ViewerOptions& o) {
         ->allow_extra_args(false);
     run->add_flag("--spillover", o.run_spillover,
                   "The spillover analysis (default groups); with --screenshot it prints the front velocity");
+    run->add_option("--spill-param", o.spill_settings,
+                    "KEY=VALUE, a Spillover setting named as `nexusmap spillover`'s flag (period=quarter, "
+                    "bands=-100,0,100, permutations=99, sahel=MLI,BFA, ...); repeatable")
+        ->allow_extra_args(false);
+    run->add_option("--corridor-param", o.corridor_settings,
+                    "KEY=VALUE, a corridors setting named as `nexusmap corridors`'s flag (half-width-km=25, "
+                    "bin-km=25, recent=3, ...; routes: the first line layer loaded); repeatable")
+        ->allow_extra_args(false);
     run->add_flag("--scan", o.run_scan, "The space-time scan (Space-time scan panel)");
     run->add_option("--scan-param", o.scan_settings,
                     "KEY=VALUE, a scan setting named as `nexusmap scan`'s flag (e.g. period=year); repeatable")
@@ -154,6 +162,23 @@ void add_view_options(CLI::App& v, ViewerOptions& o) {
     out->add_option("--export-hotspots", o.export_hotspots,
                     "STEM: the hot spot result as `nexusmap hotspots|lisa|emerging --out STEM` writes it (same "
                     "files, same metadata)");
+    out->add_option("--export-spillover", o.export_spillover,
+                    "DIR: the spillover result (run with --spillover) as `nexusmap spillover -o DIR` writes it");
+    out->add_option("--export-corridors", o.export_corridors,
+                    "DIR: the corridors along the first line layer as `nexusmap corridors -o DIR` writes them");
+    out->add_option("--export-contours", o.export_contours,
+                    "FILE: contours of the density (with --export-tif: of that GeoTIFF) as `nexusmap contours` "
+                    "writes them");
+    out->add_option("--contour-param", o.contour_settings,
+                    "KEY=VALUE for --export-contours, named as `nexusmap contours`'s flags (percent=50,90, "
+                    "levels=..., ramp=, scale=, fill-opacity=); repeatable")
+        ->allow_extra_args(false);
+    out->add_option("--export-zonal", o.export_zonal,
+                    "FILE: events per polygon of the filtered events as `nexusmap zonal -o FILE` writes it");
+    out->add_option("--zonal-param", o.zonal_settings,
+                    "KEY=VALUE for --export-zonal, named as `nexusmap zonal`'s flags (polygons=FILE:LAYER, "
+                    "per-capita=, fields=A,B, ramp=, scale=, style-field=); repeatable")
+        ->allow_extra_args(false);
     out->add_option("--export-geojson", o.export_geojson, "Every layer and the filtered events as GeoJSON in DIR");
     out->add_option("--save-project", o.save_project,
                     "The session as a JSON project (re-saving the project that was opened is allowed)");

@@ -48,6 +48,14 @@ struct ViewerOptions {
     // the CLI's flag names without "--") set their parameters (scan_panel.hpp).
     bool run_scan = false, run_nexus = false;
     std::vector<std::string> scan_settings, nexus_settings;
+    // --spill-param / --corridor-param KEY=VALUE (repeatable): the Spillover panel's settings, named
+    // as `nexusmap spillover` / `corridors` flags (geo's SpilloverRun::set / CorridorRun::set).
+    std::vector<std::string> spill_settings, corridor_settings;
+    std::string export_spillover, export_corridors; // folders, as `nexusmap spillover|corridors -o DIR`
+    // Contours of the density export (as `nexusmap contours DENSITY.tif -o FILE`) and events per
+    // polygon (as `nexusmap zonal -o FILE`), with their settings as KEY=VALUE.
+    std::string export_contours, export_zonal;
+    std::vector<std::string> contour_settings, zonal_settings;
     // Batch exports (after loading, like --screenshot; any of them runs the viewer in batch mode).
     std::string export_png;     // the map (layers, heatmap, legend, furniture) rendered offscreen
     int export_scale = 1;       // 1..4 times the window size
@@ -69,7 +77,9 @@ struct ViewerOptions {
     int bench_frames = 0;
     bool batch() const {
         return !screenshot.empty() || !export_png.empty() || !export_tif.empty() || !export_geojson.empty() ||
-               !export_hotspots.empty() || !save_project.empty() || !export_map.empty() || !export_timelapse.empty() ||
+               !export_hotspots.empty() || !export_spillover.empty() || !export_corridors.empty() ||
+               !export_contours.empty() || !export_zonal.empty() ||
+               !save_project.empty() || !export_map.empty() || !export_timelapse.empty() ||
                bench_frames > 0;
     }
 };

@@ -11,6 +11,9 @@
 #include <cstdio>
 #include <sstream>
 
+#include "nexusmap/atomic_file.hpp"
+#include "nexusmap/precision.hpp"
+#include "viewer/analysis_inputs.hpp"
 #include "viewer/analysis_layers.hpp"
 #include "viewer/colormap.hpp"
 #include "nexusmap/text.hpp"
@@ -18,33 +21,6 @@
 namespace nexusmap::viewer {
 
 namespace {
-
-std::vector<std::string> split_codes(const std::string& s) {
-    std::vector<std::string> out;
-    std::stringstream ss(s);
-    std::string item;
-    while (std::getline(ss, item, ',')) {
-        item.erase(std::remove_if(item.begin(), item.end(), [](unsigned char c) { return std::isspace(c); }),
-                   item.end());
-        std::transform(item.begin(), item.end(), item.begin(), [](unsigned char c) { return char(std::toupper(c)); });
-        if (!item.empty()) out.push_back(item);
-    }
-    return out;
-}
-
-std::vector<double> split_numbers(const std::string& s) {
-    std::vector<double> out;
-    std::stringstream ss(s);
-    std::string item;
-    while (std::getline(ss, item, ',')) {
-        char* end = nullptr;
-        const double v = std::strtod(item.c_str(), &end);
-        if (end != item.c_str()) out.push_back(v);
-    }
-    return out;
-}
-
-std::string lower(std::string_view s) { return ascii_lower(s); }
 
 ImU32 col(const Rgb& c, int a = 255) {
     return IM_COL32(int(c.r * 255 + 0.5f), int(c.g * 255 + 0.5f), int(c.b * 255 + 0.5f), a);
@@ -88,6 +64,22 @@ Chart begin_chart(const char* title, float height, double x0, double x1, double 
 
 } // namespace
 
+void SpilloverUiParams::to_text() {
+    std::snprintf(sahel, sizeof sahel, "%s", spill.groups.sahel.c_str());
+    std::snprintf(coastal, sizeof coastal, "%s", spill.groups.coastal.c_str());
+    std::string b;
+    for (double e : spill.analysis.bands_km) b += (b.empty() ? "" : ",") + fmt_num(e);
+    std::snprintf(bands, sizeof bands, "%s", b.c_str());
+}
+
+void SpilloverUiParams::from_text() {
+    spill.groups.sahel = sahel;
+    spill.groups.coastal = coastal;
+    spill.analysis.bands_km = parse_numbers(bands, "bands");
+    corridors.groups = spill.groups;
+    corridors.analysis.period = spill.analysis.period;
+}
+
 void AnalysisUi::start_spillover(PanelContext& ctx) {
     spill_attempted_ = true;
     if (!ctx.doc.events || (spill_job_ && ctx.jobs.alive(spill_job_))) return;
@@ -95,8 +87,7 @@ void AnalysisUi::start_spillover(PanelContext& ctx) {
     const MapLayer* routes = nullptr;
     for (auto& l : ctx.doc.layers) {
         if (l->data.type == GeomType::Polygon && l->data.field_index("iso_a3") >= 0 &&
-            (lower(l->data.name) == "admin0" ||
-             (!admin0 && l->data.field_index("adm0_name") < 0)))
+            (ascii_lower(l->data.name) == "admin0" || (!admin0 && l->data.field_index("adm0_name") < 0)))
             admin0 = l.get();
         if (l->data.type == GeomType::Line && !routes) routes = l.get();
     }
@@ -104,39 +95,26 @@ void AnalysisUi::start_spillover(PanelContext& ctx) {
         spill_error_ = "no admin-0 layer with iso_a3 codes loaded";
         return;
     }
-    const EventSet& ev = *ctx.doc.events;
-    std::vector<bool> keep(ev.table.size());
-    // Distances to the border need point locations: precise events only (UCDP where_prec / ACLED
-    // geo_precision <= 2; unknown 0 kept), as `nexusmap spillover` does by default.
-    const bool has_prec = ev.table.precision.size() == keep.size();
-    for (size_t i = 0; i < keep.size(); ++i)
-        keep[i] = ev.passes(i) && (!has_prec || ev.table.precision[i] <= 2);
-    auto events = std::make_shared<EventTable>(ev.table.subset(keep));
+    try {
+        spill_params.from_text();
+        spill_params.spill.validate();
+        spill_params.corridors.validate();
+    } catch (const std::exception& e) {
+        spill_error_ = e.what();
+        return;
+    }
+    // The events as `nexusmap spillover` / `corridors` load them by default: precise locations only.
+    auto events = std::make_shared<EventTable>(point_events(*ctx.doc.events, "spillover"));
     auto a0 = std::make_shared<VectorLayer>(admin0->data);
     std::shared_ptr<VectorLayer> rl = routes ? std::make_shared<VectorLayer>(routes->data) : nullptr;
-    BorderParams bp;
-    bp.sahel = split_codes(spill_params.sahel);
-    bp.coastal = split_codes(spill_params.coastal);
-    bp.analysis_crs = ctx.doc.analysis;
-    SpilloverParams sp;
-    if (auto b = split_numbers(spill_params.bands); b.size() >= 2) {
-        std::sort(b.begin(), b.end());
-        sp.bands_km = b;
-    }
-    sp.period = spill_params.period == 0 ? PeriodUnit::Year
-                                         : (spill_params.period == 1 ? PeriodUnit::Quarter : PeriodUnit::Month);
-    sp.x_km = spill_params.x_km;
-    sp.window_km = spill_params.window_km;
-    sp.quantile = spill_params.quantile;
-    sp.permutations = spill_params.permutations;
-    CorridorParams cp;
-    cp.half_width_km = spill_params.half_width_km;
-    cp.bin_km = spill_params.bin_km;
-    cp.period = sp.period;
+    const pipeline::BorderGroups groups = spill_params.spill.groups;
+    const SpilloverParams sp = spill_params.spill.analysis;
+    CorridorParams cp = spill_params.corridors.analysis;
     cp.analysis_crs = ctx.doc.analysis;
+    const Crs crs = ctx.doc.analysis;
     spill_error_.clear();
     spill_job_ = &ctx.jobs.start<std::unique_ptr<SpilloverOutput>>(
-        "spillover", [events, a0, rl, bp, sp, cp](Progress& progress) {
+        "spillover", [events, a0, rl, groups, sp, cp, crs](Progress& progress) {
             const auto t0 = std::chrono::steady_clock::now();
             auto out = std::make_unique<SpilloverOutput>();
             auto sub = [&progress](double lo, double hi) {
@@ -150,12 +128,17 @@ void AnalysisUi::start_spillover(PanelContext& ctx) {
                 });
             };
             progress(0.01, "deriving the border");
-            Border border = derive_border(*a0, bp);
+            Border border = pipeline::load_border(*a0, groups, crs);
             progress(0.1, "spillover");
             out->sp = analyse_spillover(*events, border, sp, sub(0.1, 0.7));
+            out->spill_product = pipeline::spillover_product(out->sp, *events);
             if (rl && !rl->features.empty()) {
                 progress(0.7, "corridors");
-                out->cor = analyse_corridors(*events, *rl, &out->sp.border, cp, sub(0.7, 0.9));
+                // The same events, recorded as `nexusmap corridors` records them.
+                EventTable cev = *events;
+                cev.metadata["precision_default"] = precise_default_reason("corridors");
+                out->cor = analyse_corridors(cev, *rl, &out->sp.border, cp, sub(0.7, 0.9));
+                out->cor_product = pipeline::corridor_product(out->cor, cev, *rl);
                 out->have_corridors = true;
             }
             progress(0.92, "layers");
@@ -215,22 +198,28 @@ void AnalysisUi::draw_spillover_panel(PanelContext& ctx) {
         return;
     }
     SpilloverUiParams& p = spill_params;
+    SpilloverParams& a = p.spill.analysis;
     ImGui::SetNextItemWidth(200);
     ImGui::InputText("Sahel", p.sahel, sizeof p.sahel);
     ImGui::SetNextItemWidth(200);
     ImGui::InputText("coastal", p.coastal, sizeof p.coastal);
     ImGui::SetNextItemWidth(200);
     ImGui::InputText("bands km", p.bands, sizeof p.bands);
+    int period = a.period == PeriodUnit::Year ? 0 : a.period == PeriodUnit::Quarter ? 1 : 2;
     ImGui::SetNextItemWidth(120);
-    ImGui::Combo("period", &p.period, "year\0quarter\0month\0");
+    if (ImGui::Combo("period", &period, "year\0quarter\0month\0"))
+        a.period = period == 0 ? PeriodUnit::Year : period == 1 ? PeriodUnit::Quarter : PeriodUnit::Month;
+    const double x_lo = 10, x_hi = 300, w_lo = 50, w_hi = 600, q_lo = 0.5, q_hi = 0.99;
+    const int perm_lo = 99, perm_hi = 9999;
     ImGui::SetNextItemWidth(120);
-    ImGui::SliderFloat("X km (share)", &p.x_km, 10, 300, "%.0f");
+    ImGui::SliderScalar("X km (share)", ImGuiDataType_Double, &a.x_km, &x_lo, &x_hi, "%.0f");
     ImGui::SetNextItemWidth(120);
-    ImGui::SliderFloat("window km (front)", &p.window_km, 50, 600, "%.0f");
+    ImGui::SliderScalar("window km (front)", ImGuiDataType_Double, &a.window_km, &w_lo, &w_hi, "%.0f");
     ImGui::SetNextItemWidth(120);
-    ImGui::SliderFloat("quantile (front)", &p.quantile, 0.5f, 0.99f, "%.2f");
+    ImGui::SliderScalar("quantile (front)", ImGuiDataType_Double, &a.quantile, &q_lo, &q_hi, "%.2f");
     ImGui::SetNextItemWidth(120);
-    ImGui::SliderInt("permutations", &p.permutations, 99, 1999);
+    ImGui::SliderScalar("permutations", ImGuiDataType_S32, &a.permutations, &perm_lo, &perm_hi, "%d",
+                        ImGuiSliderFlags_Logarithmic);
     const bool running = spill_job_ && ctx.jobs.running(spill_job_);
     if (spill_job_ && !ctx.jobs.alive(spill_job_)) spill_job_ = nullptr;
     if (!running) {
@@ -270,8 +259,57 @@ void AnalysisUi::draw_spillover_panel(PanelContext& ctx) {
             border_layer_.reset();
             bands_layer_.reset();
         }
+        if (ImGui::TreeNode("summary (as nexusmap spillover prints it)")) {
+            for (auto& l : spill_->spill_product.summary) ImGui::TextUnformatted(l.c_str());
+            if (spill_->have_corridors)
+                for (auto& l : spill_->cor_product.summary) ImGui::TextUnformatted(l.c_str());
+            ImGui::TreePop();
+        }
+        // The folders `nexusmap spillover -o DIR` / `nexusmap corridors -o DIR` write, same files.
+        const bool writing = folder_job_ && ctx.jobs.running(folder_job_);
+        auto folder_row = [&](const char* label, char* buf, size_t n, bool corridors) {
+            ImGui::SetNextItemWidth(160);
+            ImGui::InputText(label, buf, n);
+            ImGui::SameLine();
+            ImGui::BeginDisabled(writing || (corridors && !spill_->have_corridors));
+            if (ImGui::SmallButton(corridors ? "write##cor" : "write##spill")) {
+                try {
+                    start_folder_export(ctx, buf, corridors, false, "folder");
+                } catch (const std::exception& e) {
+                    folder_status_ = e.what();
+                }
+            }
+            ImGui::EndDisabled();
+        };
+        folder_row("spillover folder", spill_dir_, sizeof spill_dir_, false);
+        folder_row("corridors folder", cor_dir_, sizeof cor_dir_, true);
+        if (!folder_status_.empty()) ImGui::TextWrapped("%s", folder_status_.c_str());
     }
     ImGui::PopID();
+}
+
+Job& AnalysisUi::start_folder_export(PanelContext& ctx, const std::string& dir, bool corridors, bool overwrite,
+                                     const std::string& option) {
+    if (!spill_) throw std::runtime_error("no spillover result to export (run the Spillover panel first)");
+    if (corridors && !spill_->have_corridors)
+        throw std::runtime_error("no corridors result to export (load a route layer and run the Spillover panel)");
+    std::shared_ptr<const pipeline::FolderProduct> product = std::make_shared<pipeline::FolderProduct>(
+        corridors ? spill_->cor_product : spill_->spill_product);
+    std::vector<std::string> inputs;
+    if (ctx.doc.events) inputs.push_back(ctx.doc.events->table.source);
+    pipeline::prepare_folder(dir, product->files(), overwrite, inputs, option); // before any work
+    folder_status_.clear();
+    folder_job_ = &ctx.jobs.start<size_t>(
+        std::string(corridors ? "corridors " : "spillover ") + dir,
+        [product, dir, overwrite](Progress& progress) {
+            progress(0.1, "writing");
+            OutputSet set(overwrite); // the folder's files appear together or not at all
+            const size_t n = pipeline::write_folder(*product, dir).size();
+            set.commit();
+            return n;
+        },
+        [this, dir](size_t&& n) { folder_status_ = "wrote " + std::to_string(n) + " files to " + dir; });
+    return *folder_job_;
 }
 
 void AnalysisUi::draw_spillover_window(PanelContext& ctx) {

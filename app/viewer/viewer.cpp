@@ -86,7 +86,8 @@ std::string batch_output_error(const ViewerOptions& opt) {
     };
     const std::pair<const char*, const std::string*> outs[] = {
         {"--screenshot", &opt.screenshot}, {"--export-png", &opt.export_png}, {"--export-tif", &opt.export_tif},
-        {"--export-map", &opt.export_map}, {"--save-project", &opt.save_project}};
+        {"--export-map", &opt.export_map}, {"--save-project", &opt.save_project},
+        {"--export-contours", &opt.export_contours}, {"--export-zonal", &opt.export_zonal}};
     for (const auto& [flag, path] : outs) {
         if (path->empty()) continue;
         const bool own_project = path == &opt.save_project && opened(*path) &&

@@ -2,7 +2,9 @@
 // GeoTIFF export writes the same raster with the same metadata (issue #15).
 #include "nexusmap/pipeline/density.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <map>
 
@@ -149,6 +151,19 @@ DensityProduct run_density(const DensityInputs& in, DensityParams params, Progre
                                    total, 100 * (out.integral / total - 1)) +
                                (undersampled ? ": the bandwidth is too small for the cell size" : ""));
     out.params = p;
+    return out;
+}
+
+std::vector<int64_t> dated_period_range(const EventTable& ev, PeriodUnit by) {
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t i = 0; i < ev.size(); ++i)
+        if (i < ev.day.size() && ev.day[i] != kNoDay) {
+            const int64_t p = period_index(ev.day[i], by);
+            lo = std::min(lo, p), hi = std::max(hi, p);
+        }
+    if (lo > hi) throw GeoError(ev.source, "", "no dated events: a map per period needs dates");
+    std::vector<int64_t> out;
+    for (int64_t p = lo; p <= hi; ++p) out.push_back(p);
     return out;
 }
 

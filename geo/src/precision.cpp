@@ -259,4 +259,9 @@ std::map<std::string, std::string> PrecisionResult::metadata() const {
     return m;
 }
 
+std::string precise_default_reason(const std::string& analysis) {
+    return analysis + " uses precise events only by default (UCDP where_prec <= 2, ACLED geo_precision <= 2); give "
+                      "--max-precision 7 to use all";
+}
+
 } // namespace nexusmap

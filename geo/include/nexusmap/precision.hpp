@@ -67,4 +67,8 @@ PrecisionResult apply_precision(const EventTable& ev, const PrecisionParams& p);
 // two count <= max_points (empty when none of the finest grid's points falls inside).
 std::vector<Vec2> polygon_subgrid(const VectorLayer& layer, size_t feature, int max_points = 256);
 
+// Analyses that measure distances of event points (spillover, corridors, scan, nexus) use precise
+// events by default; this is the note every front end records as metadata "precision_default".
+std::string precise_default_reason(const std::string& analysis);
+
 } // namespace nexusmap

@@ -3,6 +3,7 @@
 // must not change how "GPKG" or "Admin0" compare).
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace nexusmap {
 
@@ -20,5 +21,11 @@ inline bool ascii_iequals(std::string_view a, std::string_view b) {
 inline bool ascii_istarts_with(std::string_view s, std::string_view prefix) {
     return s.size() >= prefix.size() && ascii_lower(s.substr(0, prefix.size())) == ascii_lower(prefix);
 }
+
+// "MLI, bfa,NER" -> {"MLI","bfa","NER"} (upper: {"MLI","BFA","NER"}); empty items are skipped.
+std::vector<std::string> split_list(const std::string& s, std::string_view seps = ", ", bool upper = false);
+
+// "-200,-100,0" -> {-200,-100,0}; throws GeoError naming `what` and the bad item.
+std::vector<double> parse_numbers(const std::string& s, const char* what);
 
 } // namespace nexusmap

@@ -61,6 +61,9 @@ struct PeriodDensities {
     std::vector<size_t> counts;  // events in each
     size_t undated = 0;
 };
+// Every period from the first to the last dated event's, empty ones included ("nothing happened"
+// is news); throws GeoError naming the file when no event has a date.
+std::vector<int64_t> dated_period_range(const EventTable& ev, PeriodUnit by);
 PeriodDensities density_by_period(const EventTable& ev, const std::vector<int64_t>& periods, PeriodUnit by,
                                   const GridSpec& grid, const KdeParams& kde, const VectorLayer* mask = nullptr,
                                   const std::vector<bool>* keep = nullptr, const Metadata* base_metadata = nullptr,
