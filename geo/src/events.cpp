@@ -549,9 +549,12 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
     ev.lat.reserve(rows), ev.lon.reserve(rows), ev.day.reserve(rows), ev.weight.reserve(rows);
     ev.fatalities.reserve(rows), ev.type.reserve(rows), ev.precision.reserve(rows), ev.row.reserve(rows);
     ev.country.reserve(rows), ev.admin1.reserve(rows), ev.actor.reserve(rows);
-    auto append = [](auto& to, auto& from) {
-        if (to.empty()) to = std::move(from);
+    // One slice: its columns move in. Several: appended to the columns reserved above (moving the
+    // first slice's in would drop that reservation and reallocate on the next).
+    auto append = [one = parts.size() == 1](auto& to, auto& from) {
+        if (one) to = std::move(from);
         else to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+        from = {}; // the slice's memory goes back now, not at the end of the merge
     };
     for (Part& P : parts) {
         std::vector<uint16_t> tmap, cmap;
