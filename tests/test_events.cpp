@@ -645,3 +645,23 @@ TEST_CASE("EventTable::subset keeps the rows asked for, in order, in every fille
     CHECK(e.subset(std::vector<bool>(50, false)).size() == 0);
     CHECK(e.subset({}).size() == 50); // rows past the mask are kept
 }
+
+TEST_CASE("text columns a CSV lacks stay empty; those it has are filled on every row") {
+    const std::string plain = "latitude,longitude,event_date\n12.5,-1.5,2020-01-02\n13.5,-2.5,2020-01-03\n";
+    const auto a = parse_events_csv(plain, "plain.csv");
+    REQUIRE(a.events.size() == 2);
+    CHECK(a.events.admin1.empty()); // not 10M empty strings for a lat/lon/date file (issue #17)
+    CHECK(a.events.actor.empty());
+    CHECK(a.events.country.size() == 2);
+    const std::string full = "latitude,longitude,event_date,admin1,actor1\n12.5,-1.5,2020-01-02,Mopti,A\n13.5,-2.5,2020-01-03,,B\n";
+    for (int threads : {1, 2}) {
+        EventCsvOptions o;
+        o.threads = threads;
+        const auto b = parse_events_csv(full, "full.csv", o);
+        REQUIRE(b.events.admin1.size() == 2);
+        CHECK(b.events.admin1[0] == "Mopti");
+        CHECK(b.events.admin1[1].empty());
+        REQUIRE(b.events.actor.size() == 2);
+        CHECK(b.events.actor[1] == "B");
+    }
+}

@@ -375,7 +375,9 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
                 EventTable& e = P.ev;
                 e.lat.reserve(rows), e.lon.reserve(rows), e.day.reserve(rows), e.weight.reserve(rows);
                 e.fatalities.reserve(rows), e.type.reserve(rows), e.precision.reserve(rows), e.row.reserve(rows);
-                e.country.reserve(rows), e.admin1.reserve(rows), e.actor.reserve(rows);
+                e.country.reserve(rows);
+                if (c_adm1 >= 0) e.admin1.reserve(rows);
+                if (c_actor >= 0) e.actor.reserve(rows);
             }
             while (rd.next(f, line, err)) {
                 const size_t ln = line + comment_lines;
@@ -524,8 +526,9 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
                 P.ev.precision.push_back(prec);
                 P.ev.row.push_back(static_cast<uint32_t>(ln));
                 P.ev.country.push_back(countries.get(get(c_country)));
-                P.ev.admin1.emplace_back(get(c_adm1));
-                P.ev.actor.emplace_back(get(c_actor));
+                // Text columns the file does not have stay empty (a column of 10M empty strings is 320 MB).
+                if (c_adm1 >= 0) P.ev.admin1.emplace_back(get(c_adm1));
+                if (c_actor >= 0) P.ev.actor.emplace_back(get(c_actor));
             }
         } catch (...) {
             P.error = std::current_exception();
@@ -548,7 +551,9 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
     for (const Part& P : parts) rows += P.ev.size();
     ev.lat.reserve(rows), ev.lon.reserve(rows), ev.day.reserve(rows), ev.weight.reserve(rows);
     ev.fatalities.reserve(rows), ev.type.reserve(rows), ev.precision.reserve(rows), ev.row.reserve(rows);
-    ev.country.reserve(rows), ev.admin1.reserve(rows), ev.actor.reserve(rows);
+    ev.country.reserve(rows);
+    if (c_adm1 >= 0) ev.admin1.reserve(rows);
+    if (c_actor >= 0) ev.actor.reserve(rows);
     // One slice: its columns move in. Several: appended to the columns reserved above (moving the
     // first slice's in would drop that reservation and reallocate on the next).
     auto append = [one = parts.size() == 1](auto& to, auto& from) {

@@ -197,8 +197,8 @@ PrecisionResult apply_precision_impl(const EventTable& ev, EventTable* movable, 
             o.precision.push_back(ev.precision[i]);
             o.row.push_back(ev.row[i]);
             o.country.push_back(ev.country[i]);
-            o.admin1.push_back(ev.admin1[i]);
-            o.actor.push_back(ev.actor[i]);
+            if (ev.admin1.size() == n) o.admin1.push_back(ev.admin1[i]); // text columns a file lacks stay empty
+            if (ev.actor.size() == n) o.actor.push_back(ev.actor[i]);
             r.share.push_back(share);
             r.weight.push_back(w * share);
             r.spread_level.push_back(sp.level);
