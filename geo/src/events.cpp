@@ -397,9 +397,10 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
             size_t line = 0, &rec = P.rec;
             {
                 // Room for every line (records are at most one per line); a few bytes per row at least.
-                const size_t lines = size_t(std::count(slice.text.begin(), slice.text.end(), '\n')) + 1;
                 // The first slice's columns become the table's (merge below): room for all slices.
-                const size_t rows = pi == 0 ? first_rows : std::min(lines, slice.text.size() / 4 + 1);
+                const size_t rows = pi == 0 ? first_rows
+                                            : std::min(size_t(std::count(slice.text.begin(), slice.text.end(), '\n')) + 1,
+                                                       slice.text.size() / 4 + 1);
                 EventTable& e = P.ev;
                 e.lat.reserve(rows), e.lon.reserve(rows), e.day.reserve(rows), e.weight.reserve(rows);
                 e.fatalities.reserve(rows), e.type.reserve(rows), e.precision.reserve(rows), e.row.reserve(rows);
