@@ -2,6 +2,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdio>
+#include <vector>
 
 #include "nexusmap/crs.hpp"
 #include "nexusmap/error.hpp"
@@ -105,4 +107,51 @@ TEST_CASE("a large batch transformed on all cores equals the same points one sma
     CHECK(bx == sx);
     CHECK(by == sy);
     CHECK(bx[0] != x[0]); // projected, not left as degrees
+}
+
+// Crs::wgs84() and Crs::laea() write their WKT without PROJ (no database open at start-up, issue
+// #17): the texts must stay those PROJ itself gives for the same definitions.
+TEST_CASE("WGS 84 and LAEA WKT written without PROJ equal PROJ's own text") {
+    CHECK(Crs::wgs84().wkt() == Crs::from_user("EPSG:4326").wkt());
+    CHECK(Crs::wgs84().is_geographic());
+    const double centres[][2] = {{2, 12}, {-0.0, -0.0}, {0.5, -0.000001}, {1e-7, 33.333333333333}, {-17.25, 14.75}, {180, -90}, {-3.25, 14.123456789}};
+    for (const auto& c : centres) {
+        char def[200];
+        std::snprintf(def, sizeof def, "+proj=laea +lat_0=%.10g +lon_0=%.10g +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs", c[1], c[0]);
+        CAPTURE(def);
+        const Crs ours = Crs::laea(c[0], c[1]);
+        std::string w = ours.wkt();
+        // PROJ names an unnamed PROJ-string CRS "unknown"; ours carries its own name.
+        const size_t a = w.find('"') + 1, b = w.find('"', a);
+        CHECK(w.substr(a, b - a).find("Lambert azimuthal equal-area") == 0);
+        w.replace(a, b - a, "unknown");
+        CHECK(w == Crs::from_user(def).wkt());
+        CHECK(!ours.is_geographic());
+        CHECK(ours.same_as(Crs::from_user(def)));
+    }
+}
+
+TEST_CASE("WGS 84 <-> LAEA built directly gives PROJ's operation search results") {
+    const Crs ours = Crs::laea(2, 12);
+    const Crs searched = Crs::from_user("+proj=laea +lat_0=12 +lon_0=2 +x_0=0 +y_0=0 +datum=WGS84 +units=m"); // not "laea:": searched
+    std::vector<double> lon{-17.4, -4.2, 0.5, 2.4, 15.0, 2.0}, lat{14.7, 14.5, 14.8, 6.4, 12.1, 12.0};
+    auto x1 = lon, y1 = lat, x2 = lon, y2 = lat;
+    Transformer(Crs::wgs84(), ours).forward(x1.data(), y1.data(), x1.size());
+    Transformer(Crs::wgs84(), searched).forward(x2.data(), y2.data(), x2.size());
+    for (size_t i = 0; i < lon.size(); ++i) {
+        CAPTURE(i);
+        CHECK(std::fabs(x1[i] - x2[i]) < 1e-6);
+        CHECK(std::fabs(y1[i] - y2[i]) < 1e-6);
+    }
+    CHECK(std::fabs(x1[5]) < 1e-6); // the centre maps to the origin
+    CHECK(std::fabs(y1[5]) < 1e-6);
+    auto lo1 = x1, la1 = y1, lo2 = x1, la2 = y1;
+    Transformer(ours, Crs::wgs84()).forward(lo1.data(), la1.data(), lo1.size());
+    Transformer(searched, Crs::wgs84()).forward(lo2.data(), la2.data(), lo2.size());
+    for (size_t i = 0; i < lon.size(); ++i) {
+        CAPTURE(i);
+        CHECK(std::fabs(lo1[i] - lo2[i]) < 1e-10);
+        CHECK(std::fabs(la1[i] - la2[i]) < 1e-10);
+        CHECK(std::fabs(lo1[i] - lon[i]) < 1e-7); // the round trip
+    }
 }

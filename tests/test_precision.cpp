@@ -200,3 +200,27 @@ TEST_CASE("precision: ACLED geo_precision 3 spreads over admin-1; 1 and 2 are po
     for (int lvl : s.spread_level) CHECK(lvl == 1);
     for (int f : s.spread_feature) CHECK(f == 1); // the east half
 }
+
+TEST_CASE("precision: the table handed over (moved) gives what the copied one gives, kept or dropped") {
+    Admin ad;
+    const EventTable ev = ucdp_events({{3, 3, 1}, {6, 6, 2}, {3.5, 2.5, 3}, {2, 8, 4}, {5, 5, 6}, {4, 4, 0}}, {1, 2, 3, 4, 5, 6});
+    PrecisionParams keep_all, drop, spread;
+    drop.max_precision = 2;
+    spread.spread = true;
+    spread.admin0 = &ad.a0, spread.admin1 = &ad.a1, spread.admin2 = &ad.a2;
+    for (const PrecisionParams* p : {&keep_all, &drop, &spread}) {
+        const PrecisionResult a = apply_precision(ev, *p);
+        EventTable copy = ev;
+        const PrecisionResult b = apply_precision(std::move(copy), *p);
+        CHECK(a.summary() == b.summary());
+        REQUIRE(a.events.size() == b.events.size());
+        CHECK(a.events.lon == b.events.lon);
+        CHECK(a.events.lat == b.events.lat);
+        CHECK(a.events.weight == b.events.weight);
+        CHECK(a.events.row == b.events.row);
+        CHECK(a.weight == b.weight);
+        CHECK(a.events.metadata == b.events.metadata);
+    }
+    EventTable copy = ev;
+    CHECK(apply_precision(std::move(copy), keep_all).events.size() == 6); // every row, none dropped
+}

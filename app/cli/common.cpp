@@ -133,7 +133,7 @@ EventTable EventArgs::load() const {
         }
         pp.admin0 = &polys[0], pp.admin1 = &polys[1], pp.admin2 = &polys[2];
     }
-    PrecisionResult pr = apply_precision(ev, pp);
+    PrecisionResult pr = apply_precision(std::move(ev), pp); // moved, not copied, when all rows stay
     if (!quiet) {
         if (max_precision < 0 && default_max_precision > 0 && !default_precision_reason.empty())
             std::cout << "  " << default_precision_reason << "\n";

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -120,34 +121,100 @@ Crs Crs::from_user(const std::string& definition) {
     return c;
 }
 
+// WGS 84 and the LAEA analysis CRSs are written out here, as the text PROJ gives for them
+// (PROJ 9: proj_as_wkt, WKT2 2019, one line), instead of being built through PROJ: building them
+// opens PROJ's SQLite database (~25 ms) and every command's option set holds several default
+// analysis CRSs (issue #17: nothing costly before the command needs it). tests/test_crs.cpp
+// checks the texts against PROJ's own.
+namespace {
+constexpr const char* kWgs84Wkt =
+    "GEOGCRS[\"WGS 84\",ENSEMBLE[\"World Geodetic System 1984 ensemble\",MEMBER[\"World Geodetic System 1984 "
+    "(Transit)\"],MEMBER[\"World Geodetic System 1984 (G730)\"],MEMBER[\"World Geodetic System 1984 (G873)\"],"
+    "MEMBER[\"World Geodetic System 1984 (G1150)\"],MEMBER[\"World Geodetic System 1984 (G1674)\"],MEMBER[\"World "
+    "Geodetic System 1984 (G1762)\"],MEMBER[\"World Geodetic System 1984 (G2139)\"],ELLIPSOID[\"WGS "
+    "84\",6378137,298.257223563,LENGTHUNIT[\"metre\",1]],ENSEMBLEACCURACY[2.0]],PRIMEM[\"Greenwich\",0,"
+    "ANGLEUNIT[\"degree\",0.0174532925199433]],CS[ellipsoidal,2],AXIS[\"geodetic latitude "
+    "(Lat)\",north,ORDER[1],ANGLEUNIT[\"degree\",0.0174532925199433]],AXIS[\"geodetic longitude "
+    "(Lon)\",east,ORDER[2],ANGLEUNIT[\"degree\",0.0174532925199433]],USAGE[SCOPE[\"Horizontal component of 3D "
+    "system.\"],AREA[\"World.\"],BBOX[-90,-180,90,180]],ID[\"EPSG\",4326]]";
+
+// A centre as the PROJ string carries it (%.10g), then as PROJ writes a parameter (15 digits).
+double laea_param(double v) {
+    char b[48];
+    std::snprintf(b, sizeof b, "%.10g", v);
+    return std::strtod(b, nullptr);
+}
+
+// A parameter as PROJ writes it in WKT: 15 significant digits, "1E-07", never "-0".
+std::string wkt_number(double v) {
+    char b[48];
+    std::snprintf(b, sizeof b, "%.15g", v + 0.0); // + 0.0 turns -0 into 0
+    for (char* p = b; *p; ++p)
+        if (*p == 'e') *p = 'E';
+    return b;
+}
+
+// The centre of a CRS made by Crs::laea (definition "laea:LON0,LAT0" and our WKT), if it is one.
+bool our_laea(const Crs& c, double& lon0, double& lat0) {
+    char extra = 0;
+    return c.definition().rfind("laea:", 0) == 0 &&
+           std::sscanf(c.definition().c_str() + 5, "%lf,%lf%c", &lon0, &lat0, &extra) == 2 &&
+           c.wkt() == Crs::laea(lon0, lat0).wkt();
+}
+} // namespace
+
 Crs Crs::wgs84() {
-    thread_local Crs c = [] {
-        Crs x = make_crs("EPSG:4326", "EPSG:4326");
-        x.def_ = "EPSG:4326";
-        return x;
-    }();
+    Crs c;
+    c.wkt_ = kWgs84Wkt;
+    c.def_ = "EPSG:4326";
+    c.geographic_ = true;
     return c;
 }
 
-Crs Crs::laea(double lon0, double lat0) {
-    char buf[160];
-    std::snprintf(buf, sizeof buf, "+proj=laea +lat_0=%.10g +lon_0=%.10g +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs +type=crs",
-                  lat0, lon0);
+Crs Crs::laea(double lon_centre, double lat_centre) {
+    const double lon0 = laea_param(lon_centre), lat0 = laea_param(lat_centre);
+    char buf[1536];
+    if (std::fabs(lat0) == 90) { // polar aspect: PROJ's axes carry MERIDIAN[...]; leave it to PROJ
+        std::snprintf(buf, sizeof buf, "+proj=laea +lat_0=%.10g +lon_0=%.10g +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs +type=crs",
+                      lat_centre, lon_centre);
+        PjPtr raw(proj_create(proj_ctx(), buf));
+        if (!raw) throw GeoError("", "CRS", std::string("cannot build ") + buf + " (" + last_proj_error() + ")");
+        char name[128];
+        std::snprintf(name, sizeof name, "Lambert azimuthal equal-area %.6g %.6g (nexusmap)", lon_centre, lat_centre);
+        PjPtr named(proj_alter_name(proj_ctx(), raw.get(), name));
+        const char* opts[] = {"MULTILINE=NO", nullptr};
+        const char* wkt = proj_as_wkt(proj_ctx(), (named ? named : raw).get(), PJ_WKT2_2019, opts);
+        Crs c = wkt ? Crs::from_wkt(wkt) : make_crs(buf, buf);
+        std::snprintf(buf, sizeof buf, "laea:%.10g,%.10g", lon_centre, lat_centre);
+        c.def_ = buf;
+        return c;
+    }
     // Named, so GIS tools show something better than "unknown".
-    PjPtr raw(proj_create(proj_ctx(), buf));
-    if (!raw) throw GeoError("", "CRS", std::string("cannot build ") + buf + " (" + last_proj_error() + ")");
-    char name[128];
-    std::snprintf(name, sizeof name, "Lambert azimuthal equal-area %.6g %.6g (nexusmap)", lon0, lat0);
-    PjPtr named(proj_alter_name(proj_ctx(), raw.get(), name));
-    const char* opts[] = {"MULTILINE=NO", nullptr};
-    const char* wkt = proj_as_wkt(proj_ctx(), (named ? named : raw).get(), PJ_WKT2_2019, opts);
-    Crs c = wkt ? Crs::from_wkt(wkt) : make_crs(buf, buf);
+    std::snprintf(
+        buf, sizeof buf,
+        "PROJCRS[\"Lambert azimuthal equal-area %.6g %.6g (nexusmap)\",BASEGEOGCRS[\"unknown\",DATUM[\"World Geodetic "
+        "System 1984\",ELLIPSOID[\"WGS 84\",6378137,298.257223563,LENGTHUNIT[\"metre\",1]],ID[\"EPSG\",6326]],"
+        "PRIMEM[\"Greenwich\",0,ANGLEUNIT[\"degree\",0.0174532925199433],ID[\"EPSG\",8901]]],CONVERSION[\"unknown\","
+        "METHOD[\"Lambert Azimuthal Equal Area\",ID[\"EPSG\",9820]],PARAMETER[\"Latitude of natural "
+        "origin\",%s,ANGLEUNIT[\"degree\",0.0174532925199433],ID[\"EPSG\",8801]],PARAMETER[\"Longitude of natural "
+        "origin\",%s,ANGLEUNIT[\"degree\",0.0174532925199433],ID[\"EPSG\",8802]],PARAMETER[\"False "
+        "easting\",0,LENGTHUNIT[\"metre\",1],ID[\"EPSG\",8806]],PARAMETER[\"False "
+        "northing\",0,LENGTHUNIT[\"metre\",1],ID[\"EPSG\",8807]]],CS[Cartesian,2],AXIS[\"(E)\",east,ORDER[1],"
+        "LENGTHUNIT[\"metre\",1,ID[\"EPSG\",9001]]],AXIS[\"(N)\",north,ORDER[2],LENGTHUNIT[\"metre\",1,ID[\"EPSG\","
+        "9001]]]]",
+        lon_centre, lat_centre, wkt_number(lat0).c_str(), wkt_number(lon0).c_str());
+    Crs c;
+    c.wkt_ = buf;
+    c.geographic_ = false;
     std::snprintf(buf, sizeof buf, "laea:%.10g,%.10g", lon0, lat0);
     c.def_ = buf;
     return c;
 }
 
-Crs Crs::default_analysis() { return laea(2.0, 12.0); }
+Crs Crs::default_analysis() {
+    static const Crs c = laea(2.0, 12.0);
+    return c;
+}
 
 std::string Crs::name() const {
     if (wkt_.empty()) return "(none)";
@@ -179,6 +246,22 @@ Transformer::Transformer(const Crs& src, const Crs& dst) : impl_(std::make_uniqu
     if (src.wkt() == dst.wkt()) {
         impl_->noop = true;
         return;
+    }
+    // WGS 84 <-> our LAEA: the pipeline proj_create_crs_to_crs picks for that pair (unit conversion,
+    // then LAEA on the WGS 84 ellipsoid; no datum shift), built directly: the operation search reads
+    // PROJ's database (~20 ms), more than projecting a million points.
+    double lon0 = 0, lat0 = 0;
+    const bool fwd = src.wkt() == kWgs84Wkt && our_laea(dst, lon0, lat0);
+    if (fwd || (dst.wkt() == kWgs84Wkt && our_laea(src, lon0, lat0))) {
+        char buf[256];
+        std::snprintf(buf, sizeof buf,
+                      fwd ? "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step +proj=laea +lat_0=%.15g "
+                            "+lon_0=%.15g +x_0=0 +y_0=0 +ellps=WGS84"
+                          : "+proj=pipeline +step +inv +proj=laea +lat_0=%.15g +lon_0=%.15g +x_0=0 +y_0=0 +ellps=WGS84 "
+                            "+step +proj=unitconvert +xy_in=rad +xy_out=deg",
+                      lat0, lon0);
+        impl_->pj.reset(proj_create(proj_ctx(), buf));
+        if (impl_->pj) return;
     }
     PjPtr raw(proj_create_crs_to_crs(proj_ctx(), src.wkt().c_str(), dst.wkt().c_str(), nullptr));
     if (!raw) throw GeoError("", "transform", "no transformation from " + src.name() + " to " + dst.name() + " (" + last_proj_error() + ")");

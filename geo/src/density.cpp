@@ -729,8 +729,10 @@ void fft_kde(const KdeInput& in, const GridSpec& gc, double h, double scale, flo
     // Many tiles: points are listed per tile first (a point's bins are ix and ix + 1, and tile t
     // takes bins [t*T - R, t*T + T + R), so near a tile edge a point is listed in each tile it
     // reaches). Up to 8 tiles each tile scans all points instead: as fast at 1M points (measured),
-    // and the lists' 4+ bytes per point would break the 2x memory budget at coarse cells.
-    const bool bucketed = ntiles > 8;
+    // and the lists' 4+ bytes per point would break the 2x memory budget at coarse cells. From 2M
+    // points the repeated scans dominate (10M events at 5 km, 4 tiles: 3 s of 9 s CPU; issue #17)
+    // and the lists are small beside the points' own 16+ bytes: listed then too.
+    const bool bucketed = ntiles > 8 || (ntiles > 1 && X.size() >= (size_t(1) << 21));
     Buckets bk;
     if (bucketed) {
         progress(0.05, "kernel density (FFT): sorting points into tiles");

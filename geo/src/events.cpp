@@ -16,6 +16,11 @@
 #include <atomic>
 #include <exception>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "csv.hpp"
@@ -51,28 +56,36 @@ EventTable EventTable::subset(const std::vector<bool>& keep) const {
     o.synthetic = synthetic;
     o.prov = prov;
     o.metadata = metadata;
-    // Columns a table built in code may leave empty stay empty (a loader fills them all).
+    // Columns a table built in code may leave empty stay empty (a loader fills them all). Column by
+    // column, sized once (issue #17: a row-by-row push_back of a million events cost ~0.2 s).
     const size_t n = size();
-    auto copy = [&](const auto& src, auto& dst, size_t i) {
-        if (src.size() == n) dst.push_back(src[i]);
+    auto kept = [&](size_t i) { return !(i < keep.size() && !keep[i]); };
+    size_t nk = 0;
+    for (size_t i = 0; i < n; ++i) nk += kept(i);
+    auto copy = [&](const auto& src, auto& dst) {
+        if (src.size() != n) return;
+        if (nk == n) {
+            dst = src;
+            return;
+        }
+        dst.reserve(nk);
+        for (size_t i = 0; i < n; ++i)
+            if (kept(i)) dst.push_back(src[i]);
     };
-    for (size_t i = 0; i < n; ++i) {
-        if (i < keep.size() && !keep[i]) continue;
-        copy(lon, o.lon, i);
-        copy(lat, o.lat, i);
-        copy(x, o.x, i);
-        copy(y, o.y, i);
-        copy(day, o.day, i);
-        copy(weight, o.weight, i);
-        copy(fatalities, o.fatalities, i);
-        copy(type, o.type, i);
-        copy(precision, o.precision, i);
-        copy(row, o.row, i);
-        copy(country, o.country, i);
-        copy(admin1, o.admin1, i);
-        copy(actor, o.actor, i);
-        copy(share, o.share, i);
-    }
+    copy(lon, o.lon);
+    copy(lat, o.lat);
+    copy(x, o.x);
+    copy(y, o.y);
+    copy(day, o.day);
+    copy(weight, o.weight);
+    copy(fatalities, o.fatalities);
+    copy(type, o.type);
+    copy(precision, o.precision);
+    copy(row, o.row);
+    copy(country, o.country);
+    copy(admin1, o.admin1);
+    copy(actor, o.actor);
+    copy(share, o.share);
     return o;
 }
 
@@ -155,15 +168,23 @@ struct SvHash {
 };
 
 struct Interner {
+    explicit Interner(std::vector<std::string>* n) : names(n) {}
     std::vector<std::string>* names;
     std::unordered_map<std::string, uint16_t, SvHash, std::equal_to<>> map; // looked up by string_view
+    std::string last; // the previous name and its id: files repeat one type or country row after row
+    uint16_t last_id = 0;
+    bool has_last = false;
     uint16_t get(std::string_view s) {
-        auto it = map.find(s);
-        if (it != map.end()) return it->second;
-        if (names->size() >= 65535) return 65534;
-        uint16_t id = static_cast<uint16_t>(names->size());
-        names->emplace_back(s);
-        map.emplace(std::string(s), id);
+        if (has_last && s == last) return last_id;
+        uint16_t id = 65534;
+        if (auto it = map.find(s); it != map.end()) {
+            id = it->second;
+        } else if (names->size() < 65535) {
+            id = static_cast<uint16_t>(names->size());
+            names->emplace_back(s);
+            map.emplace(std::string(s), id);
+        }
+        last.assign(s), last_id = id, has_last = true;
         return id;
     }
 };
@@ -181,6 +202,16 @@ std::string join3(std::string_view a, const char* sep, std::string_view b) {
 double kth(std::vector<double>& v, size_t k) {
     std::nth_element(v.begin(), v.begin() + long(k), v.end());
     return v[k];
+}
+// The k25-th, k50-th and k75-th smallest values (k25 <= k50 <= k75) into q: the outer two are
+// looked for only on their side of the median (the same exact values as three kth() calls).
+void quartiles(std::vector<double>& v, size_t k25, size_t k50, size_t k75, double q[3]) {
+    q[1] = kth(v, k50);
+    const auto b = v.begin(), m = b + long(k50);
+    if (k25 < k50) std::nth_element(b, b + long(k25), m);
+    q[0] = v[k25];
+    if (k75 > k50) std::nth_element(m + 1, b + long(k75), v.end());
+    q[2] = v[k75];
 }
 
 // ACLED/UCDP column names cut to 10 characters by the Shapefile (dBase) format, and the shorter
@@ -339,12 +370,21 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
     }
     if (slices.empty()) slices.push_back({body, rd.line()});
     std::vector<Part> parts(slices.size());
+    // Rows of the whole body, bounded from the lines between cuts (split_records counted them) and
+    // the last slice's size; for the first slice's reservation.
+    size_t first_rows = 0;
+    for (size_t k = 0; k + 1 < slices.size(); ++k) first_rows += slices[k + 1].first_line - slices[k].first_line;
+    {
+        const std::string_view last = slices.back().text;
+        const size_t last_rows = slices.size() == 1 ? size_t(std::count(last.begin(), last.end(), '\n')) + 1 : last.size() / 4 + 1;
+        first_rows = std::min(first_rows + last_rows, body.size() / 4 + 1 + first_rows);
+    }
     std::atomic<size_t> first_fail{SIZE_MAX};
     auto parse_part = [&](size_t pi) {
         Part& P = parts[pi];
         const detail::CsvSlice& slice = slices[pi];
         try {
-            Interner types{&P.ev.type_names, {}}, countries{&P.ev.country_names, {}};
+            Interner types{&P.ev.type_names}, countries{&P.ev.country_names};
             auto bad = [&](size_t ln, std::string reason, std::string detail) {
                 if (opt.strict) throw GeoError(name, "line " + std::to_string(ln), reason + (detail.empty() ? "" : " ('" + detail + "')"));
                 if (detail.size() > 80) detail = detail.substr(0, 77) + "...";
@@ -357,12 +397,16 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
             size_t line = 0, &rec = P.rec;
             {
                 // Room for every line (records are at most one per line); a few bytes per row at least.
-                const size_t lines = size_t(std::count(slice.text.begin(), slice.text.end(), '\n')) + 1;
-                const size_t rows = std::min(lines, slice.text.size() / 4 + 1);
+                // The first slice's columns become the table's (merge below): room for all slices.
+                const size_t rows = pi == 0 ? first_rows
+                                            : std::min(size_t(std::count(slice.text.begin(), slice.text.end(), '\n')) + 1,
+                                                       slice.text.size() / 4 + 1);
                 EventTable& e = P.ev;
                 e.lat.reserve(rows), e.lon.reserve(rows), e.day.reserve(rows), e.weight.reserve(rows);
                 e.fatalities.reserve(rows), e.type.reserve(rows), e.precision.reserve(rows), e.row.reserve(rows);
-                e.country.reserve(rows), e.admin1.reserve(rows), e.actor.reserve(rows);
+                e.country.reserve(rows);
+                if (c_adm1 >= 0) e.admin1.reserve(rows);
+                if (c_actor >= 0) e.actor.reserve(rows);
             }
             while (rd.next(f, line, err)) {
                 const size_t ln = line + comment_lines;
@@ -511,8 +555,9 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
                 P.ev.precision.push_back(prec);
                 P.ev.row.push_back(static_cast<uint32_t>(ln));
                 P.ev.country.push_back(countries.get(get(c_country)));
-                P.ev.admin1.emplace_back(get(c_adm1));
-                P.ev.actor.emplace_back(get(c_actor));
+                // Text columns the file does not have stay empty (a column of 10M empty strings is 320 MB).
+                if (c_adm1 >= 0) P.ev.admin1.emplace_back(get(c_adm1));
+                if (c_actor >= 0) P.ev.actor.emplace_back(get(c_actor));
             }
         } catch (...) {
             P.error = std::current_exception();
@@ -530,15 +575,14 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
     for (Part& P : parts) // the first failure in file order, as a one-piece read would report
         if (P.error) std::rethrow_exception(P.error);
 
-    Interner types{&ev.type_names, {}}, countries{&ev.country_names, {}};
-    size_t rec = 0, rows = 0;
-    for (const Part& P : parts) rows += P.ev.size();
-    ev.lat.reserve(rows), ev.lon.reserve(rows), ev.day.reserve(rows), ev.weight.reserve(rows);
-    ev.fatalities.reserve(rows), ev.type.reserve(rows), ev.precision.reserve(rows), ev.row.reserve(rows);
-    ev.country.reserve(rows), ev.admin1.reserve(rows), ev.actor.reserve(rows);
+    Interner types{&ev.type_names}, countries{&ev.country_names};
+    size_t rec = 0;
+    // The first slice's columns move in (reserved for every slice's rows), the others are appended
+    // (issue #17: copying every slice into fresh columns was ~15 % of loading a large file).
     auto append = [](auto& to, auto& from) {
         if (to.empty()) to = std::move(from);
         else to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+        from = {}; // the slice's memory goes back now, not at the end of the merge
     };
     for (Part& P : parts) {
         std::vector<uint16_t> tmap, cmap;
@@ -572,9 +616,12 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
         const size_t k25 = static_cast<size_t>(0.25 * double(ev.size() - 1)), k50 = static_cast<size_t>(0.5 * double(ev.size() - 1)),
                      k75 = static_cast<size_t>(0.75 * double(ev.size() - 1));
         std::vector<double> v = ev.lat;
-        const double mla = kth(v, k50), ila = kth(v, k75) - kth(v, k25);
+        double q[3];
+        quartiles(v, k25, k50, k75, q);
+        const double mla = q[1], ila = q[2] - q[0];
         v = ev.lon;
-        const double mlo = kth(v, k50), ilo = kth(v, k75) - kth(v, k25);
+        quartiles(v, k25, k50, k75, q);
+        const double mlo = q[1], ilo = q[2] - q[0];
         v = {};
         // Only for regional data: in a global file a swapped pair is as plausible as any other.
         const bool regional = ila < 30 && ilo < 30;
@@ -583,11 +630,18 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
         // Counts of events per 1-degree cell: a swapped row is isolated where it is recorded and
         // lands among many events once swapped back. Clustered outliers (a real cluster far from
         // the bulk) are left alone.
+        // Built only when some row is a candidate (far from the bulk, near it once swapped): most
+        // files have none, and a million-entry count costs more than the rest of this check.
+        std::vector<size_t> cand;
+        if (regional)
+            for (size_t i = 0; i < ev.size(); ++i)
+                if (far(ev.lon[i], ev.lat[i]) && near(ev.lat[i], ev.lon[i])) cand.push_back(i);
         std::unordered_map<int64_t, int> cells;
         auto key = [](double lo, double la) {
             return (int64_t(std::floor(la)) + 1000) * 4000 + (int64_t(std::floor(lo)) + 1000);
         };
-        for (size_t i = 0; i < ev.size(); ++i) cells[key(ev.lon[i], ev.lat[i])]++;
+        if (!cand.empty())
+            for (size_t i = 0; i < ev.size(); ++i) cells[key(ev.lon[i], ev.lat[i])]++;
         auto around = [&](double lo, double la) {
             int n = 0;
             for (int dy = -1; dy <= 1; ++dy)
@@ -600,9 +654,8 @@ EventLoadResult parse_events_csv(std::string_view text, const std::string& name,
         const int crowd = std::max<int>(3, static_cast<int>(ev.size() / 200));
         std::vector<bool> keep(ev.size(), true);
         size_t nswap = 0;
-        for (size_t i = 0; i < ev.size(); ++i) {
-            if (regional && far(ev.lon[i], ev.lat[i]) && near(ev.lat[i], ev.lon[i]) && around(ev.lon[i], ev.lat[i]) <= 2 &&
-                around(ev.lat[i], ev.lon[i]) >= crowd) {
+        for (size_t i : cand) {
+            if (around(ev.lon[i], ev.lat[i]) <= 2 && around(ev.lat[i], ev.lon[i]) >= crowd) {
                 keep[i] = false;
                 ++nswap;
                 char buf[96];
@@ -626,16 +679,35 @@ EventLoadResult load_events_csv(const std::string& path, const EventCsvOptions& 
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) throw GeoError(path, "", "no such file");
     if (std::filesystem::is_directory(path, ec)) throw GeoError(path, "", "is a folder, not a CSV file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw GeoError(path, "", "cannot be opened for reading");
+    // Mapped, not copied (issue #17: the copy of a large file into a string was ~10 % of loading it);
+    // read into memory where mapping is refused.
+    struct Mapped {
+        int fd = -1;
+        void* p = MAP_FAILED;
+        size_t n = 0;
+        ~Mapped() {
+            if (p != MAP_FAILED) munmap(p, n);
+            if (fd >= 0) close(fd);
+        }
+    } m;
+    m.fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (m.fd < 0) throw GeoError(path, "", "cannot be opened for reading");
     note_input(path); // never written over (atomic_file.hpp)
-    // Block reads (an istreambuf_iterator copy went byte by byte: ~10% of loading a large file).
-    std::string text;
-    if (const auto sz = std::filesystem::file_size(path, ec); !ec) text.reserve(size_t(sz));
-    {
+    struct stat st {};
+    std::string copy;
+    std::string_view text;
+    if (fstat(m.fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        m.n = size_t(st.st_size);
+        m.p = mmap(nullptr, m.n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, m.fd, 0);
+        if (m.p != MAP_FAILED) text = std::string_view(static_cast<const char*>(m.p), m.n);
+    }
+    if (m.p == MAP_FAILED) {
+        std::ifstream in(path, std::ios::binary);
+        if (!in) throw GeoError(path, "", "cannot be opened for reading");
         std::vector<char> buf(size_t(1) << 20);
         while (in.read(buf.data(), std::streamsize(buf.size())) || in.gcount() > 0)
-            text.append(buf.data(), size_t(in.gcount()));
+            copy.append(buf.data(), size_t(in.gcount()));
+        text = copy;
     }
     if (text.empty()) throw GeoError(path, "", "file is empty (0 bytes)");
     EventLoadResult r = parse_events_csv(text, path, opt, std::move(progress));

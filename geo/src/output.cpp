@@ -733,11 +733,12 @@ void write_table(const Table& t, const std::string& path, const WriteOptions& op
 void write_raster(const Raster& r, const std::string& path, const WriteOptions& opt) {
     const FormatInfo* f = format_for_path(path);
     if (!f || !f->raster) throw GeoError(path, "", "cannot hold a raster: use " + extensions_for(ProductKind::Raster));
-    Raster c = r;
-    for (auto& [k, v] : opt.metadata) c.metadata[k] = v;
     GeoTiffOptions go;
     go.cog = opt.cog;
     go.overwrite = opt.overwrite;
+    if (opt.metadata.empty()) return write_geotiff(r, path, go); // no copy of the cells (issue #17)
+    Raster c = r;
+    for (auto& [k, v] : opt.metadata) c.metadata[k] = v;
     write_geotiff(c, path, go);
 }
 

@@ -99,7 +99,8 @@ std::vector<Vec2> polygon_subgrid(const VectorLayer& layer, size_t feature, int 
     return out;
 }
 
-PrecisionResult apply_precision(const EventTable& ev, const PrecisionParams& p) {
+namespace {
+PrecisionResult apply_precision_impl(const EventTable& ev, EventTable* movable, const PrecisionParams& p) {
     PrecisionResult r;
     const PrecisionScheme s = precision_scheme(ev);
     const size_t n = ev.size();
@@ -173,13 +174,15 @@ PrecisionResult apply_precision(const EventTable& ev, const PrecisionParams& p) 
     }
 
     // Kept rows first (subset keeps every column), then the spread rows.
-    r.events = ev.subset(keep);
-    EventTable& o = r.events;
-    r.share.assign(o.size(), 1.0);
     r.weight.clear();
     for (size_t i = 0; i < n; ++i)
         if (keep[i]) r.weight.push_back(ev.weight.size() == n ? double(ev.weight[i]) : 1.0);
-    const bool has_xy = o.x.size() == o.size() && ev.crs.valid();
+    const bool has_xy0 = ev.crs.valid();
+    if (movable && spreads.empty() && r.kept == n) r.events = std::move(*movable); // `ev` is not read after this
+    else r.events = ev.subset(keep);
+    EventTable& o = r.events;
+    r.share.assign(o.size(), 1.0);
+    const bool has_xy = o.x.size() == o.size() && has_xy0;
     for (auto& sp : spreads) {
         const size_t i = sp.src, k = sp.pts->size();
         const double share = 1.0 / double(k); // k is a power of two: exact
@@ -194,8 +197,8 @@ PrecisionResult apply_precision(const EventTable& ev, const PrecisionParams& p) 
             o.precision.push_back(ev.precision[i]);
             o.row.push_back(ev.row[i]);
             o.country.push_back(ev.country[i]);
-            o.admin1.push_back(ev.admin1[i]);
-            o.actor.push_back(ev.actor[i]);
+            if (ev.admin1.size() == n) o.admin1.push_back(ev.admin1[i]); // text columns a file lacks stay empty
+            if (ev.actor.size() == n) o.actor.push_back(ev.actor[i]);
             r.share.push_back(share);
             r.weight.push_back(w * share);
             r.spread_level.push_back(sp.level);
@@ -228,6 +231,10 @@ PrecisionResult apply_precision(const EventTable& ev, const PrecisionParams& p) 
     o.metadata["precision_mode"] = r.mode;
     return r;
 }
+} // namespace
+
+PrecisionResult apply_precision(const EventTable& ev, const PrecisionParams& p) { return apply_precision_impl(ev, nullptr, p); }
+PrecisionResult apply_precision(EventTable&& ev, const PrecisionParams& p) { return apply_precision_impl(ev, &ev, p); }
 
 std::string PrecisionResult::summary() const {
     std::ostringstream o;
