@@ -15,7 +15,9 @@
 #include "viewer/document.hpp"
 #include "viewer/export_panel.hpp"
 #include "viewer/heatmap.hpp"
+#include "viewer/input_queue.hpp"
 #include "viewer/jobs.hpp"
+#include "viewer/map_cache.hpp"
 #include "viewer/map_renderer.hpp"
 #include "viewer/options.hpp"
 #include "viewer/panels.hpp"
@@ -91,6 +93,17 @@ class App {
     void update_hover();
     void draw_ui();
     void draw_map(int fb_w, int fb_h, double fb_scale);
+    // draw_map in two parts (map_cache.hpp): the layers, then events/heat/analysis layers.
+    void draw_map_layers(int fb_w, int fb_h, double fb_scale);
+    void draw_map_over(int fb_w, int fb_h, double fb_scale);
+    // The window's map through the cache: copied, transformed while the user moves the view, or
+    // redrawn (only the level that changed). `interacted`: panels or jobs may have changed the map.
+    void draw_map_cached(int fb_w, int fb_h, double fb_scale, bool interacted);
+    uint64_t map_layers_key() const;
+    uint64_t map_over_key() const;
+    MapCache map_cache_;
+    uint64_t map_gen_ = 0;      // bumped whenever something not in the keys may have changed the map
+    double view_input_t_ = -1; // glfwGetTime() of the last pan/zoom by the user
     void fit_all();
     void fit_default(); // the events' extent when there are events (first view), else fit_all
 
@@ -120,6 +133,7 @@ class App {
     bool loads_started_ = false;
     bool user_moved_ = false; // stop auto-fitting once the user navigates
     bool dragging_ = false;
+    DragPan drag_; // input_queue.hpp
     bool exact_started_ = false; // --compare-exact
     Hover hover_;
     float sidebar_w_ = 370, status_h_ = 26;

@@ -67,6 +67,7 @@ class HeatmapRenderer {
     double max_value() const { return max_; }
     double integral() const { return integral_; } // sum * cell area in km^2: the weight total
     double splat_ms() const { return splat_ms_; }
+    uint64_t uploads() const { return uploads_; } // bumped by every new picture of the grid
     // Bilinear density at a map point (what the colour pass shows); NaN outside the grid.
     double sample(double x, double y) const;
     // The range the colour pass uses for `p` (heat_range.hpp: fixed over all periods, fit to view
