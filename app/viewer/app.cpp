@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <string_view>
 
 #include "gl/gl.hpp"
 #include "nexusmap/error.hpp"
@@ -879,14 +880,38 @@ uint64_t App::map_over_key() const {
     return k.h;
 }
 
+namespace {
+// What ImGui will draw this frame, hashed (vertices, indices, commands): equal hashes, equal pixels.
+uint64_t hash_draw_data(const ImDrawData* dd) {
+    KeyHash k;
+    if (!dd) return k.h;
+    auto bytes = [&](const void* p, size_t n) {
+        k.add(std::hash<std::string_view>{}(std::string_view(static_cast<const char*>(p), n)));
+    };
+    k.add(dd->CmdListsCount).add(dd->DisplaySize.x).add(dd->DisplaySize.y);
+    for (int i = 0; i < dd->CmdListsCount; ++i) {
+        const ImDrawList* l = dd->CmdLists[i];
+        bytes(l->VtxBuffer.Data, size_t(l->VtxBuffer.Size) * sizeof(ImDrawVert));
+        bytes(l->IdxBuffer.Data, size_t(l->IdxBuffer.Size) * sizeof(ImDrawIdx));
+        for (const ImDrawCmd& c : l->CmdBuffer) {
+            k.add(c.ClipRect.x).add(c.ClipRect.y).add(c.ClipRect.z).add(c.ClipRect.w).add(c.TextureId);
+            k.add(c.VtxOffset).add(c.IdxOffset).add(c.ElemCount).add(c.UserCallback != nullptr);
+        }
+    }
+    return k.h;
+}
+} // namespace
+
 void App::draw_map_cached(int fb_w, int fb_h, double s, bool interacted) {
     if (interacted) ++map_gen_;
     // A view moved by the user within the last moments: show the cached picture moved, draw the
     // map for the view once it has been still for a little while (the loop keeps polling until).
     const bool moving = dragging_ || (view_input_t_ >= 0 && glfwGetTime() - view_input_t_ < 0.25);
-    map_cache_.present(
-        view_, fb_w, fb_h, s, map_layers_key(), map_over_key(), moving && !opt_.batch(),
-        [&] { draw_map_layers(fb_w, fb_h, s); }, [&] { draw_map_over(fb_w, fb_h, s); });
+    ImDrawData* dd = ImGui::GetDrawData();
+    map_cache_.present_window(
+        view_, fb_w, fb_h, s, map_layers_key(), map_over_key(), moving && !opt_.batch(), hash_draw_data(dd),
+        [&] { draw_map_layers(fb_w, fb_h, s); }, [&] { draw_map_over(fb_w, fb_h, s); },
+        [&] { ImGui_ImplOpenGL3_RenderDrawData(dd); });
 }
 
 void App::frame() {
@@ -971,8 +996,7 @@ void App::frame() {
                           pending_project_.has_value() || display_rebuild_pending_;
     for (int b = 0; b < 5 && io.WantCaptureMouse; ++b)
         map_interacted |= io.MouseDown[b] || io.MouseReleased[b];
-    draw_map_cached(fb_w, fb_h, s, map_interacted);
-    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    draw_map_cached(fb_w, fb_h, s, map_interacted); // the map and the UI (ImGui's draw data)
     if (const std::string err = gl::drain_errors(); !err.empty())
         std::cerr << "nexusmap: GL: " << err << "\n";
 }

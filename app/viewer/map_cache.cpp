@@ -9,6 +9,7 @@ namespace nexusmap::viewer {
 MapCache::~MapCache() {
     release(base_);
     release(full_);
+    release(window_);
 }
 
 void MapCache::release(Target& t) {
@@ -118,7 +119,42 @@ MapCache::Did MapCache::present(const ViewTransform& view, int fb_w, int fb_h, d
     }
     glBindFramebuffer(GL_FRAMEBUFFER, GLuint(screen));
     stale_view_ = did == Did::Transformed;
+    if (did != Did::Copied) ++pictures_;
     return last_ = did;
+}
+
+bool MapCache::present_window(const ViewTransform& view, int fb_w, int fb_h, double s, uint64_t base_key,
+                              uint64_t over_key, bool moving, uint64_t ui_hash, const std::function<void()>& draw_base,
+                              const std::function<void()>& draw_over, const std::function<void()>& draw_ui) {
+    GLint screen = 0;
+    glGetIntegerv(GL_FRAMEBUFFER_BINDING, &screen);
+    const bool map_same = full_.valid && base_.valid && full_.w == fb_w && full_.h == fb_h && full_.s == s &&
+                          full_.key == over_key && base_.key == base_key && full_.base_version == base_version_ &&
+                          same_view(full_.view, view);
+    glDisable(GL_SCISSOR_TEST);
+    if (map_same && window_.valid && window_.w == fb_w && window_.h == fb_h && window_.key == ui_hash &&
+        window_.base_version == pictures_) {
+        blit(window_.fbo, GLuint(screen), 0, 0, fb_w, fb_h, 0, 0, fb_w, fb_h, GL_NEAREST);
+        glBindFramebuffer(GL_FRAMEBUFFER, GLuint(screen));
+        last_ = Did::Copied;
+        return true;
+    }
+    if (!ensure(window_, fb_w, fb_h)) { // no third texture: straight onto the window
+        present(view, fb_w, fb_h, s, base_key, over_key, moving, draw_base, draw_over);
+        draw_ui();
+        return false;
+    }
+    glBindFramebuffer(GL_FRAMEBUFFER, window_.fbo);
+    present(view, fb_w, fb_h, s, base_key, over_key, moving, draw_base, draw_over);
+    glBindFramebuffer(GL_FRAMEBUFFER, window_.fbo);
+    draw_ui();
+    glDisable(GL_SCISSOR_TEST);
+    blit(window_.fbo, GLuint(screen), 0, 0, fb_w, fb_h, 0, 0, fb_w, fb_h, GL_NEAREST);
+    glBindFramebuffer(GL_FRAMEBUFFER, GLuint(screen));
+    window_.valid = !stale_view_;
+    window_.key = ui_hash;
+    window_.base_version = pictures_;
+    return false;
 }
 
 } // namespace nexusmap::viewer

@@ -61,6 +61,13 @@ class MapCache {
     enum class Did { Copied, Transformed, RedrewOver, RedrewAll };
     Did present(const ViewTransform& view, int fb_w, int fb_h, double s, uint64_t base_key, uint64_t over_key,
                 bool moving, const std::function<void()>& draw_base, const std::function<void()>& draw_over);
+    // The whole window through a third texture: when the map would only be copied and the UI's
+    // draw data hashes as last frame's (`ui_hash`), the last window is copied and nothing is drawn;
+    // otherwise present() and `draw_ui` draw into it, and it is copied to the window. Returns true
+    // when the previous window was reused.
+    bool present_window(const ViewTransform& view, int fb_w, int fb_h, double s, uint64_t base_key,
+                        uint64_t over_key, bool moving, uint64_t ui_hash, const std::function<void()>& draw_base,
+                        const std::function<void()>& draw_over, const std::function<void()>& draw_ui);
     // Whether the picture on screen is a transformed stand-in still to be redrawn for the view.
     bool stale_view() const { return stale_view_; }
     void invalidate() { full_.valid = base_.valid = false; }
@@ -78,8 +85,9 @@ class MapCache {
     };
     bool ensure(Target& t, int w, int h);
     void release(Target& t);
-    Target base_, full_;
+    Target base_, full_, window_;
     uint64_t base_version_ = 0;
+    uint64_t pictures_ = 0; // bumped by every present() that changed the map's picture
     bool stale_view_ = false;
     Did last_ = Did::RedrewAll;
 };
