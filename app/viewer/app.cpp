@@ -829,12 +829,22 @@ void App::draw_map_layers(int fb_w, int fb_h, double s) {
 }
 
 void App::draw_map_over(int fb_w, int fb_h, double s) {
+    draw_map_events(fb_w, fb_h, s);
+    draw_map_heat(fb_w, fb_h, s);
+}
+
+void App::draw_map_events(int fb_w, int fb_h, double s) {
+    // Points under the heat: isolated events stay visible, hotspots read as colour.
+    if (!doc_.events) return;
     set_canvas(view_, fb_h, s);
-    if (doc_.events) {
-        // Points under the heat: isolated events stay visible, hotspots read as colour.
-        map_.draw_events(*doc_.events, view_);
-        heat_.draw(view_, doc_.heat, lonlat_.get(), display_gen_);
-    }
+    map_.draw_events(*doc_.events, view_);
+    glDisable(GL_SCISSOR_TEST);
+    glViewport(0, 0, fb_w, fb_h);
+}
+
+void App::draw_map_heat(int fb_w, int fb_h, double s) {
+    set_canvas(view_, fb_h, s);
+    if (doc_.events) heat_.draw(view_, doc_.heat, lonlat_.get(), display_gen_);
     analysis_.draw_map(map_, view_);
     glDisable(GL_SCISSOR_TEST);
     glViewport(0, 0, fb_w, fb_h);
@@ -855,11 +865,9 @@ uint64_t App::map_layers_key() const {
     return k.h;
 }
 
-// What the events/heat/analysis level shows; map_gen_ stands for what is not listed here (panel
-// edits, finished jobs).
-uint64_t App::map_over_key() const {
+// What the event level shows.
+uint64_t App::map_events_key() const {
     KeyHash k;
-    k.add(map_gen_);
     if (const EventSet* ev = doc_.events.get()) {
         const EventStyle& st = ev->style;
         k.add(ev).add(ev->gpu.get()).add(count_of(ev->gpu)).add(ev->display_gpu.get()).add(ev->display_gen);
@@ -868,6 +876,16 @@ uint64_t App::map_over_key() const {
         k.add(ev->window.all).add(ev->window.start).add(ev->window.length).add(ev->filter_version);
         k.add(ev->keep_dirty).add(ev->precision_mode);
         for (bool on : ev->type_on) k.add(on);
+    }
+    return k.h;
+}
+
+// What the heat/analysis level shows; map_gen_ stands for what is not listed here (panel edits,
+// finished jobs, playing).
+uint64_t App::map_heat_key() const {
+    KeyHash k;
+    k.add(map_gen_).add(display_gen_);
+    if (doc_.events) {
         const HeatParams& p = doc_.heat;
         k.add(p.visible).add(p.kernel).add(p.bandwidth_km).add(p.weight).add(p.ramp).add(p.scale).add(p.range);
         k.add(p.lo).add(p.hi).add(p.opacity).add(p.threshold);
@@ -908,10 +926,12 @@ void App::draw_map_cached(int fb_w, int fb_h, double s, bool interacted) {
     // map for the view once it has been still for a little while (the loop keeps polling until).
     const bool moving = dragging_ || (view_input_t_ >= 0 && glfwGetTime() - view_input_t_ < 0.25);
     ImDrawData* dd = ImGui::GetDrawData();
-    map_cache_.present_window(
-        view_, fb_w, fb_h, s, map_layers_key(), map_over_key(), moving && !opt_.batch(), hash_draw_data(dd),
-        [&] { draw_map_layers(fb_w, fb_h, s); }, [&] { draw_map_over(fb_w, fb_h, s); },
-        [&] { ImGui_ImplOpenGL3_RenderDrawData(dd); });
+    const std::array<MapCache::Level, MapCache::kLevels> levels = {
+        MapCache::Level{map_layers_key(), [&] { draw_map_layers(fb_w, fb_h, s); }},
+        MapCache::Level{map_events_key(), [&] { draw_map_events(fb_w, fb_h, s); }},
+        MapCache::Level{map_heat_key(), [&] { draw_map_heat(fb_w, fb_h, s); }}};
+    map_cache_.present_window(view_, fb_w, fb_h, s, levels, moving && !opt_.batch(), hash_draw_data(dd),
+                              [&] { ImGui_ImplOpenGL3_RenderDrawData(dd); });
 }
 
 void App::frame() {
@@ -948,6 +968,7 @@ void App::frame() {
     // backend, start geo's KDE on the new grid instead.
     if (doc_.events) {
         heat_.set_cpu_backend(use_cpu_heat());
+        heat_.set_cpu_splat(software_gl_ && opt_.heat_backend == "auto"); // heatmap.hpp
         heat_.update(*doc_.events, doc_.heat);
         if (heat_.cpu_pending() && cpu_heat_gen_ != heat_.cpu_generation()) start_cpu_heat();
         update_heat_range();

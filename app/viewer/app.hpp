@@ -93,14 +93,17 @@ class App {
     void update_hover();
     void draw_ui();
     void draw_map(int fb_w, int fb_h, double fb_scale);
-    // draw_map in two parts (map_cache.hpp): the layers, then events/heat/analysis layers.
+    // draw_map in the cache's levels (map_cache.hpp): layers; event points; heat and analysis layers.
     void draw_map_layers(int fb_w, int fb_h, double fb_scale);
-    void draw_map_over(int fb_w, int fb_h, double fb_scale);
+    void draw_map_over(int fb_w, int fb_h, double fb_scale); // events, heat and analysis
+    void draw_map_events(int fb_w, int fb_h, double fb_scale);
+    void draw_map_heat(int fb_w, int fb_h, double fb_scale);
     // The window's map through the cache: copied, transformed while the user moves the view, or
     // redrawn (only the level that changed). `interacted`: panels or jobs may have changed the map.
     void draw_map_cached(int fb_w, int fb_h, double fb_scale, bool interacted);
     uint64_t map_layers_key() const;
-    uint64_t map_over_key() const;
+    uint64_t map_events_key() const;
+    uint64_t map_heat_key() const;
     MapCache map_cache_;
     uint64_t map_gen_ = 0;      // bumped whenever something not in the keys may have changed the map
     double view_input_t_ = -1; // glfwGetTime() of the last pan/zoom by the user

@@ -61,7 +61,7 @@ void run_frame_bench(GLFWwindow* window, App& app, int frames, double load_secon
         splat.push_back(app.heatmap().splat_ms());
     }
     hp.bandwidth_km = base;
-    out << "bench_frames renderer=\"" << (renderer ? renderer : "?") << "\" heat=" << (app.heat_on_cpu() ? "cpu" : "gpu")
+    out << "bench_frames renderer=\"" << (renderer ? renderer : "?") << "\" heat=" << (app.heat_on_cpu() ? "cpu" : app.heatmap().cpu_splat() ? "cpu-splat" : "gpu")
         << " framebuffer=" << fw << "x" << fh
         << " events=" << app.event_count() << " load_s=" << fmt(load_seconds) << "\n";
     out << "bench_frames frame_ms median=" << fmt(percentile(steady, 0.5)) << " p95=" << fmt(percentile(steady, 0.95))

@@ -53,6 +53,13 @@ class HeatmapRenderer {
         }
     }
     bool cpu_backend() const { return cpu_backend_; }
+    // Software OpenGL with the GPU backend: the same kernel sums computed on the CPU inside
+    // update() (llvmpipe rasterises the splat quads ~5x slower than a loop over the cells; issue
+    // #17). Same grid, same values as the shader, uploaded as a texture.
+    void set_cpu_splat(bool on) {
+        if (on != cpu_splat_) cpu_splat_ = on, key_.clear();
+    }
+    bool cpu_splat() const { return cpu_splat_; }
     bool cpu_pending() const { return cpu_pending_; }
     uint64_t cpu_generation() const { return cpu_gen_; }
     const GridSpec& pending_grid() const { return pending_grid_; }
@@ -99,7 +106,8 @@ class HeatmapRenderer {
     bool valid_ = false;
     bool showing_raster_ = false;
     std::vector<double> key_;
-    bool cpu_backend_ = false, cpu_pending_ = false;
+    bool cpu_backend_ = false, cpu_pending_ = false, cpu_splat_ = false;
+    void splat_on_cpu(const EventSet& ev, const HeatParams& p); // fills cpu_ on grid_ and uploads it
     uint64_t cpu_gen_ = 0;
     GridSpec pending_grid_;
     double cpu_t0_ms_ = 0; // when the pending computation was asked for (splat_ms_ measures it)

@@ -7,8 +7,8 @@
 namespace nexusmap::viewer {
 
 MapCache::~MapCache() {
-    release(base_);
-    release(full_);
+    for (Target& t : lv_)
+        release(t);
     release(window_);
 }
 
@@ -50,58 +50,67 @@ void blit(unsigned from, unsigned to, int sx0, int sy0, int sx1, int sy1, int dx
 }
 } // namespace
 
-MapCache::Did MapCache::present(const ViewTransform& view, int fb_w, int fb_h, double s, uint64_t base_key,
-                                uint64_t over_key, bool moving, const std::function<void()>& draw_base,
-                                const std::function<void()>& draw_over) {
+bool MapCache::level_current(int i, const ViewTransform& view, int fb_w, int fb_h, double s,
+                             const std::array<Level, kLevels>& levels) const {
+    const Target& t = lv_[size_t(i)];
+    if (!t.valid || t.w != fb_w || t.h != fb_h || t.s != s || t.key != levels[size_t(i)].key ||
+        !same_view(t.view, view))
+        return false;
+    return i == 0 || (level_current(i - 1, view, fb_w, fb_h, s, levels) && t.below == lv_[size_t(i - 1)].version);
+}
+
+MapCache::Did MapCache::present(const ViewTransform& view, int fb_w, int fb_h, double s,
+                                const std::array<Level, kLevels>& levels, bool moving) {
     GLint screen = 0;
     glGetIntegerv(GL_FRAMEBUFFER_BINDING, &screen);
-    const bool sized = full_.valid && full_.w == fb_w && full_.h == fb_h && full_.s == s;
-    const bool content_same = sized && base_.valid && full_.key == over_key && base_.key == base_key &&
-                              full_.base_version == base_version_;
+    Target& top = lv_[kLevels - 1];
+    // Same content, other view: every level's key as cached, and the top built on the levels below.
+    bool content_same = top.valid && top.w == fb_w && top.h == fb_h && top.s == s;
+    for (int i = 0; i < kLevels && content_same; ++i) {
+        const Target& t = lv_[size_t(i)];
+        content_same = t.valid && t.key == levels[size_t(i)].key && same_view(t.view, top.view) &&
+                       (i == 0 || t.below == lv_[size_t(i - 1)].version);
+    }
     Did did = Did::Copied;
-    if (content_same && same_view(full_.view, view)) {
+    redrawn_from_ = -1;
+    if (content_same && same_view(top.view, view)) {
         did = Did::Copied;
     } else if (content_same && moving) {
         did = Did::Transformed;
     } else {
-        if (!ensure(base_, fb_w, fb_h) || !ensure(full_, fb_w, fb_h)) {
-            // No offscreen target (out of memory): draw straight onto the window as before.
-            glBindFramebuffer(GL_FRAMEBUFFER, GLuint(screen));
-            draw_base();
-            draw_over();
-            full_.valid = base_.valid = false;
-            stale_view_ = false;
-            return last_ = Did::RedrewAll;
+        did = Did::Redrew;
+        for (int i = 0; i < kLevels; ++i) {
+            Target& t = lv_[size_t(i)];
+            if (level_current(i, view, fb_w, fb_h, s, levels)) continue;
+            if (!ensure(t, fb_w, fb_h)) { // no offscreen texture (out of memory): straight onto the window
+                glBindFramebuffer(GL_FRAMEBUFFER, GLuint(screen));
+                for (const Level& l : levels)
+                    l.draw();
+                for (Target& x : lv_)
+                    x.valid = false;
+                stale_view_ = false;
+                redrawn_from_ = 0;
+                return last_ = Did::Redrew;
+            }
+            if (redrawn_from_ < 0) redrawn_from_ = i;
+            glDisable(GL_SCISSOR_TEST);
+            if (i > 0) blit(lv_[size_t(i - 1)].fbo, t.fbo, 0, 0, fb_w, fb_h, 0, 0, fb_w, fb_h, GL_NEAREST);
+            glBindFramebuffer(GL_FRAMEBUFFER, t.fbo);
+            levels[size_t(i)].draw();
+            t.valid = true;
+            t.key = levels[size_t(i)].key;
+            t.view = view;
+            t.s = s;
+            t.below = i > 0 ? lv_[size_t(i - 1)].version : 0;
+            t.version = ++versions_;
         }
-        const bool base_ok = base_.valid && base_.key == base_key && base_.s == s && same_view(base_.view, view);
-        if (!base_ok) {
-            glBindFramebuffer(GL_FRAMEBUFFER, base_.fbo);
-            draw_base();
-            base_.valid = true;
-            base_.key = base_key;
-            base_.view = view;
-            base_.s = s;
-            ++base_version_;
-            did = Did::RedrewAll;
-        } else {
-            did = Did::RedrewOver;
-        }
-        glDisable(GL_SCISSOR_TEST);
-        blit(base_.fbo, full_.fbo, 0, 0, fb_w, fb_h, 0, 0, fb_w, fb_h, GL_NEAREST);
-        glBindFramebuffer(GL_FRAMEBUFFER, full_.fbo);
-        draw_over();
-        full_.valid = true;
-        full_.key = over_key;
-        full_.base_version = base_version_;
-        full_.view = view;
-        full_.s = s;
     }
     glDisable(GL_SCISSOR_TEST);
     // The whole framebuffer first: the background around the canvas (the sidebar shows through
     // ImGui's translucent window) and, unless transformed, the map itself.
-    blit(full_.fbo, GLuint(screen), 0, 0, fb_w, fb_h, 0, 0, fb_w, fb_h, GL_NEAREST);
+    blit(top.fbo, GLuint(screen), 0, 0, fb_w, fb_h, 0, 0, fb_w, fb_h, GL_NEAREST);
     if (did == Did::Transformed) {
-        const ViewTransform& from = full_.view;
+        const ViewTransform& from = top.view;
         const int cx0 = int(std::lround(view.vx * s)), cx1 = int(std::lround((view.vx + view.vw) * s));
         const int cy0 = fb_h - int(std::lround((view.vy + view.vh) * s)), cy1 = fb_h - int(std::lround(view.vy * s));
         glBindFramebuffer(GL_FRAMEBUFFER, GLuint(screen));
@@ -112,40 +121,38 @@ MapCache::Did MapCache::present(const ViewTransform& view, int fb_w, int fb_h, d
         const ScreenRect r = cached_canvas_on(from, view);
         const int sx0 = int(std::lround(from.vx * s)), sx1 = int(std::lround((from.vx + from.vw) * s));
         const int sy0 = fb_h - int(std::lround((from.vy + from.vh) * s)), sy1 = fb_h - int(std::lround(from.vy * s));
-        blit(full_.fbo, GLuint(screen), sx0, sy0, sx1, sy1, int(std::lround(r.x0 * s)),
-             fb_h - int(std::lround(r.y1 * s)), int(std::lround(r.x1 * s)), fb_h - int(std::lround(r.y0 * s)),
-             GL_LINEAR);
+        blit(top.fbo, GLuint(screen), sx0, sy0, sx1, sy1, int(std::lround(r.x0 * s)), fb_h - int(std::lround(r.y1 * s)),
+             int(std::lround(r.x1 * s)), fb_h - int(std::lround(r.y0 * s)), GL_LINEAR);
         glDisable(GL_SCISSOR_TEST);
     }
     glBindFramebuffer(GL_FRAMEBUFFER, GLuint(screen));
     stale_view_ = did == Did::Transformed;
-    if (did != Did::Copied) ++pictures_;
+    if (did == Did::Transformed) ++versions_; // the window's picture changed without a level
     return last_ = did;
 }
 
-bool MapCache::present_window(const ViewTransform& view, int fb_w, int fb_h, double s, uint64_t base_key,
-                              uint64_t over_key, bool moving, uint64_t ui_hash, const std::function<void()>& draw_base,
-                              const std::function<void()>& draw_over, const std::function<void()>& draw_ui) {
+bool MapCache::present_window(const ViewTransform& view, int fb_w, int fb_h, double s,
+                              const std::array<Level, kLevels>& levels, bool moving, uint64_t ui_hash,
+                              const std::function<void()>& draw_ui) {
     GLint screen = 0;
     glGetIntegerv(GL_FRAMEBUFFER_BINDING, &screen);
-    const bool map_same = full_.valid && base_.valid && full_.w == fb_w && full_.h == fb_h && full_.s == s &&
-                          full_.key == over_key && base_.key == base_key && full_.base_version == base_version_ &&
-                          same_view(full_.view, view);
     glDisable(GL_SCISSOR_TEST);
-    if (map_same && window_.valid && window_.w == fb_w && window_.h == fb_h && window_.key == ui_hash &&
-        window_.base_version == pictures_) {
+    if (window_.valid && window_.w == fb_w && window_.h == fb_h && window_.key == ui_hash &&
+        window_.below == versions_ && level_current(kLevels - 1, view, fb_w, fb_h, s, levels)) {
         blit(window_.fbo, GLuint(screen), 0, 0, fb_w, fb_h, 0, 0, fb_w, fb_h, GL_NEAREST);
         glBindFramebuffer(GL_FRAMEBUFFER, GLuint(screen));
         last_ = Did::Copied;
+        redrawn_from_ = -1;
         return true;
     }
-    if (!ensure(window_, fb_w, fb_h)) { // no third texture: straight onto the window
-        present(view, fb_w, fb_h, s, base_key, over_key, moving, draw_base, draw_over);
+    if (!ensure(window_, fb_w, fb_h)) { // no texture for the window: straight onto it
+        glBindFramebuffer(GL_FRAMEBUFFER, GLuint(screen));
+        present(view, fb_w, fb_h, s, levels, moving);
         draw_ui();
         return false;
     }
     glBindFramebuffer(GL_FRAMEBUFFER, window_.fbo);
-    present(view, fb_w, fb_h, s, base_key, over_key, moving, draw_base, draw_over);
+    present(view, fb_w, fb_h, s, levels, moving);
     glBindFramebuffer(GL_FRAMEBUFFER, window_.fbo);
     draw_ui();
     glDisable(GL_SCISSOR_TEST);
@@ -153,7 +160,7 @@ bool MapCache::present_window(const ViewTransform& view, int fb_w, int fb_h, dou
     glBindFramebuffer(GL_FRAMEBUFFER, GLuint(screen));
     window_.valid = !stale_view_;
     window_.key = ui_hash;
-    window_.base_version = pictures_;
+    window_.below = versions_;
     return false;
 }
 

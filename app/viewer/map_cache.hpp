@@ -1,17 +1,19 @@
 #pragma once
 // Cached map pictures (issue #17: a fluid viewer on software OpenGL). The map canvas is drawn into
-// two offscreen textures instead of straight onto the window:
-//   base: the vector layers (basemap, routes, point layers), re-drawn when a layer, its style, the
-//         display CRS or the view changes;
-//   full: base + events, heat and analysis layers, re-drawn when those change (a bandwidth change
-//         re-splats and redraws only this level, over a copy of base).
-// A frame in which nothing on the map changed copies `full` to the window; while the user pans or
-// zooms, `full` is copied scaled and shifted to the new view (cheap), and drawn again for the view
-// once it settles. Main thread, current GL context.
+// offscreen textures, one per level, each level a copy of the one below plus its own drawing:
+//   0 the vector layers (basemap, routes, point layers): redrawn when a layer, its style, the
+//     display CRS or the view changes;
+//   1 the event points: redrawn when their style or filters change;
+//   2 heat and analysis layers: redrawn when those change (a bandwidth change redraws only this).
+// A frame in which nothing on the map changed copies the top level to the window; while the user
+// pans or zooms it is copied scaled and shifted to the new view (cheap), and drawn again for the
+// view once it settles. A third use: when the map is unchanged and ImGui's draw data hashes as the
+// last frame's, the last window is copied and nothing is drawn at all. Main thread, GL context.
+#include <array>
 #include <cstdint>
-#include <cstring>
 #include <functional>
 #include <type_traits>
+#include <vector>
 
 #include "viewer/view_transform.hpp"
 
@@ -31,8 +33,8 @@ struct KeyHash {
     }
 };
 
-// Where the cached picture of view `from` lands when the view is `to` (both in window pixels with
-// y down, same canvas): the screen rectangle x0, y0, x1, y1 of `from`'s canvas. Pure logic, tested.
+// Where the cached picture of view `from` lands when the view is `to` (window pixels, y down,
+// same canvas): the screen rectangle of `from`'s canvas. Pure logic, tested.
 struct ScreenRect {
     double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
 };
@@ -48,30 +50,32 @@ inline bool same_view(const ViewTransform& a, const ViewTransform& b) {
 
 class MapCache {
   public:
+    static constexpr int kLevels = 3;
+    struct Level {
+        uint64_t key = 0;           // what the level shows besides the view
+        std::function<void()> draw; // level 0: the whole framebuffer; others: over the level below
+    };
     MapCache() = default;
     ~MapCache();
     MapCache(const MapCache&) = delete;
     MapCache& operator=(const MapCache&) = delete;
 
-    // Puts the map into the current (default) framebuffer of size fb_w x fb_h (s = framebuffer
-    // pixels per window pixel). `draw_base` draws the whole framebuffer (clear, canvas, layers);
-    // `draw_over` draws the events/heat/analysis layers over it with the canvas viewport and
-    // scissor set. `moving`: the user is panning/zooming, so a view change alone is shown by
-    // transforming the cached picture. Returns what it did (for --bench-frames and tests).
-    enum class Did { Copied, Transformed, RedrewOver, RedrewAll };
-    Did present(const ViewTransform& view, int fb_w, int fb_h, double s, uint64_t base_key, uint64_t over_key,
-                bool moving, const std::function<void()>& draw_base, const std::function<void()>& draw_over);
-    // The whole window through a third texture: when the map would only be copied and the UI's
-    // draw data hashes as last frame's (`ui_hash`), the last window is copied and nothing is drawn;
-    // otherwise present() and `draw_ui` draw into it, and it is copied to the window. Returns true
-    // when the previous window was reused.
-    bool present_window(const ViewTransform& view, int fb_w, int fb_h, double s, uint64_t base_key,
-                        uint64_t over_key, bool moving, uint64_t ui_hash, const std::function<void()>& draw_base,
-                        const std::function<void()>& draw_over, const std::function<void()>& draw_ui);
+    enum class Did { Copied, Transformed, Redrew };
+    // Puts the map into the bound framebuffer (fb_w x fb_h, s = framebuffer pixels per window
+    // pixel), redrawing only the levels whose key or view changed. `moving`: the user is panning
+    // or zooming, so a view change alone is shown by transforming the cached picture.
+    Did present(const ViewTransform& view, int fb_w, int fb_h, double s, const std::array<Level, kLevels>& levels,
+                bool moving);
+    // The whole window: reuses the last one when the map would only be copied and `ui_hash` (of
+    // ImGui's draw data) is unchanged; else present() and `draw_ui` into a texture, copied to the
+    // window. Returns true when nothing was drawn.
+    bool present_window(const ViewTransform& view, int fb_w, int fb_h, double s,
+                        const std::array<Level, kLevels>& levels, bool moving, uint64_t ui_hash,
+                        const std::function<void()>& draw_ui);
     // Whether the picture on screen is a transformed stand-in still to be redrawn for the view.
     bool stale_view() const { return stale_view_; }
-    void invalidate() { full_.valid = base_.valid = false; }
     Did last() const { return last_; }
+    int redrawn_from() const { return redrawn_from_; } // lowest level redrawn by the last present (-1: none)
     float sea[3] = {0.78f, 0.86f, 0.91f}; // the canvas colour where a moved picture leaves a gap
 
   private:
@@ -79,17 +83,20 @@ class MapCache {
         unsigned fbo = 0, tex = 0;
         int w = 0, h = 0;
         bool valid = false;
-        uint64_t key = 0, base_version = 0;
+        uint64_t key = 0, below = 0, version = 0;
         ViewTransform view;
         double s = 1;
     };
     bool ensure(Target& t, int w, int h);
     void release(Target& t);
-    Target base_, full_, window_;
-    uint64_t base_version_ = 0;
-    uint64_t pictures_ = 0; // bumped by every present() that changed the map's picture
+    bool level_current(int i, const ViewTransform& view, int fb_w, int fb_h, double s,
+                       const std::array<Level, kLevels>& levels) const;
+    std::array<Target, kLevels> lv_;
+    Target window_;
+    uint64_t versions_ = 0;
     bool stale_view_ = false;
-    Did last_ = Did::RedrewAll;
+    Did last_ = Did::Redrew;
+    int redrawn_from_ = -1;
 };
 
 } // namespace nexusmap::viewer
