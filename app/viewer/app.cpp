@@ -20,6 +20,7 @@
 #include "nexusmap/precision.hpp"
 #include "nexusmap/text.hpp"
 #include "viewer/input.hpp"
+#include "viewer/ui_widgets.hpp"
 
 namespace nexusmap::viewer {
 
@@ -752,13 +753,15 @@ void App::draw_ui() {
         if (ImGui::Combo("display CRS", &k, kDisplayLabels.data(), int(kDisplayLabels.size())))
             requested_display_ = DisplayKind(k);
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("Drawing only: analyses, the heat grid and hover values stay in the\n"
+            tooltip("Drawing only: analyses, the heat grid and hover values stay in the\n"
                               "equal-area analysis CRS (the heat texture is warped to the display).");
     }
-    layers_panel_.draw(ctx);
-    heatmap_panel_.draw(ctx);
-    time_panel_.draw(ctx);
-    draw_export_ui(ctx); // files, export and project (export_panel.cpp)
+    // Sections keep their height when their content shrinks (ui_logic.hpp), so what is below the
+    // pointer stays there after a click (issue #14).
+    begin_stable(), layers_panel_.draw(ctx), end_stable(stable_[0]);
+    begin_stable(), heatmap_panel_.draw(ctx), end_stable(stable_[1]);
+    begin_stable(), time_panel_.draw(ctx), end_stable(stable_[2]);
+    begin_stable(), draw_export_ui(ctx), end_stable(stable_[3]); // files, export and project (export_panel.cpp)
     analysis_.draw_panels(ctx);
     if (!doc_.messages.empty() && ImGui::CollapsingHeader("Messages")) {
         for (const auto& msg : doc_.messages)

@@ -16,6 +16,7 @@
 #include "viewer/export_panel.hpp"
 #include "viewer/heatmap.hpp"
 #include "viewer/input_queue.hpp"
+#include "viewer/ui_logic.hpp"
 #include "viewer/jobs.hpp"
 #include "viewer/map_cache.hpp"
 #include "viewer/map_renderer.hpp"
@@ -137,6 +138,7 @@ class App {
     bool user_moved_ = false; // stop auto-fitting once the user navigates
     bool dragging_ = false;
     DragPan drag_; // input_queue.hpp
+    std::array<StableHeight, 4> stable_; // sidebar sections (ui_logic.hpp)
     bool exact_started_ = false; // --compare-exact
     Hover hover_;
     float sidebar_w_ = 370, status_h_ = 26;
