@@ -187,12 +187,12 @@ TEST_CASE("typing 15 in the bandwidth field gives 15, not 215") {
 
 TEST_CASE("sidebar sections keep their height when their content shrinks") {
     StableHeight s;
-    CHECK(s.pad(300, 25) == 0);    // first layout
-    CHECK(s.pad(220, 25) == 80);   // a layer with fewer controls selected: padded to 300
-    CHECK(s.pad(340, 25) == 0);    // grows with its content
+    CHECK(s.pad(300, 25) == 0);  // first layout
+    CHECK(s.pad(220, 25) == 80); // a layer with fewer controls selected: padded to 300
+    CHECK(s.pad(340, 25) == 0);  // grows with its content
     CHECK(s.pad(300, 25) == 40);
-    CHECK(s.pad(24, 25) == 0);     // collapsed to its header: follows
-    CHECK(s.pad(200, 25) == 0);    // reopened: starts over
+    CHECK(s.pad(24, 25) == 0);  // collapsed to its header: follows
+    CHECK(s.pad(200, 25) == 0); // reopened: starts over
 }
 
 TEST_CASE("map cache: the cached picture moves and scales with the view") {

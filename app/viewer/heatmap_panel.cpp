@@ -185,7 +185,7 @@ void HeatmapPanel::draw(PanelContext& ctx) {
     if (ctx.heat.valid()) {
         const GridSpec& g = ctx.heat.grid();
         ImGui::TextDisabled("grid %dx%d, cell %.1f km, %s %.0f ms", g.width, g.height, g.cell / 1000,
-                            ctx.heat.cpu_backend() ? "geo KDE on the CPU" : ctx.heat.cpu_splat() ? "kernel sums on the CPU" : "GPU splat", ctx.heat.splat_ms());
+                            ctx.heat.cpu_backend() ? "geo KDE on the CPU" : ctx.heat.cpu_splat() ? "CPU sums" : "GPU splat", ctx.heat.splat_ms());
         if (ctx.heat.cpu_backend() && ImGui::IsItemHovered())
             tooltip("Software OpenGL: the heat is geo's kernel density (auto method, within 1e-3 of\n"
                               "the peak) computed on a worker thread, not splatted (--heat-backend).");

@@ -34,7 +34,8 @@ void install_input_queue(GLFWwindow* window, unsigned* event_counter) {
     s.installed = true;
     glfwSetKeyCallback(window, [](GLFWwindow*, int key, int, int action, int) {
         count();
-        if (action == GLFW_PRESS || action == GLFW_RELEASE) st().queue.push_key(key, action == GLFW_PRESS, glfwGetTime());
+        if (action == GLFW_PRESS || action == GLFW_RELEASE)
+            st().queue.push_key(key, action == GLFW_PRESS, glfwGetTime());
     });
     glfwSetCharCallback(window, [](GLFWwindow*, unsigned c) {
         count();

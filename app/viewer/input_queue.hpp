@@ -29,7 +29,9 @@ class InputQueue {
     // Same limits as ImGui's defaults.
     double double_click_s = 0.30, double_click_px = 6.0;
 
-    void push_key(int key, bool down, double t) { q_.push_back({InputEvent::Key, key, down, 0, 0, t, false}); }
+    void push_key(int key, bool down, double t) {
+        q_.push_back({InputEvent::Key, key, down, 0, 0, t, false});
+    }
     void push_char(unsigned c, double t) { q_.push_back({InputEvent::Char, int(c), true, 0, 0, t, false}); }
     void push_button(int button, bool down, double x, double y, double t) {
         InputEvent e{InputEvent::Button, button, down, x, y, t, false};

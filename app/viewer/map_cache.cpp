@@ -56,7 +56,8 @@ bool MapCache::level_current(int i, const ViewTransform& view, int fb_w, int fb_
     if (!t.valid || t.w != fb_w || t.h != fb_h || t.s != s || t.key != levels[size_t(i)].key ||
         !same_view(t.view, view))
         return false;
-    return i == 0 || (level_current(i - 1, view, fb_w, fb_h, s, levels) && t.below == lv_[size_t(i - 1)].version);
+    return i == 0 ||
+           (level_current(i - 1, view, fb_w, fb_h, s, levels) && t.below == lv_[size_t(i - 1)].version);
 }
 
 MapCache::Did MapCache::present(const ViewTransform& view, int fb_w, int fb_h, double s,
@@ -112,7 +113,8 @@ MapCache::Did MapCache::present(const ViewTransform& view, int fb_w, int fb_h, d
     if (did == Did::Transformed) {
         const ViewTransform& from = top.view;
         const int cx0 = int(std::lround(view.vx * s)), cx1 = int(std::lround((view.vx + view.vw) * s));
-        const int cy0 = fb_h - int(std::lround((view.vy + view.vh) * s)), cy1 = fb_h - int(std::lround(view.vy * s));
+        const int cy0 = fb_h - int(std::lround((view.vy + view.vh) * s)),
+                  cy1 = fb_h - int(std::lround(view.vy * s));
         glBindFramebuffer(GL_FRAMEBUFFER, GLuint(screen));
         glEnable(GL_SCISSOR_TEST);
         glScissor(cx0, cy0, cx1 - cx0, cy1 - cy0);
@@ -120,9 +122,11 @@ MapCache::Did MapCache::present(const ViewTransform& view, int fb_w, int fb_h, d
         glClear(GL_COLOR_BUFFER_BIT);
         const ScreenRect r = cached_canvas_on(from, view);
         const int sx0 = int(std::lround(from.vx * s)), sx1 = int(std::lround((from.vx + from.vw) * s));
-        const int sy0 = fb_h - int(std::lround((from.vy + from.vh) * s)), sy1 = fb_h - int(std::lround(from.vy * s));
-        blit(top.fbo, GLuint(screen), sx0, sy0, sx1, sy1, int(std::lround(r.x0 * s)), fb_h - int(std::lround(r.y1 * s)),
-             int(std::lround(r.x1 * s)), fb_h - int(std::lround(r.y0 * s)), GL_LINEAR);
+        const int sy0 = fb_h - int(std::lround((from.vy + from.vh) * s)),
+                  sy1 = fb_h - int(std::lround(from.vy * s));
+        blit(top.fbo, GLuint(screen), sx0, sy0, sx1, sy1, int(std::lround(r.x0 * s)),
+             fb_h - int(std::lround(r.y1 * s)), int(std::lround(r.x1 * s)), fb_h - int(std::lround(r.y0 * s)),
+             GL_LINEAR);
         glDisable(GL_SCISSOR_TEST);
     }
     glBindFramebuffer(GL_FRAMEBUFFER, GLuint(screen));

@@ -24,7 +24,8 @@ struct KeyHash {
     uint64_t h = 1469598103934665603ull;
     void bytes(const void* p, size_t n) {
         const auto* b = static_cast<const unsigned char*>(p);
-        for (size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ull;
+        for (size_t i = 0; i < n; ++i)
+            h = (h ^ b[i]) * 1099511628211ull;
     }
     template <class T> KeyHash& add(const T& v) {
         static_assert(std::is_arithmetic_v<T> || std::is_enum_v<T> || std::is_pointer_v<T>);
@@ -64,8 +65,8 @@ class MapCache {
     // Puts the map into the bound framebuffer (fb_w x fb_h, s = framebuffer pixels per window
     // pixel), redrawing only the levels whose key or view changed. `moving`: the user is panning
     // or zooming, so a view change alone is shown by transforming the cached picture.
-    Did present(const ViewTransform& view, int fb_w, int fb_h, double s, const std::array<Level, kLevels>& levels,
-                bool moving);
+    Did present(const ViewTransform& view, int fb_w, int fb_h, double s,
+                const std::array<Level, kLevels>& levels, bool moving);
     // The whole window: reuses the last one when the map would only be copied and `ui_hash` (of
     // ImGui's draw data) is unchanged; else present() and `draw_ui` into a texture, copied to the
     // window. Returns true when nothing was drawn.
@@ -76,7 +77,7 @@ class MapCache {
     bool stale_view() const { return stale_view_; }
     Did last() const { return last_; }
     int redrawn_from() const { return redrawn_from_; } // lowest level redrawn by the last present (-1: none)
-    float sea[3] = {0.78f, 0.86f, 0.91f}; // the canvas colour where a moved picture leaves a gap
+    float sea[3] = {0.78f, 0.86f, 0.91f};              // the canvas colour where a moved picture leaves a gap
 
   private:
     struct Target {

@@ -49,7 +49,8 @@ std::vector<std::string> wrap_words(std::string_view text, float max_width, Meas
         if (c != ' ' || (!para.empty() && para.back() != ' ')) para.push_back(c);
         ++i;
     }
-    while (!para.empty() && para.back() == ' ') para.pop_back();
+    while (!para.empty() && para.back() == ' ')
+        para.pop_back();
     flush();
     return lines;
 }
@@ -70,7 +71,8 @@ struct NumericEdit {
         editing = false;
         char* end = nullptr;
         const double v = std::strtod(buf, &end);
-        while (end && *end == ' ') ++end;
+        while (end && *end == ' ')
+            ++end;
         if (end == buf || (end && *end) || !(v >= lo && v <= hi)) return std::nullopt;
         return v;
     }

@@ -13,7 +13,8 @@ void tooltip(const char* fmt, ...) {
     std::vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     const float max_w = std::min(560.f, 0.45f * ImGui::GetIO().DisplaySize.x);
-    const auto lines = wrap_words(buf, max_w, [](const std::string& s) { return ImGui::CalcTextSize(s.c_str()).x; });
+    const auto lines =
+        wrap_words(buf, max_w, [](const std::string& s) { return ImGui::CalcTextSize(s.c_str()).x; });
     ImGui::BeginTooltip();
     for (const auto& l : lines)
         ImGui::TextUnformatted(l.c_str());
@@ -22,7 +23,8 @@ void tooltip(const char* fmt, ...) {
 
 bool input_number(const char* label, NumericEdit& e, float& value, double lo, double hi, const char* fmt) {
     e.sync(value, fmt);
-    ImGui::InputText(label, e.buf, sizeof e.buf, ImGuiInputTextFlags_CharsScientific | ImGuiInputTextFlags_AutoSelectAll);
+    ImGui::InputText(label, e.buf, sizeof e.buf,
+                     ImGuiInputTextFlags_CharsScientific | ImGuiInputTextFlags_AutoSelectAll);
     if (ImGui::IsItemActive()) e.editing = true;
     if (!ImGui::IsItemDeactivated()) return false;
     // Enter and a click elsewhere both deactivate the field (Escape first restores its text).

@@ -12,7 +12,8 @@ void tooltip(const char* fmt, ...)
 #endif
     ;
 // A text field for a number; writes `value` only on commit. Returns true when it did.
-bool input_number(const char* label, NumericEdit& e, float& value, double lo, double hi, const char* fmt = "%g");
+bool input_number(const char* label, NumericEdit& e, float& value, double lo, double hi,
+                  const char* fmt = "%g");
 // Around a sidebar section: begin_stable() ... end_stable(s) pads the section to StableHeight.
 void begin_stable();
 void end_stable(StableHeight& s);
