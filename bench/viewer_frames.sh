@@ -17,6 +17,8 @@ done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$B/data/make_demo" --basemap data/basemap/west_africa.gpkg --out "$tmp" --seed 7 --events "$N" >/dev/null
+# Other work on the machine slows software OpenGL directly: say how loaded it was.
+echo "bench_frames loadavg=$(cut -d' ' -f1-3 /proc/loadavg | tr ' ' ',') cores=$(nproc)"
 run=("$B/app/nexusmap" view data/basemap/west_africa.gpkg "$tmp/events_synthetic.csv" "$tmp/routes_illustrative.geojson"
      --bench-frames "$F" "$@")
 if [ -z "${DISPLAY:-}" ]; then

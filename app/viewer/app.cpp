@@ -13,11 +13,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <string_view>
 
 #include "gl/gl.hpp"
 #include "nexusmap/error.hpp"
 #include "nexusmap/precision.hpp"
 #include "nexusmap/text.hpp"
+#include "viewer/input.hpp"
+#include "viewer/ui_widgets.hpp"
 
 namespace nexusmap::viewer {
 
@@ -628,7 +631,8 @@ void App::fit_default() {
 }
 
 bool App::animating() const {
-    return jobs_.busy() || time_panel_.playing() || dragging_;
+    // map_cache_.stale_view(): a moved picture still to be drawn for the view once it settles.
+    return jobs_.busy() || time_panel_.playing() || dragging_ || map_cache_.stale_view();
 }
 
 bool App::ready() const {
@@ -671,25 +675,36 @@ void App::handle_input() {
     ImGuiIO& io = ImGui::GetIO();
     const ImVec2 m = io.MousePos;
     const bool over_canvas = view_.in_canvas(m.x, m.y) && !io.WantCaptureMouse;
+    bool moved = false;
     if (over_canvas && io.MouseWheel != 0) {
         view_.zoom_at(m.x, m.y, std::pow(1.25, double(io.MouseWheel)));
-        user_moved_ = true;
+        moved = true;
     }
-    if (over_canvas && ImGui::IsMouseClicked(ImGuiMouseButton_Left)) dragging_ = true;
-    if (!ImGui::IsMouseDown(ImGuiMouseButton_Left)) dragging_ = false;
-    if (dragging_ && (io.MouseDelta.x != 0 || io.MouseDelta.y != 0)) {
-        view_.pan_pixels(io.MouseDelta.x, io.MouseDelta.y);
-        user_moved_ = true;
+    // From the press position (the button event's own, input.cpp), not the last frame's cursor.
+    const ImVec2 p = io.MouseClickedPos[ImGuiMouseButton_Left];
+    const auto [dx, dy] = drag_.update(over_canvas && ImGui::IsMouseClicked(ImGuiMouseButton_Left), p.x, p.y,
+                                       ImGui::IsMouseDown(ImGuiMouseButton_Left), m.x, m.y);
+    dragging_ = drag_.active();
+    if (dx != 0 || dy != 0) {
+        view_.pan_pixels(dx, dy);
+        moved = true;
     }
-    if (over_canvas && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) view_.zoom_at(m.x, m.y, 2.0);
-    // ImGui 1.86 indexes keys by the backend's (GLFW) key codes.
+    if (over_canvas && ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) {
+        view_.zoom_at(m.x, m.y, 2.0);
+        moved = true;
+    }
+    // ImGui 1.86 indexes keys by the backend's (GLFW) key codes; taps arrive one per frame.
     if (!io.WantCaptureKeyboard) {
-        if (ImGui::IsKeyPressed(GLFW_KEY_R)) fit_all();
+        if (ImGui::IsKeyPressed(GLFW_KEY_R)) fit_all(), moved = true;
         const double cx = view_.vx + view_.vw / 2, cy = view_.vy + view_.vh / 2;
         if (ImGui::IsKeyPressed(GLFW_KEY_EQUAL) || ImGui::IsKeyPressed(GLFW_KEY_KP_ADD))
-            view_.zoom_at(cx, cy, 1.5);
+            view_.zoom_at(cx, cy, 1.5), moved = true;
         if (ImGui::IsKeyPressed(GLFW_KEY_MINUS) || ImGui::IsKeyPressed(GLFW_KEY_KP_SUBTRACT))
-            view_.zoom_at(cx, cy, 1 / 1.5);
+            view_.zoom_at(cx, cy, 1 / 1.5), moved = true;
+    }
+    if (moved) {
+        user_moved_ = true;
+        view_input_t_ = glfwGetTime(); // the map cache shows the moved picture until the view settles
     }
 }
 
@@ -738,13 +753,15 @@ void App::draw_ui() {
         if (ImGui::Combo("display CRS", &k, kDisplayLabels.data(), int(kDisplayLabels.size())))
             requested_display_ = DisplayKind(k);
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("Drawing only: analyses, the heat grid and hover values stay in the\n"
+            tooltip("Drawing only: analyses, the heat grid and hover values stay in the\n"
                               "equal-area analysis CRS (the heat texture is warped to the display).");
     }
-    layers_panel_.draw(ctx);
-    heatmap_panel_.draw(ctx);
-    time_panel_.draw(ctx);
-    draw_export_ui(ctx); // files, export and project (export_panel.cpp)
+    // Sections keep their height when their content shrinks (ui_logic.hpp), so what is below the
+    // pointer stays there after a click (issue #14).
+    begin_stable(), layers_panel_.draw(ctx), end_stable(stable_[0]);
+    begin_stable(), heatmap_panel_.draw(ctx), end_stable(stable_[1]);
+    begin_stable(), time_panel_.draw(ctx), end_stable(stable_[2]);
+    begin_stable(), draw_export_ui(ctx), end_stable(stable_[3]); // files, export and project (export_panel.cpp)
     analysis_.draw_panels(ctx);
     if (!doc_.messages.empty() && ImGui::CollapsingHeader("Messages")) {
         for (const auto& msg : doc_.messages)
@@ -762,23 +779,34 @@ void App::draw_ui() {
     if (ctx.request_fit_all || ctx.request_fit) user_moved_ = true;
 }
 
-void App::draw_map(int fb_w, int fb_h, double s) {
-    // Canvas rectangle in framebuffer pixels (GL's origin is bottom-left).
-    const int cx = int(std::lround(view_.vx * s)), cw = int(std::lround(view_.vw * s));
-    const int ch = int(std::lround(view_.vh * s)), cy = fb_h - int(std::lround((view_.vy + view_.vh) * s));
-    glViewport(0, 0, fb_w, fb_h);
-    glDisable(GL_SCISSOR_TEST);
-    glClearColor(0.13f, 0.14f, 0.16f, 1.f);
-    glClear(GL_COLOR_BUFFER_BIT);
+namespace {
+// The canvas rectangle in framebuffer pixels (GL's origin is bottom-left) as viewport and scissor.
+void set_canvas(const ViewTransform& view, int fb_h, double s) {
+    const int cx = int(std::lround(view.vx * s)), cw = int(std::lround(view.vw * s));
+    const int ch = int(std::lround(view.vh * s)), cy = fb_h - int(std::lround((view.vy + view.vh) * s));
     glEnable(GL_SCISSOR_TEST);
     glScissor(cx, cy, cw, ch);
     glViewport(cx, cy, cw, ch);
-    glClearColor(0.78f, 0.86f, 0.91f, 1.f); // sea
-    glClear(GL_COLOR_BUFFER_BIT);
     glEnable(GL_BLEND);
     glBlendFunc(GL_SRC_ALPHA, GL_ONE_MINUS_SRC_ALPHA);
     glDisable(GL_DEPTH_TEST);
     glDisable(GL_CULL_FACE);
+}
+} // namespace
+
+void App::draw_map(int fb_w, int fb_h, double s) {
+    draw_map_layers(fb_w, fb_h, s);
+    draw_map_over(fb_w, fb_h, s);
+}
+
+void App::draw_map_layers(int fb_w, int fb_h, double s) {
+    glViewport(0, 0, fb_w, fb_h);
+    glDisable(GL_SCISSOR_TEST);
+    glClearColor(0.13f, 0.14f, 0.16f, 1.f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    set_canvas(view_, fb_h, s);
+    glClearColor(map_cache_.sea[0], map_cache_.sea[1], map_cache_.sea[2], 1.f);
+    glClear(GL_COLOR_BUFFER_BIT);
     for (auto& l : doc_.layers)
         sync_categories(*l);
     // Two passes: every fill, then every outline/line/point, so borders are never hidden.
@@ -799,17 +827,118 @@ void App::draw_map(int fb_w, int fb_h, double s) {
             map_.draw_layer(*l, view_);
         }
     }
-    if (doc_.events) {
-        // Points under the heat: isolated events stay visible, hotspots read as colour.
-        map_.draw_events(*doc_.events, view_);
-        heat_.draw(view_, doc_.heat, lonlat_.get(), display_gen_);
-    }
+    glDisable(GL_SCISSOR_TEST);
+    glViewport(0, 0, fb_w, fb_h);
+}
+
+void App::draw_map_over(int fb_w, int fb_h, double s) {
+    draw_map_events(fb_w, fb_h, s);
+    draw_map_heat(fb_w, fb_h, s);
+}
+
+void App::draw_map_events(int fb_w, int fb_h, double s) {
+    // Points under the heat: isolated events stay visible, hotspots read as colour.
+    if (!doc_.events) return;
+    set_canvas(view_, fb_h, s);
+    map_.draw_events(*doc_.events, view_);
+    glDisable(GL_SCISSOR_TEST);
+    glViewport(0, 0, fb_w, fb_h);
+}
+
+void App::draw_map_heat(int fb_w, int fb_h, double s) {
+    set_canvas(view_, fb_h, s);
+    if (doc_.events) heat_.draw(view_, doc_.heat, lonlat_.get(), display_gen_);
     analysis_.draw_map(map_, view_);
     glDisable(GL_SCISSOR_TEST);
     glViewport(0, 0, fb_w, fb_h);
 }
 
+// What the layer level shows (besides the view, which the cache compares itself).
+uint64_t App::map_layers_key() const {
+    KeyHash k;
+    k.add(display_gen_).add(doc_.layers.size());
+    for (const auto& l : doc_.layers) {
+        const LayerStyle& st = l->style;
+        k.add(l.get()).add(l->gpu.get()).add(l->gpu && l->gpu->uploaded).add(l->display_gen);
+        k.add(st.visible).add(st.opacity).add(st.fill).add(st.outline).add(st.line_width).add(st.point_size);
+        k.add(st.category_field).add(l->cats_for);
+        for (float c : st.fill_color) k.add(c);
+        for (float c : st.line_color) k.add(c);
+    }
+    return k.h;
+}
+
+// What the event level shows.
+uint64_t App::map_events_key() const {
+    KeyHash k;
+    if (const EventSet* ev = doc_.events.get()) {
+        const EventStyle& st = ev->style;
+        k.add(ev).add(ev->gpu.get()).add(count_of(ev->gpu)).add(ev->display_gpu.get()).add(ev->display_gen);
+        k.add(st.visible).add(st.radius_px).add(st.opacity).add(st.color_by_type);
+        for (float c : st.color) k.add(c);
+        k.add(ev->window.all).add(ev->window.start).add(ev->window.length).add(ev->filter_version);
+        k.add(ev->keep_dirty).add(ev->precision_mode);
+        for (bool on : ev->type_on) k.add(on);
+    }
+    return k.h;
+}
+
+// What the heat/analysis level shows; map_gen_ stands for what is not listed here (panel edits,
+// finished jobs, playing).
+uint64_t App::map_heat_key() const {
+    KeyHash k;
+    k.add(map_gen_).add(display_gen_);
+    if (doc_.events) {
+        const HeatParams& p = doc_.heat;
+        k.add(p.visible).add(p.kernel).add(p.bandwidth_km).add(p.weight).add(p.ramp).add(p.scale).add(p.range);
+        k.add(p.lo).add(p.hi).add(p.opacity).add(p.threshold);
+        k.add(heat_.valid()).add(heat_.uploads()).add(heat_.showing_raster());
+        if (heat_.valid()) {
+            const ValueScale vs = heat_.value_scale(p);
+            k.add(vs.effective_lo()).add(vs.hi);
+        }
+    }
+    return k.h;
+}
+
+namespace {
+// What ImGui will draw this frame, hashed (vertices, indices, commands): equal hashes, equal pixels.
+uint64_t hash_draw_data(const ImDrawData* dd) {
+    KeyHash k;
+    if (!dd) return k.h;
+    auto bytes = [&](const void* p, size_t n) {
+        k.add(std::hash<std::string_view>{}(std::string_view(static_cast<const char*>(p), n)));
+    };
+    k.add(dd->CmdListsCount).add(dd->DisplaySize.x).add(dd->DisplaySize.y);
+    for (int i = 0; i < dd->CmdListsCount; ++i) {
+        const ImDrawList* l = dd->CmdLists[i];
+        bytes(l->VtxBuffer.Data, size_t(l->VtxBuffer.Size) * sizeof(ImDrawVert));
+        bytes(l->IdxBuffer.Data, size_t(l->IdxBuffer.Size) * sizeof(ImDrawIdx));
+        for (const ImDrawCmd& c : l->CmdBuffer) {
+            k.add(c.ClipRect.x).add(c.ClipRect.y).add(c.ClipRect.z).add(c.ClipRect.w).add(c.TextureId);
+            k.add(c.VtxOffset).add(c.IdxOffset).add(c.ElemCount).add(c.UserCallback != nullptr);
+        }
+    }
+    return k.h;
+}
+} // namespace
+
+void App::draw_map_cached(int fb_w, int fb_h, double s, bool interacted) {
+    if (interacted) ++map_gen_;
+    // A view moved by the user within the last moments: show the cached picture moved, draw the
+    // map for the view once it has been still for a little while (the loop keeps polling until).
+    const bool moving = dragging_ || (view_input_t_ >= 0 && glfwGetTime() - view_input_t_ < 0.25);
+    ImDrawData* dd = ImGui::GetDrawData();
+    const std::array<MapCache::Level, MapCache::kLevels> levels = {
+        MapCache::Level{map_layers_key(), [&] { draw_map_layers(fb_w, fb_h, s); }},
+        MapCache::Level{map_events_key(), [&] { draw_map_events(fb_w, fb_h, s); }},
+        MapCache::Level{map_heat_key(), [&] { draw_map_heat(fb_w, fb_h, s); }}};
+    map_cache_.present_window(view_, fb_w, fb_h, s, levels, moving && !opt_.batch(), hash_draw_data(dd),
+                              [&] { ImGui_ImplOpenGL3_RenderDrawData(dd); });
+}
+
 void App::frame() {
+    const uint64_t finished_before = jobs_.finished();
     jobs_.poll();
     if (display_rebuild_pending_) {
         display_rebuild_pending_ = false;
@@ -825,7 +954,9 @@ void App::frame() {
 
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
+    feed_queued_input(); // this frame's share of the queued keys/buttons (input.hpp)
     ImGui::NewFrame();
+    finish_queued_input();
     handle_input();
     update_hover();
     retired_chain_.reset(); // no panel holds the previous display chain any more
@@ -840,6 +971,7 @@ void App::frame() {
     // backend, start geo's KDE on the new grid instead.
     if (doc_.events) {
         heat_.set_cpu_backend(use_cpu_heat());
+        heat_.set_cpu_splat(software_gl_ && opt_.heat_backend == "auto"); // heatmap.hpp
         heat_.update(*doc_.events, doc_.heat);
         if (heat_.cpu_pending() && cpu_heat_gen_ != heat_.cpu_generation()) start_cpu_heat();
         update_heat_range();
@@ -889,8 +1021,14 @@ void App::frame() {
         start_scan_nexus(ctx);
         analyses_started_ = true;
     }
-    draw_map(fb_w, fb_h, s);
-    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    // Anything but hovering and moving the view may have changed what the map shows: a widget in
+    // use, a click or key in a panel, a job's result, playing, a project or display switch.
+    const ImGuiIO& io = ImGui::GetIO();
+    bool map_interacted = jobs_.finished() != finished_before || time_panel_.playing() || ImGui::IsAnyItemActive() ||
+                          pending_project_.has_value() || display_rebuild_pending_;
+    for (int b = 0; b < 5 && io.WantCaptureMouse; ++b)
+        map_interacted |= io.MouseDown[b] || io.MouseReleased[b];
+    draw_map_cached(fb_w, fb_h, s, map_interacted); // the map and the UI (ImGui's draw data)
     if (const std::string err = gl::drain_errors(); !err.empty())
         std::cerr << "nexusmap: GL: " << err << "\n";
 }

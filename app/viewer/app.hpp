@@ -15,7 +15,10 @@
 #include "viewer/document.hpp"
 #include "viewer/export_panel.hpp"
 #include "viewer/heatmap.hpp"
+#include "viewer/input_queue.hpp"
+#include "viewer/ui_logic.hpp"
 #include "viewer/jobs.hpp"
+#include "viewer/map_cache.hpp"
 #include "viewer/map_renderer.hpp"
 #include "viewer/options.hpp"
 #include "viewer/panels.hpp"
@@ -93,6 +96,20 @@ class App {
     void update_hover();
     void draw_ui();
     void draw_map(int fb_w, int fb_h, double fb_scale);
+    // draw_map in the cache's levels (map_cache.hpp): layers; event points; heat and analysis layers.
+    void draw_map_layers(int fb_w, int fb_h, double fb_scale);
+    void draw_map_over(int fb_w, int fb_h, double fb_scale); // events, heat and analysis
+    void draw_map_events(int fb_w, int fb_h, double fb_scale);
+    void draw_map_heat(int fb_w, int fb_h, double fb_scale);
+    // The window's map through the cache: copied, transformed while the user moves the view, or
+    // redrawn (only the level that changed). `interacted`: panels or jobs may have changed the map.
+    void draw_map_cached(int fb_w, int fb_h, double fb_scale, bool interacted);
+    uint64_t map_layers_key() const;
+    uint64_t map_events_key() const;
+    uint64_t map_heat_key() const;
+    MapCache map_cache_;
+    uint64_t map_gen_ = 0;      // bumped whenever something not in the keys may have changed the map
+    double view_input_t_ = -1; // glfwGetTime() of the last pan/zoom by the user
     void fit_all();
     void fit_default(); // the events' extent when there are events (first view), else fit_all
 
@@ -122,6 +139,8 @@ class App {
     bool loads_started_ = false;
     bool user_moved_ = false; // stop auto-fitting once the user navigates
     bool dragging_ = false;
+    DragPan drag_; // input_queue.hpp
+    std::array<StableHeight, 4> stable_; // sidebar sections (ui_logic.hpp)
     bool exact_started_ = false; // --compare-exact
     Hover hover_;
     float sidebar_w_ = 370, status_h_ = 26;

@@ -10,6 +10,7 @@
 #include <map>
 
 #include "viewer/analysis_layers.hpp"
+#include "viewer/ui_widgets.hpp"
 
 namespace nexusmap::viewer {
 
@@ -109,7 +110,7 @@ void draw_attribute_filters(EventSet& ev, HeatParams& heat, EventFilterUi& ui) {
     if (ImGui::Checkbox("weight by fatalities", &weighted))
         heat.weight = weighted ? WeightMode::Fatalities : WeightMode::Count;
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Heatmap and hot spots sum fatalities instead of counting events\n(the Heatmap panel "
+        tooltip("Heatmap and hot spots sum fatalities instead of counting events\n(the Heatmap panel "
                           "also offers the table's weight column)");
     if (changed) ev.rebuild_keep();
     if (!ev.keep.empty()) {

@@ -46,6 +46,14 @@ void run_frame_bench(GLFWwindow* window, App& app, int frames, double load_secon
     std::vector<double> steady;
     for (int i = 0; i < frames; ++i) steady.push_back(timed_frame(window, app));
 
+    // The pointer moving over the map: the map is copied from its cache, the UI (status bar read-out,
+    // hover) is drawn again each frame.
+    std::vector<double> hover;
+    for (int i = 0; i < std::max(frames, 5); ++i) {
+        glfwSetCursorPos(window, fw * (0.45 + 0.02 * (i % 10)), fh * (0.4 + 0.015 * (i % 7)));
+        hover.push_back(timed_frame(window, app));
+    }
+
     // Bandwidth changes: each re-splats every event (the heat is cached in map space, so only
     // kernel, bandwidth or filter changes do). Timed from the change to the frame on screen.
     HeatParams& hp = app.heat_params();
@@ -61,11 +69,13 @@ void run_frame_bench(GLFWwindow* window, App& app, int frames, double load_secon
         splat.push_back(app.heatmap().splat_ms());
     }
     hp.bandwidth_km = base;
-    out << "bench_frames renderer=\"" << (renderer ? renderer : "?") << "\" heat=" << (app.heat_on_cpu() ? "cpu" : "gpu")
+    out << "bench_frames renderer=\"" << (renderer ? renderer : "?") << "\" heat=" << (app.heat_on_cpu() ? "cpu" : app.heatmap().cpu_splat() ? "cpu-splat" : "gpu")
         << " framebuffer=" << fw << "x" << fh
         << " events=" << app.event_count() << " load_s=" << fmt(load_seconds) << "\n";
     out << "bench_frames frame_ms median=" << fmt(percentile(steady, 0.5)) << " p95=" << fmt(percentile(steady, 0.95))
         << " max=" << fmt(percentile(steady, 1.0)) << " n=" << steady.size() << "\n";
+    out << "bench_frames pointer_moving_ms median=" << fmt(percentile(hover, 0.5)) << " p95=" << fmt(percentile(hover, 0.95))
+        << " n=" << hover.size() << "\n";
     out << "bench_frames bandwidth_change_ms median=" << fmt(percentile(change, 0.5))
         << " max=" << fmt(percentile(change, 1.0)) << " splat_ms_median=" << fmt(percentile(splat, 0.5))
         << " n=" << change.size() << "\n";

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
+#include <thread>
 
 #include "nexusmap/density.hpp"
 #include "viewer/display_crs.hpp"
@@ -76,6 +77,13 @@ bool HeatmapRenderer::update(const EventSet& ev, const HeatParams& p) {
     }
     grid_ = g;
     allocate_texture(grid_.width, grid_.height);
+    if (cpu_splat_) {
+        splat_on_cpu(ev, p);
+        ++uploads_;
+        splat_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        valid_ = true;
+        return true;
+    }
 
     GLint prev_fbo = 0, prev_vp[4];
     glGetIntegerv(GL_FRAMEBUFFER_BINDING, &prev_fbo);
@@ -134,6 +142,79 @@ bool HeatmapRenderer::update(const EventSet& ev, const HeatParams& p) {
     splat_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     valid_ = true;
     return true;
+}
+
+void HeatmapRenderer::splat_on_cpu(const EventSet& ev, const HeatParams& p) {
+    const EventTable& t = ev.table;
+    const double h = p.bandwidth_km * 1000.0, support = kernel_support(p.kernel, h), cell = grid_.cell;
+    const double norm = kernel_value(p.kernel, 0.0, h) * 1e6; // per km^2, as the shader's u_norm
+    const double xmin = grid_.xmin, ymin = grid_.ymin();
+    const int W = grid_.width, H = grid_.height;
+    // The events the shader would draw: finite, passing the filters, non-zero weight.
+    struct Pt {
+        double x, y, w;
+    };
+    std::vector<Pt> pts;
+    pts.reserve(t.size());
+    for (size_t i = 0; i < t.size(); ++i) {
+        if (!std::isfinite(t.x[i]) || !std::isfinite(t.y[i]) || !ev.passes(i)) continue;
+        const double w = p.weight == WeightMode::Count          ? 1.0
+                         : p.weight == WeightMode::WeightColumn ? (t.weight.empty() ? 1.0 : double(t.weight[i]))
+                                                                 : (t.fatalities.empty() ? 0.0 : double(t.fatalities[i]));
+        if (w != 0) pts.push_back({t.x[i], t.y[i], w});
+    }
+    std::vector<double> acc(size_t(W) * size_t(H), 0.0); // bottom row first, like the texture
+    const int reach = int(std::ceil(support / cell)) + 1;
+    // Rows in bands, one per thread: no two threads write the same cell.
+    auto band = [&](int r0, int r1) {
+        std::vector<double> ys(size_t(2 * reach + 1)), xs(size_t(2 * reach + 1));
+        for (const Pt& e : pts) {
+            const int ci = int(std::floor((e.x - xmin) / cell)), cj = int(std::floor((e.y - ymin) / cell));
+            const int j0 = std::max(r0, cj - reach), j1 = std::min(r1 - 1, cj + reach);
+            const int i0 = std::max(0, ci - reach), i1 = std::min(W - 1, ci + reach);
+            if (j0 > j1 || i0 > i1) continue;
+            for (int i = i0; i <= i1; ++i) {
+                const double dx = xmin + (i + 0.5) * cell - e.x;
+                xs[size_t(i - i0)] = dx * dx;
+            }
+            for (int j = j0; j <= j1; ++j) {
+                const double dy = ymin + (j + 0.5) * cell - e.y;
+                ys[size_t(j - j0)] = dy * dy;
+            }
+            const double s2 = support * support, ih2 = 1.0 / (h * h), wn = e.w * norm;
+            for (int j = j0; j <= j1; ++j) {
+                double* row = &acc[size_t(j) * size_t(W)];
+                const double dy2 = ys[size_t(j - j0)];
+                for (int i = i0; i <= i1; ++i) {
+                    const double r2 = xs[size_t(i - i0)] + dy2;
+                    if (r2 >= s2) continue; // the shader's `r >= u_support` discard
+                    row[i] += wn * kernel_shape(p.kernel, std::sqrt(r2 * ih2));
+                }
+            }
+        }
+    };
+    const int threads = std::clamp(int(std::thread::hardware_concurrency()), 1, 4);
+    if (threads == 1 || pts.size() * size_t(reach) < 20000) {
+        band(0, H);
+    } else {
+        std::vector<std::thread> pool;
+        for (int k = 0; k < threads; ++k)
+            pool.emplace_back(band, H * k / threads, H * (k + 1) / threads);
+        for (auto& th : pool) th.join();
+    }
+    cpu_.resize(acc.size());
+    double mx = 0, sum = 0;
+    for (size_t k = 0; k < acc.size(); ++k) {
+        cpu_[k] = float(acc[k]);
+        mx = std::max(mx, double(cpu_[k]));
+        sum += cpu_[k];
+    }
+    glBindTexture(GL_TEXTURE_2D, tex_.id());
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    glTexSubImage2D(GL_TEXTURE_2D, 0, 0, 0, W, H, GL_RED, GL_FLOAT, cpu_.data());
+    glBindTexture(GL_TEXTURE_2D, 0);
+    max_ = mx;
+    integral_ = sum * (cell / 1000.0) * (cell / 1000.0);
 }
 
 void HeatmapRenderer::allocate_texture(int w, int h) {

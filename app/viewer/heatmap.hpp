@@ -53,6 +53,13 @@ class HeatmapRenderer {
         }
     }
     bool cpu_backend() const { return cpu_backend_; }
+    // Software OpenGL with the GPU backend: the same kernel sums computed on the CPU inside
+    // update() (llvmpipe rasterises the splat quads ~5x slower than a loop over the cells; issue
+    // #17). Same grid, same values as the shader, uploaded as a texture.
+    void set_cpu_splat(bool on) {
+        if (on != cpu_splat_) cpu_splat_ = on, key_.clear();
+    }
+    bool cpu_splat() const { return cpu_splat_; }
     bool cpu_pending() const { return cpu_pending_; }
     uint64_t cpu_generation() const { return cpu_gen_; }
     const GridSpec& pending_grid() const { return pending_grid_; }
@@ -67,6 +74,7 @@ class HeatmapRenderer {
     double max_value() const { return max_; }
     double integral() const { return integral_; } // sum * cell area in km^2: the weight total
     double splat_ms() const { return splat_ms_; }
+    uint64_t uploads() const { return uploads_; } // bumped by every new picture of the grid
     // Bilinear density at a map point (what the colour pass shows); NaN outside the grid.
     double sample(double x, double y) const;
     // The range the colour pass uses for `p` (heat_range.hpp: fixed over all periods, fit to view
@@ -98,7 +106,8 @@ class HeatmapRenderer {
     bool valid_ = false;
     bool showing_raster_ = false;
     std::vector<double> key_;
-    bool cpu_backend_ = false, cpu_pending_ = false;
+    bool cpu_backend_ = false, cpu_pending_ = false, cpu_splat_ = false;
+    void splat_on_cpu(const EventSet& ev, const HeatParams& p); // fills cpu_ on grid_ and uploads it
     uint64_t cpu_gen_ = 0;
     GridSpec pending_grid_;
     double cpu_t0_ms_ = 0; // when the pending computation was asked for (splat_ms_ measures it)

@@ -9,6 +9,7 @@
 
 #include "viewer/kernel_shapes.hpp"
 #include "viewer/panels.hpp"
+#include "viewer/ui_widgets.hpp"
 
 namespace nexusmap::viewer {
 
@@ -130,9 +131,16 @@ void HeatmapPanel::draw(PanelContext& ctx) {
     ImGui::Checkbox("show heatmap", &p.visible);
     int k = kernel_code(p.kernel);
     if (ImGui::Combo("kernel", &k, kKernelNames, IM_ARRAYSIZE(kKernelNames))) p.kernel = Kernel(k);
-    ImGui::SliderFloat("bandwidth", &p.bandwidth_km, 2.f, 300.f, "%.0f km", ImGuiSliderFlags_Logarithmic);
+    // The slider drags; the typed value goes through its own field, committed on Enter (issue #14:
+    // typing into the slider's text mode applied every keystroke and "15" became "215").
+    ImGui::SetNextItemWidth(ImGui::CalcItemWidth() - 70.f);
+    ImGui::SliderFloat("##bandwidth", &p.bandwidth_km, 2.f, 300.f, "%.0f km",
+                       ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_NoInput);
+    ImGui::SameLine(0, 4);
+    ImGui::SetNextItemWidth(66.f);
+    input_number("bandwidth", bandwidth_edit_, p.bandwidth_km, 0.5, 5000, "%.4g");
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Ground distance in the equal-area analysis CRS.\nCompact kernels: search radius; "
+        tooltip("Ground distance in the equal-area analysis CRS.\nCompact kernels: search radius; "
                           "gaussian: standard deviation (cut at 4 sigma).");
     {
         // Location precision: UCDP where_prec / ACLED geo_precision (precision.hpp).
@@ -141,7 +149,7 @@ void HeatmapPanel::draw(PanelContext& ctx) {
         const char* modes[] = {"all events at their points", "precise only (code <= 2)", "spread imprecise over polygons"};
         if (ImGui::Combo("location precision", &m, modes, 3) && m != ev.precision_mode) ctx.request_precision = m;
         if (ImGui::IsItemHovered())
-            ImGui::SetTooltip("UCDP where_prec 1 exact .. 7 international waters; ACLED geo_precision 1..3.\n"
+            tooltip("UCDP where_prec 1 exact .. 7 international waters; ACLED geo_precision 1..3.\n"
                               "spread: each imprecise event's weight is spread evenly over its admin-2 (UCDP 3),\n"
                               "admin-1 (UCDP 4, ACLED 3) or country (UCDP 6) polygon; UCDP 5 and 7 excluded.\n"
                               "Totals are kept without false peaks at centroids.");
@@ -158,7 +166,7 @@ void HeatmapPanel::draw(PanelContext& ctx) {
     const char* modes[] = {"fixed over all periods", "fit to view", "typed range"};
     if (ImGui::Combo("range", &rm, modes, 3)) p.range = HeatRangeMode(rm);
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("fixed: 0 .. the largest density over every position of the time window (Play\n"
+        tooltip("fixed: 0 .. the largest density over every position of the time window (Play\n"
                           "and time-lapse frames share one scale); fit to view: the largest cell in view;\n"
                           "typed: the min and max below.");
     if (p.range == HeatRangeMode::Typed) {
@@ -172,14 +180,14 @@ void HeatmapPanel::draw(PanelContext& ctx) {
     ImGui::SliderFloat("opacity##heat", &p.opacity, 0.f, 1.f);
     ImGui::SliderFloat("threshold", &p.threshold, 0.f, 0.5f, "%.2f of max");
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Cells below this fraction of the range's top are transparent.");
+        tooltip("Cells below this fraction of the range's top are transparent.");
 
     if (ctx.heat.valid()) {
         const GridSpec& g = ctx.heat.grid();
         ImGui::TextDisabled("grid %dx%d, cell %.1f km, %s %.0f ms", g.width, g.height, g.cell / 1000,
-                            ctx.heat.cpu_backend() ? "geo KDE on the CPU" : "GPU splat", ctx.heat.splat_ms());
+                            ctx.heat.cpu_backend() ? "geo KDE on the CPU" : ctx.heat.cpu_splat() ? "CPU sums" : "GPU splat", ctx.heat.splat_ms());
         if (ctx.heat.cpu_backend() && ImGui::IsItemHovered())
-            ImGui::SetTooltip("Software OpenGL: the heat is geo's kernel density (auto method, within 1e-3 of\n"
+            tooltip("Software OpenGL: the heat is geo's kernel density (auto method, within 1e-3 of\n"
                               "the peak) computed on a worker thread, not splatted (--heat-backend).");
         ImGui::TextDisabled("max %.4g %s per km2; integral %.1f", ctx.heat.max_value(),
                             weight_label(p.weight), ctx.heat.integral());

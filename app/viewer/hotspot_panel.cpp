@@ -17,6 +17,7 @@
 
 #include "viewer/analysis_inputs.hpp"
 #include "viewer/analysis_layers.hpp"
+#include "viewer/ui_widgets.hpp"
 
 namespace nexusmap::viewer {
 
@@ -203,18 +204,18 @@ void AnalysisUi::draw_hotspot_panel(PanelContext& ctx) {
         else u.band_km.reset();
     }
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("Distance band of the binary weights (--band-km).\n0 = auto: the smallest band giving "
+        tooltip("Distance band of the binary weights (--band-km).\n0 = auto: the smallest band giving "
                           "every cell a neighbour (--band-rule min-neighbour).");
     bool* fdr = p.mode == Analysis::GiStar ? &p.gi.fdr : p.mode == Analysis::Lisa ? &p.lisa.fdr : &p.em.fdr;
     ImGui::Checkbox("FDR", fdr);
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("Bins/classes from Benjamini-Hochberg adjusted p-values");
+    if (ImGui::IsItemHovered()) tooltip("Bins/classes from Benjamini-Hochberg adjusted p-values");
     ImGui::SameLine();
     static constexpr const char* kAreas[3] = {"countries", "nonempty", "all"};
     int area = u.study_area == "all" ? 2 : u.study_area == "nonempty" ? 1 : 0;
     ImGui::SetNextItemWidth(110);
     if (ImGui::Combo("study area", &area, kAreas, 3)) u.study_area = kAreas[area];
     if (ImGui::IsItemHovered())
-        ImGui::SetTooltip("As the CLI's --study-area: countries = cells whose centre is on land in %s (bundled "
+        tooltip("As the CLI's --study-area: countries = cells whose centre is on land in %s (bundled "
                           "admin-0) plus any cell holding an event; nonempty = cells holding an event; all = every "
                           "cell of the bounding box (sea included; inflates z).",
                           u.study_countries.c_str());
@@ -232,7 +233,7 @@ void AnalysisUi::draw_hotspot_panel(PanelContext& ctx) {
         if (hot_job_ && hot_job_->state() == Job::State::Failed) {
             ImGui::SameLine();
             ImGui::TextColored(ImVec4(0.9f, 0.3f, 0.3f, 1), "failed");
-            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", hot_job_->error().c_str());
+            if (ImGui::IsItemHovered()) tooltip("%s", hot_job_->error().c_str());
         }
     } else {
         ImGui::ProgressBar(float(hot_job_->fraction()), ImVec2(-70, 0), hot_job_->stage().c_str());

@@ -106,6 +106,7 @@ class Jobs {
                 j->finished_ = true;
                 j->finish_();
                 j->finish_ = nullptr;
+                ++finish_count_;
                 j->ended_ = j->seconds();
             } else if (j->state() != Job::State::Running && j->ended_ < 0) {
                 j->ended_ = j->seconds();
@@ -128,6 +129,8 @@ class Jobs {
         return false;
     }
     const std::vector<std::unique_ptr<Job>>& all() const { return jobs_; }
+    // How many finish callbacks poll() has run (a change means the document may have changed).
+    uint64_t finished() const { return finish_count_; }
     void dismiss_failed() {
         std::erase_if(jobs_, [](const std::unique_ptr<Job>& j) { return j->state() == Job::State::Failed; });
     }
@@ -138,6 +141,7 @@ class Jobs {
 
   private:
     std::vector<std::unique_ptr<Job>> jobs_;
+    uint64_t finish_count_ = 0;
 };
 
 } // namespace nexusmap::viewer

@@ -13,6 +13,7 @@
 #include "viewer/document.hpp"
 #include "viewer/heatmap.hpp"
 #include "viewer/jobs.hpp"
+#include "viewer/ui_logic.hpp"
 #include "viewer/view_transform.hpp"
 
 namespace nexusmap::viewer {
@@ -82,6 +83,7 @@ class HeatmapPanel {
     const Raster* current_exact(const Document& doc, const GridSpec& grid) const;
 
   private:
+    NumericEdit bandwidth_edit_; // the typed bandwidth (ui_logic.hpp)
     Job* exact_job_ = nullptr;
     std::vector<double> exact_key_; // the parameters `exact` was computed with
 };

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "viewer/panels.hpp"
+#include "viewer/ui_widgets.hpp"
 
 namespace nexusmap::viewer {
 
@@ -32,7 +33,7 @@ void StatusBar::draw(PanelContext& ctx, const Hover& hover, float x, float y, fl
             any_job = true;
             ImGui::TextColored(ImVec4(0.9f, 0.2f, 0.2f, 1), "%s failed: %s", j->label().c_str(),
                                j->error().c_str());
-            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", j->error().c_str());
+            if (ImGui::IsItemHovered()) tooltip("%s", j->error().c_str());
             ImGui::SameLine();
             if (ImGui::SmallButton("dismiss")) ctx.jobs.dismiss_failed();
             ImGui::SameLine();

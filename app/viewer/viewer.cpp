@@ -17,6 +17,7 @@
 #include "nexusmap/resources.hpp"
 #include "viewer/app.hpp"
 #include "viewer/frame_bench.hpp"
+#include "viewer/input.hpp"
 #include "viewer/options.hpp"
 #include "viewer/png_io.hpp"
 
@@ -149,7 +150,10 @@ int run(int argc, char** argv) {
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
     glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GLFW_TRUE);
-    glfwWindowHint(GLFW_SAMPLES, 4);
+    // No multisampling on the window: lines and points are antialiased in their shaders, and the
+    // map comes from MapCache's textures by a blit (a multisampled window costs ~40 % of a frame on
+    // llvmpipe and cannot be blitted into).
+    glfwWindowHint(GLFW_SAMPLES, 0);
     GLFWwindow* window = glfwCreateWindow(opt.width, opt.height, "nexusmap", nullptr, nullptr);
     if (!window) {
         std::cerr << "nexusmap: cannot create an OpenGL 3.3 core window\n";
@@ -176,6 +180,7 @@ int run(int argc, char** argv) {
     glfwSetFramebufferSizeCallback(window, [](GLFWwindow*, int, int) { ++g_input_events; });
     glfwSetWindowRefreshCallback(window, [](GLFWwindow*) { ++g_input_events; });
     ImGui_ImplGlfw_InitForOpenGL(window, true);
+    install_input_queue(window, &g_input_events); // keys, characters, buttons: one transition a frame
     ImGui_ImplOpenGL3_Init("#version 330 core");
 
     int rc = 0;
@@ -193,7 +198,7 @@ int run(int argc, char** argv) {
         while (!glfwWindowShouldClose(window)) {
             const unsigned seen = g_input_events;
             // Poll while loading, playing or dragging; otherwise sleep until an event arrives.
-            if (shot || app.animating() || settle > 0) {
+            if (shot || app.animating() || settle > 0 || input_pending()) {
                 glfwPollEvents();
             } else if (tooltip_frame) {
                 glfwWaitEventsTimeout(0.6);
@@ -203,7 +208,7 @@ int run(int argc, char** argv) {
                 glfwWaitEvents(); // returns only after some event (a file drop included)
                 settle = 3, tooltip_frame = true;
             }
-            if (g_input_events != seen || app.animating()) settle = 3, tooltip_frame = true;
+            if (g_input_events != seen || app.animating() || input_pending()) settle = 3, tooltip_frame = true;
             if (!shot && settle == 0) continue; // nothing changed: no frame
             if (settle > 0) --settle;
             app.frame();
