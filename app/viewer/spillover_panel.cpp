@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "viewer/analysis_layers.hpp"
+#include "viewer/spillover_panel.hpp"
 #include "viewer/colormap.hpp"
 #include "nexusmap/text.hpp"
 
@@ -204,6 +205,10 @@ void AnalysisUi::start_spillover(PanelContext& ctx) {
             route_ = 0;
             spill_job_ = nullptr;
         });
+}
+
+void SpilloverPanel::draw(PanelContext& ctx) {
+    ui_.draw_spillover_panel(ctx);
 }
 
 void AnalysisUi::draw_spillover_panel(PanelContext& ctx) {
