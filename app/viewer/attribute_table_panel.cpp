@@ -103,9 +103,9 @@ void AttributeTablePanel::draw_windows(PanelContext& ctx) {
     const float s = ctx.ui_scale;
     if (show_table_) {
         ImGui::SetNextWindowPos(
-            ImVec2(float(ctx.view.vx) + 10 * s, float(ctx.view.vy + ctx.view.vh) - 330 * s),
+            ImVec2(float(ctx.view.vx) + 10 * s, float(ctx.view.vy + ctx.view.vh) - 262 * s),
             ImGuiCond_Appearing);
-        ImGui::SetNextWindowSize(ImVec2(620 * s, 300 * s), ImGuiCond_Appearing);
+        ImGui::SetNextWindowSize(ImVec2(560 * s, 230 * s), ImGuiCond_Appearing);
         const std::string title = "Attributes: " + l->title + "###attribute_table";
         if (ImGui::Begin(title.c_str(), &show_table_, ImGuiWindowFlags_NoSavedSettings)) {
             ImGui::SetNextItemWidth(200 * s);
