@@ -257,6 +257,7 @@ void AnalysisUi::handle_click(PanelContext& ctx) {
     if (!ImGui::IsMouseReleased(ImGuiMouseButton_Left) || io.WantCaptureMouse || !ctx.view.in_canvas(m.x, m.y))
         return;
     if (io.MouseDragMaxDistanceSqr[ImGuiMouseButton_Left] > 9) return; // a drag, not a click
+    if (ctx.map_click_taken) return;                                    // a map tool's click
     ensure_pick_grid(ctx);
     if (!ctx.doc.events) return;
     const EventSet& ev = *ctx.doc.events;

@@ -5,8 +5,11 @@
 // results come back as GL layers (drawn by MapRenderer) plus the numbers the panels chart.
 //
 // Implemented in analysis_layers.cpp (layers, hover, labels, picking), hotspot_panel.cpp and
-// spillover_panel.cpp. The app calls: draw_panels() inside the sidebar, draw_windows() after it,
-// draw_map() after the heatmap, draw_overlay() with the other map furniture.
+// spillover_panel.cpp. AnalysisUi is itself the "labels" panel (panel.hpp: its sidebar section is
+// the labels' settings; draw_windows() picks events and shows the hover tooltip; draw_overlay()
+// draws labels, legends and markers); the Hot spots, Spillover, Space-time scan and Nexus panels
+// (hotspot_panel.hpp, spillover_panel.hpp, scan_panel.hpp) draw its analyses' sections. The App
+// calls draw_map() after the heatmap.
 #include <array>
 #include <memory>
 #include <optional>
@@ -22,7 +25,8 @@
 #include "viewer/document.hpp"
 #include "viewer/jobs.hpp"
 #include "viewer/map_renderer.hpp"
-#include "viewer/panels.hpp"
+#include "viewer/panel.hpp"
+#include "viewer/time_panel.hpp"
 #include "viewer/picking.hpp"
 #include "viewer/scan_panel.hpp"
 
@@ -128,14 +132,15 @@ struct SpilloverOutput {
 // analysis CRS; empty for other results. For the GeoJSON export and the print map.
 VectorLayer hotspot_cells_layer(const HotspotOutput& h);
 
-class AnalysisUi {
+class AnalysisUi : public Panel {
   public:
     AnalysisUi();
-    ~AnalysisUi();
-    // Sidebar sections (inside the app's sidebar window).
-    void draw_panels(PanelContext& ctx);
+    ~AnalysisUi() override;
+    const char* name() const override { return "labels"; }
+    // Sidebar section: the labels' settings (and a note when analysis layers are not drawn).
+    void draw(PanelContext& ctx) override;
     // Floating windows (spillover charts, picked event) and the hover tooltip; after the sidebar.
-    void draw_windows(PanelContext& ctx);
+    void draw_windows(PanelContext& ctx) override;
     // GL layers; call after the heatmap so hot spot cells and the border read on top.
     // Hot spot cells, border and bands are meshed in the analysis CRS and drawn only while the
     // display CRS is the analysis CRS (set_display tells which; see docs/viewer.md).
@@ -146,7 +151,7 @@ class AnalysisUi {
     }
     bool display_identity_ = true;
     // Labels, hot spot legend, picked-event marker (background draw list, over the map).
-    void draw_overlay(PanelContext& ctx);
+    void draw_overlay(PanelContext& ctx) override;
 
     void start_hotspots(PanelContext& ctx);
     void start_spillover(PanelContext& ctx);
@@ -177,6 +182,8 @@ class AnalysisUi {
     bool open_hotspots_ = false, open_spillover_ = false; // panels start open (screenshot flags)
 
   private:
+    friend class HotspotPanel;
+    friend class SpilloverPanel;
     void draw_hotspot_panel(PanelContext& ctx);
     void draw_spillover_panel(PanelContext& ctx);
     void draw_spillover_window(PanelContext& ctx);

@@ -199,6 +199,18 @@ App::App(GLFWwindow* window, const ViewerOptions& opt) : window_(window), opt_(o
     doc_.heat.bandwidth_km = float(opt_.bandwidth_km);
     for (size_t r = 0; r < kRampNames.size(); ++r)
         if (lower(kRampNames[r]).rfind(lower(opt_.ramp), 0) == 0) doc_.heat.ramp = Ramp(r);
+    // The sidebar's order; overlays are drawn in this order too (graticule, labels, then the tools).
+    panels_ = {&layers_panel_,    &heatmap_panel_, &time_panel_,   &export_panel_,    &hotspot_panel_,
+               &spillover_panel_, &scan_panel_,    &nexus_panel_,  &graticule_panel_, &analysis_,
+               &measure_panel_,   &table_panel_,   &sketch_panel_, &bookmarks_panel_, &display_panel_,
+               &status_bar_};
+    // UI scale (--ui-scale, else the monitor's content scale) and theme, before the first frame.
+    float csx = 1, csy = 1;
+    glfwGetWindowContentScale(window_, &csx, &csy);
+    display_panel_.content_scale = std::max(csx, csy);
+    display_panel_.settings.scale = float(opt_.ui_scale);
+    display_panel_.settings.theme = opt_.theme;
+    apply_ui(display_panel_.settings, true);
     // Initial view: the study area (West Africa and the Sahel) until data arrive.
     int w = 0, h = 0;
     glfwGetWindowSize(window_, &w, &h);
@@ -653,6 +665,7 @@ bool App::ready() const {
         return false;
     if (opt_.run_nexus && doc_.events && !analysis_.scan_nexus.nexus() && !analysis_.scan_nexus.nexus_attempted())
         return false;
+    if (!tools_started_) return false; // --attribute-table / --select-at wait for the layers
     return true;
 }
 
@@ -685,7 +698,7 @@ void App::handle_input() {
     const auto [dx, dy] = drag_.update(over_canvas && ImGui::IsMouseClicked(ImGuiMouseButton_Left), p.x, p.y,
                                        ImGui::IsMouseDown(ImGuiMouseButton_Left), m.x, m.y);
     dragging_ = drag_.active();
-    if (dx != 0 || dy != 0) {
+    if ((dx != 0 || dy != 0) && !map_drag_held_) { // a map tool holding the drag (moving a vertex) does not pan
         view_.pan_pixels(dx, dy);
         moved = true;
     }
@@ -740,13 +753,28 @@ void App::update_hover() {
 }
 
 void App::draw_ui() {
-    PanelContext ctx{doc_, jobs_, heat_, view_, lonlat_.get(), false, std::nullopt};
+    PanelContext ctx = panel_context();
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->Pos);
     ImGui::SetNextWindowSize(ImVec2(sidebar_w_, vp->Size.y));
     ImGui::Begin("nexusmap", nullptr,
                  ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
-                     ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus);
+                     ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                     ImGuiWindowFlags_MenuBar);
+    // The panels' commands (Panel::menu).
+    if (ImGui::BeginMenuBar()) {
+        if (ImGui::BeginMenu("Edit")) {
+            sketch_panel_.menu(ctx);
+            ImGui::EndMenu();
+        }
+        if (ImGui::BeginMenu("Tools")) {
+            for (Panel* p : panels_)
+                if (p != &sketch_panel_ && p != &bookmarks_panel_) p->menu(ctx);
+            ImGui::EndMenu();
+        }
+        bookmarks_panel_.menu(ctx);
+        ImGui::EndMenuBar();
+    }
     ImGui::TextDisabled("Sahel conflict events -> Gulf of Guinea");
     {
         int k = int(lonlat_->kind());
@@ -758,25 +786,24 @@ void App::draw_ui() {
     }
     // Sections keep their height when their content shrinks (ui_logic.hpp), so what is below the
     // pointer stays there after a click (issue #14).
-    begin_stable(), layers_panel_.draw(ctx), end_stable(stable_[0]);
-    begin_stable(), heatmap_panel_.draw(ctx), end_stable(stable_[1]);
-    begin_stable(), time_panel_.draw(ctx), end_stable(stable_[2]);
-    begin_stable(), draw_export_ui(ctx), end_stable(stable_[3]); // files, export and project (export_panel.cpp)
-    analysis_.draw_panels(ctx);
+    stable_.resize(panels_.size());
+    for (size_t i = 0; i < panels_.size(); ++i)
+        if (panels_[i]->dock() == Panel::Dock::Sidebar) begin_stable(), panels_[i]->draw(ctx), end_stable(stable_[i]);
+    // Filter changes of this frame reach the GPU's keep texture before the map is drawn.
+    if (doc_.events) sync_event_keep(*doc_.events);
     if (!doc_.messages.empty() && ImGui::CollapsingHeader("Messages")) {
         for (const auto& msg : doc_.messages)
             ImGui::TextWrapped("%s", msg.c_str());
     }
     ImGui::End();
-    status_bar_.draw(ctx, hover_, vp->Pos.x + sidebar_w_, vp->Pos.y + vp->Size.y - status_h_,
-                     vp->Size.x - sidebar_w_, status_h_);
+    for (Panel* p : panels_)
+        if (p->dock() == Panel::Dock::Bottom) p->draw(ctx);
     overlay_.draw(ctx);
-    analysis_.draw_overlay(ctx);
-    analysis_.draw_windows(ctx);
-    if (ctx.request_precision >= 0) set_event_precision(ctx.request_precision);
-    if (ctx.request_fit_all) fit_all();
-    if (ctx.request_fit) view_.fit(to_display(*ctx.request_fit), 24);
-    if (ctx.request_fit_all || ctx.request_fit) user_moved_ = true;
+    for (Panel* p : panels_) p->draw_overlay(ctx);
+    for (Panel* p : panels_) p->map_input(ctx);
+    for (Panel* p : panels_) p->draw_windows(ctx);
+    handle_export_request(); // files, export and project (export_panel.cpp)
+    apply_requests(ctx);
 }
 
 namespace {
@@ -1021,6 +1048,7 @@ void App::frame() {
         start_scan_nexus(ctx);
         analyses_started_ = true;
     }
+    if (!tools_started_ && loads_started_ && !jobs_.busy() && !pending_project_) start_tools();
     // Anything but hovering and moving the view may have changed what the map shows: a widget in
     // use, a click or key in a panel, a job's result, playing, a project or display switch.
     const ImGuiIO& io = ImGui::GetIO();
@@ -1123,6 +1151,7 @@ void App::print_probes(std::ostream& out, double s) const {
     }
     out << "attribution " << attribution_line(doc_.inputs()) << "\n";
     analysis_.print(out, s);
+    print_tools(out);
 }
 
 } // namespace nexusmap::viewer

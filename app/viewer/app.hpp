@@ -21,7 +21,16 @@
 #include "viewer/map_cache.hpp"
 #include "viewer/map_renderer.hpp"
 #include "viewer/options.hpp"
+#include "viewer/attribute_table_panel.hpp"
+#include "viewer/bookmarks_panel.hpp"
+#include "viewer/display_panel.hpp"
+#include "viewer/edits.hpp"
+#include "viewer/graticule_panel.hpp"
+#include "viewer/hotspot_panel.hpp"
+#include "viewer/measure_panel.hpp"
 #include "viewer/panels.hpp"
+#include "viewer/sketch_panel.hpp"
+#include "viewer/spillover_panel.hpp"
 #include "viewer/project.hpp"
 #include "viewer/view_transform.hpp"
 
@@ -80,6 +89,8 @@ class App {
     Project current_project() const;
     // Batch mode, once ready(): the --export-* and --save-project outputs. False when one failed.
     bool run_batch_exports(std::ostream& out);
+    // --save-sketch: the last drawn area or route as GeoJSON (app_tools.cpp). False when it failed.
+    bool save_sketch_batch(std::ostream& out);
     // For --bench-frames (frame_bench.cpp): the heat parameters the next frame uses, the splat, and
     // the number of events loaded.
     HeatParams& heat_params() { return doc_.heat; }
@@ -140,7 +151,7 @@ class App {
     bool user_moved_ = false; // stop auto-fitting once the user navigates
     bool dragging_ = false;
     DragPan drag_; // input_queue.hpp
-    std::array<StableHeight, 4> stable_; // sidebar sections (ui_logic.hpp)
+    std::vector<StableHeight> stable_; // sidebar sections, one per panel (ui_logic.hpp)
     bool exact_started_ = false; // --compare-exact
     Hover hover_;
     float sidebar_w_ = 370, status_h_ = 26;
@@ -152,7 +163,7 @@ class App {
     MapOverlay overlay_;
     // Files, exports and projects (export_panel.cpp, project.cpp).
     void pre_frame(); // drag and drop, a project waiting for its loads, a requested PNG export
-    void draw_export_ui(PanelContext& ctx);
+    void handle_export_request(); // the Files panel's request of this frame
     void open_project(const std::string& path);
     void apply_pending_project();
     ExportPanel export_panel_;
@@ -183,6 +194,33 @@ class App {
     Job* cpu_heat_job_ = nullptr;    // may be gone from jobs_ (check with jobs_.all())
   public:
     bool heat_on_cpu() const { return heat_.cpu_backend(); }
+
+  private:
+    // Panels (panel.hpp), drawn in this order; the analyses' panels edit analysis_'s state.
+    HotspotPanel hotspot_panel_{analysis_};
+    SpilloverPanel spillover_panel_{analysis_};
+    ScanPanel scan_panel_{analysis_.scan_nexus};
+    NexusPanel nexus_panel_{analysis_.scan_nexus};
+    // Analyst tools (issue #14): their undoable edits are shared.
+    Edits edits_;
+    MeasurePanel measure_panel_{edits_};
+    GraticulePanel graticule_panel_;
+    AttributeTablePanel table_panel_{edits_};
+    BookmarksPanel bookmarks_panel_{edits_};
+    SketchPanel sketch_panel_{edits_};
+    DisplayPanel display_panel_;
+    std::vector<Panel*> panels_;
+    PanelContext panel_context(); // for this frame (requests empty)
+    void apply_requests(PanelContext& ctx); // what the panels asked for, after the UI
+    void go_to_view(const ViewRequest& v);
+    // UI scale and theme (display_panel.hpp); `initial`: before the first frame, so the font is
+    // rebuilt at the new size rather than scaled.
+    void apply_ui(const UiSettings& s, bool initial = false);
+    float ui_scale_ = 1, font_scale_ = 1; // in effect; the font atlas's
+    bool map_drag_held_ = false;          // a tool dragged on the map last frame: no panning
+    void start_tools(); // --measure, --draw-*, --attribute-table, --select-at once loaded (app_tools.cpp)
+    bool tools_started_ = false;
+    void print_tools(std::ostream& out) const; // screenshot mode: measure, graticule, table, UI
 };
 
 } // namespace nexusmap::viewer

@@ -136,7 +136,7 @@ void path_row(const char* label, char* buf, size_t n, FileDialog& dialog, FileDi
 
 } // namespace
 
-ExportRequest ExportPanel::draw(PanelContext& ctx, int window_w, int window_h) {
+ExportRequest ExportPanel::draw_request(PanelContext& ctx, int window_w, int window_h) {
     ExportRequest req;
     // Purposes for the shared dialog.
     enum { kOpen = 1, kPng, kTif, kDir, kProject, kPrint, kTimelapse };
@@ -378,10 +378,9 @@ void App::pre_frame() {
     }
 }
 
-void App::draw_export_ui(PanelContext& ctx) {
-    int w = 0, h = 0;
-    glfwGetWindowSize(window_, &w, &h);
-    const ExportRequest r = export_panel_.draw(ctx, w, h);
+// The Files panel's request of this frame (it was drawn with the other panels).
+void App::handle_export_request() {
+    const ExportRequest r = export_panel_.take_request();
     try {
         switch (r.kind) {
         case ExportRequest::Kind::None:
@@ -794,6 +793,7 @@ bool App::run_batch_exports(std::ostream& out) {
         std::cerr << "nexusmap: " << (why.find(what) == std::string::npos ? what + ": " : "") << why << "\n";
         ok = false;
     };
+    if (!opt_.save_sketch.empty()) ok = save_sketch_batch(out) && ok; // app_tools.cpp
     if (!opt_.export_png.empty()) {
         try {
             const auto sz = export_png(opt_.export_png, opt_.export_scale);

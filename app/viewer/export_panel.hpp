@@ -7,13 +7,13 @@
 // print_map.cpp, project.cpp).
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "viewer/file_dialog.hpp"
 #include "viewer/jobs.hpp"
+#include "viewer/panel.hpp"
 
 namespace nexusmap::viewer {
-
-struct PanelContext;
 
 struct ExportRequest {
     enum class Kind { None, Open, Png, Tif, GeoJson, SaveProject, PrintMap, Timelapse };
@@ -28,10 +28,12 @@ struct ExportRequest {
     int period = 0; // time-lapse: 0 month, 1 quarter, 2 year
 };
 
-class ExportPanel {
+class ExportPanel : public Panel {
   public:
-    // Draws the panel (and its file dialog); returns what the user asked for, if anything.
-    ExportRequest draw(PanelContext& ctx, int window_w, int window_h);
+    const char* name() const override { return "export"; }
+    // Draws the panel (and its file dialog); what the user asked for waits in take_request().
+    void draw(PanelContext& ctx) override { request_ = draw_request(ctx, ctx.window_w, ctx.window_h); }
+    ExportRequest take_request() { return std::exchange(request_, ExportRequest{}); }
     // Last result line ("saved ...", or an error in red).
     void set_status(std::string text, bool error) {
         status_ = std::move(text);
@@ -43,6 +45,8 @@ class ExportPanel {
     Job* timelapse_job = nullptr;
 
   private:
+    ExportRequest draw_request(PanelContext& ctx, int window_w, int window_h);
+    ExportRequest request_;
     FileDialog dialog_;
     char png_[512] = "nexusmap_map.png";
     char tif_[512] = "nexusmap_density.tif";

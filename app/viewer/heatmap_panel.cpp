@@ -8,7 +8,7 @@
 #include <thread>
 
 #include "viewer/kernel_shapes.hpp"
-#include "viewer/panels.hpp"
+#include "viewer/heatmap_panel.hpp"
 #include "viewer/ui_widgets.hpp"
 
 namespace nexusmap::viewer {

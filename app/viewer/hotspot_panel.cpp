@@ -17,6 +17,7 @@
 
 #include "viewer/analysis_inputs.hpp"
 #include "viewer/analysis_layers.hpp"
+#include "viewer/hotspot_panel.hpp"
 #include "viewer/ui_widgets.hpp"
 
 namespace nexusmap::viewer {
@@ -274,11 +275,12 @@ void AnalysisUi::draw_hotspot_panel(PanelContext& ctx) {
     ImGui::PopID();
 }
 
-void AnalysisUi::draw_panels(PanelContext& ctx) {
-    if (ctx.doc.events) sync_event_keep(*ctx.doc.events);
-    draw_hotspot_panel(ctx);
-    draw_spillover_panel(ctx);
-    scan_nexus.draw_panels(ctx);
+void HotspotPanel::draw(PanelContext& ctx) {
+    ui_.draw_hotspot_panel(ctx);
+}
+
+// The labels' section (AnalysisUi is the "labels" panel, after the analyses' panels).
+void AnalysisUi::draw(PanelContext& ctx) {
     if (!display_identity_ && (hot_layer_ || border_layer_ || bands_layer_))
         ImGui::TextColored(ImVec4(0.9f, 0.6f, 0.2f, 1.f),
                            "Hot spot cells and spillover layers are drawn in the\n"

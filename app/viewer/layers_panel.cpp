@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <string>
 
-#include "viewer/panels.hpp"
+#include "viewer/layers_panel.hpp"
 
 namespace nexusmap::viewer {
 

@@ -12,7 +12,7 @@
 
 #include "nexusmap/distance.hpp"
 #include "viewer/kernel_shapes.hpp"
-#include "viewer/panels.hpp"
+#include "viewer/map_overlay.hpp"
 
 namespace nexusmap::viewer {
 

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "nexusmap/resources.hpp"
+#include "viewer/edits.hpp"
 #include "nexusmap/text.hpp"
 
 namespace nexusmap::viewer {
@@ -94,6 +95,40 @@ void add_view_options(CLI::App& v, ViewerOptions& o) {
         ->capture_default_str()
         ->check(CLI::IsMember({"auto", "gpu", "cpu"}));
 
+    v.add_option("--ui-scale", o.ui_scale, "UI scale for fonts and widgets (default: the monitor's content scale)")
+        ->check(expects("0.5..4", [](const std::string& s) {
+            double x = 0;
+            return std::sscanf(s.c_str(), "%lf", &x) == 1 && x >= 0.5 && x <= 4;
+        }));
+    v.add_option("--theme", o.theme, "dark | light (for projectors)")->capture_default_str()->check(CLI::IsMember({"dark", "light"}));
+    auto* tools = v.add_option_group("Analyst tools, scripted (the panels do the same by hand)");
+    auto lonlat_list = expects("LON,LAT;LON,LAT;... (degrees)", [](const std::string& s) {
+        try {
+            return !parse_lonlat_list(s).empty();
+        } catch (const std::exception&) {
+            return false;
+        }
+    });
+    tools->add_option("--measure", o.measure, "Measure along LON,LAT;LON,LAT;... (3+ vertices: also the area)")
+        ->check(lonlat_list);
+    tools->add_flag("--graticule", o.graticule, "Show the graticule");
+    tools->add_option("--draw-area", o.draw_area, "An area of interest through LON,LAT;LON,LAT;...")->check(lonlat_list);
+    tools->add_option("--draw-route", o.draw_route, "A route through LON,LAT;LON,LAT;...")->check(lonlat_list);
+    tools->add_option("--save-sketch", o.save_sketch,
+                      "Batch: the last drawn area/route as GeoJSON (for --study-area / --mask / --routes)");
+    tools->add_option("--attribute-table", o.attribute_table, "Open the attribute table of the layer with this name");
+    tools->add_option_function<std::string>(
+             "--select-at",
+             [&o](const std::string& s) {
+                 std::array<double, 2> p{};
+                 std::sscanf(s.c_str(), "%lf,%lf", &p[0], &p[1]);
+                 o.select_at = p;
+             },
+             "Select the feature of the --attribute-table layer at LON,LAT")
+        ->check(expects("LON,LAT", [](const std::string& s) {
+            double a = 0, b = 0;
+            return std::sscanf(s.c_str(), "%lf,%lf", &a, &b) == 2;
+        }));
     auto* shot = v.add_option_group("Screenshots and tests");
     shot->add_option("--screenshot", o.screenshot, "Wait for loading, render --frames N frames, save PNG, exit");
     shot->add_option("--frames", o.frames, "Frames before the screenshot")->capture_default_str()->check(CLI::PositiveNumber);

@@ -75,12 +75,23 @@ struct ViewerOptions {
     std::string heat_backend = "auto";
     // --bench-frames N: once loaded, time N frames and a series of bandwidth changes, print them.
     int bench_frames = 0;
+    // UI (display_panel.hpp): scale (0: the monitor's content scale) and theme.
+    double ui_scale = 0;
+    std::string theme = "dark";
+    // Analyst tools, scripted (screenshots and tests): the measuring line's vertices, the
+    // graticule, an area / route drawn, the attribute table of a layer and the feature selected at
+    // a point, and the last drawn sketch saved as GeoJSON (batch).
+    std::string measure, draw_area, draw_route; // "LON,LAT;LON,LAT;..."
+    bool graticule = false;
+    std::string attribute_table; // layer title or name
+    std::optional<std::array<double, 2>> select_at;
+    std::string save_sketch;
     bool batch() const {
         return !screenshot.empty() || !export_png.empty() || !export_tif.empty() || !export_geojson.empty() ||
                !export_hotspots.empty() || !export_spillover.empty() || !export_corridors.empty() ||
                !export_contours.empty() || !export_zonal.empty() ||
                !save_project.empty() || !export_map.empty() || !export_timelapse.empty() ||
-               bench_frames > 0;
+               bench_frames > 0 || !save_sketch.empty();
     }
 };
 

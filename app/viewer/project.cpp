@@ -103,6 +103,10 @@ Project App::current_project() const {
         p.view = ProjectView{round9(lon), round9(lat), round9(view_.m_per_px * ground / 1000.0)};
         p.view->display_crs = display_name(lonlat_->kind());
     }
+    // Each panel's own state (bookmarks, sketches, graticule, UI scale and theme, ...).
+    for (const Panel* panel : panels_)
+        if (const nlohmann::json st = panel->save_state(); !st.is_null())
+            p.panels[panel->name()] = nlohmann::ordered_json::parse(st.dump());
     return p;
 }
 
@@ -258,6 +262,12 @@ void App::apply_pending_project() {
         doc_.messages.push_back("project: events " + p.events->path + " did not load (kept in the project)");
         unloaded_events_ = p.events;
     }
+    if (p.panels.is_object())
+        for (Panel* panel : panels_)
+            if (p.panels.contains(panel->name()))
+                if (const std::string err = panel->load_state(nlohmann::json::parse(p.panels[panel->name()].dump()));
+                    !err.empty())
+                    doc_.messages.push_back("project: panels." + std::string(panel->name()) + "." + err);
     export_panel_.set_status("project opened", false);
 }
 

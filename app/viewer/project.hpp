@@ -90,6 +90,9 @@ struct Project {
     std::optional<ProjectEvents> events;
     ProjectHeat heat;
     std::optional<ProjectView> view;
+    // Each panel's own state (panel.hpp: save_state / load_state), by panel name: bookmarks,
+    // drawn areas and routes, graticule, UI scale and theme, ... Null or an object.
+    nlohmann::ordered_json panels;
     bool operator==(const Project&) const = default;
 };
 
@@ -272,6 +275,7 @@ inline nlohmann::ordered_json project_to_json_value(const Project& p) {
         j["view"] = {{"lon", p.view->lon}, {"lat", p.view->lat}, {"km_per_px", p.view->km_per_px}};
         if (p.view->display_crs != "equal-area") j["view"]["display_crs"] = p.view->display_crs;
     }
+    if (p.panels.is_object() && !p.panels.empty()) j["panels"] = p.panels;
     return j;
 }
 
@@ -441,6 +445,13 @@ inline ProjectParse parse_project(const std::string& text, const std::string& na
             if (r.error.empty() && !(v.lat >= -90 && v.lat <= 90)) r.fail("view.lat", "must be within -90..90");
             if (r.error.empty()) r.positive(v.km_per_px, "view.km_per_px");
             p.view = v;
+        }
+        // Panels check their own members when the viewer applies them (Panel::load_state).
+        if (r.error.empty() && j.contains("panels") && !j["panels"].is_null()) {
+            if (!j["panels"].is_object())
+                r.fail("panels", std::string("expected an object, got ") + j["panels"].type_name());
+            else
+                p.panels = nlohmann::ordered_json::parse(j["panels"].dump());
         }
     } catch (const std::exception& e) { // defensive: nothing above should throw
         r.fail("(project)", e.what());

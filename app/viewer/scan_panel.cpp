@@ -219,11 +219,6 @@ void ScanNexusUi::start_nexus(PanelContext& ctx) {
         });
 }
 
-void ScanNexusUi::draw_panels(PanelContext& ctx) {
-    draw_scan_panel(ctx);
-    draw_nexus_panel(ctx);
-}
-
 // A running / failed job's line: progress bar and cancel, or the error.
 static void job_line(PanelContext& ctx, Job*& job, std::string& error, const char* run_label, bool& start) {
     const bool running = ctx.jobs.running(job);

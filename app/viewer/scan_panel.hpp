@@ -18,7 +18,7 @@
 #include "nexusmap/nexus.hpp"
 #include "nexusmap/scan.hpp"
 #include "viewer/jobs.hpp"
-#include "viewer/panels.hpp"
+#include "viewer/panel.hpp"
 
 namespace nexusmap::viewer {
 
@@ -54,7 +54,6 @@ void apply_nexus_setting(NexusParams& p, bool& clq, const std::string& kv);
 class ScanNexusUi {
   public:
     ScanNexusUi();
-    void draw_panels(PanelContext& ctx);
     void draw_windows(PanelContext& ctx);
     void draw_overlay(PanelContext& ctx);
     void start_scan(PanelContext& ctx);
@@ -80,6 +79,8 @@ class ScanNexusUi {
     std::string setting_error; // a bad --scan-param / --nexus-param (batch reports it)
 
   private:
+    friend class ScanPanel;
+    friend class NexusPanel;
     void draw_scan_panel(PanelContext& ctx);
     void draw_nexus_panel(PanelContext& ctx);
     void draw_nexus_window(PanelContext& ctx);
@@ -93,6 +94,27 @@ class ScanNexusUi {
     int hovered_cluster_ = -1, selected_unit_ = 0;
     int scan_period_ = 2, scan_centres_ = 0; // combo indices (year, quarter, month; grid, events)
     char curve_km_[128] = "";
+};
+
+// The "Space-time scan" and "Nexus test" sidebar sections of ScanNexusUi (which owns their state,
+// results, windows and overlay) as panels.
+class ScanPanel : public Panel {
+  public:
+    explicit ScanPanel(ScanNexusUi& ui) : ui_(ui) {}
+    const char* name() const override { return "scan"; }
+    void draw(PanelContext& ctx) override { ui_.draw_scan_panel(ctx); }
+
+  private:
+    ScanNexusUi& ui_;
+};
+class NexusPanel : public Panel {
+  public:
+    explicit NexusPanel(ScanNexusUi& ui) : ui_(ui) {}
+    const char* name() const override { return "nexus"; }
+    void draw(PanelContext& ctx) override { ui_.draw_nexus_panel(ctx); }
+
+  private:
+    ScanNexusUi& ui_;
 };
 
 } // namespace nexusmap::viewer

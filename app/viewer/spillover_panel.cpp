@@ -15,6 +15,7 @@
 #include "nexusmap/precision.hpp"
 #include "viewer/analysis_inputs.hpp"
 #include "viewer/analysis_layers.hpp"
+#include "viewer/spillover_panel.hpp"
 #include "viewer/colormap.hpp"
 #include "nexusmap/text.hpp"
 
@@ -187,6 +188,10 @@ void AnalysisUi::start_spillover(PanelContext& ctx) {
             route_ = 0;
             spill_job_ = nullptr;
         });
+}
+
+void SpilloverPanel::draw(PanelContext& ctx) {
+    ui_.draw_spillover_panel(ctx);
 }
 
 void AnalysisUi::draw_spillover_panel(PanelContext& ctx) {

@@ -5,12 +5,15 @@
 #include <cmath>
 #include <cstdio>
 
-#include "viewer/panels.hpp"
+#include "viewer/status_bar.hpp"
 #include "viewer/ui_widgets.hpp"
 
 namespace nexusmap::viewer {
 
-void StatusBar::draw(PanelContext& ctx, const Hover& hover, float x, float y, float w, float h) {
+void StatusBar::draw(PanelContext& ctx) {
+    static const Hover kNone{};
+    const Hover& hover = ctx.hover ? *ctx.hover : kNone;
+    const auto [x, y, w, h] = ctx.status_rect;
     ImGui::SetNextWindowPos(ImVec2(x, y));
     ImGui::SetNextWindowSize(ImVec2(w, h));
     ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(8, 4));

@@ -6,7 +6,7 @@
 #include <cstdio>
 
 #include "viewer/analysis_layers.hpp"
-#include "viewer/panels.hpp"
+#include "viewer/time_panel.hpp"
 
 namespace nexusmap::viewer {
 

@@ -94,4 +94,32 @@ double haversine_m(double lon1, double lat1, double lon2, double lat2) {
     return 2 * kR * std::asin(std::fmin(1.0, std::sqrt(h)));
 }
 
+double geodesic_path_length_m(const double* lon, const double* lat, size_t n) {
+    double total = 0;
+    for (size_t i = 1; i < n; ++i) total += geodesic_distance_m(lon[i - 1], lat[i - 1], lon[i], lat[i]);
+    return n > 0 && !std::isfinite(lon[0] + lat[0]) ? std::numeric_limits<double>::quiet_NaN() : total;
+}
+
+double geodesic_polygon_area_m2(const double* lon, const double* lat, size_t n, double* perimeter_m) {
+    if (perimeter_m) *perimeter_m = 0;
+    for (size_t i = 0; i < n; ++i)
+        if (!std::isfinite(lon[i]) || !std::isfinite(lat[i])) {
+            if (perimeter_m) *perimeter_m = std::numeric_limits<double>::quiet_NaN();
+            return std::numeric_limits<double>::quiet_NaN();
+        }
+    // A repeated closing vertex would add a zero-length edge: harmless, but drop it anyway.
+    if (n > 1 && lon[0] == lon[n - 1] && lat[0] == lat[n - 1]) --n;
+    if (n < 3) {
+        if (perimeter_m && n == 2) *perimeter_m = 2 * geodesic_distance_m(lon[0], lat[0], lon[1], lat[1]);
+        return 0;
+    }
+    geod_polygon poly;
+    geod_polygon_init(&poly, 0);
+    for (size_t i = 0; i < n; ++i) geod_polygon_addpoint(&wgs84(), &poly, lat[i], lon[i]); // lat first
+    double area = 0, perimeter = 0;
+    geod_polygon_compute(&wgs84(), &poly, 0, 1, &area, &perimeter);
+    if (perimeter_m) *perimeter_m = perimeter;
+    return std::abs(area);
+}
+
 } // namespace nexusmap
