@@ -318,7 +318,6 @@ Job& AnalysisUi::start_folder_export(PanelContext& ctx, const std::string& dir, 
 }
 
 void AnalysisUi::draw_spillover_window(PanelContext& ctx) {
-    (void)ctx;
     const SpilloverResult& r = spill_->sp;
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(ImVec2(vp->Pos.x + vp->Size.x - 470, vp->Pos.y + 44), ImGuiCond_Appearing);
@@ -484,7 +483,9 @@ void AnalysisUi::draw_spillover_window(PanelContext& ctx) {
         }
     }
     ImGui::TextDisabled("Precise events only (where_prec / geo_precision <= 2).");
-    ImGui::TextDisabled("Synthetic demo data show the method, not facts.");
+    // Real events are never called synthetic (they were, in this window, on the UCDP data).
+    if (ctx.doc.events && ctx.doc.events->synthetic)
+        ImGui::TextColored(ImVec4(0.85f, 0.15f, 0.15f, 1), "SYNTHETIC demo data: they show the method, not facts.");
     ImGui::End();
 }
 
