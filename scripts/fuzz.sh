@@ -27,7 +27,7 @@ LIBS=(-lgdal -lproj -lgeos_c -lpthread)
 SRCS=(geo/src/events.cpp geo/src/csv.cpp geo/src/dates.cpp geo/src/crs.cpp geo/src/layers.cpp
       geo/src/geos_util.cpp geo/src/atomic_file.cpp geo/src/precision.cpp geo/src/provenance.cpp
       geo/src/resources.cpp geo/src/output.cpp geo/src/qml.cpp geo/src/style.cpp geo/src/raster.cpp
-      geo/src/export.cpp geo/src/countries.cpp app/cli/common.cpp app/cli/habits.cpp tests/fuzz/cli_stubs.cpp)
+      geo/src/export.cpp geo/src/countries.cpp geo/src/text.cpp app/cli/common.cpp app/cli/habits.cpp tests/fuzz/cli_stubs.cpp)
 objs=()
 pids=()
 for s in "${SRCS[@]}"; do

@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string s(reinterpret_cast<const char*>(data + 1), size - 1);
     try {
         if (data[0] % 2 == 0) {
-            auto v = nexusmap::cli::parse_numbers(s, "--fuzz");
+            auto v = nexusmap::parse_numbers(s, "--fuzz");
             if (v.empty()) std::abort();
             for (double x : v)
                 if (!std::isfinite(x)) std::abort();

@@ -24,9 +24,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     try {
         auto r = nexusmap::parse_events_csv(text, "fuzz.csv", o);
         const auto& ev = r.events;
-        // Invariants: parallel columns, every loaded row has finite in-range lon/lat.
+        // Invariants: parallel columns (admin1/actor are empty when the file has no such column),
+        // every loaded row has finite in-range lon/lat.
         if (ev.lat.size() != ev.size() || ev.day.size() != ev.size() || ev.weight.size() != ev.size() ||
-            ev.type.size() != ev.size() || ev.row.size() != ev.size() || ev.admin1.size() != ev.size())
+            ev.type.size() != ev.size() || ev.row.size() != ev.size() ||
+            (!ev.admin1.empty() && ev.admin1.size() != ev.size()) || (!ev.actor.empty() && ev.actor.size() != ev.size()))
             std::abort();
         if (r.report.loaded != ev.size()) std::abort();
         for (size_t i = 0; i < ev.size(); ++i) {
