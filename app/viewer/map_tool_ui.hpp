@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "viewer/edits.hpp"
 #include "viewer/measure.hpp"
 #include "viewer/panel.hpp"
 
@@ -41,6 +42,19 @@ inline std::optional<ImVec2> map_click(const PanelContext& ctx,
         !ctx.view.in_canvas(m.x, m.y) || io.MouseDragMaxDistanceSqr[button] > 9)
         return std::nullopt;
     return m;
+}
+// A vertex tool's click (measure, draw): a right click leaves the tool; a left click gives the
+// lon/lat to add. Either takes the click from the event picking.
+inline std::optional<LonLat> vertex_click(PanelContext& ctx, MapTool& tool) {
+    if (map_click(ctx, ImGuiMouseButton_Right)) {
+        tool = MapTool::None;
+        ctx.map_click_taken = true;
+        return std::nullopt;
+    }
+    const auto c = map_click(ctx);
+    if (!c) return std::nullopt;
+    ctx.map_click_taken = true;
+    return lonlat_of(ctx, c->x, c->y);
 }
 inline bool finite(ImVec2 p) {
     return std::isfinite(p.x) && std::isfinite(p.y);

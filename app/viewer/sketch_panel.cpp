@@ -152,16 +152,8 @@ void SketchPanel::map_input(PanelContext& ctx) {
         }
         return;
     }
-    if (map_click(ctx, ImGuiMouseButton_Right)) {
-        edits_.tool = MapTool::None;
-        ctx.map_click_taken = true;
-        return;
-    }
-    if (const auto c = map_click(ctx)) {
-        if (const auto p = lonlat_of(ctx, c->x, c->y))
-            edits_.change([&](EditState& s) { s.sketches[a].pts.push_back(*p); });
-        ctx.map_click_taken = true;
-    }
+    if (const auto p = vertex_click(ctx, edits_.tool))
+        edits_.change([&](EditState& s) { s.sketches[a].pts.push_back(*p); });
 }
 
 void SketchPanel::draw_overlay(PanelContext& ctx) {
