@@ -62,7 +62,7 @@ struct RasterBand {
     std::string name;        // band description
     std::vector<float> data; // row-major over the grid
 };
-// Multi-band float32 GeoTIFF (DEFLATE, tiled), written atomically; `metadata` goes into the
+// Multi-band float32 GeoTIFF (ZSTD + float predictor by default, tiled), written atomically; `metadata` goes into the
 // dataset metadata, band names into the band descriptions.
 void write_geotiff_bands(const GridSpec& g, const Crs& crs, const std::vector<RasterBand>& bands, float nodata,
                          const std::map<std::string, std::string>& metadata, const std::string& path);
